@@ -1,0 +1,122 @@
+"""KAN: a stack of KAN layers built from a width list such as [3, 5, 1]."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import torch
+from torch import Tensor, nn
+
+from kansr.layer import KANLayer
+
+
+class EdgeId(NamedTuple):
+    """Address of one edge: layer index, input node index, output node index."""
+
+    layer: int
+    in_idx: int
+    out_idx: int
+
+
+@dataclass(frozen=True)
+class KANConfig:
+    """Architecture of a KAN.
+
+    Attributes
+    ----------
+    width : list of int
+        Nodes per layer, inputs first, e.g. ``[3, 5, 1]``.
+    grid_size : int
+        Initial grid intervals per edge.
+    spline_order : int
+    grid_range : tuple of float
+        Initial input range of every layer (the grid follows the data once trained).
+    dtype : torch.dtype
+    device : str
+    seed : int
+        Seeds the parameter initialisation (no global RNG is touched).
+    """
+
+    width: list[int] = field(default_factory=lambda: [2, 5, 1])
+    grid_size: int = 5
+    spline_order: int = 3
+    grid_range: tuple[float, float] = (-1.0, 1.0)
+    dtype: torch.dtype = torch.float64
+    device: str = "cpu"
+    seed: int = 0
+
+
+class ForwardTrace(NamedTuple):
+    """Output plus what every layer saw: inputs (batch, in) and edge outputs (batch, out, in)."""
+
+    output: Tensor
+    inputs: list[Tensor]
+    edges: list[Tensor]
+
+
+class KAN(nn.Module):
+    """Kolmogorov–Arnold network.
+
+    ``input_index`` (a buffer) lists which columns of the data the first layer reads,
+    so a pruned KAN still takes the original data matrix.
+    """
+
+    def __init__(self, config: KANConfig, n_data_inputs: int | None = None) -> None:
+        super().__init__()
+        if len(config.width) < 2 or min(config.width) < 1:
+            raise ValueError(f"width must list at least two positive sizes, got {config.width}")
+        self.config = config
+        generator = torch.Generator().manual_seed(config.seed)
+        self.layers = nn.ModuleList()
+        for n_in, n_out in zip(config.width[:-1], config.width[1:]):
+            layer = KANLayer(n_in, n_out, config.grid_size, config.spline_order, config.grid_range, config.dtype)
+            layer.reset_parameters(generator)
+            self.layers.append(layer.to(config.device))
+        self.n_data_inputs = n_data_inputs or config.width[0]
+        self.register_buffer("input_index", torch.arange(config.width[0], device=config.device))
+
+    @property
+    def width(self) -> list[int]:
+        return [self.layers[0].in_features] + [layer.out_features for layer in self.layers]
+
+    def _select_inputs(self, x: Tensor) -> Tensor:
+        if x.shape[1] != self.n_data_inputs:
+            raise ValueError(f"expected {self.n_data_inputs} input columns, got {x.shape[1]}")
+        if self.width[0] == self.n_data_inputs:
+            return x
+        return x.index_select(1, self.input_index)
+
+    def trace(self, x: Tensor) -> ForwardTrace:
+        """Forward pass that also returns each layer's inputs and edge outputs."""
+        h = self._select_inputs(x)
+        inputs, edges = [], []
+        for layer in self.layers:
+            inputs.append(h)
+            edge_values = layer.edge_outputs(h)  # (batch, out, in)
+            edges.append(edge_values)
+            h = edge_values.sum(dim=-1) + layer.bias
+        return ForwardTrace(h, inputs, edges)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """x : Tensor, shape (batch, n_data_inputs) -> Tensor, shape (batch, width[-1])."""
+        h = self._select_inputs(x)
+        for layer in self.layers:
+            h = layer(h)
+        return h
+
+    @torch.no_grad()
+    def update_grid(self, x: Tensor, grid_size: int | None = None) -> None:
+        """Let every layer's grid follow the samples it sees (optionally with a new size)."""
+        h = self._select_inputs(x)
+        for layer in self.layers:
+            layer.update_grid(h, grid_size)
+            h = layer(h)
+
+    def edges(self) -> list[EdgeId]:
+        """All unmasked edges."""
+        return [
+            EdgeId(l, int(i), int(o))
+            for l, layer in enumerate(self.layers)
+            for o, i in layer.mask.nonzero().tolist()
+        ]

@@ -1,0 +1,142 @@
+"""B-spline bases and coefficient fitting, as pure tensor functions.
+
+Conventions: ``x`` has shape (batch, n_features); a grid has one row of knots per
+feature, shape (n_features, grid_size + 1 + 2 * spline_order): ``grid_size``
+intervals over the data range, extended by ``spline_order`` knots on each side so
+that every point of the range is covered by ``spline_order + 1`` bases.
+There are ``grid_size + spline_order`` bases per feature.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+
+def uniform_grid(
+    low: Tensor, high: Tensor, grid_size: int, spline_order: int
+) -> Tensor:
+    """Uniform knots over [low, high] per feature, extended by ``spline_order`` knots each side.
+
+    Parameters
+    ----------
+    low, high : Tensor, shape (n_features,)
+    Returns
+    -------
+    Tensor, shape (n_features, grid_size + 1 + 2 * spline_order)
+    """
+    step = (high - low) / grid_size  # (features,)
+    steps = torch.arange(
+        -spline_order, grid_size + spline_order + 1, dtype=low.dtype, device=low.device
+    )  # (knots,)
+    return low[:, None] + steps[None, :] * step[:, None]
+
+
+def bspline_basis(x: Tensor, grid: Tensor, spline_order: int) -> Tensor:
+    """All B-spline bases of ``spline_order`` at ``x`` by the Cox–de Boor recursion.
+
+    Parameters
+    ----------
+    x : Tensor, shape (batch, n_features)
+    grid : Tensor, shape (n_features, n_knots)
+    Returns
+    -------
+    Tensor, shape (batch, n_features, n_knots - spline_order - 1)
+    """
+    x = x.unsqueeze(-1)  # (batch, features, 1)
+    knots = grid.unsqueeze(0)  # (1, features, knots)
+    bases = ((x >= knots[..., :-1]) & (x < knots[..., 1:])).to(x.dtype)  # (batch, features, knots-1)
+    for order in range(1, spline_order + 1):
+        left_den = knots[..., order:-1] - knots[..., : -(order + 1)]
+        right_den = knots[..., order + 1 :] - knots[..., 1:-order]
+        left = (x - knots[..., : -(order + 1)]) / left_den * bases[..., :-1]
+        right = (knots[..., order + 1 :] - x) / right_den * bases[..., 1:]
+        bases = left + right  # (batch, features, knots-1-order)
+    return bases
+
+
+def fit_coefficients(
+    x: Tensor, y: Tensor, grid: Tensor, spline_order: int, ridge: float = 1e-8
+) -> Tensor:
+    """Least-squares spline coefficients so that ``sum_c coef[o, i, c] * B_ic(x_i) ≈ y[:, o, i]``.
+
+    A small ridge term keeps bases that no sample touches at zero instead of
+    making the system singular.
+
+    Parameters
+    ----------
+    x : Tensor, shape (batch, n_in)
+    y : Tensor, shape (batch, n_out, n_in)
+    grid : Tensor, shape (n_in, n_knots)
+    Returns
+    -------
+    Tensor, shape (n_out, n_in, n_knots - spline_order - 1)
+    """
+    basis = bspline_basis(x, grid, spline_order).permute(1, 0, 2)  # (in, batch, coeff)
+    gram = basis.transpose(1, 2) @ basis  # (in, coeff, coeff)
+    scale = gram.diagonal(dim1=1, dim2=2).mean(-1).clamp_min(1e-12)  # (in,)
+    eye = torch.eye(gram.shape[-1], dtype=x.dtype, device=x.device)
+    gram = gram + ridge * scale[:, None, None] * eye
+    rhs = basis.transpose(1, 2) @ y.permute(2, 0, 1)  # (in, coeff, out)
+    coef = torch.linalg.solve(gram, rhs)  # (in, coeff, out)
+    return coef.permute(2, 0, 1).contiguous()  # (out, in, coeff)
+
+
+def evaluate(x: Tensor, grid: Tensor, coef: Tensor, spline_order: int) -> Tensor:
+    """Spline values of every edge.
+
+    Parameters
+    ----------
+    x : Tensor, shape (batch, n_in)
+    grid : Tensor, shape (n_in, n_knots)
+    coef : Tensor, shape (n_out, n_in, n_coeff)
+    Returns
+    -------
+    Tensor, shape (batch, n_out, n_in)
+    """
+    basis = bspline_basis(x, grid, spline_order)  # (batch, in, coeff)
+    return torch.einsum("bic,oic->boi", basis, coef)
+
+
+def grid_from_samples(
+    x: Tensor, grid_size: int, spline_order: int, uniform_fraction: float = 0.02,
+    margin: float = 0.01,
+) -> Tensor:
+    """A grid that follows the samples: a blend of quantile knots and uniform knots.
+
+    ``uniform_fraction`` = 1 gives a uniform grid over the sample range, 0 a grid at
+    the sample quantiles. The extension knots repeat the mean step of each end.
+
+    Parameters
+    ----------
+    x : Tensor, shape (batch, n_features)
+    Returns
+    -------
+    Tensor, shape (n_features, grid_size + 1 + 2 * spline_order)
+    """
+    low = x.min(dim=0).values  # (features,)
+    high = x.max(dim=0).values
+    span = (high - low).clamp_min(1e-6)
+    low, high = low - margin * span, high + margin * span
+    probs = torch.linspace(0, 1, grid_size + 1, dtype=x.dtype, device=x.device)
+    quantiles = torch.quantile(x, probs, dim=0).T  # (features, grid+1)
+    quantiles[:, 0], quantiles[:, -1] = low, high
+    uniform = uniform_grid(low, high, grid_size, 0)  # (features, grid+1)
+    inner = uniform_fraction * uniform + (1 - uniform_fraction) * quantiles
+    step = (high - low)[:, None] / grid_size  # (features, 1)
+    ramp = torch.arange(1, spline_order + 1, dtype=x.dtype, device=x.device)[None, :]
+    left = inner[:, :1] - ramp.flip(-1) * step
+    right = inner[:, -1:] + ramp * step
+    return torch.cat([left, inner, right], dim=1)
+
+
+def refit_on_grid(
+    x: Tensor, grid: Tensor, coef: Tensor, new_grid: Tensor, spline_order: int
+) -> Tensor:
+    """Carry spline functions from ``grid`` to ``new_grid`` by refitting on samples ``x``.
+
+    Used both for grid extension (coarse -> fine) and for grid updates (grid moves to
+    follow the data). Returns coefficients, shape (n_out, n_in, new_n_coeff).
+    """
+    values = evaluate(x, grid, coef, spline_order)  # (batch, out, in)
+    return fit_coefficients(x, values, new_grid, spline_order)

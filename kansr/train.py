@@ -1,0 +1,210 @@
+"""Training: MSE plus the KAN paper's sparsity regularisation, grid updates and grid extension."""
+
+from __future__ import annotations
+
+import copy
+import math
+import sys
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import Tensor
+
+from kansr.errors import TrainingError
+from kansr.model import KAN
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train.
+
+    Attributes
+    ----------
+    steps : int
+        Optimiser steps per grid stage (one LBFGS iteration or one Adam step each).
+    optimizer : {"lbfgs", "adam"}
+    lr : float
+        Learning rate (LBFGS uses a strong-Wolfe line search, so 1.0 is right for it).
+    lamb : float
+        Overall weight λ of the regularisation; 0 disables it.
+    lamb_l1, lamb_entropy : float
+        Weights of the L1 term and of the entropy term (μ) inside the regularisation.
+    grid_schedule : tuple of int
+        Grid sizes to train at in turn; the function is carried over at each extension.
+        Empty: keep the model's grid.
+    grid_update_every : int
+        During the first half of each stage, move the grids to the data every this many steps.
+    val_fraction : float
+        Share of rows held out for validation and early stopping.
+    patience : int
+        Stop a stage after this many steps without validation improvement (0: never).
+    time_budget : float or None
+        Seconds; training stops cleanly when spent.
+    seed : int
+    progress : bool
+        Print a line on stderr every ``progress_every`` steps.
+    """
+
+    steps: int = 100
+    optimizer: str = "lbfgs"
+    lr: float = 1.0
+    lamb: float = 0.0
+    lamb_l1: float = 1.0
+    lamb_entropy: float = 2.0
+    grid_schedule: tuple[int, ...] = ()
+    grid_update_every: int = 10
+    val_fraction: float = 0.2
+    patience: int = 0
+    time_budget: float | None = None
+    seed: int = 0
+    progress: bool = False
+    progress_every: int = 50
+
+
+@dataclass(frozen=True)
+class FitReport:
+    """Outcome of ``fit``: per-stage table and final errors."""
+
+    history: pd.DataFrame
+    train_rmse: float
+    val_rmse: float
+    steps: int
+    stopped: str | None
+
+
+def activation_scale(edge_values: Tensor) -> Tensor:
+    """Standard deviation of each edge's output over the batch.
+
+    Constant offsets are ignored: node biases can take them over for free.
+    edge_values : Tensor, shape (batch, out, in) -> Tensor, shape (out, in)
+    """
+    return edge_values.std(dim=0)
+
+
+def regularization(
+    edges: list[Tensor], inputs: list[Tensor], lamb_l1: float, lamb_entropy: float
+) -> Tensor:
+    """L1 of the edges' activation scales plus μ · entropy of the layer's scale shares.
+
+    As in the KAN paper (eq. 2.20), with each edge's scale taken relative to the spread
+    of its input (std(out) / (std(in) + 0.1), as pykan does), so that a layer fed by a
+    wide-ranging node is not penalised for merely passing it on. The entropy is taken
+    over all edges of a layer, which concentrates a layer's work on few edges and so on
+    few hidden nodes.
+
+    edges : list of Tensor, shape (batch, out, in), one per layer.
+    inputs : list of Tensor, shape (batch, in), one per layer.
+    """
+    total = edges[0].new_zeros(())
+    for edge_values, layer_input in zip(edges, inputs):
+        scale = activation_scale(edge_values) / (layer_input.std(dim=0) + 0.1)  # (out, in)
+        shares = scale / (scale.sum() + 1e-8)  # (out, in)
+        entropy = -(shares * torch.log(shares + 1e-8)).sum()
+        total = total + lamb_l1 * scale.sum() + lamb_entropy * entropy
+    return total
+
+
+def split_rows(n_rows: int, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Seeded train/validation row indices (validation empty when ``val_fraction`` is 0)."""
+    order = np.random.default_rng(seed).permutation(n_rows)
+    n_val = int(round(n_rows * val_fraction)) if n_rows >= 10 else 0
+    return np.sort(order[n_val:]), np.sort(order[:n_val])
+
+
+def _rmse(model: KAN, x: Tensor, y: Tensor) -> float:
+    with torch.no_grad():
+        return float(torch.sqrt(torch.mean((model(x) - y) ** 2)))
+
+
+def fit(model: KAN, x: Tensor, y: Tensor, config: TrainConfig = TrainConfig()) -> FitReport:
+    """Train ``model`` in place on (x, y).
+
+    Parameters
+    ----------
+    x : Tensor, shape (n_samples, n_data_inputs)
+    y : Tensor, shape (n_samples, n_outputs)
+    """
+    torch.manual_seed(config.seed)
+    train_idx, val_idx = split_rows(x.shape[0], config.val_fraction, config.seed)
+    x_train, y_train = x[train_idx], y[train_idx]
+    x_val, y_val = (x[val_idx], y[val_idx]) if len(val_idx) else (x_train, y_train)
+    schedule = config.grid_schedule or (model.layers[0].grid_size,)
+    deadline = None if config.time_budget is None else time.monotonic() + config.time_budget
+    rows, total_steps, stopped = [], 0, None
+    for stage, grid_size in enumerate(schedule):
+        if stage > 0 or grid_size != model.layers[0].grid_size:
+            model.update_grid(x_train, grid_size)
+        steps, stopped = _train_stage(model, x_train, y_train, x_val, y_val, config, deadline, total_steps)
+        total_steps += steps
+        rows.append({"grid_size": grid_size, "steps": steps,
+                     "train_rmse": _rmse(model, x_train, y_train), "val_rmse": _rmse(model, x_val, y_val)})
+        if stopped:
+            break
+    history = pd.DataFrame(rows)
+    return FitReport(history, float(history.train_rmse.iloc[-1]), float(history.val_rmse.iloc[-1]),
+                     total_steps, stopped)
+
+
+def _make_optimizer(model: KAN, config: TrainConfig, lr: float) -> torch.optim.Optimizer:
+    params = [p for p in model.parameters() if p.requires_grad]
+    if config.optimizer == "lbfgs":
+        return torch.optim.LBFGS(params, lr=lr, max_iter=1, max_eval=25, history_size=10,
+                                 line_search_fn="strong_wolfe", tolerance_grad=1e-32,
+                                 tolerance_change=1e-32)
+    if config.optimizer == "adam":
+        return torch.optim.Adam(params, lr=lr)
+    raise ValueError(f"unknown optimizer {config.optimizer!r}; use 'lbfgs' or 'adam'")
+
+
+def _train_stage(model, x_train, y_train, x_val, y_val, config, deadline, step_offset):
+    """One grid stage. Returns (steps done, reason stopped or None)."""
+    lr = config.lr
+    optimizer = _make_optimizer(model, config, lr)
+    update_until = config.steps // 2 if config.grid_update_every else 0
+    best_val, best_state, since_best, retries = math.inf, None, 0, 0
+
+    def closure():
+        optimizer.zero_grad()
+        trace = model.trace(x_train)
+        loss = torch.mean((trace.output - y_train) ** 2)
+        if config.lamb > 0:
+            loss = loss + config.lamb * regularization(
+                trace.edges, trace.inputs, config.lamb_l1, config.lamb_entropy)
+        loss.backward()
+        return loss
+
+    step = 0
+    while step < config.steps:
+        if deadline is not None and time.monotonic() > deadline:
+            return step, "time budget"
+        if update_until and step < update_until and step % config.grid_update_every == 0:
+            model.update_grid(x_train)
+            optimizer = _make_optimizer(model, config, lr)
+        previous = copy.deepcopy(model.state_dict())
+        loss = optimizer.step(closure)
+        if not torch.isfinite(loss) or not all(torch.isfinite(p).all() for p in model.parameters()):
+            retries += 1
+            if retries > 3:
+                raise TrainingError("training diverged (non-finite loss) even with smaller steps")
+            model.load_state_dict(previous)
+            lr *= 0.1
+            optimizer = _make_optimizer(model, config, lr)
+            continue
+        step += 1
+        if config.patience or config.progress:
+            val = _rmse(model, x_val, y_val)
+            if val < best_val * (1 - 1e-6):
+                best_val, since_best = val, 0
+                best_state = copy.deepcopy(model.state_dict()) if config.patience else None
+            else:
+                since_best += 1
+            if config.progress and step % config.progress_every == 0:
+                print(f"[kansr] step {step_offset + step}: loss {float(loss):.3e} val rmse {val:.3e}",
+                      file=sys.stderr)
+            if config.patience and since_best >= config.patience and step >= update_until:
+                model.load_state_dict(best_state)
+                return step, None
+    return step, None

@@ -1,0 +1,52 @@
+import numpy as np
+import pytest
+import torch
+from scipy.interpolate import BSpline
+
+from kansr import spline
+
+
+@pytest.mark.parametrize("order", [1, 2, 3, 4])
+def test_bases_match_scipy_and_sum_to_one(order):
+    grid = spline.uniform_grid(torch.tensor([-1.0, 0.0], dtype=torch.float64),
+                               torch.tensor([1.0, 3.0], dtype=torch.float64), 7, order)
+    x = torch.stack([torch.linspace(-1, 1 - 1e-9, 201), torch.linspace(0, 3 - 1e-9, 201)], dim=1)
+    x = x.to(torch.float64)
+    bases = spline.bspline_basis(x, grid, order)  # (batch, features, coeff)
+    assert bases.shape == (201, 2, 7 + order)
+    for feature in range(2):
+        expected = BSpline.design_matrix(x[:, feature].numpy(), grid[feature].numpy(), order).toarray()
+        np.testing.assert_allclose(bases[:, feature].numpy(), expected, atol=1e-10)
+    np.testing.assert_allclose(bases.sum(-1).numpy(), 1.0, atol=1e-12)
+
+
+def test_least_squares_fit_reproduces_a_cubic_exactly():
+    # a cubic polynomial lies in the span of cubic B-splines
+    x = torch.linspace(-1, 1, 300, dtype=torch.float64)[:, None]
+    y = (x**3 - 0.5 * x + 0.2)[:, None, :]  # (batch, out=1, in=1)
+    grid = spline.uniform_grid(torch.tensor([-1.0], dtype=torch.float64),
+                               torch.tensor([1.0], dtype=torch.float64), 4, 3)
+    coef = spline.fit_coefficients(x, y, grid, 3, ridge=0.0)
+    np.testing.assert_allclose(spline.evaluate(x, grid, coef, 3).numpy(), y.numpy(), atol=1e-10)
+
+
+def test_grid_extension_carries_the_function_over():
+    x = torch.linspace(-1, 1, 500, dtype=torch.float64)[:, None]
+    y = torch.sin(3 * x)[:, None, :]
+    coarse = spline.uniform_grid(torch.tensor([-1.0], dtype=torch.float64),
+                                 torch.tensor([1.0], dtype=torch.float64), 5, 3)
+    coef = spline.fit_coefficients(x, y, coarse, 3)
+    fine = spline.grid_from_samples(x, 20, 3)
+    fine_coef = spline.refit_on_grid(x, coarse, coef, fine, 3)
+    assert fine_coef.shape == (1, 1, 23)
+    before = spline.evaluate(x, coarse, coef, 3)
+    after = spline.evaluate(x, fine, fine_coef, 3)
+    assert torch.max(torch.abs(before - after)) < 1e-4
+
+
+def test_grid_from_samples_covers_the_data():
+    x = torch.tensor([[0.5], [2.0], [9.0], [3.0]], dtype=torch.float64)
+    grid = spline.grid_from_samples(x, 4, 3)
+    assert grid.shape == (1, 4 + 1 + 6)
+    assert grid[0, 3] < 0.5 and grid[0, -4] > 9.0
+    assert torch.all(grid[:, 1:] > grid[:, :-1])
