@@ -23,6 +23,9 @@ class KANLayer(nn.Module):
     Parameters
     ----------
     in_features, out_features : int
+    multiply : bool
+        Nodes multiply their incoming edges instead of summing them (KAN 2.0's
+        multiplication nodes), so products and quotients are structure, not approximations.
     grid_size : int
         Number of grid intervals over the input range.
     spline_order : int
@@ -40,9 +43,11 @@ class KANLayer(nn.Module):
         grid_range: tuple[float, float] = (-1.0, 1.0),
         dtype: torch.dtype = torch.float64,
         device: torch.device | str | None = None,
+        multiply: bool = False,
     ) -> None:
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
+        self.multiply = multiply
         self.grid_size, self.spline_order = grid_size, spline_order
         factory = {"dtype": dtype, "device": device}
         low = torch.full((in_features,), grid_range[0], **factory)
@@ -71,11 +76,14 @@ class KANLayer(nn.Module):
             self.base_weight.copy_((2 * base - 1) * scale)
             self.spline_weight.fill_(scale)
             self.bias.zero_()
+            if self.multiply:  # start every factor near silu(x) so the product is not ~0
+                self.base_weight.fill_(1.0)
+                self.spline_weight.fill_(1.0)
 
     def extra_repr(self) -> str:
         return (
             f"in_features={self.in_features}, out_features={self.out_features}, "
-            f"grid_size={self.grid_size}, spline_order={self.spline_order}, "
+            f"grid_size={self.grid_size}, spline_order={self.spline_order}, multiply={self.multiply}, "
             f"symbolic={len(self.symbolic_names)}"
         )
 
@@ -111,8 +119,15 @@ class KANLayer(nn.Module):
             out = torch.where(self.symbolic_mask.bool(), self.symbolic_outputs(x), out)
         return out * self.mask
 
+    def combine(self, edge_values: Tensor) -> Tensor:
+        """Node values from edge outputs (batch, out, in): sum (or product) plus bias -> (batch, out)."""
+        if self.multiply:
+            masked_to_one = torch.where(self.mask.bool(), edge_values, torch.ones_like(edge_values))
+            return masked_to_one.prod(dim=-1) + self.bias
+        return edge_values.sum(dim=-1) + self.bias
+
     def forward(self, x: Tensor) -> Tensor:
-        return self.edge_outputs(x).sum(dim=-1) + self.bias
+        return self.combine(self.edge_outputs(x))
 
     @torch.no_grad()
     def update_grid(self, x: Tensor, grid_size: int | None = None, uniform_fraction: float = 0.02) -> None:

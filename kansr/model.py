@@ -36,6 +36,8 @@ class KANConfig:
     device : str
     seed : int
         Seeds the parameter initialisation (no global RNG is touched).
+    multiply_layers : tuple of int
+        Indices of layers whose nodes multiply their inputs instead of summing them.
     """
 
     width: list[int] = field(default_factory=lambda: [2, 5, 1])
@@ -45,6 +47,7 @@ class KANConfig:
     dtype: torch.dtype = torch.float64
     device: str = "cpu"
     seed: int = 0
+    multiply_layers: tuple[int, ...] = ()
 
 
 class ForwardTrace(NamedTuple):
@@ -69,8 +72,9 @@ class KAN(nn.Module):
         self.config = config
         generator = torch.Generator().manual_seed(config.seed)
         self.layers = nn.ModuleList()
-        for n_in, n_out in zip(config.width[:-1], config.width[1:]):
-            layer = KANLayer(n_in, n_out, config.grid_size, config.spline_order, config.grid_range, config.dtype)
+        for index, (n_in, n_out) in enumerate(zip(config.width[:-1], config.width[1:])):
+            layer = KANLayer(n_in, n_out, config.grid_size, config.spline_order, config.grid_range,
+                             config.dtype, multiply=index in config.multiply_layers)
             layer.reset_parameters(generator)
             self.layers.append(layer.to(config.device))
         self.n_data_inputs = n_data_inputs or config.width[0]
@@ -95,7 +99,7 @@ class KAN(nn.Module):
             inputs.append(h)
             edge_values = layer.edge_outputs(h)  # (batch, out, in)
             edges.append(edge_values)
-            h = edge_values.sum(dim=-1) + layer.bias
+            h = layer.combine(edge_values)
         return ForwardTrace(h, inputs, edges)
 
     def forward(self, x: Tensor) -> Tensor:

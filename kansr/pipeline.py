@@ -1,0 +1,270 @@
+"""discover(): data -> trained, pruned KANs -> symbolic formulas -> Pareto front -> Result.
+
+Alternatives tried, cheapest first, until all are done or the time budget is spent:
+each *transform* of the data (``identity`` always; ``log`` when every input is positive
+and the target has one sign, which turns products and powers into sums; ``log_target``
+when the target has one sign) times each *architecture* (``[n, 1]`` additive, ``[n, 1]``
+with a multiplication node, ``[n, 1, 1]`` a function of a sum, and a wider
+``[n, 2n+1, 1]`` trained with sparsity regularisation and pruned). Every attempt
+yields candidate formulas (as composed, and expanded into terms), each refit, snapped and
+scored on held-out rows.
+
+Selection rule: the Pareto front keeps formulas that no other formula beats on both
+complexity and held-out error; the chosen formula is the least complex one whose
+held-out normalised MSE is at most ``1.5 * best + 1e-10`` (errors that tie within noise
+go to the simpler formula).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+import sympy
+import torch
+
+from kansr import data as data_module
+from kansr.errors import KansrError
+from kansr.model import KAN, KANConfig
+from kansr.prune import prune
+from kansr.symbolic import compose
+from kansr.symbolic.fit import auto_symbolic
+from kansr.symbolic.library import get_library
+from kansr.train import TrainConfig, fit, split_rows
+
+
+@dataclass(frozen=True)
+class DiscoverConfig:
+    """Settings of ``discover`` (one set for every problem).
+
+    Attributes
+    ----------
+    transforms : tuple of str
+        Data transforms to try: "identity", "log" (log of inputs and target), "log_target"
+        (log of the target only); each used only where the data allows.
+    architectures : tuple of str
+        "additive" ([n, 1]), "product" ([n, 1] whose node multiplies), "outer" ([n, 1, 1]),
+        "wide" ([n, 2n+1, 1], regularised, pruned).
+    steps : int
+        LBFGS steps per training stage.
+    lamb : float
+        Sparsity regularisation for the wide architecture.
+    prune_threshold : float
+    grid_schedule : tuple of int
+        Grid sizes for the refinement after pruning.
+    max_train_rows : int
+        Rows used to train the KAN (a seeded subsample of larger data).
+    val_fraction : float
+        Held-out share for scoring formulas.
+    simplify_seconds : float
+        Time cap of each sympy simplification.
+    """
+
+    transforms: tuple[str, ...] = ("log", "identity", "log_target")
+    architectures: tuple[str, ...] = ("additive", "product", "outer", "wide")
+    steps: int = 100
+    lamb: float = 0.01
+    prune_threshold: float = 0.05
+    grid_schedule: tuple[int, ...] = (5, 10, 20)
+    max_train_rows: int = 2000
+    max_refit_rows: int = 5000
+    val_fraction: float = 0.2
+    simplify_seconds: float = 5.0
+    library: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    """What ``discover`` found.
+
+    Attributes
+    ----------
+    formula : sympy.Expr, in the input names
+    r2, rmse : float
+        On all rows.
+    complexity : int
+        Expression-tree size of ``formula``.
+    seconds : float
+    front : DataFrame
+        Pareto-optimal formulas: complexity, rmse, r2, formula (sympy), val_nmse.
+    names : list of str
+    target : str
+    kan : KAN or None
+        The trained, pruned KAN the formula came from.
+    stopped : str or None
+        "time budget" when the budget ran out before every alternative was tried.
+    """
+
+    formula: sympy.Expr
+    r2: float
+    rmse: float
+    complexity: int
+    seconds: float
+    front: pd.DataFrame
+    names: list[str]
+    target: str
+    kan: KAN | None = None
+    stopped: str | None = None
+    renamed: dict = field(default_factory=dict)
+    seed: int = 0
+
+    @property
+    def symbols(self) -> list[sympy.Symbol]:
+        return [sympy.Symbol(name) for name in self.names]
+
+    def predict(self, X) -> np.ndarray:
+        """Evaluate the formula on X (n_samples, n_inputs): array or DataFrame with the input columns."""
+        if isinstance(X, pd.DataFrame):
+            X = X.rename(columns=self.renamed)[self.names].to_numpy(dtype=float)
+        return compose.predict(self.formula, self.symbols, np.asarray(X, dtype=float))
+
+    def latex(self) -> str:
+        return sympy.latex(self.formula)
+
+
+@dataclass(frozen=True)
+class _Transform:
+    name: str
+    x_log: bool
+    y_sign: float  # 0: no log on y
+
+
+def _transforms(config: DiscoverConfig, X: np.ndarray, y: np.ndarray) -> list[_Transform]:
+    result = []
+    for name in config.transforms:
+        if name == "identity":
+            result.append(_Transform("identity", False, 0.0))
+        elif name == "log" and np.all(X > 0) and (np.all(y > 0) or np.all(y < 0)):
+            result.append(_Transform("log", True, float(np.sign(y[0]))))
+        elif name == "log_target" and (np.all(y > 0) or np.all(y < 0)):
+            result.append(_Transform("log_target", False, float(np.sign(y[0]))))
+        elif name not in ("identity", "log", "log_target"):
+            raise KansrError(f"unknown transform {name!r}")
+    return result
+
+
+def _log(message: str, verbose: bool) -> None:
+    if verbose:
+        print(f"[kansr] {message}", file=sys.stderr, flush=True)
+
+
+def _attempt(transform, architecture, X, y, symbols, config, seed, deadline, library):
+    """Train one KAN and turn it into candidate formulas (in the original variables)."""
+    n = X.shape[1]
+    inputs = np.log(X) if transform.x_log else X
+    target = np.log(transform.y_sign * y) if transform.y_sign else y
+    x_mean, x_std = inputs.mean(0), inputs.std(0)
+    x_std = np.where(x_std > 0, x_std, 1.0)
+    y_mean, y_std = target.mean(), target.std() or 1.0
+    x_t = torch.tensor((inputs - x_mean) / x_std, dtype=torch.float64)
+    y_t = torch.tensor(((target - y_mean) / y_std)[:, None], dtype=torch.float64)
+    width = {"additive": [n, 1], "product": [n, 1], "outer": [n, 1, 1], "wide": [n, 2 * n + 1, 1]}[architecture]
+    remaining = lambda: None if deadline is None else max(deadline - time.monotonic(), 0.1)  # noqa: E731
+    model = KAN(KANConfig(width=width, seed=seed, multiply_layers=(0,) if architecture == "product" else ()))
+    train = TrainConfig(steps=config.steps, seed=seed, val_fraction=0.0, time_budget=remaining())
+    if architecture == "wide":
+        fit(model, x_t, y_t, replace(train, lamb=config.lamb))
+        model = prune(model, x_t, config.prune_threshold)
+    fit(model, x_t, y_t, replace(train, grid_schedule=config.grid_schedule, time_budget=remaining()))
+    auto_symbolic(model, x_t, library)
+    fit(model, x_t, y_t, replace(train, steps=config.steps // 2, grid_update_every=0, time_budget=remaining()))
+    # compose in standardised, transformed units, then undo the transforms symbolically
+    standard = [sympy.Symbol(f"_z{i}") for i in range(n)]
+    expr = compose.kan_to_sympy(model, standard, library)[0] * y_std + y_mean
+    originals = [sympy.log(s) if transform.x_log else s for s in symbols]
+    expr = expr.xreplace({z: (o - m) / s for z, o, m, s in zip(standard, originals, x_mean, x_std)})
+    if transform.y_sign:
+        expr = transform.y_sign * sympy.exp(expr)
+    return model, expr
+
+
+def _pareto(candidates: list[dict]) -> pd.DataFrame:
+    table = pd.DataFrame(candidates).sort_values(["complexity", "val_nmse"], ignore_index=True)
+    keep, best = [], np.inf
+    for i, row in table.iterrows():
+        if row.val_nmse < best:
+            keep.append(i)
+            best = row.val_nmse
+    return table.loc[keep].reset_index(drop=True)
+
+
+def _choose(front: pd.DataFrame) -> pd.Series:
+    best = front.val_nmse.min()
+    good = front[front.val_nmse <= 1.5 * best + 1e-10]
+    return good.sort_values("complexity").iloc[0]
+
+
+def discover(data, target: str | None = None, seed: int = 0, time_budget: float | None = 120.0,
+             config: DiscoverConfig | None = None, verbose: bool = True) -> Result:
+    """Find a closed-form formula for ``target`` in terms of the other columns.
+
+    Parameters
+    ----------
+    data : str, Path, DataFrame or tuple (X, y[, names])
+    target : str, optional
+        Target column; defaults to the last column.
+    seed : int
+        Same data and seed give the same formula.
+    time_budget : float or None
+        Seconds for the whole search; the best formula so far is returned when spent.
+    config : DiscoverConfig, optional
+    verbose : bool
+        Progress lines on stderr.
+    """
+    start = time.monotonic()
+    config = config or DiscoverConfig()
+    dataset = data_module.load(data, target)
+    deadline = None if time_budget is None else start + time_budget
+    library = get_library(list(config.library) if config.library else None)
+    torch.manual_seed(seed)
+    X, y = dataset.X, dataset.y
+    symbols = [sympy.Symbol(name) for name in dataset.names]
+    train_idx, val_idx = split_rows(len(y), config.val_fraction, seed)
+    rng = np.random.default_rng(seed)
+    kan_idx = np.sort(rng.permutation(train_idx)[: config.max_train_rows])
+    refit_idx = np.sort(rng.permutation(train_idx)[: config.max_refit_rows])
+    if len(train_idx) > config.max_train_rows:
+        _log(f"training on a subsample of {len(kan_idx)} of {len(train_idx)} rows", verbose)
+    candidates, models, stopped = [], {}, None
+    plans = [(t, a) for a in config.architectures for t in _transforms(config, X, y)]
+    for transform, architecture in plans:
+        if deadline is not None and time.monotonic() > deadline:
+            stopped = "time budget"
+            break
+        label = f"{transform.name}/{architecture}"
+        try:
+            model, expr = _attempt(transform, architecture, X[kan_idx], y[kan_idx], symbols, config,
+                                   seed, deadline, library)
+        except (KansrError, RuntimeError, ValueError) as error:
+            _log(f"{label}: failed ({error})", verbose)
+            continue
+        for variant in (expr, sympy.expand(expr, power_exp=False, log=False)):
+            scored = compose.polish(variant, symbols, X[refit_idx], y[refit_idx], config.simplify_seconds)
+            val = compose.nmse(scored.expr, symbols, X[val_idx], y[val_idx]) if len(val_idx) else scored.nmse
+            if not np.isfinite(val):
+                continue
+            key = len(candidates)
+            models[key] = model
+            candidates.append({"complexity": compose.complexity(scored.expr), "val_nmse": val,
+                               "formula": scored.expr, "attempt": label, "key": key})
+            _log(f"{label}: {scored.expr}  (held-out 1-R2 {val:.2e})", verbose)
+        if candidates and min(c["val_nmse"] for c in candidates) < 1e-14:
+            break  # exact to machine precision; more complex attempts cannot do better
+    if not candidates:
+        raise KansrError("no formula could be fitted to the data")
+    front = _pareto(candidates)
+    chosen = _choose(front)
+    formula = chosen.formula
+    predictions = compose.predict(formula, symbols, X)
+    rmse = float(np.sqrt(np.mean((predictions - y) ** 2)))
+    r2 = float(1 - np.mean((predictions - y) ** 2) / np.var(y))
+    front = front.assign(rmse=[float(np.sqrt(v * np.var(y))) for v in front.val_nmse],
+                         r2=[1 - v for v in front.val_nmse])
+    return Result(formula=formula, r2=r2, rmse=rmse, complexity=int(chosen.complexity),
+                  seconds=time.monotonic() - start,
+                  front=front[["complexity", "rmse", "r2", "formula", "val_nmse", "attempt"]],
+                  names=dataset.names, target=dataset.target, kan=models[int(chosen.key)],
+                  stopped=stopped, renamed=dataset.renamed, seed=seed)

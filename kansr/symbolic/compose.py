@@ -1,0 +1,207 @@
+"""From a fully symbolic KAN to a clean sympy formula.
+
+``kan_to_sympy`` writes the network as one expression; ``polish`` then refits every
+numeric constant jointly on the data (scipy ``least_squares``), snaps constants to
+0, integers, simple rationals and rational multiples of π where the fit stays as good,
+and simplifies under a time cap.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+import sympy
+from scipy.optimize import least_squares
+
+from kansr.errors import KansrError
+from kansr.symbolic.library import SymbolicFunction
+
+
+class SympyTimeout(KansrError):
+    """A sympy operation ran past its time cap."""
+
+
+@contextmanager
+def time_limit(seconds: float):
+    """Raise ``SympyTimeout`` if the block runs longer than ``seconds``.
+
+    Uses SIGALRM, so the cap only applies in the main thread of a process (bench
+    workers are processes); elsewhere the block runs uncapped.
+    """
+    usable = seconds and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        raise SympyTimeout(f"sympy took longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def simplify(expr: sympy.Expr, seconds: float = 5.0) -> sympy.Expr:
+    """``sympy.simplify`` capped at ``seconds``; the input comes back unchanged on timeout."""
+    try:
+        with time_limit(seconds):
+            return sympy.simplify(expr)
+    except SympyTimeout:
+        return expr
+
+
+def kan_to_sympy(model, symbols: list[sympy.Symbol], library: dict[str, SymbolicFunction]) -> list[sympy.Expr]:
+    """The KAN as one expression in ``symbols`` (one per data column); every edge must be symbolic.
+
+    Returns a list of expressions, one per output node.
+    """
+    nodes = [symbols[int(i)] for i in model.input_index]
+    for l, layer in enumerate(model.layers):
+        affine = layer.symbolic_affine.detach().cpu().numpy()  # (out, in, 4)
+        bias = layer.bias.detach().cpu().numpy()
+        outputs = []
+        for out_idx in range(layer.out_features):
+            terms = []
+            for in_idx in range(layer.in_features):
+                if layer.mask[out_idx, in_idx] == 0:
+                    continue
+                name = layer.symbolic_names.get((out_idx, in_idx))
+                if name is None:
+                    raise KansrError(f"edge (layer {l}, in {in_idx}, out {out_idx}) is not symbolic yet")
+                a, b, c, d = (float(v) for v in affine[out_idx, in_idx])
+                inner = nodes[in_idx] if name == "x" else a * nodes[in_idx] + b
+                terms.append(c * library[name].sympy(inner) + d)
+            node = sympy.Mul(*terms) if layer.multiply else sympy.Add(*terms)
+            outputs.append(node + sympy.Float(bias[out_idx]))
+        nodes = outputs
+    return nodes
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A formula with its normalised mean squared error (MSE / var(y)) on the rows it was scored on."""
+
+    expr: sympy.Expr
+    nmse: float
+
+
+def _lambdify(expr: sympy.Expr, symbols: list[sympy.Symbol], params: list[sympy.Symbol]):
+    return sympy.lambdify([symbols, params], expr, modules="numpy")
+
+
+def predict(expr: sympy.Expr, symbols: list[sympy.Symbol], X: np.ndarray) -> np.ndarray:
+    """Evaluate ``expr`` on X (n_samples, n_symbols); non-real or non-finite values become NaN."""
+    fn = _lambdify(expr, symbols, [])
+    with np.errstate(all="ignore"):
+        values = np.asarray(fn(list(X.T), []), dtype=complex)
+    values = np.broadcast_to(values, (X.shape[0],))
+    real = np.where(np.abs(values.imag) <= 1e-9 * (1 + np.abs(values.real)), values.real, np.nan)
+    return np.where(np.isfinite(real), real, np.nan)
+
+
+def nmse(expr: sympy.Expr, symbols: list[sympy.Symbol], X: np.ndarray, y: np.ndarray) -> float:
+    """MSE / var(y); inf when the formula is undefined on any row."""
+    values = predict(expr, symbols, X)
+    if not np.all(np.isfinite(values)):
+        return np.inf
+    return float(np.mean((values - y) ** 2) / (np.var(y) or 1.0))
+
+
+def _parametrize(expr: sympy.Expr):
+    floats = sorted(expr.atoms(sympy.Float), key=lambda f: (abs(float(f)), str(f)))
+    params = [sympy.Symbol(f"_p{i}") for i in range(len(floats))]
+    return expr.xreplace(dict(zip(floats, params))), params, np.array([float(f) for f in floats])
+
+
+def refit(expr: sympy.Expr, symbols: list[sympy.Symbol], X: np.ndarray, y: np.ndarray) -> Scored:
+    """Jointly refit every float constant of ``expr`` by least squares on (X, y)."""
+    template, params, start = _parametrize(expr)
+    if len(params) == 0:
+        return Scored(expr, nmse(expr, symbols, X, y))
+    fn = _lambdify(template, symbols, params)
+    columns = list(X.T)
+    scale = float(np.std(y)) or 1.0
+
+    def residual(p):
+        with np.errstate(all="ignore"):
+            values = np.asarray(fn(columns, list(p)), dtype=complex)
+        values = np.broadcast_to(values, y.shape)
+        bad = ~np.isfinite(values) | (np.abs(values.imag) > 1e-9 * (1 + np.abs(values.real)))
+        return np.where(bad, 1e3, (values.real - y) / scale)
+
+    try:
+        solution = least_squares(residual, start, method="trf", x_scale="jac", max_nfev=50 * (len(params) + 1))
+        values = solution.x
+    except (ValueError, OverflowError, ZeroDivisionError):
+        values = start
+    fitted = template.xreplace({p: sympy.Float(v) for p, v in zip(params, values)})
+    scored = Scored(fitted, nmse(fitted, symbols, X, y))
+    original = Scored(expr, nmse(expr, symbols, X, y))
+    return scored if scored.nmse <= original.nmse else original
+
+
+def snap_candidates(value: float) -> list[sympy.Expr]:
+    """Exact constants near ``value``: 0, the nearest integer, simple rationals, rational multiples of π."""
+    found: list[sympy.Expr] = [sympy.Integer(0), sympy.Integer(round(value))]
+    fraction = Fraction(value).limit_denominator(12)
+    found.append(sympy.Rational(fraction.numerator, fraction.denominator))
+    pi_fraction = Fraction(value / np.pi).limit_denominator(6)
+    if pi_fraction != 0:
+        found.append(sympy.Rational(pi_fraction.numerator, pi_fraction.denominator) * sympy.pi)
+    unique = []
+    for candidate in found:
+        if candidate not in unique and abs(float(candidate) - value) <= 0.1 * max(1.0, abs(value)):
+            unique.append(candidate)
+    if sympy.Integer(0) not in unique:
+        unique.insert(0, sympy.Integer(0))
+    return unique
+
+
+def snap(scored: Scored, symbols, X, y, tolerance: float = 0.02, floor: float = 1e-12) -> Scored:
+    """Greedily replace floats by exact constants while the refit error stays within tolerance.
+
+    A replacement is kept when the refit normalised MSE is at most
+    ``current * (1 + tolerance) + floor``.
+    """
+    current = scored
+    progress = True
+    while progress:
+        progress = False
+        for atom in sorted(current.expr.atoms(sympy.Float), key=lambda f: (abs(float(f)), str(f))):
+            for exact in snap_candidates(float(atom)):
+                trial = current.expr.xreplace({atom: exact})
+                if trial.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+                    continue
+                candidate = refit(trial, symbols, X, y)
+                if candidate.nmse <= current.nmse * (1 + tolerance) + floor:
+                    current, progress = candidate, True
+                    break
+            if progress:
+                break
+    return current
+
+
+def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0) -> Scored:
+    """Refit, snap, simplify, and refit again; the best-scoring version is returned."""
+    scored = refit(expr, symbols, X, y)
+    scored = snap(scored, symbols, X, y)
+    simplified = simplify(scored.expr, simplify_seconds)
+    if simplified != scored.expr:
+        candidate = snap(refit(simplified, symbols, X, y), symbols, X, y)
+        if candidate.nmse <= scored.nmse * 1.02 + 1e-12:
+            scored = candidate
+    return scored
+
+
+def complexity(expr: sympy.Expr) -> int:
+    """Number of nodes in the expression tree (symbols, constants and operators)."""
+    return sum(1 for _ in sympy.preorder_traversal(expr))
