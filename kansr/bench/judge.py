@@ -1,0 +1,77 @@
+"""Judging an answer the way SRBench does (cavalab/srbench ``assess_symbolic_model.py``).
+
+Symbolic solution: checked only when test R² > 0.5. The answer is simplified with
+``sympy.simplify(..., ratio=1)`` and its floats rounded to 6 decimal places; π in the truth
+is written 3.1415926535. The answer is a solution when ``truth - answer`` (floats rounded,
+simplified if not yet constant) is a constant, or ``answer / truth`` is a constant.
+Accuracy solution: R² ≥ 0.999 on test rows. Each sympy step runs under a time cap; a
+timeout counts as not solved and is recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import sympy
+
+from kansr.symbolic.compose import SympyTimeout, complexity, predict, time_limit
+
+PI_AS_WRITTEN = sympy.Float("3.1415926535")
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """Verdict on one answer."""
+
+    symbolic_solution: bool
+    accuracy_solution: bool
+    r2_test: float
+    complexity: int
+    judge_timeout: bool
+
+
+def round_floats(expr: sympy.Expr, digits: int = 6) -> sympy.Expr:
+    """Every float of ``expr`` rounded to ``digits`` decimal places."""
+    return expr.xreplace({f: sympy.Float(round(float(f), digits)) for f in expr.atoms(sympy.Float)})
+
+
+def _is_constant(expr: sympy.Expr) -> bool:
+    return bool(expr.is_constant(simplify=False)) if expr.free_symbols else True
+
+
+def symbolic_solution(truth: sympy.Expr, answer: sympy.Expr) -> bool:
+    """SRBench's rule (module doc); no time cap here, see ``judge``."""
+    truth = truth.xreplace({sympy.pi: PI_AS_WRITTEN})
+    cleaned = round_floats(sympy.simplify(answer, ratio=1))
+    difference = round_floats(truth - cleaned)
+    if not _is_constant(difference):
+        difference = round_floats(sympy.simplify(difference, ratio=1))
+    if difference == 0 or _is_constant(difference):
+        return True
+    if cleaned == 0:
+        return False
+    fraction = round_floats(cleaned / truth)
+    if not _is_constant(fraction):
+        fraction = round_floats(sympy.simplify(fraction, ratio=1))
+    return _is_constant(fraction) and fraction != 0
+
+
+def r2_score(values: np.ndarray, y: np.ndarray) -> float:
+    if not np.all(np.isfinite(values)):
+        return -np.inf
+    return float(1 - np.mean((values - y) ** 2) / np.var(y))
+
+
+def judge(truth: sympy.Expr, answer: sympy.Expr, symbols: list[sympy.Symbol], X_test: np.ndarray,
+          y_test: np.ndarray, seconds: float = 60.0) -> Judgement:
+    """Score ``answer`` against ``truth`` on test rows (X_test columns follow ``symbols``)."""
+    r2 = r2_score(predict(answer, symbols, X_test), y_test)
+    solved, timed_out = False, False
+    if r2 > 0.5:
+        try:
+            with time_limit(seconds):
+                solved = symbolic_solution(truth, answer)
+        except SympyTimeout:
+            timed_out = True
+    return Judgement(bool(solved), bool(r2 >= 0.999), r2, complexity(answer), timed_out)

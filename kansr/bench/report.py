@@ -1,0 +1,58 @@
+"""Markdown summary of a results JSONL file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+
+def load_results(path: str | Path) -> pd.DataFrame:
+    rows = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
+    table = pd.DataFrame(rows)
+    for column in ("symbolic_solution", "accuracy_solution"):
+        if column not in table:
+            table[column] = False
+        table[column] = table[column].fillna(False).astype(bool)
+    if "seconds" not in table:
+        table["seconds"] = float("nan")
+    return table
+
+
+def summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Per noise level and method: tasks, symbolic and accuracy solutions, timeouts, errors, median seconds."""
+    grouped = table.groupby(["method", "noise"])
+    return pd.DataFrame({
+        "tasks": grouped.size(),
+        "symbolic_solutions": grouped.symbolic_solution.sum(),
+        "accuracy_solutions": grouped.accuracy_solution.sum(),
+        "timeouts": grouped.status.apply(lambda s: int((s == "timeout").sum())),
+        "errors": grouped.status.apply(lambda s: int((s == "error").sum())),
+        "median_seconds": grouped.wall_seconds.median().round(1),
+    }).reset_index()
+
+
+def markdown_table(table: pd.DataFrame) -> str:
+    """A GitHub-flavoured Markdown table (no tabulate dependency)."""
+    def cell(value) -> str:
+        text = f"{value:.6g}" if isinstance(value, float) else str(value)
+        return text.replace("|", "\\|")
+
+    header = "| " + " | ".join(map(str, table.columns)) + " |"
+    rule = "|" + "|".join("---" for _ in table.columns) + "|"
+    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    return "\n".join([header, rule, *body])
+
+
+def markdown(path: str | Path) -> str:
+    """The report: summary table, then one row per task."""
+    table = load_results(path)
+    per_task = table.sort_values(["method", "noise", "problem", "seed"])
+    columns = [c for c in ("problem", "noise", "seed", "method", "status", "symbolic_solution",
+                           "accuracy_solution", "r2_test", "complexity", "wall_seconds", "formula")
+               if c in per_task]
+    lines = ["# kansr bench report", "", f"Results: `{Path(path).name}`, {len(table)} task(s).", "",
+             "## Summary", "", markdown_table(summary(table)), "", "## Per task", "",
+             markdown_table(per_task[columns]), ""]
+    return "\n".join(lines)

@@ -1,0 +1,51 @@
+"""Runs one benchmark task in its own process: task JSON on stdin, result JSON on stdout.
+
+A separate process per task is what lets the runner kill a hung task at its hard
+timeout from any executor, a Dask worker included.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import traceback
+
+import numpy as np
+
+
+def execute(task: dict) -> dict:
+    """Generate the task's data, run the method, judge the answer."""
+    from kansr.bench.judge import judge
+    from kansr.bench.methods import resolve
+    from kansr.bench.problems import load_problems, parse_formula, sample, select
+
+    problem = select(load_problems(task.get("suite")), [task["problem"]])[0]
+    train = sample(problem, task["n_train"], task["seed"], task["noise"])
+    test = sample(problem, task["n_test"], task["seed"], 0.0, test=True)
+    names = list(problem.variables)
+    method = resolve(task["method"])
+    start = time.monotonic()
+    formula = method(train[names].to_numpy(), train.iloc[:, -1].to_numpy(), names, task["seed"],
+                     task["time_budget"])
+    seconds = time.monotonic() - start
+    answer = parse_formula(formula, names)
+    verdict = judge(problem.formula, answer, problem.symbols, test[names].to_numpy(),
+                    test.iloc[:, -1].to_numpy(), task.get("judge_seconds", 60.0))
+    return {"status": "ok", "formula": formula, "seconds": round(seconds, 3), **verdict.__dict__,
+            "r2_test": float(verdict.r2_test) if np.isfinite(verdict.r2_test) else None}
+
+
+def main() -> int:
+    task = json.loads(sys.stdin.read())
+    try:
+        result = execute(task)
+    except Exception as error:  # reported as the task's outcome, never lost
+        result = {"status": "error", "error": f"{type(error).__name__}: {error}",
+                  "traceback": traceback.format_exc()[-2000:]}
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""Command line: ``kansr discover`` and ``kansr bench``.
+
+Exit codes: 0 success, 1 internal failure, 2 bad input or usage (one line on stderr),
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from kansr.errors import DataError, KansrError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors in one line and exits 2."""
+
+    def error(self, message: str):
+        raise _UsageError(f"{self.prog}: {message}")
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="kansr", description="Discover closed-form formulas with Kolmogorov-Arnold Networks.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    discover = sub.add_parser("discover", help="find a formula for one column of a CSV file")
+    discover.add_argument("data", help="CSV file with a header row")
+    discover.add_argument("--target", help="column to explain (default: the last column)")
+    discover.add_argument("--seed", type=int, default=0)
+    discover.add_argument("--time-budget", type=float, default=120.0, help="seconds (default 120)")
+    discover.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    discover.add_argument("--output", help="also write the JSON result to this file")
+    discover.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    from kansr.bench.cli import add_bench_parser
+
+    add_bench_parser(sub)
+    return parser
+
+
+def result_to_json(result) -> dict:
+    """The JSON object of DESIGN.md for a ``Result``."""
+    front = [
+        {"complexity": int(row.complexity), "r2": float(row.r2), "rmse": float(row.rmse), "formula": str(row.formula)}
+        for row in result.front.itertuples()
+    ]
+    return {
+        "formula": str(result.formula), "latex": result.latex(), "target": result.target,
+        "variables": list(result.names), "r2": result.r2, "rmse": result.rmse,
+        "complexity": result.complexity, "seconds": round(result.seconds, 3), "seed": result.seed,
+        "front": front, "renamed": dict(result.renamed), "stopped": result.stopped,
+    }
+
+
+def _discover(args) -> int:
+    from kansr.pipeline import discover
+
+    if args.time_budget is not None and args.time_budget <= 0:
+        raise DataError(f"--time-budget must be positive, got {args.time_budget:g}")
+    if args.output and Path(args.output).resolve() == Path(args.data).resolve():
+        raise DataError(f"--output {args.output} is the input file; it would be overwritten")
+    result = discover(args.data, target=args.target, seed=args.seed, time_budget=args.time_budget,
+                      verbose=not args.quiet)
+    payload = result_to_json(result)
+    text = json.dumps(payload)
+    if args.output:
+        Path(args.output).write_text(text + "\n")
+    if args.json:
+        print(text)
+    else:
+        for original, safe in result.renamed.items():
+            print(f"note: column {original!r} is written {safe!r} in the formula", file=sys.stderr)
+        print(f"{result.target} = {result.formula}")
+        print(f"R2 = {result.r2:.10g}   RMSE = {result.rmse:.4g}   complexity = {result.complexity}"
+              f"   ({result.seconds:.1f} s)")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``kansr`` command; returns the exit code."""
+    try:
+        args = _build_parser().parse_args(argv)
+        if args.command == "discover":
+            return _discover(args)
+        return args.handler(args)
+    except _UsageError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    except DataError as error:
+        print(f"kansr: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("kansr: interrupted", file=sys.stderr)
+        return 130
+    except KansrError as error:
+        print(f"kansr: failed: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
