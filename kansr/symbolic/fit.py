@@ -92,7 +92,17 @@ def fit_function(fn: SymbolicFunction, x: np.ndarray, y: np.ndarray, refine: int
         return None
     # back to raw units: alpha * (x - mean) / std + beta = a * x + b
     a, b = alpha / std, beta - alpha * mean / std
+    a, b, c = canonical(fn, a, b, c)
     return EdgeFit(fn.name, float(a), float(b), float(c), float(d), float(1 - unexplained), fn.complexity)
+
+
+def canonical(fn: SymbolicFunction, a: float, b: float, c: float) -> tuple[float, float, float]:
+    """One form for equivalent fits: a > 0 for even/odd functions, b within one period."""
+    if fn.symmetry and a < 0:
+        a, b, c = -a, -b, c * fn.symmetry
+    if fn.period:
+        b = (b + fn.period / 2) % fn.period - fn.period / 2
+    return a, b, c
 
 
 def _refine(fn: SymbolicFunction, z: np.ndarray, y: np.ndarray, alpha: float, beta: float):

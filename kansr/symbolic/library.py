@@ -25,6 +25,8 @@ _EPS = 1e-6
 class SymbolicFunction:
     """One candidate: name, three implementations, complexity and what it makes redundant.
 
+    ``symmetry`` is +1 for even and -1 for odd functions (0: neither) and ``period`` the
+    period (0: none); the fitter uses them to write every fit in one canonical form.
     ``torch`` must be finite everywhere (it is used in training, where inputs can stray
     out of the domain), ``numpy`` returns NaN/inf outside the domain (the fitter skips
     those), ``sympy`` builds the formula.
@@ -37,6 +39,8 @@ class SymbolicFunction:
     complexity: int
     fixed_scale: bool = False
     fixed_shift: bool = False
+    symmetry: int = 0
+    period: float = 0.0
 
     def __repr__(self) -> str:
         return f"SymbolicFunction({self.name!r}, complexity={self.complexity})"
@@ -50,6 +54,8 @@ def make_function(
     complexity: int,
     fixed_scale: bool = False,
     fixed_shift: bool = False,
+    symmetry: int = 0,
+    period: float = 0.0,
 ) -> SymbolicFunction:
     """Build a candidate after checking that its three implementations agree.
 
@@ -79,7 +85,14 @@ def make_function(
         sym_values = np.broadcast_to(np.asarray(lambdified(probe), dtype=complex), probe.shape)
     if not np.allclose(sym_values[ok].real, values[ok], rtol=1e-6, atol=1e-6):
         raise KansrError(f"function {name!r}: sympy and numpy versions disagree")
-    return SymbolicFunction(name, torch_fn, numpy_fn, sympy_fn, complexity, fixed_scale, fixed_shift)
+    if symmetry:
+        with np.errstate(all="ignore"):
+            mirrored = np.asarray(numpy_fn(-probe), dtype=float)
+        both = ok & np.isfinite(mirrored)
+        if not np.allclose(mirrored[both], symmetry * values[both], rtol=1e-6, atol=1e-9):
+            raise KansrError(f"function {name!r}: is not {'even' if symmetry > 0 else 'odd'}")
+    return SymbolicFunction(name, torch_fn, numpy_fn, sympy_fn, complexity, fixed_scale, fixed_shift,
+                            symmetry, period)
 
 
 def _safe_reciprocal(x: torch.Tensor) -> torch.Tensor:
@@ -90,10 +103,10 @@ def _safe_reciprocal(x: torch.Tensor) -> torch.Tensor:
 def _default_library() -> dict[str, SymbolicFunction]:
     t, n, s = torch, np, sympy
     specs = [
-        ("x", lambda x: x, lambda x: x, lambda x: x, 1, True, True),
-        ("x^2", lambda x: x**2, lambda x: x**2, lambda x: x**2, 2, True, False),
-        ("x^3", lambda x: x**3, lambda x: x**3, lambda x: x**3, 3, True, False),
-        ("x^4", lambda x: x**4, lambda x: x**4, lambda x: x**4, 4, True, False),
+        ("x", lambda x: x, lambda x: x, lambda x: x, 1, True, True, -1),
+        ("x^2", lambda x: x**2, lambda x: x**2, lambda x: x**2, 2, True, False, 1),
+        ("x^3", lambda x: x**3, lambda x: x**3, lambda x: x**3, 3, True, False, -1),
+        ("x^4", lambda x: x**4, lambda x: x**4, lambda x: x**4, 4, True, False, 1),
         ("1/x", _safe_reciprocal, lambda x: 1 / x, lambda x: 1 / x, 2, True, False),
         ("1/x^2", lambda x: _safe_reciprocal(x) ** 2, lambda x: 1 / x**2, lambda x: x**-2, 3, True, False),
         ("sqrt", lambda x: t.sqrt(t.clamp(x, min=0)), n.sqrt, s.sqrt, 2, True, False),
@@ -101,17 +114,17 @@ def _default_library() -> dict[str, SymbolicFunction]:
          lambda x: 1 / s.sqrt(x), 3, True, False),
         ("exp", lambda x: t.exp(t.clamp(x, max=50)), n.exp, s.exp, 3, False, True),
         ("log", lambda x: t.log(t.clamp(x, min=_EPS)), n.log, s.log, 3, True, False),
-        ("sin", t.sin, n.sin, s.sin, 3, False, False),
-        ("cos", t.cos, n.cos, s.cos, 3, False, False),
+        ("sin", t.sin, n.sin, s.sin, 3, False, False, -1, 2 * np.pi),
+        ("cos", t.cos, n.cos, s.cos, 3, False, False, 1, 2 * np.pi),
         ("tan", lambda x: t.tan(t.clamp(x, -1.5, 1.5)), lambda x: n.where(n.abs(x) < 1.5, n.tan(x), n.nan),
-         s.tan, 4, False, False),
-        ("tanh", t.tanh, n.tanh, s.tanh, 4, False, False),
-        ("arcsin", lambda x: t.asin(t.clamp(x, -1, 1)), n.arcsin, s.asin, 5, False, False),
+         s.tan, 4, False, False, -1),
+        ("tanh", t.tanh, n.tanh, s.tanh, 4, False, False, -1),
+        ("arcsin", lambda x: t.asin(t.clamp(x, -1, 1)), n.arcsin, s.asin, 5, False, False, -1),
         ("arccos", lambda x: t.acos(t.clamp(x, -1, 1)), n.arccos, s.acos, 5, False, False),
-        ("arctan", t.atan, n.arctan, s.atan, 5, False, False),
-        ("abs", t.abs, n.abs, s.Abs, 4, True, False),
+        ("arctan", t.atan, n.arctan, s.atan, 5, False, False, -1),
+        ("abs", t.abs, n.abs, s.Abs, 4, True, False, 1),
         ("gaussian", lambda x: t.exp(-(x**2)), lambda x: n.exp(-(x**2)), lambda x: s.exp(-(x**2)),
-         4, False, False),
+         4, False, False, 1),
     ]
     return {spec[0]: make_function(*spec) for spec in specs}
 

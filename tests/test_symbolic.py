@@ -1,0 +1,77 @@
+import numpy as np
+import pytest
+import sympy
+import torch
+
+from kansr.errors import KansrError
+from kansr.symbolic import compose
+from kansr.symbolic.fit import choose, fit_candidates, fit_function
+from kansr.symbolic.library import get_library, make_function
+
+
+def test_edge_fitter_recovers_shifted_scaled_sine():
+    x = np.linspace(-2, 2, 256)
+    y = 5 * np.sin(3 * x + 2) + 0.7
+    chosen = choose(fit_candidates(x, y, get_library()))
+    assert chosen.name == "sin"
+    assert chosen.a == pytest.approx(3, abs=1e-3)
+    assert chosen.b == pytest.approx(2, abs=1e-3)
+    assert chosen.c == pytest.approx(5, abs=1e-3)
+    assert chosen.d == pytest.approx(0.7, abs=1e-3)
+
+
+@pytest.mark.parametrize("name, curve", [
+    ("x^2", lambda x: 2 * (x - 0.3) ** 2 + 1),
+    ("exp", lambda x: 3 * np.exp(0.5 * x)),
+    ("x", lambda x: -4 * x + 1),
+    ("gaussian", lambda x: np.exp(-(0.7 * x) ** 2)),
+])
+def test_simplest_adequate_candidate_is_chosen(name, curve):
+    x = np.linspace(-2, 2, 200)
+    assert choose(fit_candidates(x, curve(x), get_library())).name == name
+
+
+def test_candidates_undefined_on_the_range_are_skipped():
+    x = np.linspace(-2, 2, 100)  # log(±x + b) is undefined somewhere for every b in the scan
+    table = fit_candidates(x, x**3, get_library(["log", "x^3", "arcsin"]))
+    assert np.all(np.isfinite(table.r2))
+    assert table.iloc[0]["name"] == "x^3"
+    library = get_library(["log"])
+    assert fit_function(library["log"], x, x**3) is None or np.isfinite(fit_function(library["log"], x, x**3).r2)
+
+
+def test_make_function_validates_implementations():
+    cube = make_function("cube", lambda x: x**3, lambda x: x**3, lambda x: x**3, 3)
+    assert cube.complexity == 3
+    with pytest.raises(KansrError, match="disagree"):
+        make_function("bad", lambda x: x**2, lambda x: x**3, lambda x: x**3, 3)
+    with pytest.raises(KansrError, match="finite"):
+        make_function("inf", lambda x: 1 / (x - x), lambda x: x, lambda x: x, 1)
+
+
+def test_library_torch_versions_are_finite_everywhere():
+    x = torch.linspace(-100, 100, 2001, dtype=torch.float64)
+    for fn in get_library().values():
+        assert torch.all(torch.isfinite(fn.torch(x))), fn.name
+
+
+def test_polish_snaps_constants_and_refits():
+    x, y = sympy.symbols("x y")
+    rng = np.random.default_rng(0)
+    X = rng.uniform(1, 3, size=(200, 2))
+    target = 3 * X[:, 0] ** 2 / X[:, 1]
+    noisy_expr = 2.9 * x**2.03 / y**0.98 + 0.01
+    scored = compose.polish(noisy_expr, [x, y], X, target)
+    assert sympy.simplify(scored.expr - 3 * x**2 / y) == 0
+    assert scored.nmse < 1e-20
+
+
+def test_snap_candidates_include_pi_multiples():
+    assert sympy.pi / 2 in compose.snap_candidates(1.5707963)
+    assert sympy.Rational(1, 3) in compose.snap_candidates(0.3333333)
+
+
+def test_simplify_time_cap_returns_the_input():
+    x = sympy.Symbol("x")
+    expr = sympy.sin(x) ** 2 + sympy.cos(x) ** 2
+    assert compose.simplify(expr, seconds=5) == 1
