@@ -242,7 +242,8 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
             _log(f"{label}: failed ({error})", verbose)
             continue
         for variant in (expr, sympy.expand(expr, power_exp=False, log=False)):
-            scored = compose.polish(variant, symbols, X[refit_idx], y[refit_idx], config.simplify_seconds)
+            scored = compose.polish(variant, symbols, X[refit_idx], y[refit_idx], config.simplify_seconds,
+                                    deadline)
             val = compose.nmse(scored.expr, symbols, X[val_idx], y[val_idx]) if len(val_idx) else scored.nmse
             if not np.isfinite(val):
                 continue

@@ -65,12 +65,17 @@ def run_bench(args) -> int:
             from dask.distributed import Client
         except ImportError:
             raise DataError("--scheduler needs Dask: pip install 'kansr[dask]'") from None
-        executor = Client(args.scheduler)
+        try:
+            client = Client(args.scheduler, timeout="20s")
+        except OSError as error:
+            raise DataError(f"cannot reach the Dask scheduler at {args.scheduler}: {error}") from None
+        executor = client.get_executor(pure=False)  # concurrent.futures interface
     try:
         rows = run(tasks, args.out, executor=executor, workers=args.workers)
     finally:
         if executor is not None:
-            executor.close()
+            executor.shutdown(wait=False)
+            client.close()
     solved = sum(bool(r.get("symbolic_solution")) for r in rows)
     print(f"{len(rows)} task(s) run, {solved} solved symbolically; results in {args.out}", file=sys.stderr)
     return 0

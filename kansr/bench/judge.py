@@ -43,6 +43,8 @@ def _is_constant(expr: sympy.Expr) -> bool:
 def symbolic_solution(truth: sympy.Expr, answer: sympy.Expr) -> bool:
     """SRBench's rule (module doc); no time cap here, see ``judge``."""
     truth = truth.xreplace({sympy.pi: PI_AS_WRITTEN})
+    # SRBench judges answers that carry π as a number; an exact π is judged the same way
+    answer = answer.xreplace({sympy.pi: sympy.Float(sympy.pi, 15)})
     cleaned = round_floats(sympy.simplify(answer, ratio=1))
     difference = round_floats(truth - cleaned)
     if not _is_constant(difference):

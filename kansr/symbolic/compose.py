@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
@@ -150,13 +151,16 @@ def refit(expr: sympy.Expr, symbols: list[sympy.Symbol], X: np.ndarray, y: np.nd
 
 
 def snap_candidates(value: float) -> list[sympy.Expr]:
-    """Exact constants near ``value``: 0, the nearest integer, simple rationals, rational multiples of π."""
+    """Exact constants near ``value``: 0, the nearest integer, simple rationals, rational multiples of π and 1/π."""
     found: list[sympy.Expr] = [sympy.Integer(0), sympy.Integer(round(value))]
     fraction = Fraction(value).limit_denominator(12)
     found.append(sympy.Rational(fraction.numerator, fraction.denominator))
     pi_fraction = Fraction(value / np.pi).limit_denominator(6)
     if pi_fraction != 0:
         found.append(sympy.Rational(pi_fraction.numerator, pi_fraction.denominator) * sympy.pi)
+    inverse_pi = Fraction(value * np.pi).limit_denominator(8)
+    if inverse_pi != 0:
+        found.append(sympy.Rational(inverse_pi.numerator, inverse_pi.denominator) / sympy.pi)
     unique = []
     for candidate in found:
         if candidate not in unique and abs(float(candidate) - value) <= 0.1 * max(1.0, abs(value)):
@@ -166,15 +170,19 @@ def snap_candidates(value: float) -> list[sympy.Expr]:
     return unique
 
 
-def snap(scored: Scored, symbols, X, y, tolerance: float = 0.02, floor: float = 1e-12) -> Scored:
+def snap(scored: Scored, symbols, X, y, tolerance: float = 0.02, floor: float = 1e-12,
+         deadline: float | None = None) -> Scored:
     """Greedily replace floats by exact constants while the refit error stays within tolerance.
 
     A replacement is kept when the refit normalised MSE is at most
-    ``current * (1 + tolerance) + floor``.
+    ``current * (1 + tolerance) + floor``. Stops early (keeping what it has) at ``deadline``
+    (a ``time.monotonic()`` value).
     """
     current = scored
     progress = True
     while progress:
+        if deadline is not None and time.monotonic() > deadline:
+            break
         progress = False
         for atom in sorted(current.expr.atoms(sympy.Float), key=lambda f: (abs(float(f)), str(f))):
             for exact in snap_candidates(float(atom)):
@@ -190,13 +198,14 @@ def snap(scored: Scored, symbols, X, y, tolerance: float = 0.02, floor: float = 
     return current
 
 
-def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0) -> Scored:
+def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
+           deadline: float | None = None) -> Scored:
     """Refit, snap, simplify, and refit again; the best-scoring version is returned."""
     scored = refit(expr, symbols, X, y)
-    scored = snap(scored, symbols, X, y)
+    scored = snap(scored, symbols, X, y, deadline=deadline)
     simplified = simplify(scored.expr, simplify_seconds)
     if simplified != scored.expr:
-        candidate = snap(refit(simplified, symbols, X, y), symbols, X, y)
+        candidate = snap(refit(simplified, symbols, X, y), symbols, X, y, deadline=deadline)
         if candidate.nmse <= scored.nmse * 1.02 + 1e-12:
             scored = candidate
     return scored

@@ -58,7 +58,7 @@ def _evaluate(fn: SymbolicFunction, inner: np.ndarray) -> np.ndarray:
     return np.where(bad.any(-1, keepdims=True), np.nan, values)
 
 
-def fit_function(fn: SymbolicFunction, x: np.ndarray, y: np.ndarray, refine: int = 3) -> EdgeFit | None:
+def fit_function(fn: SymbolicFunction, x: np.ndarray, y: np.ndarray, refine: int = 2) -> EdgeFit | None:
     """Best ``c * fn(a * x + b) + d`` for samples (x, y), or None where fn is undefined throughout.
 
     x, y : ndarray, shape (n_samples,)
@@ -126,7 +126,7 @@ def _refine(fn: SymbolicFunction, z: np.ndarray, y: np.ndarray, alpha: float, be
 
     if not start:
         return alpha, beta, float(np.sum(residual([]) ** 2))
-    solution = least_squares(residual, start, method="lm", xtol=1e-15, ftol=1e-15, gtol=1e-15, max_nfev=400)
+    solution = least_squares(residual, start, method="lm", xtol=1e-12, ftol=1e-14, gtol=1e-14, max_nfev=80)
     a, b = unpack(solution.x)
     return a, b, float(np.sum(solution.fun**2))
 

@@ -1,0 +1,62 @@
+import json
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+import sympy
+
+from kansr.bench.judge import judge
+from kansr.cli import main
+from kansr.pipeline import discover
+
+RNG_SEED = 0
+
+
+def _case(name):
+    rng = np.random.default_rng(RNG_SEED)
+    n = 1000
+    if name in ("expsin", "xy"):
+        x, y = rng.uniform(-1, 1, n), rng.uniform(-1, 1, n)
+        values = np.exp(np.sin(np.pi * x) + y**2) if name == "expsin" else x * y
+        truth = "exp(sin(pi*x) + y**2)" if name == "expsin" else "x*y"
+        return pd.DataFrame({"x": x, "y": y, "f": values}), truth
+    if name == "xdivy":
+        x, y = rng.uniform(0.5, 3, n), rng.uniform(1, 5, n)
+        return pd.DataFrame({"x": x, "y": y, "f": x / y}), "x/y"
+    if name == "gauss":
+        theta = rng.uniform(1, 3, n)
+        return (pd.DataFrame({"theta": theta, "f": np.exp(-theta**2 / 2) / np.sqrt(2 * np.pi)}),
+                "exp(-theta**2/2)/sqrt(2*pi)")
+    q, epsilon, r = rng.uniform(1, 5, (3, n))
+    return pd.DataFrame({"q": q, "epsilon": epsilon, "r": r, "F": q / (4 * np.pi * epsilon * r)}), \
+        "q/(4*pi*epsilon*r)"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["expsin", "xy", "xdivy", "gauss", "coulomb"])
+def test_cli_recovers_formula_exactly(name, tmp_path, capsys):
+    frame, truth_text = _case(name)
+    path = tmp_path / f"{name}.csv"
+    frame.to_csv(path, index=False)
+    start = time.monotonic()
+    assert main(["discover", str(path), "--json", "--quiet", "--time-budget", "120"]) == 0
+    seconds = time.monotonic() - start
+    payload = json.loads(capsys.readouterr().out)
+    symbols = {v: sympy.Symbol(v) for v in payload["variables"]}
+    answer = sympy.sympify(payload["formula"], locals=symbols)
+    truth = sympy.sympify(truth_text, locals=symbols)
+    ordered = [symbols[v] for v in payload["variables"]]
+    verdict = judge(truth, answer, ordered, frame[payload["variables"]].to_numpy(), frame.iloc[:, -1].to_numpy())
+    print(f"{name}: {payload['formula']} in {seconds:.1f} s")
+    assert verdict.symbolic_solution, payload["formula"]
+    assert seconds < 120
+
+
+def test_discover_same_seed_same_formula():
+    frame, _ = _case("xdivy")
+    first = discover(frame.iloc[:300], seed=1, time_budget=None, verbose=False)
+    second = discover(frame.iloc[:300], seed=1, time_budget=None, verbose=False)
+    assert str(first.formula) == str(second.formula) == "x/y"
+    assert first.front.formula.astype(str).tolist() == second.front.formula.astype(str).tolist()
+    np.testing.assert_allclose(first.predict(frame[["x", "y"]]), frame.f, rtol=1e-9)
