@@ -181,6 +181,16 @@ def _attempt(transform, architecture, X, y, symbols, config, seed, deadline, lib
     return model, expr
 
 
+def _variants(expr: sympy.Expr, seconds: float) -> list[sympy.Expr]:
+    """The composed formula, and its expansion into terms (each term then gets its own constant)."""
+    try:
+        with compose.time_limit(seconds):
+            expanded = sympy.expand(expr, power_exp=False, log=False)
+    except compose.SympyTimeout:
+        return [expr]
+    return [expr] if expanded == expr else [expr, expanded]
+
+
 def _pareto(candidates: list[dict]) -> pd.DataFrame:
     table = pd.DataFrame(candidates).sort_values(["complexity", "val_nmse"], ignore_index=True)
     keep, best = [], np.inf
@@ -241,7 +251,7 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
         except (KansrError, RuntimeError, ValueError) as error:
             _log(f"{label}: failed ({error})", verbose)
             continue
-        for variant in (expr, sympy.expand(expr, power_exp=False, log=False)):
+        for variant in _variants(expr, config.simplify_seconds):
             scored = compose.polish(variant, symbols, X[refit_idx], y[refit_idx], config.simplify_seconds,
                                     deadline)
             val = compose.nmse(scored.expr, symbols, X[val_idx], y[val_idx]) if len(val_idx) else scored.nmse
