@@ -77,6 +77,9 @@ def _discover(args) -> int:
         print(f"{result.target} = {result.formula}")
         print(f"R2 = {result.r2:.10g}   RMSE = {result.rmse:.4g}   complexity = {result.complexity}"
               f"   ({result.seconds:.1f} s)")
+    if result.stopped == "interrupted":
+        print("kansr: interrupted; the formula above is the best found so far", file=sys.stderr)
+        return 130
     return 0
 
 

@@ -93,14 +93,25 @@ def read_csv(path: str | Path) -> pd.DataFrame:
         raise DataError(f"{path}: duplicate column name(s): {', '.join(map(repr, duplicates))}")
     if any(name == "" for name in header):
         raise DataError(f"{path}: column {header.index('') + 1} has an empty name")
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=separator, dtype=str, skip_blank_lines=True,
-                            keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, csv.Error, ValueError) as error:
-        message = str(error).strip().splitlines()[-1]
-        raise DataError(f"{path}: malformed CSV: {message}") from None
+    frame = _parse(text, separator, path, dtype=float)  # fast path: all numbers
+    if frame is None:  # read as text, so the bad cell can be named
+        frame = _parse(text, separator, path, dtype=str)
     frame.columns = header
     return frame
+
+
+def _parse(text: str, separator: str, path: Path, dtype) -> pd.DataFrame | None:
+    """Parse CSV text; None when ``dtype=float`` does not fit (some cell is not a number)."""
+    try:
+        return pd.read_csv(io.StringIO(text), sep=separator, dtype=dtype, skip_blank_lines=True,
+                           keep_default_na=dtype is float, skipinitialspace=True, engine="c")
+    except ValueError as error:
+        if dtype is float and not isinstance(error, pd.errors.ParserError):
+            return None
+        message = (str(error).strip().splitlines() or ["unreadable"])[-1]
+        raise DataError(f"{path}: malformed CSV: {message}") from None
+    except (csv.Error, OverflowError) as error:
+        raise DataError(f"{path}: malformed CSV: {error}") from None
 
 
 def _sniff_separator(header_line: str) -> str:

@@ -31,7 +31,7 @@ from kansr.errors import KansrError
 from kansr.model import KAN, KANConfig
 from kansr.prune import prune
 from kansr.symbolic import compose
-from kansr.symbolic.fit import auto_symbolic
+from kansr.symbolic.fit import BudgetExhausted, auto_symbolic
 from kansr.symbolic.library import get_library
 from kansr.train import TrainConfig, fit, split_rows
 
@@ -169,7 +169,7 @@ def _attempt(transform, architecture, X, y, symbols, config, seed, deadline, lib
         fit(model, x_t, y_t, replace(train, lamb=config.lamb))
         model = prune(model, x_t, config.prune_threshold)
     fit(model, x_t, y_t, replace(train, grid_schedule=config.grid_schedule, time_budget=remaining()))
-    auto_symbolic(model, x_t, library)
+    auto_symbolic(model, x_t, library, deadline=deadline)
     fit(model, x_t, y_t, replace(train, steps=config.steps // 2, grid_update_every=0, time_budget=remaining()))
     # compose in standardised, transformed units, then undo the transforms symbolically
     standard = [sympy.Symbol(f"_z{i}") for i in range(n)]
@@ -228,54 +228,103 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
     config = config or DiscoverConfig()
     dataset = data_module.load(data, target)
     deadline = None if time_budget is None else start + time_budget
-    library = get_library(list(config.library) if config.library else None)
     torch.manual_seed(seed)
-    X, y = dataset.X, dataset.y
-    symbols = [sympy.Symbol(name) for name in dataset.names]
-    train_idx, val_idx = split_rows(len(y), config.val_fraction, seed)
-    rng = np.random.default_rng(seed)
-    kan_idx = np.sort(rng.permutation(train_idx)[: config.max_train_rows])
-    refit_idx = np.sort(rng.permutation(train_idx)[: config.max_refit_rows])
-    if len(train_idx) > config.max_train_rows:
-        _log(f"training on a subsample of {len(kan_idx)} of {len(train_idx)} rows", verbose)
-    candidates, models, stopped = [], {}, None
-    plans = [(t, a) for a in config.architectures for t in _transforms(config, X, y)]
-    for transform, architecture in plans:
-        if deadline is not None and time.monotonic() > deadline:
-            stopped = "time budget"
-            break
-        label = f"{transform.name}/{architecture}"
-        try:
-            model, expr = _attempt(transform, architecture, X[kan_idx], y[kan_idx], symbols, config,
-                                   seed, deadline, library)
-        except (KansrError, RuntimeError, ValueError) as error:
-            _log(f"{label}: failed ({error})", verbose)
-            continue
-        for variant in _variants(expr, config.simplify_seconds):
-            scored = compose.polish(variant, symbols, X[refit_idx], y[refit_idx], config.simplify_seconds,
-                                    deadline)
-            val = compose.nmse(scored.expr, symbols, X[val_idx], y[val_idx]) if len(val_idx) else scored.nmse
-            if not np.isfinite(val):
-                continue
-            key = len(candidates)
-            models[key] = model
-            candidates.append({"complexity": compose.complexity(scored.expr), "val_nmse": val,
-                               "formula": scored.expr, "attempt": label, "key": key})
-            _log(f"{label}: {scored.expr}  (held-out 1-R2 {val:.2e})", verbose)
-        if candidates and min(c["val_nmse"] for c in candidates) < 1e-14:
-            break  # exact to machine precision; more complex attempts cannot do better
-    if not candidates:
+    rows = _split(len(dataset.y), config, seed)
+    if len(rows.train) > config.max_train_rows:
+        _log(f"training on a subsample of {len(rows.kan)} of {len(rows.train)} rows", verbose)
+    search = _Search(dataset, config, rows, seed, deadline, verbose)
+    try:
+        search.run()
+    except KeyboardInterrupt:
+        search.stopped = "interrupted"
+        _log("interrupted: returning the best formula found so far", verbose)
+    if not search.candidates:
+        if search.stopped == "interrupted":
+            raise KeyboardInterrupt
         raise KansrError("no formula could be fitted to the data")
-    front = _pareto(candidates)
-    chosen = _choose(front)
-    formula = chosen.formula
-    predictions = compose.predict(formula, symbols, X)
-    rmse = float(np.sqrt(np.mean((predictions - y) ** 2)))
-    r2 = float(1 - np.mean((predictions - y) ** 2) / np.var(y))
-    front = front.assign(rmse=[float(np.sqrt(v * np.var(y))) for v in front.val_nmse],
-                         r2=[1 - v for v in front.val_nmse])
-    return Result(formula=formula, r2=r2, rmse=rmse, complexity=int(chosen.complexity),
-                  seconds=time.monotonic() - start,
-                  front=front[["complexity", "rmse", "r2", "formula", "val_nmse", "attempt"]],
-                  names=dataset.names, target=dataset.target, kan=models[int(chosen.key)],
-                  stopped=stopped, renamed=dataset.renamed, seed=seed)
+    return search.result(time.monotonic() - start)
+
+
+@dataclass(frozen=True)
+class _Rows:
+    train: np.ndarray
+    val: np.ndarray
+    kan: np.ndarray  # seeded subsample of train for the KAN
+    refit: np.ndarray  # seeded subsample of train for the constant refits
+
+
+def _split(n_rows: int, config: DiscoverConfig, seed: int) -> _Rows:
+    train, val = split_rows(n_rows, config.val_fraction, seed)
+    rng = np.random.default_rng(seed)
+    kan = np.sort(rng.permutation(train)[: config.max_train_rows])
+    refit = np.sort(rng.permutation(train)[: config.max_refit_rows])
+    return _Rows(train, val, kan, refit)
+
+
+class _Search:
+    """The loop over alternatives; keeps every candidate so an interruption loses nothing."""
+
+    def __init__(self, dataset, config: DiscoverConfig, rows: _Rows, seed: int, deadline, verbose: bool):
+        self.dataset, self.config, self.rows, self.seed = dataset, config, rows, seed
+        self.deadline, self.verbose = deadline, verbose
+        self.library = get_library(list(config.library) if config.library else None)
+        self.symbols = [sympy.Symbol(name) for name in dataset.names]
+        self.candidates: list[dict] = []
+        self.models: dict[int, KAN] = {}
+        self.stopped: str | None = None
+
+    def _out_of_time(self) -> bool:
+        return self.deadline is not None and time.monotonic() > self.deadline
+
+    def run(self) -> None:
+        X, y = self.dataset.X, self.dataset.y
+        plans = [(t, a) for a in self.config.architectures for t in _transforms(self.config, X, y)]
+        for transform, architecture in plans:
+            if self._out_of_time():
+                self.stopped = "time budget"
+                return
+            # the first attempt always completes, so there is an answer even on a tiny budget
+            deadline = self.deadline if self.candidates else None
+            label = f"{transform.name}/{architecture}"
+            try:
+                model, expr = _attempt(transform, architecture, X[self.rows.kan], y[self.rows.kan],
+                                       self.symbols, self.config, self.seed, deadline, self.library)
+            except BudgetExhausted:
+                self.stopped = "time budget"
+                return
+            except (KansrError, RuntimeError, ValueError) as error:
+                _log(f"{label}: failed ({error})", self.verbose)
+                continue
+            self._score(expr, model, label, deadline)
+            if self.candidates and min(c["val_nmse"] for c in self.candidates) < 1e-14:
+                return  # exact to machine precision; more complex attempts cannot do better
+
+    def _score(self, expr, model, label: str, deadline) -> None:
+        X, y, rows = self.dataset.X, self.dataset.y, self.rows
+        for variant in _variants(expr, self.config.simplify_seconds):
+            scored = compose.polish(variant, self.symbols, X[rows.refit], y[rows.refit],
+                                    self.config.simplify_seconds, deadline)
+            val = compose.nmse(scored.expr, self.symbols, X[rows.val], y[rows.val]) if len(rows.val) \
+                else scored.nmse
+            # never return a formula that is undefined on any row of the data
+            if not np.isfinite(val) or not np.all(np.isfinite(compose.predict(scored.expr, self.symbols, X))):
+                continue
+            key = len(self.candidates)
+            self.models[key] = model
+            self.candidates.append({"complexity": compose.complexity(scored.expr), "val_nmse": val,
+                                    "formula": scored.expr, "attempt": label, "key": key})
+            _log(f"{label}: {scored.expr}  (held-out 1-R2 {val:.2e})", self.verbose)
+
+    def result(self, seconds: float) -> Result:
+        X, y = self.dataset.X, self.dataset.y
+        front = _pareto(self.candidates)
+        chosen = _choose(front)
+        predictions = compose.predict(chosen.formula, self.symbols, X)
+        mse = float(np.mean((predictions - y) ** 2))
+        front = front.assign(rmse=[float(np.sqrt(v * np.var(y))) for v in front.val_nmse],
+                             r2=[1 - v for v in front.val_nmse])
+        return Result(formula=chosen.formula, r2=float(1 - mse / np.var(y)), rmse=float(np.sqrt(mse)),
+                      complexity=int(chosen.complexity), seconds=seconds,
+                      front=front[["complexity", "rmse", "r2", "formula", "val_nmse", "attempt"]],
+                      names=self.dataset.names, target=self.dataset.target, kan=self.models[int(chosen.key)],
+                      stopped=self.stopped, renamed=self.dataset.renamed, seed=self.seed)

@@ -203,6 +203,10 @@ def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
     """Refit, snap, simplify, and refit again; the best-scoring version is returned."""
     scored = refit(expr, symbols, X, y)
     scored = snap(scored, symbols, X, y, deadline=deadline)
+    if deadline is not None:
+        simplify_seconds = min(simplify_seconds, deadline - time.monotonic())
+        if simplify_seconds <= 0:
+            return scored
     simplified = simplify(scored.expr, simplify_seconds)
     if simplified != scored.expr:
         candidate = snap(refit(simplified, symbols, X, y), symbols, X, y, deadline=deadline)

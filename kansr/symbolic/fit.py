@@ -12,12 +12,14 @@ So a simpler function wins unless a more complex one explains the curve clearly 
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import least_squares
 
+from kansr.errors import KansrError
 from kansr.symbolic.library import SymbolicFunction
 
 _SCALES = np.concatenate([-np.logspace(-1.3, 1.3, 14), np.logspace(-1.3, 1.3, 14)])  # (28,)
@@ -154,8 +156,12 @@ def fix_edge(model, edge, fit: EdgeFit, library: dict[str, SymbolicFunction]) ->
     layer.fix_symbolic(edge.in_idx, edge.out_idx, fit.name, fn.torch, (fit.a, fit.b, fit.c, fit.d))
 
 
+class BudgetExhausted(KansrError):
+    """The time budget ran out in the middle of a step."""
+
+
 def auto_symbolic(model, x, library: dict[str, SymbolicFunction], n_points: int = 256,
-                  tolerance: float = 3.0) -> pd.DataFrame:
+                  tolerance: float = 3.0, deadline: float | None = None) -> pd.DataFrame:
     """Fit and fix every unmasked, not yet symbolic edge of ``model``, layer by layer.
 
     Each edge is fitted on ``n_points`` of its input samples (evenly spread in sorted
@@ -168,6 +174,8 @@ def auto_symbolic(model, x, library: dict[str, SymbolicFunction], n_points: int 
 
     rows = []
     for edge in model.edges():
+        if deadline is not None and time.monotonic() > deadline:
+            raise BudgetExhausted("time budget spent during symbolic fitting")
         layer = model.layers[edge.layer]
         if layer.symbolic_mask[edge.out_idx, edge.in_idx] > 0:
             continue

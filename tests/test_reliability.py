@@ -1,0 +1,90 @@
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from kansr.errors import TrainingError
+from kansr.model import KAN, KANConfig
+from kansr.pipeline import discover
+from kansr.train import TrainConfig, fit
+
+
+def _csv(tmp_path, n=400, seed=0, exact=False):
+    rng = np.random.default_rng(seed)
+    a, b, c = rng.uniform(1, 3, (3, n))
+    y = a * b / c if exact else np.sin(a) * b + np.sqrt(c) * a
+    frame = pd.DataFrame({"a": a, "b": b, "c": c, "y": y})
+    path = tmp_path / "data.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def _run(args, **kwargs):
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    return subprocess.run([sys.executable, "-m", "kansr.cli", *args], capture_output=True, text=True,
+                          env=env, **kwargs)
+
+
+def test_same_seed_same_json_across_processes(tmp_path):
+    path = _csv(tmp_path, exact=True)
+    outputs = []
+    for _ in range(2):
+        completed = _run(["discover", str(path), "--json", "--quiet", "--seed", "3", "--time-budget", "1000"])
+        assert completed.returncode == 0, completed.stderr
+        payload = json.loads(completed.stdout)
+        payload.pop("seconds")
+        outputs.append(payload)
+    assert outputs[0] == outputs[1]
+
+
+def test_time_budget_is_honoured_and_reported(tmp_path):
+    path = _csv(tmp_path)
+    start = time.monotonic()
+    result = discover(str(path), time_budget=10, verbose=False)
+    elapsed = time.monotonic() - start
+    assert elapsed < 10 * 1.1 + 2
+    assert result.stopped == "time budget"
+    assert np.isfinite(result.r2)
+
+
+def test_sigint_prints_best_formula_and_exits_130(tmp_path):
+    path = _csv(tmp_path)
+    process = subprocess.Popen([sys.executable, "-m", "kansr.cli", "discover", str(path), "--json",
+                                "--time-budget", "1000"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    # wait until the first formula is reported on stderr, then interrupt
+    for line in process.stderr:
+        if "held-out" in line:
+            break
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    payload = json.loads(stdout)
+    assert payload["stopped"] == "interrupted" and payload["formula"]
+
+
+def test_diverging_training_is_retried_then_reported():
+    x = torch.rand(50, 1, dtype=torch.float64)
+    y = torch.sin(3 * x)
+    model = KAN(KANConfig(width=[1, 1]))
+    # a huge Adam step makes the loss non-finite: retried with smaller steps, it then trains
+    report = fit(model, x, y, TrainConfig(steps=20, optimizer="adam", lr=1e30, val_fraction=0.0))
+    assert np.isfinite(report.train_rmse)
+    poisoned = torch.full_like(y, float("nan"))
+    with pytest.raises(TrainingError, match="diverged"):
+        fit(KAN(KANConfig(width=[1, 1])), x, poisoned, TrainConfig(steps=5, val_fraction=0.0))
+
+
+def test_formula_is_finite_on_every_row(tmp_path):
+    rng = np.random.default_rng(1)
+    x = rng.uniform(0.1, 4, 300)
+    frame = pd.DataFrame({"x": x, "y": np.log(x) + x})
+    result = discover(frame, time_budget=60, verbose=False)
+    assert np.all(np.isfinite(result.predict(frame[["x"]])))
