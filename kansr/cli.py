@@ -36,6 +36,8 @@ def _build_parser() -> argparse.ArgumentParser:
     discover.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     discover.add_argument("--output", help="also write the JSON result to this file")
     discover.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    discover.add_argument("--plot", help="write the KAN diagram to this image file (needs matplotlib)")
+    discover.add_argument("--report", help="write figures and report.md into this directory")
     from kansr.bench.cli import add_bench_parser
 
     add_bench_parser(sub)
@@ -67,6 +69,17 @@ def _discover(args) -> int:
                       verbose=not args.quiet)
     payload = result_to_json(result)
     text = json.dumps(payload)
+    for target in (args.plot, args.report):
+        if target and Path(target).resolve() == Path(args.data).resolve():
+            raise DataError(f"{target} is the input file; it would be overwritten")
+    if args.plot:
+        from kansr.plot import plot_kan
+
+        plot_kan(result, args.plot)
+    if args.report:
+        from kansr.plot import write_report
+
+        write_report(result, args.data, args.report)
     if args.output:
         Path(args.output).write_text(text + "\n")
     if args.json:

@@ -79,6 +79,8 @@ class KAN(nn.Module):
             self.layers.append(layer.to(config.device))
         self.n_data_inputs = n_data_inputs or config.width[0]
         self.register_buffer("input_index", torch.arange(config.width[0], device=config.device))
+        # labels of the data columns, for diagrams (set by whoever knows them)
+        self.input_names: list[str] | None = None
 
     @property
     def width(self) -> list[int]:
@@ -116,6 +118,12 @@ class KAN(nn.Module):
         for layer in self.layers:
             layer.update_grid(h, grid_size)
             h = layer(h)
+
+    def plot(self, path=None, names: list[str] | None = None):
+        """The network diagram as a matplotlib Figure (see ``kansr.plot.plot_kan``)."""
+        from kansr.plot import plot_kan
+
+        return plot_kan(self, path, names)
 
     def edges(self) -> list[EdgeId]:
         """All unmasked edges."""

@@ -94,6 +94,8 @@ class Result:
     target : str
     kan : KAN or None
         The trained, pruned KAN the formula came from.
+    attempt : str
+        Which transform/architecture produced it, e.g. "log/additive".
     stopped : str or None
         "time budget" when the budget ran out before every alternative was tried.
     """
@@ -110,6 +112,7 @@ class Result:
     stopped: str | None = None
     renamed: dict = field(default_factory=dict)
     seed: int = 0
+    attempt: str = ""
 
     @property
     def symbols(self) -> list[sympy.Symbol]:
@@ -123,6 +126,18 @@ class Result:
 
     def latex(self) -> str:
         return sympy.latex(self.formula)
+
+    def plot(self, kind: str = "kan", path=None, data=None):
+        """A matplotlib Figure: "kan" (the network), "front" (Pareto front) or "fit" (needs ``data``)."""
+        from kansr import plot
+
+        if kind == "kan":
+            return plot.plot_kan(self, path)
+        if kind == "front":
+            return plot.plot_front(self, path)
+        if kind == "fit":
+            return plot.plot_fit(self, data, path)
+        raise ValueError(f"unknown plot kind {kind!r}; use 'kan', 'front' or 'fit'")
 
 
 @dataclass(frozen=True)
@@ -169,6 +184,7 @@ def _attempt(transform, architecture, X, y, symbols, config, seed, deadline, lib
         fit(model, x_t, y_t, replace(train, lamb=config.lamb))
         model = prune(model, x_t, config.prune_threshold)
     fit(model, x_t, y_t, replace(train, grid_schedule=config.grid_schedule, time_budget=remaining()))
+    model.input_names = [f"log({s})" if transform.x_log else str(s) for s in symbols]
     auto_symbolic(model, x_t, library, deadline=deadline)
     fit(model, x_t, y_t, replace(train, steps=config.steps // 2, grid_update_every=0, time_budget=remaining()))
     # compose in standardised, transformed units, then undo the transforms symbolically
@@ -327,4 +343,5 @@ class _Search:
                       complexity=int(chosen.complexity), seconds=seconds,
                       front=front[["complexity", "rmse", "r2", "formula", "val_nmse", "attempt"]],
                       names=self.dataset.names, target=self.dataset.target, kan=self.models[int(chosen.key)],
-                      stopped=self.stopped, renamed=self.dataset.renamed, seed=self.seed)
+                      stopped=self.stopped, renamed=self.dataset.renamed, seed=self.seed,
+                      attempt=str(chosen.attempt))

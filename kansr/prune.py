@@ -88,6 +88,7 @@ def prune(model: KAN, x: Tensor, threshold: float = 0.01) -> KAN:
     config = KANConfig(**{**model.config.__dict__, "width": width})
     pruned = KAN(config, n_data_inputs=model.n_data_inputs)
     pruned.input_index = model.input_index[kept[0]].clone()
+    pruned.input_names = model.input_names
     for l, (old, new) in enumerate(zip(masked.layers, pruned.layers)):
         rows, cols = kept[l + 1], kept[l]
         new.grid = old.grid[cols].clone()

@@ -23,6 +23,7 @@ def add_bench_parser(sub) -> None:
                                                            "(default 1.5 x budget + 60)")
     bench.add_argument("--out", default="results.jsonl", help="JSONL results file (appended, resumable)")
     bench.add_argument("--method", default="kansr", help="kansr, pykan or module:function")
+    bench.add_argument("--plot", help="with `report`: write a figure of solution rates to this file")
     bench.set_defaults(handler=run_bench)
 
 
@@ -45,6 +46,11 @@ def run_bench(args) -> int:
         if not path.exists():
             raise DataError(f"{path}: no such file")
         print(markdown(path))
+        if args.plot:
+            from kansr.bench.report import load_results
+            from kansr.plot import plot_rates
+
+            plot_rates(load_results(path), args.plot)
         return 0
     if args.workers < 1 or args.seeds < 1 or args.time_budget <= 0:
         raise DataError("--workers, --seeds and --time-budget must be positive")

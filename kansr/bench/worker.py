@@ -32,7 +32,7 @@ def execute(task: dict) -> dict:
     answer = parse_formula(formula, names)
     verdict = judge(problem.formula, answer, problem.symbols, test[names].to_numpy(),
                     test.iloc[:, -1].to_numpy(), task.get("judge_seconds", 60.0))
-    return {"status": "ok", "formula": formula, "seconds": round(seconds, 3), **verdict.__dict__,
+    return {"status": "ok", "n_variables": len(names), "formula": formula, "seconds": round(seconds, 3), **verdict.__dict__,
             "r2_test": float(verdict.r2_test) if np.isfinite(verdict.r2_test) else None}
 
 

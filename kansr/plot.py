@@ -1,0 +1,192 @@
+"""Figures: the KAN with every edge's learned curve, the Pareto front, predicted vs actual.
+
+matplotlib is an optional extra (``pip install 'kansr[plot]'``), imported only here and
+only when a figure is drawn. Every function returns the Figure (notebooks show it
+inline) and also saves it when ``path`` is given.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from kansr.errors import KansrError
+
+_N_CURVE = 100
+
+
+def _pyplot():
+    try:
+        import matplotlib
+
+        if matplotlib.get_backend().lower() not in ("agg", "module://matplotlib_inline.backend_inline"):
+            matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise KansrError("plotting needs matplotlib: pip install 'kansr[plot]'") from None
+    return plt
+
+
+def _save(figure, path):
+    if path is not None:
+        figure.savefig(Path(path), dpi=120, bbox_inches="tight")
+    return figure
+
+
+def _edge_curves(model):
+    """Per layer: input grid (points, in), learned curves and symbolic curves (points, out, in), scores."""
+    curves = []
+    with torch.no_grad():
+        for layer in model.layers:
+            order = layer.spline_order
+            low, high = layer.grid[:, order], layer.grid[:, -order - 1]  # (in,)
+            steps = torch.linspace(0, 1, _N_CURVE, dtype=layer.grid.dtype)[:, None]
+            x = low + steps * (high - low)  # (points, in)
+            learned = layer.spline_outputs(x) * layer.mask  # (points, out, in)
+            symbolic = layer.symbolic_outputs(x) if layer.symbolic_names else None
+            shown = layer.edge_outputs(x)
+            scale = shown.std(dim=0)  # (out, in)
+            curves.append((x.numpy(), learned.numpy(), None if symbolic is None else symbolic.numpy(),
+                           (scale / scale.max().clamp_min(1e-12)).numpy()))
+    return curves
+
+
+def plot_kan(result_or_model, path=None, names: list[str] | None = None):
+    """The network: nodes by layer, each edge a small panel with its learned curve (grey),
+    its symbolic fit (red, labelled) where fixed, drawn with opacity by importance."""
+    plt = _pyplot()
+    model = getattr(result_or_model, "kan", result_or_model)
+    if model is None:
+        raise KansrError("this result has no KAN to draw")
+    names = names or model.input_names or getattr(result_or_model, "names", None)
+    input_names = [names[int(i)] if names else f"x{int(i)}" for i in model.input_index]
+    widths = model.width
+    curves = _edge_curves(model)
+    columns = max(widths)
+    figure = plt.figure(figsize=(max(4.0, 1.7 * columns), 2.3 * len(model.layers) + 0.8))
+    canvas = figure.add_axes([0, 0, 1, 1])
+    canvas.set_xlim(0, 1), canvas.set_ylim(0, 1), canvas.axis("off")
+
+    def node_x(count, index):
+        return (index + 0.5) / count
+
+    levels = np.linspace(0.07, 0.93, len(widths))
+    for index, name in enumerate(input_names):
+        canvas.text(node_x(widths[0], index), levels[0] - 0.045, name, ha="center", va="top", fontsize=9,
+                    rotation=0 if len(name) <= 8 else 20)
+    if hasattr(result_or_model, "formula"):
+        title = f"{result_or_model.target} = {result_or_model.formula}"
+        if getattr(result_or_model, "attempt", ""):
+            title += f"\n(KAN of the {result_or_model.attempt} attempt)"
+        canvas.text(0.5, 0.995, title, ha="center", va="top", fontsize=8, wrap=True)
+    for l, layer in enumerate(model.layers):
+        x, learned, symbolic, score = curves[l]
+        for out_idx in range(layer.out_features):
+            for in_idx in range(layer.in_features):
+                if layer.mask[out_idx, in_idx] == 0:
+                    continue
+                x0, y0 = node_x(widths[l], in_idx), levels[l]
+                x1, y1 = node_x(widths[l + 1], out_idx), levels[l + 1]
+                alpha = float(np.clip(score[out_idx, in_idx], 0.08, 1.0))
+                canvas.plot([x0, x1], [y0, y1], color="black", alpha=alpha * 0.6, lw=0.8)
+                panel_w = min(0.6 / max(widths[l] * widths[l + 1], 1), 0.16)
+                panel_h = min(0.5 * (levels[1] - levels[0]), 0.22)
+                cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+                panel = figure.add_axes([cx - panel_w / 2, cy - panel_h / 2, panel_w, panel_h])
+                panel.plot(x[:, in_idx], learned[:, out_idx, in_idx], color="0.4", alpha=alpha, lw=1.5)
+                name = layer.symbolic_names.get((out_idx, in_idx))
+                if name is not None and symbolic is not None:
+                    panel.plot(x[:, in_idx], symbolic[:, out_idx, in_idx], color="tab:red", alpha=alpha,
+                               lw=1.0, ls="--")
+                    panel.set_title(name, fontsize=7, color="tab:red", pad=1)
+                panel.set_xticks([]), panel.set_yticks([])
+                for spine in panel.spines.values():
+                    spine.set_alpha(alpha)
+    for l, count in enumerate(widths):
+        symbol = "×" if 0 < l < len(widths) and model.layers[l - 1].multiply else "+"
+        for index in range(count):
+            canvas.scatter([node_x(count, index)], [levels[l]], s=60, color="black", zorder=3)
+            if l > 0:
+                canvas.text(node_x(count, index) + 0.012, levels[l], symbol, fontsize=9, va="center")
+    return _save(figure, path)
+
+
+def plot_front(result, path=None):
+    """Pareto front: complexity against held-out RMSE (log scale), the chosen formula marked."""
+    plt = _pyplot()
+    front = result.front
+    figure, axes = plt.subplots(figsize=(6.5, 4))
+    rmse = np.maximum(front.rmse.to_numpy(dtype=float), 1e-16)
+    axes.step(front.complexity, rmse, where="post", color="tab:blue", alpha=0.5)
+    axes.scatter(front.complexity, rmse, color="tab:blue", zorder=3)
+    chosen = front.formula.astype(str) == str(result.formula)
+    axes.scatter(front.complexity[chosen], rmse[chosen.to_numpy()], s=160, facecolors="none",
+                 edgecolors="tab:red", lw=2, zorder=4, label="chosen")
+    label = str(result.formula)
+    axes.annotate(label if len(label) < 60 else label[:57] + "...", (result.complexity, max(result.rmse, 1e-16)),
+                  textcoords="offset points", xytext=(8, 8), fontsize=8, color="tab:red")
+    from matplotlib.ticker import MaxNLocator
+
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_yscale("log"), axes.set_xlabel("complexity"), axes.set_ylabel("held-out RMSE")
+    axes.set_title("Pareto front"), axes.legend(loc="upper right")
+    return _save(figure, path)
+
+
+def plot_fit(result, data, path=None, max_points: int = 5000):
+    """Predicted against actual values of ``data`` (anything ``discover`` accepts), with R²."""
+    from kansr import data as data_module
+
+    plt = _pyplot()
+    dataset = data_module.load(data, result.target)
+    rows = np.random.default_rng(0).permutation(len(dataset.y))[:max_points]
+    actual, predicted = dataset.y[rows], result.predict(dataset.X[rows])
+    r2 = 1 - np.mean((predicted - actual) ** 2) / np.var(actual)
+    figure, axes = plt.subplots(figsize=(4.8, 4.5))
+    axes.scatter(actual, predicted, s=6, alpha=0.5)
+    low, high = float(min(actual.min(), predicted.min())), float(max(actual.max(), predicted.max()))
+    axes.plot([low, high], [low, high], color="tab:red", lw=1)
+    axes.set_xlabel(f"actual {result.target}"), axes.set_ylabel("predicted")
+    axes.set_title(f"R² = {r2:.8f}")
+    return _save(figure, path)
+
+
+def plot_rates(table, path=None):
+    """Benchmark figure: solution rates per noise level and per number of variables."""
+    plt = _pyplot()
+    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    by_noise = table.groupby("noise").symbolic_solution.mean() * 100
+    left.bar([f"{n:g}" for n in by_noise.index], by_noise.to_numpy(), color="tab:blue")
+    left.set_xlabel("noise level"), left.set_ylabel("symbolic solutions (%)"), left.set_ylim(0, 100)
+    if "n_variables" not in table:
+        from kansr.bench.problems import load_problems
+
+        counts = {p.name: len(p.variables) for p in load_problems()}
+        table = table.assign(n_variables=table.problem.map(counts))
+    if table.n_variables.notna().any():
+        by_vars = table.groupby("n_variables").symbolic_solution.mean() * 100
+        right.bar([str(v) for v in by_vars.index], by_vars.to_numpy(), color="tab:green")
+    right.set_xlabel("number of variables"), right.set_ylabel("symbolic solutions (%)"), right.set_ylim(0, 100)
+    figure.suptitle("kansr bench")
+    return _save(figure, path)
+
+
+def write_report(result, data, directory) -> Path:
+    """Write kan.png, front.png, fit.png and report.md (formula in LaTeX, front as a table)."""
+    from kansr.bench.report import markdown_table
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    plot_kan(result, directory / "kan.png")
+    plot_front(result, directory / "front.png")
+    plot_fit(result, data, directory / "fit.png")
+    front = result.front[["complexity", "rmse", "r2", "formula"]].assign(formula=lambda f: f.formula.astype(str))
+    text = "\n".join([
+        f"# kansr report: {result.target}", "", f"$$ {result.target} = {result.latex()} $$", "",
+        f"R² = {result.r2:.10g}, RMSE = {result.rmse:.4g}, complexity {result.complexity}, "
+        f"{result.seconds:.1f} s, seed {result.seed}.", "", "## Pareto front", "", markdown_table(front), "",
+        "## Figures", "", "![KAN](kan.png)", "", "![Pareto front](front.png)", "", "![fit](fit.png)", ""])
+    (directory / "report.md").write_text(text)
+    return directory / "report.md"

@@ -1,0 +1,83 @@
+import builtins
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("matplotlib")
+
+from kansr.cli import main  # noqa: E402
+from kansr.errors import KansrError  # noqa: E402
+from kansr.pipeline import discover  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def solved():
+    rng = np.random.default_rng(0)
+    x, y = rng.uniform(-1, 1, (2, 400))
+    frame = pd.DataFrame({"x": x, "y": y, "f": np.sin(np.pi * x) + y**2})
+    return discover(frame, seed=0, time_budget=60, verbose=False), frame
+
+
+def _assert_image(path, min_side=200):
+    from matplotlib import image
+
+    pixels = image.imread(path)
+    assert min(pixels.shape[:2]) >= min_side
+    assert pixels[..., :3].var() > 1e-3  # not blank
+
+
+def test_figures_render(solved, tmp_path):
+    result, frame = solved
+    result.plot("kan", tmp_path / "kan.png")
+    result.plot("front", tmp_path / "front.png")
+    figure = result.plot("fit", tmp_path / "fit.png", data=frame)
+    assert "R²" in figure.axes[0].get_title()
+    for name in ("kan", "front", "fit"):
+        _assert_image(tmp_path / f"{name}.png")
+    labels = [t.get_text() for t in result.kan.plot().axes[0].texts]
+    assert "x" in labels and "y" in labels
+
+
+def test_eight_input_diagram_labels_do_not_overlap(tmp_path):
+    from kansr.model import KAN, KANConfig
+
+    model = KAN(KANConfig(width=[8, 3, 1]))
+    names = [f"variable_{i}" for i in range(8)]
+    figure = model.plot(tmp_path / "wide.png", names=names)
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in figure.axes[0].texts if t.get_text() in names]
+    assert len(boxes) == 8
+    for first, second in zip(boxes, boxes[1:]):
+        assert not first.overlaps(second)
+
+
+def test_cli_report_and_plot(tmp_path, capsys):
+    rng = np.random.default_rng(1)
+    a, b = rng.uniform(1, 3, (2, 200))
+    path = tmp_path / "d.csv"
+    pd.DataFrame({"a": a, "b": b, "y": a / b}).to_csv(path, index=False)
+    assert main(["discover", str(path), "--quiet", "--plot", str(tmp_path / "k.png"),
+                 "--report", str(tmp_path / "rep")]) == 0
+    _assert_image(tmp_path / "k.png")
+    report = (tmp_path / "rep" / "report.md").read_text()
+    assert "![KAN](kan.png)" in report and "\\frac{a}{b}" in report
+    for name in ("kan", "front", "fit"):
+        _assert_image(tmp_path / "rep" / f"{name}.png")
+
+
+def test_missing_matplotlib_message(monkeypatch, solved):
+    real_import = builtins.__import__
+
+    def fake_import(name, *args, **kwargs):
+        if name.startswith("matplotlib"):
+            raise ImportError("no matplotlib")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", fake_import)
+    for module in [m for m in sys.modules if m.startswith("matplotlib")]:
+        monkeypatch.delitem(sys.modules, module)
+    with pytest.raises(KansrError, match=r"pip install 'kansr\[plot\]'"):
+        solved[0].plot("front")
