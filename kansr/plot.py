@@ -72,10 +72,10 @@ def plot_kan(result_or_model, path=None, names: list[str] | None = None):
     def node_x(count, index):
         return (index + 0.5) / count
 
-    levels = np.linspace(0.07, 0.93, len(widths))
+    levels = np.linspace(0.08, 0.86, len(widths))
     for index, name in enumerate(input_names):
-        canvas.text(node_x(widths[0], index), levels[0] - 0.045, name, ha="center", va="top", fontsize=9,
-                    rotation=0 if len(name) <= 8 else 20)
+        canvas.text(node_x(widths[0], index), levels[0] - 0.04, name, ha="center", va="top", fontsize=9,
+                    rotation=0 if len(name) * columns <= 70 else 20)
     if hasattr(result_or_model, "formula"):
         title = f"{result_or_model.target} = {result_or_model.formula}"
         if getattr(result_or_model, "attempt", ""):
@@ -83,27 +83,28 @@ def plot_kan(result_or_model, path=None, names: list[str] | None = None):
         canvas.text(0.5, 0.995, title, ha="center", va="top", fontsize=8, wrap=True)
     for l, layer in enumerate(model.layers):
         x, learned, symbolic, score = curves[l]
-        for out_idx in range(layer.out_features):
-            for in_idx in range(layer.in_features):
-                if layer.mask[out_idx, in_idx] == 0:
-                    continue
-                x0, y0 = node_x(widths[l], in_idx), levels[l]
-                x1, y1 = node_x(widths[l + 1], out_idx), levels[l + 1]
-                alpha = float(np.clip(score[out_idx, in_idx], 0.08, 1.0))
-                canvas.plot([x0, x1], [y0, y1], color="black", alpha=alpha * 0.6, lw=0.8)
-                panel_w = min(0.6 / max(widths[l] * widths[l + 1], 1), 0.16)
-                panel_h = min(0.5 * (levels[1] - levels[0]), 0.22)
-                cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-                panel = figure.add_axes([cx - panel_w / 2, cy - panel_h / 2, panel_w, panel_h])
-                panel.plot(x[:, in_idx], learned[:, out_idx, in_idx], color="0.4", alpha=alpha, lw=1.5)
-                name = layer.symbolic_names.get((out_idx, in_idx))
-                if name is not None and symbolic is not None:
-                    panel.plot(x[:, in_idx], symbolic[:, out_idx, in_idx], color="tab:red", alpha=alpha,
-                               lw=1.0, ls="--")
-                    panel.set_title(name, fontsize=7, color="tab:red", pad=1)
-                panel.set_xticks([]), panel.set_yticks([])
-                for spine in panel.spines.values():
-                    spine.set_alpha(alpha)
+        # one slot per edge between the two node rows, so panels never overlap
+        edges = [(o, i) for i in range(layer.in_features) for o in range(layer.out_features)
+                 if layer.mask[o, i] != 0]
+        panel_w = min(0.8 / max(len(edges), 1), 0.16)
+        panel_h = min(0.45 * (levels[l + 1] - levels[l]), 0.2)
+        for slot, (out_idx, in_idx) in enumerate(edges):
+            x0, y0 = node_x(widths[l], in_idx), levels[l]
+            x1, y1 = node_x(widths[l + 1], out_idx), levels[l + 1]
+            cx, cy = (slot + 0.5) / len(edges), (y0 + y1) / 2
+            alpha = float(np.clip(score[out_idx, in_idx], 0.08, 1.0))
+            canvas.plot([x0, cx], [y0, cy - panel_h / 2], color="black", alpha=alpha * 0.6, lw=0.8)
+            canvas.plot([cx, x1], [cy + panel_h / 2, y1], color="black", alpha=alpha * 0.6, lw=0.8)
+            panel = figure.add_axes([cx - panel_w / 2, cy - panel_h / 2, panel_w, panel_h])
+            panel.plot(x[:, in_idx], learned[:, out_idx, in_idx], color="0.4", alpha=alpha, lw=1.5)
+            name = layer.symbolic_names.get((out_idx, in_idx))
+            if name is not None and symbolic is not None:
+                panel.plot(x[:, in_idx], symbolic[:, out_idx, in_idx], color="tab:red", alpha=alpha,
+                           lw=1.0, ls="--")
+                panel.set_title(name, fontsize=7, color="tab:red", pad=1)
+            panel.set_xticks([]), panel.set_yticks([])
+            for spine in panel.spines.values():
+                spine.set_alpha(alpha)
     for l, count in enumerate(widths):
         symbol = "×" if 0 < l < len(widths) and model.layers[l - 1].multiply else "+"
         for index in range(count):
