@@ -36,6 +36,7 @@ def _build_parser() -> argparse.ArgumentParser:
     discover.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     discover.add_argument("--output", help="also write the JSON result to this file")
     discover.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    discover.add_argument("--verbose", action="store_true", help="also print seconds per stage on stderr")
     discover.add_argument("--plot", help="write the KAN diagram to this image file (needs matplotlib)")
     discover.add_argument("--report", help="write figures and report.md into this directory")
     from kansr.bench.cli import add_bench_parser
@@ -67,6 +68,9 @@ def _discover(args) -> int:
         raise DataError(f"--output {args.output} is the input file; it would be overwritten")
     result = discover(args.data, target=args.target, seed=args.seed, time_budget=args.time_budget,
                       verbose=not args.quiet)
+    if args.verbose:
+        for stage, seconds in result.timings.items():
+            print(f"[kansr] {stage}: {seconds:.2f} s", file=sys.stderr)
     payload = result_to_json(result)
     text = json.dumps(payload)
     for target in (args.plot, args.report):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -61,6 +62,12 @@ class DiscoverConfig:
         Held-out share for scoring formulas.
     simplify_seconds : float
         Time cap of each sympy simplification.
+    library : tuple of str or None
+        Candidate function names (None: all of ``kansr.symbolic.library``).
+    threads : int
+        torch intra-op threads during the search. The KANs are small, so one thread is
+        fastest, and several threads per process collapse when processes share cores
+        (measured: 84 s instead of 3.8 s for datasets/coulomb.csv beside two busy processes).
     """
 
     transforms: tuple[str, ...] = ("log", "identity", "log_target")
@@ -74,6 +81,7 @@ class DiscoverConfig:
     val_fraction: float = 0.2
     simplify_seconds: float = 5.0
     library: tuple[str, ...] | None = None
+    threads: int = 1
 
 
 @dataclass(frozen=True)
@@ -96,6 +104,8 @@ class Result:
         The trained, pruned KAN the formula came from.
     attempt : str
         Which transform/architecture produced it, e.g. "log/additive".
+    timings : dict
+        Seconds per stage (train, prune, symbolic fit, compose, refit/snap/simplify).
     stopped : str or None
         "time budget" when the budget ran out before every alternative was tried.
     """
@@ -113,6 +123,7 @@ class Result:
     renamed: dict = field(default_factory=dict)
     seed: int = 0
     attempt: str = ""
+    timings: dict = field(default_factory=dict)
 
     @property
     def symbols(self) -> list[sympy.Symbol]:
@@ -166,7 +177,22 @@ def _log(message: str, verbose: bool) -> None:
         print(f"[kansr] {message}", file=sys.stderr, flush=True)
 
 
-def _attempt(transform, architecture, X, y, symbols, config, seed, deadline, library):
+class StageTimer:
+    """Seconds spent per pipeline stage, summed over attempts."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
+
+
+def _attempt(transform, architecture, X, y, symbols, config, seed, deadline, library, timer: StageTimer):
     """Train one KAN and turn it into candidate formulas (in the original variables)."""
     n = X.shape[1]
     inputs = np.log(X) if transform.x_log else X
@@ -181,19 +207,25 @@ def _attempt(transform, architecture, X, y, symbols, config, seed, deadline, lib
     model = KAN(KANConfig(width=width, seed=seed, multiply_layers=(0,) if architecture == "product" else ()))
     train = TrainConfig(steps=config.steps, seed=seed, val_fraction=0.0, time_budget=remaining())
     if architecture == "wide":
-        fit(model, x_t, y_t, replace(train, lamb=config.lamb))
-        model = prune(model, x_t, config.prune_threshold)
-    fit(model, x_t, y_t, replace(train, grid_schedule=config.grid_schedule, time_budget=remaining()))
+        with timer.stage("train"):
+            fit(model, x_t, y_t, replace(train, lamb=config.lamb))
+        with timer.stage("prune"):
+            model = prune(model, x_t, config.prune_threshold)
+    with timer.stage("train"):
+        fit(model, x_t, y_t, replace(train, grid_schedule=config.grid_schedule, time_budget=remaining()))
     model.input_names = [f"log({s})" if transform.x_log else str(s) for s in symbols]
-    auto_symbolic(model, x_t, library, deadline=deadline)
-    fit(model, x_t, y_t, replace(train, steps=config.steps // 2, grid_update_every=0, time_budget=remaining()))
-    # compose in standardised, transformed units, then undo the transforms symbolically
-    standard = [sympy.Symbol(f"_z{i}") for i in range(n)]
-    expr = compose.kan_to_sympy(model, standard, library)[0] * y_std + y_mean
-    originals = [sympy.log(s) if transform.x_log else s for s in symbols]
-    expr = expr.xreplace({z: (o - m) / s for z, o, m, s in zip(standard, originals, x_mean, x_std)})
-    if transform.y_sign:
-        expr = transform.y_sign * sympy.exp(expr)
+    with timer.stage("symbolic fit"):
+        auto_symbolic(model, x_t, library, deadline=deadline)
+        fit(model, x_t, y_t, replace(train, steps=config.steps // 2, grid_update_every=0,
+                                     time_budget=remaining()))
+    with timer.stage("compose"):
+        # compose in standardised, transformed units, then undo the transforms symbolically
+        standard = [sympy.Symbol(f"_z{i}") for i in range(n)]
+        expr = compose.kan_to_sympy(model, standard, library)[0] * y_std + y_mean
+        originals = [sympy.log(s) if transform.x_log else s for s in symbols]
+        expr = expr.xreplace({z: (o - m) / s for z, o, m, s in zip(standard, originals, x_mean, x_std)})
+        if transform.y_sign:
+            expr = transform.y_sign * sympy.exp(expr)
     return model, expr
 
 
@@ -249,11 +281,15 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
     if len(rows.train) > config.max_train_rows:
         _log(f"training on a subsample of {len(rows.kan)} of {len(rows.train)} rows", verbose)
     search = _Search(dataset, config, rows, seed, deadline, verbose)
+    previous_threads = torch.get_num_threads()
+    torch.set_num_threads(config.threads)
     try:
         search.run()
     except KeyboardInterrupt:
         search.stopped = "interrupted"
         _log("interrupted: returning the best formula found so far", verbose)
+    finally:
+        torch.set_num_threads(previous_threads)
     if not search.candidates:
         if search.stopped == "interrupted":
             raise KeyboardInterrupt
@@ -288,6 +324,7 @@ class _Search:
         self.candidates: list[dict] = []
         self.models: dict[int, KAN] = {}
         self.stopped: str | None = None
+        self.timer = StageTimer()
 
     def _out_of_time(self) -> bool:
         return self.deadline is not None and time.monotonic() > self.deadline
@@ -304,7 +341,8 @@ class _Search:
             label = f"{transform.name}/{architecture}"
             try:
                 model, expr = _attempt(transform, architecture, X[self.rows.kan], y[self.rows.kan],
-                                       self.symbols, self.config, self.seed, deadline, self.library)
+                                       self.symbols, self.config, self.seed, deadline, self.library,
+                                       self.timer)
             except BudgetExhausted:
                 self.stopped = "time budget"
                 return
@@ -317,9 +355,12 @@ class _Search:
 
     def _score(self, expr, model, label: str, deadline) -> None:
         X, y, rows = self.dataset.X, self.dataset.y, self.rows
-        for variant in _variants(expr, self.config.simplify_seconds):
-            scored = compose.polish(variant, self.symbols, X[rows.refit], y[rows.refit],
-                                    self.config.simplify_seconds, deadline)
+        with self.timer.stage("compose"):
+            variants = _variants(expr, self.config.simplify_seconds)
+        for variant in variants:
+            with self.timer.stage("refit, snap, simplify"):
+                scored = compose.polish(variant, self.symbols, X[rows.refit], y[rows.refit],
+                                        self.config.simplify_seconds, deadline)
             val = compose.nmse(scored.expr, self.symbols, X[rows.val], y[rows.val]) if len(rows.val) \
                 else scored.nmse
             # never return a formula that is undefined on any row of the data
@@ -344,4 +385,4 @@ class _Search:
                       front=front[["complexity", "rmse", "r2", "formula", "val_nmse", "attempt"]],
                       names=self.dataset.names, target=self.dataset.target, kan=self.models[int(chosen.key)],
                       stopped=self.stopped, renamed=self.dataset.renamed, seed=self.seed,
-                      attempt=str(chosen.attempt))
+                      attempt=str(chosen.attempt), timings=dict(self.timer.seconds))
