@@ -121,6 +121,9 @@ def _sniff_separator(header_line: str) -> str:
 
 
 def _identifier(name: str) -> str:
+    name = str(name).strip()
+    if name.isidentifier() and not keyword.iskeyword(name):
+        return name
     safe = re.sub(r"\W+", "_", str(name).strip()).strip("_") or "x"
     if safe[0].isdigit():
         safe = "x_" + safe

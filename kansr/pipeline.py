@@ -37,6 +37,18 @@ from kansr.symbolic.library import get_library
 from kansr.train import TrainConfig, fit, split_rows
 
 
+# name -> (width with "n" for the number of inputs, layers whose nodes multiply)
+ARCHITECTURES: dict[str, tuple[list, tuple[int, ...]]] = {
+    "additive": (["n", 1], ()),               # f1(x1) + f2(x2) + ...
+    "product": (["n", 1], (0,)),              # f1(x1) * f2(x2) * ...
+    "outer": (["n", 1, 1], ()),               # g(f1(x1) + f2(x2) + ...)
+    "product_outer": (["n", 1, 1], (0,)),     # g(f1(x1) * f2(x2) * ...)
+    "product_sum": (["n", 3, 1], (0,)),       # sum of up to three separable products
+    "sum_product": (["n", 2, 1], (1,)),       # product of two additive functions
+    "wide": (["n", "2n+1", 1], ()),           # general, regularised and pruned
+}
+
+
 @dataclass(frozen=True)
 class DiscoverConfig:
     """Settings of ``discover`` (one set for every problem).
@@ -47,8 +59,7 @@ class DiscoverConfig:
         Data transforms to try: "identity", "log" (log of inputs and target), "log_target"
         (log of the target only); each used only where the data allows.
     architectures : tuple of str
-        "additive" ([n, 1]), "product" ([n, 1] whose node multiplies), "outer" ([n, 1, 1]),
-        "wide" ([n, 2n+1, 1], regularised, pruned).
+        Names from ``ARCHITECTURES``, tried in this order (cheapest and simplest first).
     steps : int
         LBFGS steps per training stage.
     lamb : float
@@ -71,7 +82,8 @@ class DiscoverConfig:
     """
 
     transforms: tuple[str, ...] = ("log", "identity", "log_target")
-    architectures: tuple[str, ...] = ("additive", "product", "outer", "wide")
+    architectures: tuple[str, ...] = ("additive", "product", "outer", "product_outer", "product_sum",
+                                      "sum_product", "wide")
     steps: int = 100
     lamb: float = 0.01
     prune_threshold: float = 0.05
@@ -202,9 +214,10 @@ def _attempt(transform, architecture, X, y, symbols, config, seed, deadline, lib
     y_mean, y_std = target.mean(), target.std() or 1.0
     x_t = torch.tensor((inputs - x_mean) / x_std, dtype=torch.float64)
     y_t = torch.tensor(((target - y_mean) / y_std)[:, None], dtype=torch.float64)
-    width = {"additive": [n, 1], "product": [n, 1], "outer": [n, 1, 1], "wide": [n, 2 * n + 1, 1]}[architecture]
+    width, multiply = ARCHITECTURES[architecture]
+    width = [n if w == "n" else 2 * n + 1 if w == "2n+1" else w for w in width]
     remaining = lambda: None if deadline is None else max(deadline - time.monotonic(), 0.1)  # noqa: E731
-    model = KAN(KANConfig(width=width, seed=seed, multiply_layers=(0,) if architecture == "product" else ()))
+    model = KAN(KANConfig(width=width, seed=seed, multiply_layers=multiply))
     train = TrainConfig(steps=config.steps, seed=seed, val_fraction=0.0, time_budget=remaining())
     if architecture == "wide":
         with timer.stage("train"):
@@ -349,14 +362,17 @@ class _Search:
             except (KansrError, RuntimeError, ValueError) as error:
                 _log(f"{label}: failed ({error})", self.verbose)
                 continue
-            self._score(expr, model, label, deadline)
+            self._score(expr, model, label, self.deadline)
             if self.candidates and min(c["val_nmse"] for c in self.candidates) < 1e-14:
                 return  # exact to machine precision; more complex attempts cannot do better
 
     def _score(self, expr, model, label: str, deadline) -> None:
         X, y, rows = self.dataset.X, self.dataset.y, self.rows
+        with self.timer.stage("refit, snap, simplify"):
+            first = compose.refit(expr, self.symbols, X[rows.refit], y[rows.refit], self.deadline)
         with self.timer.stage("compose"):
-            variants = _variants(expr, self.config.simplify_seconds)
+            # the expansion into terms only pays off for a formula that is already close
+            variants = _variants(expr, self.config.simplify_seconds) if first.nmse < 1e-3 else [first.expr]
         for variant in variants:
             with self.timer.stage("refit, snap, simplify"):
                 scored = compose.polish(variant, self.symbols, X[rows.refit], y[rows.refit],

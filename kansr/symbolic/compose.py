@@ -123,31 +123,82 @@ def _parametrize(expr: sympy.Expr):
     return expr.xreplace(dict(zip(floats, params))), params, np.array([float(f) for f in floats])
 
 
-def refit(expr: sympy.Expr, symbols: list[sympy.Symbol], X: np.ndarray, y: np.ndarray) -> Scored:
-    """Jointly refit every float constant of ``expr`` by least squares on (X, y)."""
-    template, params, start = _parametrize(expr)
-    if len(params) == 0:
-        return Scored(expr, nmse(expr, symbols, X, y))
-    fn = _lambdify(template, symbols, params)
-    columns = list(X.T)
-    scale = float(np.std(y)) or 1.0
+class _OutOfTime(Exception):
+    pass
 
-    def residual(p):
+
+class _Template:
+    """``expr`` with every float replaced by a parameter, compiled once for many refits."""
+
+    def __init__(self, expr: sympy.Expr, symbols, X: np.ndarray, y: np.ndarray) -> None:
+        self.expr, self.params, self.start = _parametrize(expr)
+        self.fn = _lambdify(self.expr, symbols, self.params)
+        self.columns, self.y = list(X.T), y
+        self.scale = float(np.std(y)) or 1.0
+        self.variance = float(np.var(y)) or 1.0
+
+    def residual(self, values: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
-            values = np.asarray(fn(columns, list(p)), dtype=complex)
-        values = np.broadcast_to(values, y.shape)
-        bad = ~np.isfinite(values) | (np.abs(values.imag) > 1e-9 * (1 + np.abs(values.real)))
-        return np.where(bad, 1e3, (values.real - y) / scale)
+            out = np.asarray(self.fn(self.columns, list(values)), dtype=complex)
+        out = np.broadcast_to(out, self.y.shape)
+        bad = ~np.isfinite(out) | (np.abs(out.imag) > 1e-9 * (1 + np.abs(out.real)))
+        return np.where(bad, np.nan, (out.real - self.y) / self.scale)
 
-    try:
-        solution = least_squares(residual, start, method="trf", x_scale="jac", max_nfev=50 * (len(params) + 1))
-        values = solution.x
-    except (ValueError, OverflowError, ZeroDivisionError):
-        values = start
-    fitted = template.xreplace({p: sympy.Float(v) for p, v in zip(params, values)})
-    scored = Scored(fitted, nmse(fitted, symbols, X, y))
-    original = Scored(expr, nmse(expr, symbols, X, y))
-    return scored if scored.nmse <= original.nmse else original
+    def nmse(self, values: np.ndarray) -> float:
+        residual = self.residual(values)
+        return float(np.mean(residual**2) * self.scale**2 / self.variance) if np.all(np.isfinite(residual)) \
+            else np.inf
+
+    def fit(self, values: np.ndarray, fixed: dict[int, float], deadline: float | None = None
+            ) -> tuple[np.ndarray, float]:
+        """Least squares over the parameters not in ``fixed`` (index -> value); returns (values, nmse).
+
+        At ``deadline`` the fit stops with the best values it has evaluated.
+        """
+        values = values.copy()
+        for index, value in fixed.items():
+            values[index] = value
+        free = [i for i in range(len(values)) if i not in fixed]
+        if free:
+            best = {"cost": np.inf, "values": values[free].copy()}
+
+            def residual(free_values):
+                if deadline is not None and time.monotonic() > deadline:
+                    raise _OutOfTime
+                trial = values.copy()
+                trial[free] = free_values
+                out = np.nan_to_num(self.residual(trial), nan=1e3)
+                cost = float(out @ out)
+                if cost < best["cost"]:
+                    best["cost"], best["values"] = cost, free_values.copy()
+                return out
+
+            try:
+                least_squares(residual, values[free], method="trf", x_scale="jac", max_nfev=20 * (len(free) + 1))
+            except (_OutOfTime, ValueError, OverflowError, ZeroDivisionError, np.linalg.LinAlgError):
+                pass
+            values[free] = best["values"]
+        return values, self.nmse(values)
+
+    def build(self, values: np.ndarray, exact: dict[int, sympy.Expr]) -> sympy.Expr:
+        return self.expr.xreplace({p: exact.get(i, sympy.Float(v)) for i, (p, v) in enumerate(zip(self.params, values))})
+
+
+def refit(expr: sympy.Expr, symbols: list[sympy.Symbol], X: np.ndarray, y: np.ndarray,
+          deadline: float | None = None, max_constants: int = 40) -> Scored:
+    """Jointly refit every float constant of ``expr`` by least squares on (X, y).
+
+    Formulas with more than ``max_constants`` floats are only scored: they are far from a
+    closed form, and a joint fit of that many constants costs more than it can gain.
+    """
+    template = _Template(expr, symbols, X, y)
+    before = template.nmse(template.start)
+    if len(template.params) == 0 or len(template.params) > max_constants:
+        return Scored(expr, before)
+    values, after = template.fit(template.start, {}, deadline)
+    if after <= before:
+        return Scored(template.build(values, {}), after)
+    return Scored(expr, before)
 
 
 def snap_candidates(value: float) -> list[sympy.Expr]:
@@ -171,37 +222,45 @@ def snap_candidates(value: float) -> list[sympy.Expr]:
 
 
 def snap(scored: Scored, symbols, X, y, tolerance: float = 0.02, floor: float = 1e-12,
-         deadline: float | None = None) -> Scored:
-    """Greedily replace floats by exact constants while the refit error stays within tolerance.
+         deadline: float | None = None, max_constants: int = 40) -> Scored:
+    """Replace floats by exact constants (smallest first) while the refit error stays within tolerance.
 
-    A replacement is kept when the refit normalised MSE is at most
-    ``current * (1 + tolerance) + floor``. Stops early (keeping what it has) at ``deadline``
-    (a ``time.monotonic()`` value).
+    Each constant is tried once, against ``snap_candidates``; a replacement is kept when the
+    normalised MSE after refitting the remaining constants is at most
+    ``current * (1 + tolerance) + floor``. Stops (keeping what it has) at ``deadline``
+    (a ``time.monotonic()`` value); formulas with more than ``max_constants`` floats are
+    left as they are (they are far from a closed form anyway).
     """
-    current = scored
-    progress = True
-    while progress:
-        if deadline is not None and time.monotonic() > deadline:
-            break
-        progress = False
-        for atom in sorted(current.expr.atoms(sympy.Float), key=lambda f: (abs(float(f)), str(f))):
-            for exact in snap_candidates(float(atom)):
-                trial = current.expr.xreplace({atom: exact})
-                if trial.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
-                    continue
-                candidate = refit(trial, symbols, X, y)
-                if candidate.nmse <= current.nmse * (1 + tolerance) + floor:
-                    current, progress = candidate, True
-                    break
-            if progress:
+    template = _Template(scored.expr, symbols, X, y)
+    if not template.params or len(template.params) > max_constants:
+        return scored
+    values, current = template.start.copy(), template.nmse(template.start)
+    exact: dict[int, sympy.Expr] = {}
+    for index in np.argsort(np.abs(values), kind="stable"):
+        for candidate in snap_candidates(float(values[index])):
+            if deadline is not None and time.monotonic() > deadline:
+                return Scored(template.build(values, exact), current)
+            trial_exact = {**exact, int(index): candidate}
+            trial_values, error = template.fit(values, {i: float(v) for i, v in trial_exact.items()}, deadline)
+            if error <= current * (1 + tolerance) + floor:
+                values, current, exact = trial_values, error, trial_exact
                 break
-    return current
+    result = template.build(values, exact)
+    if result.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+        return scored
+    return Scored(result, nmse(result, symbols, X, y))
 
 
 def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
-           deadline: float | None = None) -> Scored:
-    """Refit, snap, simplify, and refit again; the best-scoring version is returned."""
-    scored = refit(expr, symbols, X, y)
+           deadline: float | None = None, snap_below: float = 1e-3) -> Scored:
+    """Refit, snap, simplify, and refit again; the best-scoring version is returned.
+
+    Snapping and simplification run only when the refit formula's normalised MSE is below
+    ``snap_below`` (R² > 0.999 by default).
+    """
+    scored = refit(expr, symbols, X, y, deadline)
+    if scored.nmse > snap_below:
+        return scored  # far from the data: exact constants cannot make it right, only cost time
     scored = snap(scored, symbols, X, y, deadline=deadline)
     if deadline is not None:
         simplify_seconds = min(simplify_seconds, deadline - time.monotonic())
@@ -209,7 +268,7 @@ def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
             return scored
     simplified = simplify(scored.expr, simplify_seconds)
     if simplified != scored.expr:
-        candidate = snap(refit(simplified, symbols, X, y), symbols, X, y, deadline=deadline)
+        candidate = snap(refit(simplified, symbols, X, y, deadline), symbols, X, y, deadline=deadline)
         if candidate.nmse <= scored.nmse * 1.02 + 1e-12:
             scored = candidate
     return scored
