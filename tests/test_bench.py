@@ -123,3 +123,14 @@ def test_pykan_adapter_runs(tmp_path):
     out = tmp_path / "r.jsonl"
     rows = run([Task("I.12.1", 0.0, 0, "pykan", 60, hard_timeout=600, n_train=200, n_test=200)], out)
     assert rows[0]["status"] in ("ok", "error") and "key" in rows[0]
+
+
+def test_errored_tasks_rerun_and_report_keeps_the_last_row(tmp_path, monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", _env_with_tests()["PYTHONPATH"])
+    out = tmp_path / "r.jsonl"
+    task = Task("I.29.4", 0.0, 0, "bench_helpers:exact_method", 1, hard_timeout=60, n_train=50, n_test=50)
+    out.write_text(json.dumps({"key": task.key, "status": "error", "problem": "I.29.4", "noise": 0.0,
+                               "seed": 0, "method": task.method, "wall_seconds": 1.0}) + "\n{broken")
+    rows = run([task], out, log=lambda m: None)
+    assert len(rows) == 1 and rows[0]["status"] == "ok"
+    assert "| 1 | 1 | 1 | 0 | 0 |" in markdown(out)

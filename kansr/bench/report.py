@@ -9,8 +9,14 @@ import pandas as pd
 
 
 def load_results(path: str | Path) -> pd.DataFrame:
-    rows = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
-    table = pd.DataFrame(rows)
+    rows = []
+    for line in Path(path).read_text().splitlines():
+        try:
+            rows.append(json.loads(line))
+        except ValueError:
+            continue  # a line cut short by an interruption
+    # a task that errored and was rerun appears twice: its last row counts
+    table = pd.DataFrame(rows).drop_duplicates("key", keep="last")
     for column in ("symbolic_solution", "accuracy_solution"):
         if column not in table:
             table[column] = False

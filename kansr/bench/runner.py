@@ -63,12 +63,18 @@ def run_task(task: dict) -> dict:
 
 
 def finished_keys(path: Path) -> set[str]:
-    """Keys of tasks already recorded in the JSONL file (unreadable lines are ignored)."""
+    """Keys of tasks already judged or timed out in the JSONL file.
+
+    Tasks that ended in an error (a crash, or a worker killed by Ctrl-C) run again on the
+    next run; unreadable lines (a line cut by a kill) are ignored.
+    """
     keys = set()
     if path.exists():
         for line in path.read_text().splitlines():
             try:
-                keys.add(json.loads(line)["key"])
+                row = json.loads(line)
+                if row["status"] in ("ok", "timeout"):
+                    keys.add(row["key"])
             except (ValueError, KeyError, TypeError):
                 continue
     return keys
@@ -84,6 +90,9 @@ def run(tasks: list[Task], out: str | Path, executor: Executor | None = None, wo
     log(f"[kansr bench] {len(pending)} task(s) to run, {len(tasks) - len(pending)} already in {out}")
     own_executor = executor is None
     executor = executor or ThreadPoolExecutor(max_workers=max(workers, 1))
+    if out.exists() and out.stat().st_size and not out.read_bytes().endswith(b"\n"):
+        with out.open("a") as handle:  # a line cut short by a kill: start the next one cleanly
+            handle.write("\n")
     rows = []
     try:
         futures = {executor.submit(run_task, asdict(task)): task for task in pending}

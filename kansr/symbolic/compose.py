@@ -11,6 +11,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
@@ -174,7 +175,11 @@ class _Template:
                 return out
 
             try:
-                least_squares(residual, values[free], method="trf", x_scale="jac", max_nfev=20 * (len(free) + 1))
+                # overflow in a trial step is expected far from the optimum; scipy recovers from it
+                with np.errstate(all="ignore"), warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    least_squares(residual, values[free], method="trf", x_scale="jac",
+                                  max_nfev=20 * (len(free) + 1))
             except (_OutOfTime, ValueError, OverflowError, ZeroDivisionError, np.linalg.LinAlgError):
                 pass
             values[free] = best["values"]

@@ -13,6 +13,7 @@ So a simpler function wins unless a more complex one explains the curve clearly 
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -128,7 +129,9 @@ def _refine(fn: SymbolicFunction, z: np.ndarray, y: np.ndarray, alpha: float, be
 
     if not start:
         return alpha, beta, float(np.sum(residual([]) ** 2))
-    solution = least_squares(residual, start, method="lm", xtol=1e-12, ftol=1e-14, gtol=1e-14, max_nfev=80)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        solution = least_squares(residual, start, method="lm", xtol=1e-12, ftol=1e-14, gtol=1e-14, max_nfev=80)
     a, b = unpack(solution.x)
     return a, b, float(np.sum(solution.fun**2))
 
