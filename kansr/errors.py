@@ -7,8 +7,9 @@ class KansrError(Exception):
     """Base class of all errors raised on purpose by kansr."""
 
 
-class DataError(KansrError):
-    """The input data cannot be used; the message says what and where."""
+class DataError(KansrError, ValueError):
+    """The input data cannot be used; the message says what and where (also a ValueError,
+    as scikit-learn conventions expect for bad input)."""
 
 
 class TrainingError(KansrError):

@@ -10,3 +10,9 @@ def sleeping_method(X, y, names, seed, time_budget):
 
 def exact_method(X, y, names, seed, time_budget):
     return "mu*Nn" if "Nn" in names else "omega/c"
+
+
+def fast_then_sleep(X, y, names, seed, time_budget):
+    if "Nn" in names:  # I.12.1 hangs, I.29.4 answers at once
+        time.sleep(60)
+    return "omega/c"

@@ -88,3 +88,35 @@ def test_formula_is_finite_on_every_row(tmp_path):
     frame = pd.DataFrame({"x": x, "y": np.log(x) + x})
     result = discover(frame, time_budget=60, verbose=False)
     assert np.all(np.isfinite(result.predict(frame[["x"]])))
+
+
+def test_large_input_is_subsampled_and_says_so(tmp_path, capsys):
+    rng = np.random.default_rng(2)
+    a, b = rng.uniform(1, 3, (2, 30000))
+    frame = pd.DataFrame({"a": a, "b": b, "y": a * b})
+    result = discover(frame, time_budget=60)
+    assert "training on a subsample of 2000 of 24000 rows" in capsys.readouterr().err
+    assert str(result.formula) == "a*b"
+
+
+def test_bench_sigint_keeps_finished_tasks_and_resumes(tmp_path):
+    tests_dir = os.path.dirname(__file__)
+    env = {**os.environ, "PYTHONPATH": tests_dir + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    out = tmp_path / "r.jsonl"
+    args = [sys.executable, "-m", "kansr.cli", "bench", "--only", "I.12.1,I.29.4",
+            "--method", "bench_helpers:fast_then_sleep", "--workers", "2", "--out", str(out),
+            "--time-budget", "5", "--hard-timeout", "120"]
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                               start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (out.exists() and out.read_text().strip()):
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C in a terminal: the whole process group
+    process.communicate(timeout=60)
+    rows = [json.loads(line) for line in out.read_text().splitlines() if line.strip()]
+    finished = [r for r in rows if r["status"] == "ok"]
+    assert [r["problem"] for r in finished] == ["I.29.4"]
+    # the rerun only runs what did not finish
+    rerun = subprocess.run(args[:-4] + ["--time-budget", "5", "--hard-timeout", "3"], capture_output=True,
+                           text=True, env=env)
+    assert "1 task(s) to run, 1 already in" in rerun.stderr
