@@ -118,6 +118,7 @@ def test_dask_local_cluster_runs_tasks(tmp_path, monkeypatch):
     assert len(rows) == 2 and all(r["status"] == "ok" and r["symbolic_solution"] for r in rows)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not __import__("importlib").util.find_spec("kan"), reason="pykan not installed")
 def test_pykan_adapter_runs(tmp_path):
     out = tmp_path / "r.jsonl"

@@ -8,6 +8,7 @@ the same signature.
 from __future__ import annotations
 
 import importlib
+import tempfile
 from typing import Callable
 
 import numpy as np
@@ -32,13 +33,15 @@ def run_pykan(X: np.ndarray, y: np.ndarray, names: list[str], seed: int, time_bu
     x_t = torch.tensor(X, dtype=torch.float64)
     y_t = torch.tensor(y[:, None], dtype=torch.float64)
     dataset = {"train_input": x_t, "train_label": y_t, "test_input": x_t, "test_label": y_t}
-    model = PyKAN(width=[X.shape[1], 5, 1], grid=5, k=3, seed=seed, auto_save=False)
-    model.fit(dataset, opt="LBFGS", steps=50, lamb=0.001)
-    model = model.prune()
-    model.fit(dataset, opt="LBFGS", steps=50)
-    model.auto_symbolic()
-    model.fit(dataset, opt="LBFGS", steps=50)
-    formula = model.symbolic_formula()[0][0]
+    with tempfile.TemporaryDirectory() as scratch:  # pykan logs its history to files
+        model = PyKAN(width=[X.shape[1], 5, 1], grid=5, k=3, seed=seed, auto_save=False,
+                      ckpt_path=scratch)
+        model.fit(dataset, opt="LBFGS", steps=50, lamb=0.001)
+        model = model.prune()
+        model.fit(dataset, opt="LBFGS", steps=50)
+        model.auto_symbolic()
+        model.fit(dataset, opt="LBFGS", steps=50)
+        formula = model.symbolic_formula()[0][0]
     mapping = {sympy.Symbol(f"x_{i + 1}"): sympy.Symbol(n) for i, n in enumerate(names)}
     return str(formula.xreplace(mapping))
 
