@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import sympy
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from kansr.data import MIN_ROWS
 from kansr.pipeline import DiscoverConfig, discover
 
 
@@ -57,6 +57,8 @@ class KANSymbolicRegressor(RegressorMixin, BaseEstimator):
     def fit(self, X, y):
         """Search for a formula y = f(X). X: array (n_samples, n_features) or DataFrame."""
         X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
+        if X.shape[0] < MIN_ROWS:
+            raise ValueError(f"n_samples = {X.shape[0]}: at least {MIN_ROWS} rows are needed")
         names = (list(self.feature_names_in_) if hasattr(self, "feature_names_in_")
                  else [f"x{i}" for i in range(X.shape[1])])
         self.result_ = discover((X, y, names), target="_target_", seed=self.seed, time_budget=self.time_budget,
@@ -84,5 +86,3 @@ class KANSymbolicRegressor(RegressorMixin, BaseEstimator):
         tags.regressor_tags.poor_score = True  # a short budget may find only a rough formula
         return tags
 
-
-__all__ = ["KANSymbolicRegressor", "pd"]

@@ -8,9 +8,6 @@ from kansr.estimator import KANSymbolicRegressor
 
 # Checks that cannot pass by design, with the reason.
 EXPECTED_FAILURES = {
-    # a formula search is not a smooth function of the sample weights / rows: refitting on a
-    # subset or with permuted rows can pick a different formula
-    "check_fit_idempotent": "a different Pareto choice is possible after refitting",
     # y = X[:, 0] is rejected on purpose: a target that is a constant multiple of an input
     # has nothing to discover (a DataError, as for the CLI)
     "check_regressors_no_decision_function": "the target is a copy of an input column",
