@@ -372,7 +372,7 @@ class _Search:
             first = compose.refit(expr, self.symbols, X[rows.refit], y[rows.refit], self.deadline)
         with self.timer.stage("compose"):
             # the expansion into terms only pays off for a formula that is already close
-            variants = _variants(expr, self.config.simplify_seconds) if first.nmse < 1e-3 else [first.expr]
+            variants = _variants(first.expr, self.config.simplify_seconds) if first.nmse < 1e-3 else [first.expr]
         for variant in variants:
             with self.timer.stage("refit, snap, simplify"):
                 scored = compose.polish(variant, self.symbols, X[rows.refit], y[rows.refit],

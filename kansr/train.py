@@ -183,13 +183,15 @@ def _train_stage(model, x_train, y_train, x_val, y_val, config, deadline, step_o
         if update_until and step < update_until and step % config.grid_update_every == 0:
             model.update_grid(x_train)
             optimizer = _make_optimizer(model, config, lr)
-        previous = copy.deepcopy(model.state_dict())
+        previous = [p.detach().clone() for p in model.parameters()]  # cheap rollback point
         loss = optimizer.step(closure)
         if not torch.isfinite(loss) or not all(torch.isfinite(p).all() for p in model.parameters()):
             retries += 1
             if retries > 3:
                 raise TrainingError("training diverged (non-finite loss) even with smaller steps")
-            model.load_state_dict(previous)
+            with torch.no_grad():
+                for parameter, value in zip(model.parameters(), previous):
+                    parameter.copy_(value)
             lr *= 0.1
             optimizer = _make_optimizer(model, config, lr)
             continue

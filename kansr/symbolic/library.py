@@ -10,7 +10,8 @@ for exp).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from types import MappingProxyType
+from typing import Callable, Mapping
 
 import numpy as np
 import sympy
@@ -129,7 +130,7 @@ def _default_library() -> dict[str, SymbolicFunction]:
     return {spec[0]: make_function(*spec) for spec in specs}
 
 
-DEFAULT_LIBRARY: dict[str, SymbolicFunction] = _default_library()
+DEFAULT_LIBRARY: Mapping[str, SymbolicFunction] = MappingProxyType(_default_library())  # read-only
 
 
 def get_library(names: list[str] | None = None) -> dict[str, SymbolicFunction]:
