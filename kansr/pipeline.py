@@ -377,11 +377,12 @@ class _Search:
             with self.timer.stage("refit, snap, simplify"):
                 scored = compose.polish(variant, self.symbols, X[rows.refit], y[rows.refit],
                                         self.config.simplify_seconds, deadline)
-            val = compose.nmse(scored.expr, self.symbols, X[rows.val], y[rows.val]) if len(rows.val) \
-                else scored.nmse
+            predictions = compose.predict(scored.expr, self.symbols, X)
             # never return a formula that is undefined on any row of the data
-            if not np.isfinite(val) or not np.all(np.isfinite(compose.predict(scored.expr, self.symbols, X))):
+            if not np.all(np.isfinite(predictions)):
                 continue
+            val = float(np.mean((predictions[rows.val] - y[rows.val]) ** 2) / (np.var(y[rows.val]) or 1.0)) \
+                if len(rows.val) else scored.nmse
             key = len(self.candidates)
             self.models[key] = model
             self.candidates.append({"complexity": compose.complexity(scored.expr), "val_nmse": val,

@@ -253,7 +253,7 @@ def snap(scored: Scored, symbols, X, y, tolerance: float = 0.02, floor: float = 
     result = template.build(values, exact)
     if result.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
         return scored
-    return Scored(result, nmse(result, symbols, X, y))
+    return Scored(result, current)
 
 
 def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,

@@ -175,15 +175,18 @@ def auto_symbolic(model, x, library: dict[str, SymbolicFunction], n_points: int 
     """
     import torch
 
-    rows = []
+    rows, trace, traced_layer = [], None, None
     for edge in model.edges():
         if deadline is not None and time.monotonic() > deadline:
             raise BudgetExhausted("time budget spent during symbolic fitting")
         layer = model.layers[edge.layer]
         if layer.symbolic_mask[edge.out_idx, edge.in_idx] > 0:
             continue
-        with torch.no_grad():
-            trace = model.trace(x)
+        if traced_layer != edge.layer:
+            # edges fixed in earlier layers change what later layers see: trace once per layer
+            with torch.no_grad():
+                trace = model.trace(x)
+            traced_layer = edge.layer
         inputs = trace.inputs[edge.layer][:, edge.in_idx].cpu().numpy()
         outputs = trace.edges[edge.layer][:, edge.out_idx, edge.in_idx].cpu().numpy()
         order = np.argsort(inputs, kind="stable")
