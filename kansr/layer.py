@@ -87,9 +87,16 @@ class KANLayer(nn.Module):
             f"symbolic={len(self.symbolic_names)}"
         )
 
-    def spline_outputs(self, x: Tensor) -> Tensor:
-        """Spline-plus-base values of every edge, ignoring masks. Shape (batch, out, in)."""
-        splines = spline.evaluate(x, self.grid, self.spline_coef, self.spline_order)
+    def basis(self, x: Tensor) -> Tensor:
+        """B-spline bases of the inputs on this layer's grid, shape (batch, in, coeff)."""
+        return spline.bspline_basis(x, self.grid, self.spline_order)
+
+    def spline_outputs(self, x: Tensor, basis: Tensor | None = None) -> Tensor:
+        """Spline-plus-base values of every edge, ignoring masks. Shape (batch, out, in).
+
+        ``basis`` (from ``self.basis(x)``) saves recomputing the bases of fixed inputs.
+        """
+        splines = spline.evaluate(x, self.grid, self.spline_coef, self.spline_order, basis)
         base = torch.nn.functional.silu(x).unsqueeze(1)  # (batch, 1, in)
         return self.base_weight * base + self.spline_weight * splines
 
@@ -104,17 +111,19 @@ class KANLayer(nn.Module):
             result = torch.where(select, values, result)
         return result
 
-    def edge_outputs(self, x: Tensor) -> Tensor:
+    def edge_outputs(self, x: Tensor, basis: Tensor | None = None) -> Tensor:
         """Every edge's output, masks applied.
 
         Parameters
         ----------
         x : Tensor, shape (batch, in_features)
+        basis : Tensor, optional
+            ``self.basis(x)``, when already known.
         Returns
         -------
         Tensor, shape (batch, out_features, in_features)
         """
-        out = self.spline_outputs(x)
+        out = self.spline_outputs(x, basis)
         if self.symbolic_names:
             out = torch.where(self.symbolic_mask.bool(), self.symbolic_outputs(x), out)
         return out * self.mask

@@ -93,13 +93,25 @@ class KAN(nn.Module):
             return x
         return x.index_select(1, self.input_index)
 
-    def trace(self, x: Tensor) -> ForwardTrace:
-        """Forward pass that also returns each layer's inputs and edge outputs."""
+    def input_basis(self, x: Tensor) -> Tensor:
+        """B-spline bases of the first layer at data ``x``; valid until the grid changes.
+
+        Training computes it once per grid and passes it to ``trace``, since the data
+        (unlike the hidden layers' inputs) do not change between steps.
+        """
+        with torch.no_grad():
+            return self.layers[0].basis(self._select_inputs(x))
+
+    def trace(self, x: Tensor, input_basis: Tensor | None = None) -> ForwardTrace:
+        """Forward pass that also returns each layer's inputs and edge outputs.
+
+        ``input_basis``: ``self.input_basis(x)``, to skip recomputing it.
+        """
         h = self._select_inputs(x)
         inputs, edges = [], []
-        for layer in self.layers:
+        for index, layer in enumerate(self.layers):
             inputs.append(h)
-            edge_values = layer.edge_outputs(h)  # (batch, out, in)
+            edge_values = layer.edge_outputs(h, input_basis if index == 0 else None)  # (batch, out, in)
             edges.append(edge_values)
             h = layer.combine(edge_values)
         return ForwardTrace(h, inputs, edges)

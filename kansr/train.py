@@ -166,9 +166,11 @@ def _train_stage(model, x_train, y_train, x_val, y_val, config, deadline, step_o
     update_until = config.steps // 2 if config.grid_update_every else 0
     best_val, best_state, since_best, retries = math.inf, None, 0, 0
 
+    basis = model.input_basis(x_train)  # the data are fixed: bases change only with the grid
+
     def closure():
         optimizer.zero_grad()
-        trace = model.trace(x_train)
+        trace = model.trace(x_train, basis)
         loss = torch.mean((trace.output - y_train) ** 2)
         if config.lamb > 0:
             loss = loss + config.lamb * regularization(
@@ -182,10 +184,13 @@ def _train_stage(model, x_train, y_train, x_val, y_val, config, deadline, step_o
             return step, "time budget"
         if update_until and step < update_until and step % config.grid_update_every == 0:
             model.update_grid(x_train)
+            basis = model.input_basis(x_train)
             optimizer = _make_optimizer(model, config, lr)
         previous = [p.detach().clone() for p in model.parameters()]  # cheap rollback point
         loss = optimizer.step(closure)
-        if not torch.isfinite(loss) or not all(torch.isfinite(p).all() for p in model.parameters()):
+        # LBFGS returns the loss before its step, so check the parameters too (one host sync)
+        finite = torch.stack([torch.isfinite(loss).all()] + [torch.isfinite(p).all() for p in model.parameters()])
+        if not bool(finite.all()):
             retries += 1
             if retries > 3:
                 raise TrainingError("training diverged (non-finite loss) even with smaller steps")
