@@ -1,9 +1,17 @@
-"""Affine fitting of one edge's curve to every candidate: y ≈ c * f(a * x + b) + d.
+"""Affine fitting of edge curves to every candidate: y ≈ c * f(a * x + b) + d.
 
-For a given inner pair (a, b), c and d follow in closed form (linear least squares), so
-the search runs over (a, b) only: a coarse grid in the coordinates of the standardised
-input (no fixed box in the raw units), then a local least-squares refinement of the best
-grid points with scipy. Candidates that are undefined anywhere on the samples are skipped.
+All edges of a layer are fitted against each candidate at once, in array operations
+(no Python loop over edges, no optimiser call per edge): for a given inner pair (a, b),
+c and d follow in closed form (linear least squares), so the search runs over (a, b)
+only: a coarse grid in the coordinates of each edge's standardised input (no fixed box
+in the raw units), then a batched Levenberg–Marquardt refinement of each edge's best
+grid points. Each edge is fitted on ``n_points`` = 256 of its samples (see
+``auto_symbolic``), spread evenly over its sorted inputs; the coarse grid scores every
+(a, b) on 64 of them and the refinement uses all 256. Memory is edges × 28 × 49 × 64
+doubles per candidate for the grid (0.7 MB per edge) plus edges × points for the
+refinement: linear in the points, never a grid squared, and edges are processed in
+chunks so the grid stays under ``_CHUNK_BYTES``. Candidates that are undefined anywhere on an edge's samples are
+skipped for that edge.
 
 Selection rule (``choose``): candidates are ordered by complexity; the first whose
 unexplained variance 1 - R² is at most ``max(r2_floor, tolerance * (1 - R²_best))`` wins.
@@ -13,18 +21,19 @@ So a simpler function wins unless a more complex one explains the curve clearly 
 from __future__ import annotations
 
 import time
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import least_squares
 
 from kansr.errors import KansrError
 from kansr.symbolic.library import SymbolicFunction
 
 _SCALES = np.concatenate([-np.logspace(-1.3, 1.3, 14), np.logspace(-1.3, 1.3, 14)])  # (28,)
 _SHIFTS = np.linspace(-6, 6, 49)  # (49,)
+_CHUNK_BYTES = 64 * 2**20
+_GRID_POINTS = 64
+_COLUMNS = ["name", "a", "b", "c", "d", "r2", "complexity"]
 
 
 @dataclass(frozen=True)
@@ -41,24 +50,143 @@ class EdgeFit:
 
 
 def _linear_part(values: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Closed-form c, d and 1 - R² for every row of ``values`` (..., n) against y (n,)."""
+    """Closed-form c, d and 1 - R² for every row of ``values`` (..., n) against y (..., n).
+
+    ``y`` broadcasts against ``values``; NaN rows (undefined candidates) give NaN.
+    """
     centred = values - values.mean(-1, keepdims=True)
-    y_centred = y - y.mean()
+    y_centred = y - y.mean(-1, keepdims=True)
     var_f = np.einsum("...n,...n->...", centred, centred)
-    cov = np.einsum("...n,n->...", centred, y_centred)
-    var_y = float(y_centred @ y_centred) or 1e-300
+    cov = (centred * y_centred).sum(-1)
+    var_y = np.maximum((y_centred**2).sum(-1), 1e-300)
     with np.errstate(all="ignore"):
         c = np.where(var_f > 1e-300, cov / var_f, 0.0)
         unexplained = 1 - np.where(var_f > 1e-300, cov**2 / (var_f * var_y), 0.0)
-    d = y.mean() - c * values.mean(-1)
+    d = y.mean(-1) - c * values.mean(-1)
     return c, d, np.clip(unexplained, 0.0, 1.0)
 
 
 def _evaluate(fn: SymbolicFunction, inner: np.ndarray) -> np.ndarray:
+    """fn at ``inner`` (..., n); rows where fn is undefined or huge anywhere become NaN."""
     with np.errstate(all="ignore"):
         values = np.asarray(fn.numpy(inner), dtype=float)
     bad = ~np.isfinite(values) | (np.abs(values) > 1e12)
     return np.where(bad.any(-1, keepdims=True), np.nan, values)
+
+
+def _loss(fn: SymbolicFunction, z: np.ndarray, y: np.ndarray, alpha: np.ndarray, beta: np.ndarray):
+    """Sum of squared residuals after projecting out c, d; inf where fn is undefined. Shapes (m,)."""
+    values = _evaluate(fn, alpha[:, None] * z + beta[:, None])
+    c, d, _ = _linear_part(values, y)
+    residual = c[:, None] * values + d[:, None] - y
+    loss = (residual**2).sum(-1)
+    return np.where(np.isfinite(loss), loss, np.inf), values, residual, c
+
+
+def _refine(fn: SymbolicFunction, z: np.ndarray, y: np.ndarray, alpha: np.ndarray, beta: np.ndarray,
+            iterations: int = 40) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Batched Levenberg–Marquardt over the free inner constants (a, b), c and d projected out.
+
+    z, y : (m, n) standardised inputs and targets of m independent problems;
+    alpha, beta : (m,) starting points. Returns refined alpha, beta and their losses.
+    The Jacobian uses a central difference of fn (works for any library function).
+    """
+    free = np.array([not fn.fixed_scale, not fn.fixed_shift], dtype=float)  # (2,)
+    loss, values, residual, c = _loss(fn, z, y, alpha, beta)
+    if not free.any():
+        return alpha, beta, loss
+    damping = np.full(alpha.shape, 1e-3)
+    for _ in range(iterations):
+        inner = alpha[:, None] * z + beta[:, None]
+        h = 1e-6 * (1 + np.abs(inner))
+        with np.errstate(all="ignore"):
+            slope = (np.asarray(fn.numpy(inner + h), dtype=float) - np.asarray(fn.numpy(inner - h), dtype=float)) / (2 * h)
+        # residual r = c f(alpha z + beta) + d - y with c, d at their optimum (variable projection,
+        # Kaufman's approximation): dr/dalpha = c f' z, dr/dbeta = c f', made orthogonal to [f, 1]
+        jac = np.stack([c[:, None] * slope * z * free[0], c[:, None] * slope * free[1]], axis=-1)  # (m, n, 2)
+        basis = np.stack([values, np.ones_like(values)], axis=-1)  # (m, n, 2)
+        with np.errstate(all="ignore"):
+            gram_b = basis.transpose(0, 2, 1) @ basis + 1e-12 * np.eye(2)
+            projection = basis @ np.linalg.solve(gram_b, basis.transpose(0, 2, 1) @ jac)
+            jac = jac - projection
+            jtj = jac.transpose(0, 2, 1) @ jac  # (m, 2, 2)
+            jtr = np.einsum("mnk,mn->mk", jac, residual)
+            diag = np.diagonal(jtj, axis1=1, axis2=2)
+            # damped normal equations; the 1e-12 * trace term keeps degenerate problems (flat
+            # curve, proportional columns) solvable
+            floor = 1e-12 * diag.sum(-1) + 1e-300
+            system = jtj + (damping[:, None] * diag + floor[:, None])[:, :, None] * np.eye(2)
+            system = system + np.diag(1 - free)[None]  # fixed constants: identity rows, zero step
+            ok = np.isfinite(system).all((1, 2)) & np.isfinite(jtr).all(-1)
+            step = np.zeros_like(jtr)
+            if ok.any():
+                step[ok] = -np.linalg.solve(system[ok], jtr[ok][..., None])[..., 0]
+        step *= free
+        trial_alpha, trial_beta = alpha + step[:, 0], beta + step[:, 1]
+        trial = _loss(fn, z, y, trial_alpha, trial_beta)
+        better = trial[0] < loss
+        alpha, beta = np.where(better, trial_alpha, alpha), np.where(better, trial_beta, beta)
+        loss = np.where(better, trial[0], loss)
+        values = np.where(better[:, None], trial[1], values)
+        residual = np.where(better[:, None], trial[2], residual)
+        c = np.where(better, trial[3], c)
+        damping = np.where(better, damping / 3, damping * 4)
+        tiny = (np.abs(step) <= 1e-10 * (1 + np.abs(np.stack([alpha, beta], -1)))).all(-1)
+        if (tiny | (damping > 1e10) | ~np.isfinite(loss)).all():
+            break
+    return alpha, beta, loss
+
+
+def fit_batch(fn: SymbolicFunction, x: np.ndarray, y: np.ndarray, refine: int = 2) -> list[EdgeFit | None]:
+    """Best ``c * fn(a * x + b) + d`` for each of m curves at once (None where fn is undefined).
+
+    x, y : ndarray, shape (m, n_samples)
+    """
+    m, n = x.shape
+    mean, std = x.mean(-1), x.std(-1)
+    std = np.where(std > 0, std, 1.0)
+    z = (x - mean[:, None]) / std[:, None]  # standardised inputs: the search grid is in these units
+    scales = np.array([1.0, -1.0]) if fn.fixed_scale else _SCALES
+    shifts = np.array([0.0]) if fn.fixed_shift else _SHIFTS
+    if fn.fixed_scale and not fn.fixed_shift:
+        # inner = ±(x - t): scan the shift t over and around the data range
+        shifts = np.concatenate([_SHIFTS, [-1e3, 1e3]])
+    # the coarse search scores every grid point on at most _GRID_POINTS samples spread over the
+    # curve; the refinement then uses all of them
+    coarse = np.unique(np.linspace(0, n - 1, min(n, _GRID_POINTS)).astype(int))
+    chunk = max(1, int(_CHUNK_BYTES // (8 * 3 * len(scales) * len(shifts) * len(coarse))))
+    starts = []
+    for lo in range(0, m, chunk):
+        zc = z[lo:lo + chunk][:, coarse]
+        inner = scales[None, :, None, None] * zc[:, None, None, :] + shifts[None, None, :, None]
+        _, _, unexplained = _linear_part(_evaluate(fn, inner), y[lo:lo + chunk, None, None, coarse])
+        unexplained = np.where(np.isnan(unexplained), np.inf, unexplained).reshape(len(zc), -1)
+        starts.append(np.argsort(unexplained, axis=1, kind="stable")[:, :refine])
+        starts[-1] = np.where(np.take_along_axis(unexplained, starts[-1], 1) < np.inf, starts[-1], -1)
+    flat = np.concatenate(starts)  # (m, refine); -1: no defined start
+    rows, picks = np.nonzero(flat >= 0)
+    if len(rows) == 0:
+        return [None] * m
+    i, j = np.unravel_index(flat[rows, picks], (len(scales), len(shifts)))
+    alpha, beta, loss = _refine(fn, z[rows], y[rows], scales[i].astype(float), shifts[j].astype(float))
+    best_alpha, best_beta, best_loss = np.zeros(m), np.zeros(m), np.full(m, np.inf)
+    for r, a_, b_, l_ in zip(rows, alpha, beta, loss):
+        if l_ < best_loss[r]:
+            best_alpha[r], best_beta[r], best_loss[r] = a_, b_, l_
+    values = _evaluate(fn, best_alpha[:, None] * z + best_beta[:, None])
+    c, d, unexplained = _linear_part(values, y)
+    fits: list[EdgeFit | None] = []
+    for k in range(m):
+        if not np.isfinite(best_loss[k]) or not np.isfinite(unexplained[k]):
+            fits.append(None)
+            continue
+        # back to raw units: alpha * (x - mean) / std + beta = a * x + b
+        a = best_alpha[k] / std[k]
+        b = best_beta[k] - best_alpha[k] * mean[k] / std[k]
+        a, b, ck = canonical(fn, a, b, c[k])
+        fits.append(EdgeFit(fn.name, float(a), float(b), float(ck), float(d[k]), float(1 - unexplained[k]),
+                            fn.complexity))
+    return fits
 
 
 def fit_function(fn: SymbolicFunction, x: np.ndarray, y: np.ndarray, refine: int = 2) -> EdgeFit | None:
@@ -66,37 +194,7 @@ def fit_function(fn: SymbolicFunction, x: np.ndarray, y: np.ndarray, refine: int
 
     x, y : ndarray, shape (n_samples,)
     """
-    mean, std = float(x.mean()), float(x.std()) or 1.0
-    z = (x - mean) / std  # standardised input: the search grid is in these units
-    scales = np.array([1.0, -1.0]) if fn.fixed_scale else _SCALES
-    shifts = np.array([0.0]) if fn.fixed_shift else _SHIFTS
-    if fn.fixed_scale and not fn.fixed_shift:
-        # inner = ±(x - t): scan the shift t over and around the data range
-        shifts = np.concatenate([_SHIFTS, [-1e3, 1e3]])
-    inner = scales[:, None, None] * z[None, None, :] + shifts[None, :, None]  # (scales, shifts, n)
-    values = _evaluate(fn, inner)
-    c, d, unexplained = _linear_part(values, y)
-    unexplained = np.where(np.isnan(unexplained), np.inf, unexplained)
-    if not np.isfinite(unexplained).any():
-        return None
-    order = np.argsort(unexplained, axis=None)[:refine]
-    best = None
-    for flat in order:
-        if not np.isfinite(unexplained.flat[flat]):
-            continue
-        i, j = np.unravel_index(flat, unexplained.shape)
-        candidate = _refine(fn, z, y, scales[i], shifts[j])
-        if best is None or candidate[2] < best[2]:
-            best = candidate
-    alpha, beta, loss = best
-    values = _evaluate(fn, alpha * z + beta)
-    c, d, unexplained = _linear_part(values, y)
-    if not np.isfinite(unexplained):
-        return None
-    # back to raw units: alpha * (x - mean) / std + beta = a * x + b
-    a, b = alpha / std, beta - alpha * mean / std
-    a, b, c = canonical(fn, a, b, c)
-    return EdgeFit(fn.name, float(a), float(b), float(c), float(d), float(1 - unexplained), fn.complexity)
+    return fit_batch(fn, np.asarray(x, float)[None], np.asarray(y, float)[None], refine)[0]
 
 
 def canonical(fn: SymbolicFunction, a: float, b: float, c: float) -> tuple[float, float, float]:
@@ -108,40 +206,26 @@ def canonical(fn: SymbolicFunction, a: float, b: float, c: float) -> tuple[float
     return a, b, c
 
 
-def _refine(fn: SymbolicFunction, z: np.ndarray, y: np.ndarray, alpha: float, beta: float):
-    """Local least squares over the free inner constants, c and d projected out."""
-    free_alpha, free_beta = not fn.fixed_scale, not fn.fixed_shift
-    start = [v for v, free in ((alpha, free_alpha), (beta, free_beta)) if free]
+def fit_candidates_batch(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFunction],
+                         deadline: float | None = None) -> list[pd.DataFrame]:
+    """Every candidate's best fit for each of m curves: one table per curve (see ``fit_candidates``).
 
-    def unpack(params):
-        params = list(params)
-        a = params.pop(0) if free_alpha else alpha
-        b = params.pop(0) if free_beta else beta
-        return a, b
-
-    def residual(params):
-        a, b = unpack(params)
-        values = _evaluate(fn, a * z + b)
-        if not np.all(np.isfinite(values)):
-            return np.full_like(y, 1e6)
-        c, d, _ = _linear_part(values, y)
-        return c * values + d - y
-
-    if not start:
-        return alpha, beta, float(np.sum(residual([]) ** 2))
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        solution = least_squares(residual, start, method="lm", xtol=1e-12, ftol=1e-14, gtol=1e-14, max_nfev=80)
-    a, b = unpack(solution.x)
-    return a, b, float(np.sum(solution.fun**2))
+    x, y : ndarray, shape (m, n_samples)
+    """
+    rows: list[list[dict]] = [[] for _ in range(x.shape[0])]
+    for fn in library.values():
+        if deadline is not None and time.monotonic() > deadline:
+            raise BudgetExhausted("time budget spent during symbolic fitting")
+        for k, fit in enumerate(fit_batch(fn, x, y)):
+            if fit is not None:
+                rows[k].append(fit.__dict__)
+    return [pd.DataFrame(r, columns=_COLUMNS).sort_values(["r2", "complexity"], ascending=[False, True],
+                                                          ignore_index=True) for r in rows]
 
 
 def fit_candidates(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFunction]) -> pd.DataFrame:
     """Every candidate's best fit, one row each (name, a, b, c, d, r2, complexity), best R² first."""
-    fits = [fit_function(fn, x, y) for fn in library.values()]
-    rows = [fit.__dict__ for fit in fits if fit is not None]
-    table = pd.DataFrame(rows, columns=["name", "a", "b", "c", "d", "r2", "complexity"])
-    return table.sort_values(["r2", "complexity"], ascending=[False, True], ignore_index=True)
+    return fit_candidates_batch(np.asarray(x, float)[None], np.asarray(y, float)[None], library)[0]
 
 
 def choose(table: pd.DataFrame, tolerance: float = 3.0, r2_floor: float = 1e-7) -> EdgeFit:
@@ -175,25 +259,29 @@ def auto_symbolic(model, x, library: dict[str, SymbolicFunction], n_points: int 
     """
     import torch
 
-    rows, trace, traced_layer = [], None, None
-    for edge in model.edges():
+    rows = []
+    for index, layer in enumerate(model.layers):
+        edges = [edge for edge in model.edges()
+                 if edge.layer == index and layer.symbolic_mask[edge.out_idx, edge.in_idx] == 0]
+        if not edges:
+            continue
         if deadline is not None and time.monotonic() > deadline:
             raise BudgetExhausted("time budget spent during symbolic fitting")
-        layer = model.layers[edge.layer]
-        if layer.symbolic_mask[edge.out_idx, edge.in_idx] > 0:
-            continue
-        if traced_layer != edge.layer:
-            # edges fixed in earlier layers change what later layers see: trace once per layer
-            with torch.no_grad():
-                trace = model.trace(x)
-            traced_layer = edge.layer
-        inputs = trace.inputs[edge.layer][:, edge.in_idx].cpu().numpy()
-        outputs = trace.edges[edge.layer][:, edge.out_idx, edge.in_idx].cpu().numpy()
-        order = np.argsort(inputs, kind="stable")
-        pick = order[np.unique(np.linspace(0, len(order) - 1, min(n_points, len(order))).astype(int))]
-        table = fit_candidates(inputs[pick], outputs[pick], library)
-        chosen = choose(table, tolerance)
-        fix_edge(model, edge, chosen, library)
-        rows.append({"layer": edge.layer, "in_idx": edge.in_idx, "out_idx": edge.out_idx,
-                     "function": chosen.name, "r2": chosen.r2})
+        # edges fixed in earlier layers change what later layers see: trace once per layer
+        with torch.no_grad():
+            trace = model.trace(x)
+        inputs = trace.inputs[index].cpu().numpy()  # (samples, in)
+        outputs = trace.edges[index].cpu().numpy()  # (samples, out, in)
+        xs, ys = [], []
+        for edge in edges:
+            order = np.argsort(inputs[:, edge.in_idx], kind="stable")
+            pick = order[np.unique(np.linspace(0, len(order) - 1, min(n_points, len(order))).astype(int))]
+            xs.append(inputs[pick, edge.in_idx])
+            ys.append(outputs[pick, edge.out_idx, edge.in_idx])
+        tables = fit_candidates_batch(np.stack(xs), np.stack(ys), library, deadline)
+        for edge, table in zip(edges, tables):
+            chosen = choose(table, tolerance)
+            fix_edge(model, edge, chosen, library)
+            rows.append({"layer": edge.layer, "in_idx": edge.in_idx, "out_idx": edge.out_idx,
+                         "function": chosen.name, "r2": chosen.r2})
     return pd.DataFrame(rows)

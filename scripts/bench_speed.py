@@ -1,0 +1,264 @@
+"""Speed and memory of kansr, side by side with pykan when it is installed.
+
+    python scripts/bench_speed.py                  # everything (pykan parts need `pip install pykan`)
+    python scripts/bench_speed.py --part train     # (a) training only
+    python scripts/bench_speed.py --part discover  # (b) discover vs pykan's recipe on 10 problems
+    python scripts/bench_speed.py --part big       # (c) discover on 100,000 rows x 6 inputs
+
+(a) Training: for each width, sample count and grid, one KAN is trained for ``--steps``
+optimiser steps by kansr's ``fit`` and by pykan's ``fit`` on the same data (inputs
+uniform in [-1, 1], target sin(pi x0) + sum x^2), float64, one thread, λ = 0.01
+(sparsity regularisation on, as in both libraries' symbolic recipes), no grid updates.
+A "step" is not the same work in the two libraries: pykan's LBFGS step runs up to 20
+iterations, kansr's runs one. So the table also counts loss-and-gradient evaluations
+and compares milliseconds per evaluation, the like-for-like figure.
+
+(b) discover: kansr's ``discover`` (default settings, ``--budget`` seconds) and
+pykan's documented recipe (kansr.bench.methods.run_pykan: train with λ, prune, train,
+auto_symbolic, train) on the same 1,000 rows of 10 Feynman problems chosen before
+measuring; seconds, exact recoveries (SRBench rule) and medians.
+
+(c) discover on 100,000 rows x 6 inputs with the default budget: seconds and peak memory.
+
+Every measurement runs in a fresh process (peak RSS is that process's own, including
+~330 MB for importing torch), one thread each; run it on an otherwise idle machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import math
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+WIDTHS = ["2,5,1", "4,5,1", "6,13,1"]
+SAMPLES = [1000, 10000]
+GRIDS = [5, 20]
+# fixed before any measurement: 1-5 inputs, products, quotients, powers, exp, sqrt
+PROBLEMS = ["I.6.2a", "I.12.1", "I.12.4", "I.14.4", "I.25.13", "I.29.4", "I.34.27", "I.39.10",
+            "I.43.31", "II.38.14"]
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _training_data(width: list[int], samples: int):
+    import torch
+
+    generator = torch.Generator().manual_seed(0)
+    x = torch.rand(samples, width[0], generator=generator, dtype=torch.float64) * 2 - 1
+    y = torch.sin(math.pi * x[:, :1]) + (x**2).sum(dim=1, keepdim=True)
+    return x, y
+
+
+def train_kansr(width: list[int], samples: int, grid: int, steps: int) -> dict:
+    from kansr.model import KAN, KANConfig
+    from kansr.train import TrainConfig, fit
+
+    x, y = _training_data(width, samples)
+    config = TrainConfig(steps=steps, lamb=0.01, val_fraction=0.0, grid_update_every=0)
+    fit(KAN(KANConfig(width=width, grid_size=grid)), x, y, TrainConfig(steps=2, val_fraction=0.0))  # warm-up
+    model = KAN(KANConfig(width=width, grid_size=grid))
+    evaluations, trace = [0], model.trace
+
+    def counted(*args, **kwargs):
+        evaluations[0] += 1
+        return trace(*args, **kwargs)
+
+    model.trace = counted
+    start = time.perf_counter()
+    fit(model, x, y, config)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "steps": steps, "evaluations": evaluations[0], "peak_mb": _peak_mb()}
+
+
+def train_pykan(width: list[int], samples: int, grid: int, steps: int) -> dict:
+    import torch
+    from kan import KAN as PyKAN
+
+    torch.set_default_dtype(torch.float64)
+    x, y = _training_data(width, samples)
+    dataset = {"train_input": x, "train_label": y, "test_input": x, "test_label": y}
+    with tempfile.TemporaryDirectory() as scratch, contextlib.redirect_stderr(io.StringIO()), \
+            contextlib.redirect_stdout(io.StringIO()):
+        warm = PyKAN(width=width, grid=grid, k=3, seed=0, auto_save=False, ckpt_path=scratch)
+        warm.fit(dataset, opt="LBFGS", steps=1, lamb=0.01, update_grid=False)
+        model = PyKAN(width=width, grid=grid, k=3, seed=0, auto_save=False, ckpt_path=scratch)
+        calls, forward = [0], model.forward
+
+        def counted(*args, **kwargs):
+            calls[0] += 1
+            return forward(*args, **kwargs)
+
+        model.forward = counted
+        start = time.perf_counter()
+        model.fit(dataset, opt="LBFGS", steps=steps, lamb=0.01, update_grid=False)
+        seconds = time.perf_counter() - start
+    # pykan's fit also runs one test-set forward per step, outside its closure
+    return {"seconds": seconds, "steps": steps, "evaluations": calls[0] - steps, "peak_mb": _peak_mb()}
+
+
+def discover_one(method: str, problem_name: str, budget: float) -> dict:
+    import numpy as np
+
+    from kansr.bench.judge import judge
+    from kansr.bench.methods import resolve
+    from kansr.bench.problems import load_problems, sample, select
+    from kansr.bench.problems import parse_formula
+
+    problem = select(load_problems(), [problem_name])[0]
+    frame, test = sample(problem, 1000, 0), sample(problem, 1000, 0, test=True)
+    X, y = frame.iloc[:, :-1].to_numpy(), frame.iloc[:, -1].to_numpy()
+    start = time.perf_counter()
+    with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
+        formula = resolve(method)(X, y, list(problem.variables), 0, budget)
+    seconds = time.perf_counter() - start
+    answer = parse_formula(formula, list(problem.variables))
+    verdict = judge(problem.formula, answer, problem.symbols, test.iloc[:, :-1].to_numpy(),
+                    np.asarray(test.iloc[:, -1]))
+    return {"seconds": seconds, "solved": verdict.symbolic_solution, "r2": verdict.r2,
+            "formula": formula, "peak_mb": _peak_mb()}
+
+
+def discover_big(budget: float | None) -> dict:
+    import numpy as np
+    import pandas as pd
+
+    from kansr.pipeline import discover
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.uniform(1, 5, size=(100_000, 6)), columns=[f"x{i}" for i in range(6)])
+    frame["y"] = frame.x0 * frame.x1 / frame.x2 + np.sin(frame.x3)
+    with tempfile.TemporaryDirectory() as scratch:
+        path = os.path.join(scratch, "big.csv")
+        frame.to_csv(path, index=False)
+        del frame
+        start = time.perf_counter()
+        kwargs = {} if budget is None else {"time_budget": budget}
+        result = discover(path, verbose=False, **kwargs)
+        seconds = time.perf_counter() - start
+    return {"seconds": seconds, "formula": str(result.formula), "r2": result.r2, "peak_mb": _peak_mb()}
+
+
+def isolated(*args: str) -> dict:
+    """Run one measurement in a fresh one-thread process; returns its JSON line."""
+    env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    done = subprocess.run([sys.executable, __file__, "--one", *args], capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        return {"error": (done.stderr.strip().splitlines() or ["failed"])[-1]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def have_pykan() -> bool:
+    try:
+        import kan  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def part_train(steps: int, pykan: bool) -> None:
+    print(f"(a) training, {steps} steps, float64, one thread, lambda 0.01; ms/eval = per loss+gradient "
+          "evaluation (like for like); a pykan step is up to 20 LBFGS iterations, a kansr step one")
+    head = f"{'width':>9} {'rows':>6} {'grid':>4} | {'kansr ms/step':>13} {'ms/eval':>8} {'MB':>5}"
+    if pykan:
+        head += f" | {'pykan ms/step':>13} {'ms/eval':>8} {'MB':>5} | {'eval ratio':>10} {'step ratio':>10}"
+    print(head)
+    for width in WIDTHS:
+        for samples in SAMPLES:
+            for grid in GRIDS:
+                ours = isolated("train_kansr", width, str(samples), str(grid), str(steps))
+                line = (f"{'[' + width + ']':>9} {samples:>6} {grid:>4} | "
+                        f"{ours['seconds'] / ours['steps'] * 1e3:>13.1f} "
+                        f"{ours['seconds'] / ours['evaluations'] * 1e3:>8.2f} {ours['peak_mb']:>5.0f}")
+                if pykan:
+                    theirs = isolated("train_pykan", width, str(samples), str(grid), str(steps))
+                    if "error" in theirs:
+                        line += f" | pykan failed: {theirs['error']}"
+                    else:
+                        eval_ratio = (theirs["seconds"] / theirs["evaluations"]) / (ours["seconds"] / ours["evaluations"])
+                        step_ratio = (theirs["seconds"] / theirs["steps"]) / (ours["seconds"] / ours["steps"])
+                        line += (f" | {theirs['seconds'] / theirs['steps'] * 1e3:>13.1f} "
+                                 f"{theirs['seconds'] / theirs['evaluations'] * 1e3:>8.2f} "
+                                 f"{theirs['peak_mb']:>5.0f} | {eval_ratio:>9.1f}x {step_ratio:>9.1f}x")
+                print(line, flush=True)
+
+
+def part_discover(budget: float, pykan: bool) -> None:
+    print(f"\n(b) discover on 1,000 rows, seed 0, budget {budget:.0f} s (exact = SRBench symbolic solution)")
+    methods = ["kansr", "pykan"] if pykan else ["kansr"]
+    print(f"{'problem':>9} | " + " | ".join(f"{m + ' s':>9} {'exact':>5} {'MB':>5}" for m in methods))
+    rows = {m: [] for m in methods}
+    for name in PROBLEMS:
+        cells = []
+        for method in methods:
+            row = isolated("discover", method, name, str(budget))
+            rows[method].append(row)
+            cells.append(f"{'error':>21}" if "error" in row else
+                         f"{row['seconds']:>9.1f} {str(row['solved']):>5} {row['peak_mb']:>5.0f}")
+        print(f"{name:>9} | " + " | ".join(cells), flush=True)
+    medians = {}
+    for method in methods:
+        ok = [r for r in rows[method] if "error" not in r]
+        medians[method] = statistics.median(r["seconds"] for r in ok) if ok else float("nan")
+        solved = sum(bool(r.get("solved")) for r in rows[method])
+        print(f"{method}: median {medians[method]:.1f} s, {solved}/{len(PROBLEMS)} exact, "
+              f"errors {len(rows[method]) - len(ok)}")
+    if pykan:
+        print(f"median time ratio pykan/kansr: {medians['pykan'] / medians['kansr']:.1f}x")
+
+
+def part_big(budget: float | None) -> None:
+    print("\n(c) discover on 100,000 rows x 6 inputs (y = x0*x1/x2 + sin(x3)), default budget")
+    row = isolated("big", "none" if budget is None else str(budget))
+    if "error" in row:
+        print(f"failed: {row['error']}")
+        return
+    print(f"{row['seconds']:.1f} s, peak {row['peak_mb']:.0f} MB, R2 {row['r2']:.6f}, formula {row['formula']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", choices=["train", "discover", "big", "all"], default="all")
+    parser.add_argument("--steps", type=int, default=20, help="optimiser steps per training measurement")
+    parser.add_argument("--budget", type=float, default=120.0, help="seconds per problem in (b)")
+    parser.add_argument("--no-pykan", action="store_true", help="skip pykan even when installed")
+    parser.add_argument("--one", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        import torch
+
+        torch.set_num_threads(1)
+        kind, *rest = args.one
+        if kind in ("train_kansr", "train_pykan"):
+            width = [int(v) for v in rest[0].split(",")]
+            fn = train_kansr if kind == "train_kansr" else train_pykan
+            print(json.dumps(fn(width, int(rest[1]), int(rest[2]), int(rest[3]))))
+        elif kind == "discover":
+            print(json.dumps(discover_one(rest[0], rest[1], float(rest[2]))))
+        else:
+            print(json.dumps(discover_big(None if rest[0] == "none" else float(rest[0]))))
+        return
+    pykan = have_pykan() and not args.no_pykan
+    if not pykan:
+        print("pykan not installed (pip install pykan): kansr figures only", file=sys.stderr)
+    print(f"kansr bench_speed, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs seen, one thread per run")
+    if args.part in ("train", "all"):
+        part_train(args.steps, pykan)
+    if args.part in ("discover", "all"):
+        part_discover(args.budget, pykan)
+    if args.part in ("big", "all"):
+        part_big(None)
+
+
+if __name__ == "__main__":
+    main()
