@@ -33,6 +33,8 @@ def _build_parser() -> argparse.ArgumentParser:
     discover.add_argument("--target", help="column to explain (default: the last column)")
     discover.add_argument("--seed", type=int, default=0)
     discover.add_argument("--time-budget", type=float, default=120.0, help="seconds (default 120)")
+    discover.add_argument("--workers", type=int, default=1,
+                          help="processes trying alternatives in parallel (same answer for any number)")
     discover.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     discover.add_argument("--output", help="also write the JSON result to this file")
     discover.add_argument("--quiet", action="store_true", help="no progress on stderr")
@@ -60,17 +62,20 @@ def result_to_json(result) -> dict:
 
 
 def _discover(args) -> int:
-    from kansr.pipeline import discover
+    from kansr.pipeline import DiscoverConfig, discover
 
     if args.time_budget is not None and args.time_budget <= 0:
         raise DataError(f"--time-budget must be positive, got {args.time_budget:g}")
+    if args.workers < 1:
+        raise DataError(f"--workers must be at least 1, got {args.workers}")
     if args.output and Path(args.output).resolve() == Path(args.data).resolve():
         raise DataError(f"--output {args.output} is the input file; it would be overwritten")
     result = discover(args.data, target=args.target, seed=args.seed, time_budget=args.time_budget,
-                      verbose=not args.quiet)
+                      config=DiscoverConfig(workers=args.workers), verbose=not args.quiet)
     if args.verbose:
         for stage, seconds in result.timings.items():
-            print(f"[kansr] {stage}: {seconds:.2f} s", file=sys.stderr)
+            print(f"[kansr] {stage}: {seconds:.2f} s" + (" (summed over workers)" if args.workers > 1 else ""),
+                  file=sys.stderr)
     payload = result_to_json(result)
     text = json.dumps(payload)
     for target in (args.plot, args.report):

@@ -158,6 +158,20 @@ class KANLayer(nn.Module):
         self._symbolic_fns[name] = fn
         self._rebuild_function_masks()
 
+    def __getstate__(self) -> dict:
+        # library functions are lambdas, which do not pickle: keep their names and look the
+        # functions up again on unpickling (lets fitted KANs cross process boundaries)
+        state = self.__dict__.copy()
+        state["_symbolic_fns"] = {}
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        from kansr.symbolic.library import DEFAULT_LIBRARY
+
+        self._symbolic_fns = {name: DEFAULT_LIBRARY[name].torch for name in set(self.symbolic_names.values())}
+        self._rebuild_function_masks()
+
     def _rebuild_function_masks(self) -> None:
         self._function_masks = {}
         for name in self._symbolic_fns:

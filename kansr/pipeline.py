@@ -17,6 +17,7 @@ go to the simpler formula).
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from contextlib import contextmanager
@@ -26,6 +27,7 @@ import numpy as np
 import pandas as pd
 import sympy
 import torch
+from threadpoolctl import threadpool_limits
 
 from kansr import data as data_module
 from kansr.errors import KansrError
@@ -75,6 +77,10 @@ class DiscoverConfig:
         Time cap of each sympy simplification.
     library : tuple of str or None
         Candidate function names (None: all of ``kansr.symbolic.library``).
+    workers : int
+        Processes that try alternatives in parallel (1: in this process). The answer does
+        not depend on it: results are taken in the fixed plan order, and attempts after the
+        first exact one are discarded, as a sequential search would never have run them.
     threads : int
         torch intra-op threads during the search. The KANs are small, so one thread is
         fastest, and several threads per process collapse when processes share cores
@@ -93,6 +99,7 @@ class DiscoverConfig:
     val_fraction: float = 0.2
     simplify_seconds: float = 5.0
     library: tuple[str, ...] | None = None
+    workers: int = 1
     threads: int = 1
 
 
@@ -297,7 +304,9 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
     previous_threads = torch.get_num_threads()
     torch.set_num_threads(config.threads)
     try:
-        search.run()
+        # numpy's BLAS too: a different thread count changes rounding, and so the formula
+        with threadpool_limits(limits=config.threads):
+            search.run()
     except KeyboardInterrupt:
         search.stopped = "interrupted"
         _log("interrupted: returning the best formula found so far", verbose)
@@ -308,6 +317,25 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
             raise KeyboardInterrupt
         raise KansrError("no formula could be fitted to the data")
     return search.result(time.monotonic() - start)
+
+
+_WORKER_SEARCH: "_Search | None" = None
+_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _worker_init(search: "_Search") -> None:
+    """Pool initializer: one torch thread, no Ctrl-C (the parent handles it), the search state."""
+    import signal
+
+    global _WORKER_SEARCH
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    torch.set_num_threads(search.config.threads)
+    threadpool_limits(limits=search.config.threads)
+    _WORKER_SEARCH = search
+
+
+def _worker_evaluate(index: int, transform: "_Transform", architecture: str) -> dict:
+    return _WORKER_SEARCH.evaluate(transform, architecture, first=index == 0)
 
 
 @dataclass(frozen=True)
@@ -339,55 +367,124 @@ class _Search:
         self.stopped: str | None = None
         self.timer = StageTimer()
 
+    def __getstate__(self) -> dict:
+        # for worker processes: the library holds lambdas, rebuilt from its names there
+        state = self.__dict__.copy()
+        del state["library"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.library = get_library(list(self.config.library) if self.config.library else None)
+
     def _out_of_time(self) -> bool:
         return self.deadline is not None and time.monotonic() > self.deadline
 
-    def run(self) -> None:
+    def plans(self) -> list[tuple[_Transform, str]]:
         X, y = self.dataset.X, self.dataset.y
-        plans = [(t, a) for a in self.config.architectures for t in _transforms(self.config, X, y)]
-        for transform, architecture in plans:
+        return [(t, a) for a in self.config.architectures for t in _transforms(self.config, X, y)]
+
+    def run(self) -> None:
+        if self.config.workers > 1:
+            self._run_parallel()
+            return
+        for index, (transform, architecture) in enumerate(self.plans()):
             if self._out_of_time():
                 self.stopped = "time budget"
                 return
-            # the first attempt always completes, so there is an answer even on a tiny budget
-            deadline = self.deadline if self.candidates else None
-            label = f"{transform.name}/{architecture}"
-            try:
-                model, expr = _attempt(transform, architecture, X[self.rows.kan], y[self.rows.kan],
-                                       self.symbols, self.config, self.seed, deadline, self.library,
-                                       self.timer)
-            except BudgetExhausted:
-                self.stopped = "time budget"
+            outcome = self.evaluate(transform, architecture, first=index == 0)
+            if self._take(outcome):
                 return
-            except (KansrError, RuntimeError, ValueError) as error:
-                _log(f"{label}: failed ({error})", self.verbose)
-                continue
-            self._score(expr, model, label, self.deadline)
-            if self.candidates and min(c["val_nmse"] for c in self.candidates) < 1e-14:
-                return  # exact to machine precision; more complex attempts cannot do better
 
-    def _score(self, expr, model, label: str, deadline) -> None:
+    def evaluate(self, transform: _Transform, architecture: str, first: bool) -> dict:
+        """One attempt, scored: {"candidates", "model", "timings", "stopped", "log"}."""
+        X, y = self.dataset.X, self.dataset.y
+        # the first attempt always completes, so there is an answer even on a tiny budget
+        deadline = None if first else self.deadline
+        label = f"{transform.name}/{architecture}"
+        timer, outcome = StageTimer(), {"candidates": [], "model": None, "stopped": None, "log": []}
+        if not first and self._out_of_time():
+            outcome.update(stopped="time budget", timings={})
+            return outcome
+        try:
+            model, expr = _attempt(transform, architecture, X[self.rows.kan], y[self.rows.kan],
+                                   self.symbols, self.config, self.seed, deadline, self.library, timer)
+            outcome["model"] = model
+            outcome["candidates"] = self._score(expr, label, timer, outcome["log"])
+        except BudgetExhausted:
+            outcome["stopped"] = "time budget"
+        except (KansrError, RuntimeError, ValueError) as error:
+            outcome["log"].append(f"{label}: failed ({error})")
+        outcome["timings"] = timer.seconds
+        return outcome
+
+    def _take(self, outcome: dict) -> bool:
+        """Add one attempt's outcome; True when the search should stop."""
+        for message in outcome["log"]:
+            _log(message, self.verbose)
+        for stage, seconds in outcome["timings"].items():
+            self.timer.seconds[stage] = self.timer.seconds.get(stage, 0.0) + seconds
+        for candidate in outcome["candidates"]:
+            key = len(self.candidates)
+            self.models[key] = outcome["model"]
+            self.candidates.append({**candidate, "key": key})
+        if outcome["stopped"]:
+            self.stopped = outcome["stopped"]
+            return True
+        # exact to machine precision; more complex attempts cannot do better
+        return bool(self.candidates) and min(c["val_nmse"] for c in self.candidates) < 1e-14
+
+    def _run_parallel(self) -> None:
+        import multiprocessing
+
+        plans = self.plans()
+        context = multiprocessing.get_context("spawn")  # fork is unsafe once torch has threads
+        # one BLAS/OpenMP thread per worker: numpy's and torch's thread pools spin-wait, and
+        # several per process on shared cores made the refits 30x slower (measured)
+        saved = {name: os.environ.get(name) for name in _THREAD_VARIABLES}
+        os.environ.update({name: str(self.config.threads) for name in _THREAD_VARIABLES})
+        try:
+            pool = context.Pool(min(self.config.workers, len(plans)), initializer=_worker_init,
+                                initargs=(self,))
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+        try:
+            pending = [pool.apply_async(_worker_evaluate, (index, transform, architecture))
+                       for index, (transform, architecture) in enumerate(plans)]
+            for job in pending:  # in plan order, whatever order they finish in
+                if self._take(job.get()):
+                    return
+        finally:
+            pool.terminate()
+            pool.join()
+
+    def _score(self, expr, label: str, timer: StageTimer, log: list) -> list[dict]:
+        """Refit, snap and score a composed formula (and its expansion) on held-out rows."""
         X, y, rows = self.dataset.X, self.dataset.y, self.rows
-        with self.timer.stage("refit, snap, simplify"):
+        with timer.stage("refit, snap, simplify"):
             first = compose.refit(expr, self.symbols, X[rows.refit], y[rows.refit], self.deadline)
-        with self.timer.stage("compose"):
+        with timer.stage("compose"):
             # the expansion into terms only pays off for a formula that is already close
             variants = _variants(first.expr, self.config.simplify_seconds) if first.nmse < 1e-3 else [first.expr]
+        candidates = []
         for variant in variants:
-            with self.timer.stage("refit, snap, simplify"):
+            with timer.stage("refit, snap, simplify"):
                 scored = compose.polish(variant, self.symbols, X[rows.refit], y[rows.refit],
-                                        self.config.simplify_seconds, deadline)
+                                        self.config.simplify_seconds, self.deadline)
             predictions = compose.predict(scored.expr, self.symbols, X)
             # never return a formula that is undefined on any row of the data
             if not np.all(np.isfinite(predictions)):
                 continue
             val = float(np.mean((predictions[rows.val] - y[rows.val]) ** 2) / (np.var(y[rows.val]) or 1.0)) \
                 if len(rows.val) else scored.nmse
-            key = len(self.candidates)
-            self.models[key] = model
-            self.candidates.append({"complexity": compose.complexity(scored.expr), "val_nmse": val,
-                                    "formula": scored.expr, "attempt": label, "key": key})
-            _log(f"{label}: {scored.expr}  (held-out 1-R2 {val:.2e})", self.verbose)
+            candidates.append({"complexity": compose.complexity(scored.expr), "val_nmse": val,
+                               "formula": scored.expr, "attempt": label})
+            log.append(f"{label}: {scored.expr}  (held-out 1-R2 {val:.2e})")
+        return candidates
 
     def result(self, seconds: float) -> Result:
         X, y = self.dataset.X, self.dataset.y

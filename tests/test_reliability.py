@@ -120,3 +120,21 @@ def test_bench_sigint_keeps_finished_tasks_and_resumes(tmp_path):
     rerun = subprocess.run(args[:-4] + ["--time-budget", "5", "--hard-timeout", "3"], capture_output=True,
                            text=True, env=env)
     assert "1 task(s) to run, 1 already in" in rerun.stderr
+
+
+def test_parallel_workers_give_the_sequential_answer():
+    from kansr.pipeline import DiscoverConfig
+
+    rng = np.random.default_rng(3)
+    X = rng.uniform(1, 3, size=(300, 3))
+    y = X[:, 0] * np.sin(X[:, 1]) + X[:, 2] ** 2  # no attempt is exact, so every attempt runs
+    config = DiscoverConfig(architectures=("additive", "product", "outer"), transforms=("identity",))
+    results = [discover((X, y, ["a", "b", "c"]), time_budget=None, verbose=False,
+                        config=DiscoverConfig(**{**config.__dict__, "workers": workers}))
+               for workers in (1, 2)]
+    sequential, parallel = results
+    assert str(parallel.formula) == str(sequential.formula)
+    assert parallel.front.formula.astype(str).tolist() == sequential.front.formula.astype(str).tolist()
+    # the KAN came back from a worker process, symbolic edges included
+    x = torch.tensor((X - X.mean(0)) / X.std(0))
+    assert torch.equal(parallel.kan(x), sequential.kan(x))
