@@ -58,6 +58,13 @@ def test_judge_true_negatives(truth, answer):
     assert not symbolic_solution(truth, answer)
 
 
+def test_judge_declares_positive_ranges_positive():
+    truth, answer = sympy.sqrt(x * y / z), sympy.sqrt(x) * sympy.sqrt(y) / sympy.sqrt(z)
+    assert not symbolic_solution(truth, answer)  # not equal for negative x, y, z
+    assert symbolic_solution(truth, answer, positive=[x, y, z])
+    assert not symbolic_solution(truth, sympy.sqrt(x) * y / sympy.sqrt(z), positive=[x, y, z])
+
+
 def test_judge_requires_r2_and_records_sympy_timeout():
     symbols = [x, y]
     X = np.random.default_rng(0).uniform(1, 2, size=(100, 2))

@@ -6,6 +6,10 @@ is written 3.1415926535. The answer is a solution when ``truth - answer`` (float
 simplified if not yet constant) is a constant, or ``answer / truth`` is a constant.
 Accuracy solution: R² ≥ 0.999 on test rows. Each sympy step runs under a time cap; a
 timeout counts as not solved and is recorded.
+
+Variables sampled from a positive range are declared positive for the check, so that
+forms equal on the whole domain are recognised (``sqrt(a*b/c)`` and
+``sqrt(a)*sqrt(b)/sqrt(c)``, which plain sympy symbols leave apart).
 """
 
 from __future__ import annotations
@@ -40,8 +44,14 @@ def _is_constant(expr: sympy.Expr) -> bool:
     return bool(expr.is_constant(simplify=False)) if expr.free_symbols else True
 
 
-def symbolic_solution(truth: sympy.Expr, answer: sympy.Expr) -> bool:
-    """SRBench's rule (module doc); no time cap here, see ``judge``."""
+def symbolic_solution(truth: sympy.Expr, answer: sympy.Expr, positive: list[sympy.Symbol] = ()) -> bool:
+    """SRBench's rule (module doc); no time cap here, see ``judge``.
+
+    ``positive``: symbols known to be positive on the sampled domain.
+    """
+    if positive:
+        as_positive = {s: sympy.Symbol(s.name, positive=True) for s in positive}
+        truth, answer = truth.xreplace(as_positive), answer.xreplace(as_positive)
     truth = truth.xreplace({sympy.pi: PI_AS_WRITTEN})
     # SRBench judges answers that carry π as a number; an exact π is judged the same way
     answer = answer.xreplace({sympy.pi: sympy.Float(sympy.pi, 15)})
@@ -66,14 +76,15 @@ def r2_score(values: np.ndarray, y: np.ndarray) -> float:
 
 
 def judge(truth: sympy.Expr, answer: sympy.Expr, symbols: list[sympy.Symbol], X_test: np.ndarray,
-          y_test: np.ndarray, seconds: float = 60.0) -> Judgement:
-    """Score ``answer`` against ``truth`` on test rows (X_test columns follow ``symbols``)."""
+          y_test: np.ndarray, seconds: float = 60.0, positive: list[sympy.Symbol] = ()) -> Judgement:
+    """Score ``answer`` against ``truth`` on test rows (X_test columns follow ``symbols``);
+    ``positive``: the symbols whose sampling range is positive."""
     r2 = r2_score(predict(answer, symbols, X_test), y_test)
     solved, timed_out = False, False
     if r2 > 0.5:
         try:
             with time_limit(seconds):
-                solved = symbolic_solution(truth, answer)
+                solved = symbolic_solution(truth, answer, positive)
         except SympyTimeout:
             timed_out = True
     return Judgement(bool(solved), bool(r2 >= 0.999), r2, complexity(answer), timed_out)
