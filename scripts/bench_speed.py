@@ -123,9 +123,10 @@ def discover_one(method: str, problem_name: str, budget: float) -> dict:
         formula = resolve(method)(X, y, list(problem.variables), 0, budget)
     seconds = time.perf_counter() - start
     answer = parse_formula(formula, list(problem.variables))
+    positive = [symbol for symbol, (low, _) in zip(problem.symbols, problem.ranges) if low > 0]
     verdict = judge(problem.formula, answer, problem.symbols, test.iloc[:, :-1].to_numpy(),
-                    np.asarray(test.iloc[:, -1]))
-    return {"seconds": seconds, "solved": verdict.symbolic_solution, "r2": verdict.r2,
+                    np.asarray(test.iloc[:, -1]), positive=positive)
+    return {"seconds": seconds, "solved": verdict.symbolic_solution, "r2": verdict.r2_test,
             "formula": formula, "peak_mb": _peak_mb()}
 
 
