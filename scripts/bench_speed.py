@@ -119,8 +119,12 @@ def discover_one(method: str, problem_name: str, budget: float) -> dict:
     frame, test = sample(problem, 1000, 0), sample(problem, 1000, 0, test=True)
     X, y = frame.iloc[:, :-1].to_numpy(), frame.iloc[:, -1].to_numpy()
     start = time.perf_counter()
-    with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
-        formula = resolve(method)(X, y, list(problem.variables), 0, budget)
+    try:
+        with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
+            formula = resolve(method)(X, y, list(problem.variables), 0, budget)
+    except Exception as error:  # a crash inside the method: reported with its time, not solved
+        return {"seconds": time.perf_counter() - start, "solved": False, "error": f"{type(error).__name__}: {error}",
+                "peak_mb": _peak_mb()}
     seconds = time.perf_counter() - start
     answer = parse_formula(formula, list(problem.variables))
     positive = [symbol for symbol, (low, _) in zip(problem.symbols, problem.ranges) if low > 0]
@@ -204,16 +208,21 @@ def part_discover(budget: float, pykan: bool) -> None:
         for method in methods:
             row = isolated("discover", method, name, str(budget))
             rows[method].append(row)
-            cells.append(f"{'error':>21}" if "error" in row else
-                         f"{row['seconds']:>9.1f} {str(row['solved']):>5} {row['peak_mb']:>5.0f}")
+            if "seconds" not in row:
+                cells.append(f"{'error':>21}")
+            else:
+                verdict = "crash" if "error" in row else str(row["solved"])
+                cells.append(f"{row['seconds']:>9.1f} {verdict:>5} {row['peak_mb']:>5.0f}")
         print(f"{name:>9} | " + " | ".join(cells), flush=True)
     medians = {}
     for method in methods:
-        ok = [r for r in rows[method] if "error" not in r]
-        medians[method] = statistics.median(r["seconds"] for r in ok) if ok else float("nan")
+        timed = [r["seconds"] for r in rows[method] if "seconds" in r]
+        crashed = [r["error"] for r in rows[method] if "error" in r]
+        medians[method] = statistics.median(timed) if timed else float("nan")
         solved = sum(bool(r.get("solved")) for r in rows[method])
-        print(f"{method}: median {medians[method]:.1f} s, {solved}/{len(PROBLEMS)} exact, "
-              f"errors {len(rows[method]) - len(ok)}")
+        print(f"{method}: median {medians[method]:.1f} s (crashed runs counted up to the crash), "
+              f"{solved}/{len(PROBLEMS)} exact, {len(crashed)} crashed"
+              + (f"; first crash: {crashed[0][:120]}" if crashed else ""))
     if pykan:
         print(f"median time ratio pykan/kansr: {medians['pykan'] / medians['kansr']:.1f}x")
 
