@@ -88,8 +88,8 @@ class DiscoverConfig:
     """
 
     transforms: tuple[str, ...] = ("log", "identity", "log_target")
-    architectures: tuple[str, ...] = ("additive", "product", "outer", "product_outer", "product_sum",
-                                      "sum_product", "wide")
+    architectures: tuple[str, ...] = ("additive", "product", "outer", "wide", "product_outer",
+                                      "product_sum", "sum_product")
     steps: int = 100
     lamb: float = 0.01
     prune_threshold: float = 0.05
@@ -468,8 +468,10 @@ class _Search:
         with timer.stage("refit, snap, simplify"):
             first = compose.refit(expr, self.symbols, X[rows.refit], y[rows.refit], self.deadline)
         with timer.stage("compose"):
-            # the expansion into terms only pays off for a formula that is already close
-            variants = _variants(first.expr, self.config.simplify_seconds) if first.nmse < 1e-3 else [first.expr]
+            # the expansion gives every term its own constant: a product KAN's formula far from
+            # the data can become exact once expanded, refit and snapped (I.13.12:
+            # G*m1*m2*(r1 - r2)/(r1*r2) from a product of five edges)
+            variants = _variants(first.expr, self.config.simplify_seconds)
         candidates = []
         for variant in variants:
             with timer.stage("refit, snap, simplify"):
