@@ -249,14 +249,21 @@ def _attempt(transform, architecture, X, y, symbols, config, seed, deadline, lib
     return model, expr
 
 
-def _variants(expr: sympy.Expr, seconds: float) -> list[sympy.Expr]:
-    """The composed formula, and its expansion into terms (each term then gets its own constant)."""
+def _variants(expr: sympy.Expr, seconds: float, max_constants: int = 40) -> list[sympy.Expr]:
+    """The composed formula, and its expansion into terms (each term then gets its own constant).
+
+    An expansion with more than ``max_constants`` floats is dropped: it would not be refit
+    (see ``compose.refit``), so it could only equal the formula it came from, and compiling
+    such an expansion can take longer than the whole search.
+    """
     try:
         with compose.time_limit(seconds):
             expanded = sympy.expand(expr, power_exp=False, log=False)
     except compose.SympyTimeout:
         return [expr]
-    return [expr] if expanded == expr else [expr, expanded]
+    if expanded == expr or len(expanded.atoms(sympy.Float)) > max_constants:
+        return [expr]
+    return [expr, expanded]
 
 
 def _pareto(candidates: list[dict]) -> pd.DataFrame:

@@ -196,10 +196,10 @@ def refit(expr: sympy.Expr, symbols: list[sympy.Symbol], X: np.ndarray, y: np.nd
     Formulas with more than ``max_constants`` floats are only scored: they are far from a
     closed form, and a joint fit of that many constants costs more than it can gain.
     """
+    if not 0 < len(expr.atoms(sympy.Float)) <= max_constants:
+        return Scored(expr, nmse(expr, symbols, X, y))
     template = _Template(expr, symbols, X, y)
     before = template.nmse(template.start)
-    if len(template.params) == 0 or len(template.params) > max_constants:
-        return Scored(expr, before)
     values, after = template.fit(template.start, {}, deadline)
     if after <= before:
         return Scored(template.build(values, {}), after)
@@ -236,9 +236,9 @@ def snap(scored: Scored, symbols, X, y, tolerance: float = 0.02, floor: float = 
     (a ``time.monotonic()`` value); formulas with more than ``max_constants`` floats are
     left as they are (they are far from a closed form anyway).
     """
-    template = _Template(scored.expr, symbols, X, y)
-    if not template.params or len(template.params) > max_constants:
+    if not 0 < len(scored.expr.atoms(sympy.Float)) <= max_constants:
         return scored
+    template = _Template(scored.expr, symbols, X, y)
     values, current = template.start.copy(), template.nmse(template.start)
     exact: dict[int, sympy.Expr] = {}
     for index in np.argsort(np.abs(values), kind="stable"):
