@@ -20,8 +20,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -30,25 +29,13 @@ import torch
 from threadpoolctl import threadpool_limits
 
 from kansr import data as data_module
+from kansr.attempt import StageTimer, Transform, attempt, transforms_for, variants
 from kansr.errors import KansrError
-from kansr.model import KAN, KANConfig
-from kansr.prune import prune
+from kansr.model import KAN
 from kansr.symbolic import compose
-from kansr.symbolic.fit import BudgetExhausted, auto_symbolic
+from kansr.symbolic.fit import BudgetExhausted
 from kansr.symbolic.library import get_library
-from kansr.train import TrainConfig, fit, split_rows
-
-
-# name -> (width with "n" for the number of inputs, layers whose nodes multiply)
-ARCHITECTURES: dict[str, tuple[list, tuple[int, ...]]] = {
-    "additive": (["n", 1], ()),               # f1(x1) + f2(x2) + ...
-    "product": (["n", 1], (0,)),              # f1(x1) * f2(x2) * ...
-    "outer": (["n", 1, 1], ()),               # g(f1(x1) + f2(x2) + ...)
-    "product_outer": (["n", 1, 1], (0,)),     # g(f1(x1) * f2(x2) * ...)
-    "product_sum": (["n", 3, 1], (0,)),       # sum of up to three separable products
-    "sum_product": (["n", 2, 1], (1,)),       # product of two additive functions
-    "wide": (["n", "2n+1", 1], ()),           # general, regularised and pruned
-}
+from kansr.train import split_rows
 
 
 @dataclass(frozen=True)
@@ -170,100 +157,9 @@ class Result:
         raise ValueError(f"unknown plot kind {kind!r}; use 'kan', 'front' or 'fit'")
 
 
-@dataclass(frozen=True)
-class _Transform:
-    name: str
-    x_log: bool
-    y_sign: float  # 0: no log on y
-
-
-def _transforms(config: DiscoverConfig, X: np.ndarray, y: np.ndarray) -> list[_Transform]:
-    result = []
-    for name in config.transforms:
-        if name == "identity":
-            result.append(_Transform("identity", False, 0.0))
-        elif name == "log" and np.all(X > 0) and (np.all(y > 0) or np.all(y < 0)):
-            result.append(_Transform("log", True, float(np.sign(y[0]))))
-        elif name == "log_target" and (np.all(y > 0) or np.all(y < 0)):
-            result.append(_Transform("log_target", False, float(np.sign(y[0]))))
-        elif name not in ("identity", "log", "log_target"):
-            raise KansrError(f"unknown transform {name!r}")
-    return result
-
-
 def _log(message: str, verbose: bool) -> None:
     if verbose:
         print(f"[kansr] {message}", file=sys.stderr, flush=True)
-
-
-class StageTimer:
-    """Seconds spent per pipeline stage, summed over attempts."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-
-    @contextmanager
-    def stage(self, name: str):
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
-
-
-def _attempt(transform, architecture, X, y, symbols, config, seed, deadline, library, timer: StageTimer):
-    """Train one KAN and turn it into candidate formulas (in the original variables)."""
-    n = X.shape[1]
-    inputs = np.log(X) if transform.x_log else X
-    target = np.log(transform.y_sign * y) if transform.y_sign else y
-    x_mean, x_std = inputs.mean(0), inputs.std(0)
-    x_std = np.where(x_std > 0, x_std, 1.0)
-    y_mean, y_std = target.mean(), target.std() or 1.0
-    x_t = torch.tensor((inputs - x_mean) / x_std, dtype=torch.float64)
-    y_t = torch.tensor(((target - y_mean) / y_std)[:, None], dtype=torch.float64)
-    width, multiply = ARCHITECTURES[architecture]
-    width = [n if w == "n" else 2 * n + 1 if w == "2n+1" else w for w in width]
-    remaining = lambda: None if deadline is None else max(deadline - time.monotonic(), 0.1)  # noqa: E731
-    model = KAN(KANConfig(width=width, seed=seed, multiply_layers=multiply))
-    train = TrainConfig(steps=config.steps, seed=seed, val_fraction=0.0, time_budget=remaining())
-    if architecture == "wide":
-        with timer.stage("train"):
-            fit(model, x_t, y_t, replace(train, lamb=config.lamb))
-        with timer.stage("prune"):
-            model = prune(model, x_t, config.prune_threshold)
-    with timer.stage("train"):
-        fit(model, x_t, y_t, replace(train, grid_schedule=config.grid_schedule, time_budget=remaining()))
-    model.input_names = [f"log({s})" if transform.x_log else str(s) for s in symbols]
-    with timer.stage("symbolic fit"):
-        auto_symbolic(model, x_t, library, deadline=deadline)
-        fit(model, x_t, y_t, replace(train, steps=config.steps // 2, grid_update_every=0,
-                                     time_budget=remaining()))
-    with timer.stage("compose"):
-        # compose in standardised, transformed units, then undo the transforms symbolically
-        standard = [sympy.Symbol(f"_z{i}") for i in range(n)]
-        expr = compose.kan_to_sympy(model, standard, library)[0] * y_std + y_mean
-        originals = [sympy.log(s) if transform.x_log else s for s in symbols]
-        expr = expr.xreplace({z: (o - m) / s for z, o, m, s in zip(standard, originals, x_mean, x_std)})
-        if transform.y_sign:
-            expr = transform.y_sign * sympy.exp(expr)
-    return model, expr
-
-
-def _variants(expr: sympy.Expr, seconds: float, max_constants: int = 40) -> list[sympy.Expr]:
-    """The composed formula, and its expansion into terms (each term then gets its own constant).
-
-    An expansion with more than ``max_constants`` floats is dropped: it would not be refit
-    (see ``compose.refit``), so it could only equal the formula it came from, and compiling
-    such an expansion can take longer than the whole search.
-    """
-    try:
-        with compose.time_limit(seconds):
-            expanded = sympy.expand(expr, power_exp=False, log=False)
-    except compose.SympyTimeout:
-        return [expr]
-    if expanded == expr or len(expanded.atoms(sympy.Float)) > max_constants:
-        return [expr]
-    return [expr, expanded]
 
 
 def _pareto(candidates: list[dict]) -> pd.DataFrame:
@@ -341,7 +237,7 @@ def _worker_init(search: "_Search") -> None:
     _WORKER_SEARCH = search
 
 
-def _worker_evaluate(index: int, transform: "_Transform", architecture: str) -> dict:
+def _worker_evaluate(index: int, transform: "Transform", architecture: str) -> dict:
     return _WORKER_SEARCH.evaluate(transform, architecture, first=index == 0)
 
 
@@ -387,9 +283,9 @@ class _Search:
     def _out_of_time(self) -> bool:
         return self.deadline is not None and time.monotonic() > self.deadline
 
-    def plans(self) -> list[tuple[_Transform, str]]:
+    def plans(self) -> list[tuple[Transform, str]]:
         X, y = self.dataset.X, self.dataset.y
-        return [(t, a) for a in self.config.architectures for t in _transforms(self.config, X, y)]
+        return [(t, a) for a in self.config.architectures for t in transforms_for(self.config.transforms, X, y)]
 
     def run(self) -> None:
         if self.config.workers > 1:
@@ -403,7 +299,7 @@ class _Search:
             if self._take(outcome):
                 return
 
-    def evaluate(self, transform: _Transform, architecture: str, first: bool) -> dict:
+    def evaluate(self, transform: Transform, architecture: str, first: bool) -> dict:
         """One attempt, scored: {"candidates", "model", "timings", "stopped", "log"}."""
         X, y = self.dataset.X, self.dataset.y
         # the first attempt always completes, so there is an answer even on a tiny budget
@@ -414,7 +310,7 @@ class _Search:
             outcome.update(stopped="time budget", timings={})
             return outcome
         try:
-            model, expr = _attempt(transform, architecture, X[self.rows.kan], y[self.rows.kan],
+            model, expr = attempt(transform, architecture, X[self.rows.kan], y[self.rows.kan],
                                    self.symbols, self.config, self.seed, deadline, self.library, timer)
             outcome["model"] = model
             outcome["candidates"] = self._score(expr, label, timer, outcome["log"])
@@ -478,9 +374,9 @@ class _Search:
             # the expansion gives every term its own constant: a product KAN's formula far from
             # the data can become exact once expanded, refit and snapped (I.13.12:
             # G*m1*m2*(r1 - r2)/(r1*r2) from a product of five edges)
-            variants = _variants(first.expr, self.config.simplify_seconds)
+            forms = variants(first.expr, self.config.simplify_seconds)
         candidates = []
-        for variant in variants:
+        for variant in forms:
             with timer.stage("refit, snap, simplify"):
                 scored = compose.polish(variant, self.symbols, X[rows.refit], y[rows.refit],
                                         self.config.simplify_seconds, self.deadline)

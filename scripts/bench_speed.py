@@ -51,6 +51,18 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _count_calls(obj, method: str) -> list[int]:
+    """Wrap ``obj.method`` to count its calls; returns the one-item counter."""
+    calls, original = [0], getattr(obj, method)
+
+    def counted(*args, **kwargs):
+        calls[0] += 1
+        return original(*args, **kwargs)
+
+    setattr(obj, method, counted)
+    return calls
+
+
 def _training_data(width: list[int], samples: int):
     import torch
 
@@ -68,13 +80,7 @@ def train_kansr(width: list[int], samples: int, grid: int, steps: int) -> dict:
     config = TrainConfig(steps=steps, lamb=0.01, val_fraction=0.0, grid_update_every=0)
     fit(KAN(KANConfig(width=width, grid_size=grid)), x, y, TrainConfig(steps=2, val_fraction=0.0))  # warm-up
     model = KAN(KANConfig(width=width, grid_size=grid))
-    evaluations, trace = [0], model.trace
-
-    def counted(*args, **kwargs):
-        evaluations[0] += 1
-        return trace(*args, **kwargs)
-
-    model.trace = counted
+    evaluations = _count_calls(model, "trace")
     start = time.perf_counter()
     fit(model, x, y, config)
     seconds = time.perf_counter() - start
@@ -93,13 +99,7 @@ def train_pykan(width: list[int], samples: int, grid: int, steps: int) -> dict:
         warm = PyKAN(width=width, grid=grid, k=3, seed=0, auto_save=False, ckpt_path=scratch)
         warm.fit(dataset, opt="LBFGS", steps=1, lamb=0.01, update_grid=False)
         model = PyKAN(width=width, grid=grid, k=3, seed=0, auto_save=False, ckpt_path=scratch)
-        calls, forward = [0], model.forward
-
-        def counted(*args, **kwargs):
-            calls[0] += 1
-            return forward(*args, **kwargs)
-
-        model.forward = counted
+        calls = _count_calls(model, "forward")
         start = time.perf_counter()
         model.fit(dataset, opt="LBFGS", steps=steps, lamb=0.01, update_grid=False)
         seconds = time.perf_counter() - start
