@@ -9,6 +9,13 @@ with a multiplication node, ``[n, 1, 1]`` a function of a sum, and a wider
 yields candidate formulas (as composed, and expanded into terms), each refit, snapped and
 scored on held-out rows.
 
+One alternative, "reduce", makes the problem smaller instead (``kansr.reduce``): tests on
+an accurate surrogate KAN find pairs of inputs that enter only as a ratio, product,
+difference or sum (merged into one input, computed from the real data), or else split f
+into g(one input)·h(the rest) or a sum (each part's data from the surrogate). The smaller
+problems go through this same search, recursively, within a share of the remaining time;
+their formulas are recombined and refit on the real data like any other candidate.
+
 Selection rule: the Pareto front keeps formulas that no other formula beats on both
 complexity and held-out error; the chosen formula is the least complex one whose
 held-out normalised MSE is at most ``1.5 * best + 1e-10`` (errors that tie within noise
@@ -20,7 +27,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -29,10 +36,11 @@ import torch
 from threadpoolctl import threadpool_limits
 
 from kansr import data as data_module
+from kansr import reduce
 from kansr.attempt import StageTimer, Transform, attempt, transforms_for, variants
 from kansr.errors import KansrError
 from kansr.model import KAN
-from kansr.symbolic import compose
+from kansr.symbolic import compose, nested
 from kansr.symbolic.fit import BudgetExhausted
 from kansr.symbolic.library import get_library
 from kansr.train import split_rows
@@ -48,7 +56,12 @@ class DiscoverConfig:
         Data transforms to try: "identity", "log" (log of inputs and target), "log_target"
         (log of the target only); each used only where the data allows.
     architectures : tuple of str
-        Names from ``ARCHITECTURES``, tried in this order (cheapest and simplest first).
+        Names from ``ARCHITECTURES``, tried in this order (cheapest and simplest first), and
+        "nested": for one input, every composition c*f(a*g(p*x)+b)+d of two library
+        functions (``kansr.symbolic.nested``); "reduce": merge or separate inputs by tests
+        on a surrogate KAN and solve the smaller problems with the same search (``kansr.reduce``).
+    reduce_share : float
+        Share of the remaining time budget that one "reduce" alternative may use.
     steps : int
         LBFGS steps per training stage.
     lamb : float
@@ -75,8 +88,8 @@ class DiscoverConfig:
     """
 
     transforms: tuple[str, ...] = ("log", "identity", "log_target")
-    architectures: tuple[str, ...] = ("additive", "product", "outer", "wide", "product_outer",
-                                      "product_sum", "sum_product")
+    architectures: tuple[str, ...] = ("additive", "product", "outer", "nested", "reduce", "wide",
+                                      "product_outer", "product_sum", "sum_product")
     steps: int = 100
     lamb: float = 0.01
     prune_threshold: float = 0.05
@@ -86,6 +99,7 @@ class DiscoverConfig:
     val_fraction: float = 0.2
     simplify_seconds: float = 5.0
     library: tuple[str, ...] | None = None
+    reduce_share: float = 0.5
     workers: int = 1
     threads: int = 1
 
@@ -222,6 +236,17 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
     return search.result(time.monotonic() - start)
 
 
+def _fresh_symbols(names: list[str], count: int) -> list[sympy.Symbol]:
+    """``count`` symbols z1, z2, ... whose names no input has."""
+    fresh, k = [], 1
+    while len(fresh) < count:
+        if f"z{k}" not in names:
+            fresh.append(sympy.Symbol(f"z{k}"))
+        k += 1
+    return fresh
+
+
+_GRACE_SECONDS = 2.0
 _WORKER_SEARCH: "_Search | None" = None
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -260,9 +285,15 @@ def _split(n_rows: int, config: DiscoverConfig, seed: int) -> _Rows:
 class _Search:
     """The loop over alternatives; keeps every candidate so an interruption loses nothing."""
 
-    def __init__(self, dataset, config: DiscoverConfig, rows: _Rows, seed: int, deadline, verbose: bool):
+    def __init__(self, dataset, config: DiscoverConfig, rows: _Rows, seed: int, deadline, verbose: bool,
+                 good_enough: float = 1e-14, guaranteed: bool = True):
         self.dataset, self.config, self.rows, self.seed = dataset, config, rows, seed
         self.deadline, self.verbose = deadline, verbose
+        # stop once a formula's held-out error is below this (exact to machine precision
+        # on real data; a reduced problem's surrogate data are only as exact as the surrogate)
+        self.good_enough = good_enough
+        # the first attempt ignores the deadline, so that there is an answer on any budget
+        self.guaranteed = guaranteed
         self.library = get_library(list(config.library) if config.library else None)
         self.symbols = [sympy.Symbol(name) for name in dataset.names]
         self.candidates: list[dict] = []
@@ -285,7 +316,15 @@ class _Search:
 
     def plans(self) -> list[tuple[Transform, str]]:
         X, y = self.dataset.X, self.dataset.y
-        return [(t, a) for a in self.config.architectures for t in transforms_for(self.config.transforms, X, y)]
+        transforms = transforms_for(self.config.transforms, X, y)
+        plans = []
+        for architecture in self.config.architectures:
+            if architecture in ("reduce", "nested"):  # on the data as given, once
+                applies = X.shape[1] >= 2 if architecture == "reduce" else X.shape[1] == 1
+                plans += [(Transform("identity", False, 0.0), architecture)] if applies else []
+            else:
+                plans += [(t, architecture) for t in transforms]
+        return plans
 
     def run(self) -> None:
         if self.config.workers > 1:
@@ -301,25 +340,41 @@ class _Search:
 
     def evaluate(self, transform: Transform, architecture: str, first: bool) -> dict:
         """One attempt, scored: {"candidates", "model", "timings", "stopped", "log"}."""
-        X, y = self.dataset.X, self.dataset.y
-        # the first attempt always completes, so there is an answer even on a tiny budget
+        first = first and self.guaranteed
         deadline = None if first else self.deadline
         label = f"{transform.name}/{architecture}"
         timer, outcome = StageTimer(), {"candidates": [], "model": None, "stopped": None, "log": []}
         if not first and self._out_of_time():
             outcome.update(stopped="time budget", timings={})
             return outcome
+        # no attempt may run past the deadline by more than a moment: sympy can spend minutes
+        # building one huge expression (measured: 167 s for exp() of a product_sum formula)
+        cap = None if deadline is None else max(deadline - time.monotonic(), 0.0) + _GRACE_SECONDS
         try:
-            model, expr = attempt(transform, architecture, X[self.rows.kan], y[self.rows.kan],
-                                   self.symbols, self.config, self.seed, deadline, self.library, timer)
-            outcome["model"] = model
-            outcome["candidates"] = self._score(expr, label, timer, outcome["log"])
-        except BudgetExhausted:
+            with compose.time_limit(cap):
+                outcome["model"], outcome["candidates"] = self._candidates(
+                    transform, architecture, label, deadline, timer, outcome["log"])
+        except (BudgetExhausted, compose.SympyTimeout):
             outcome["stopped"] = "time budget"
-        except (KansrError, RuntimeError, ValueError) as error:
+        except (KansrError, RuntimeError, ValueError, RecursionError) as error:
             outcome["log"].append(f"{label}: failed ({error})")
         outcome["timings"] = timer.seconds
         return outcome
+
+    def _candidates(self, transform: Transform, architecture: str, label: str, deadline, timer: StageTimer,
+                    log: list) -> tuple:
+        """(model or None, scored candidates) of one alternative."""
+        X, y = self.dataset.X, self.dataset.y
+        if architecture == "reduce":
+            return self._reduce(timer, log)
+        if architecture == "nested":
+            with timer.stage("symbolic fit"):
+                formulas = nested.compositions(X[self.rows.kan, 0], y[self.rows.kan], self.library,
+                                               self.symbols[0], deadline=deadline)
+            return None, [c for formula in formulas for c in self._score(formula, label, timer, log)]
+        model, expr = attempt(transform, architecture, X[self.rows.kan], y[self.rows.kan],
+                              self.symbols, self.config, self.seed, deadline, self.library, timer)
+        return model, self._score(expr, label, timer, log)
 
     def _take(self, outcome: dict) -> bool:
         """Add one attempt's outcome; True when the search should stop."""
@@ -335,7 +390,7 @@ class _Search:
             self.stopped = outcome["stopped"]
             return True
         # exact to machine precision; more complex attempts cannot do better
-        return bool(self.candidates) and min(c["val_nmse"] for c in self.candidates) < 1e-14
+        return bool(self.candidates) and min(c["val_nmse"] for c in self.candidates) < self.good_enough
 
     def _run_parallel(self) -> None:
         import multiprocessing
@@ -364,6 +419,97 @@ class _Search:
         finally:
             pool.terminate()
             pool.join()
+
+    def _reduce(self, timer: StageTimer, log: list) -> tuple:
+        """Merge inputs, or split f into two factors or terms, by tests on a surrogate KAN;
+        solve the smaller problem(s) with the same search; rescore on the real data."""
+        X, y, rows = self.dataset.X, self.dataset.y, self.rows
+        now = time.monotonic()
+        deadline = None if self.deadline is None else now + self.config.reduce_share * (self.deadline - now)
+        with timer.stage("surrogate"):
+            surrogate = reduce.Surrogate(X[rows.kan], y[rows.kan], self.seed,
+                                         time_budget=None if deadline is None else deadline - now)
+            merges = reduce.find_merges(surrogate, X[rows.kan], self.seed)
+            split = None if merges else reduce.find_split(surrogate, X[rows.kan], self.seed)
+        if merges:
+            used = {k for m in merges for k in (m.i, m.j)}
+            kept = [k for k in range(X.shape[1]) if k not in used]
+            fresh = _fresh_symbols(self.dataset.names, len(merges))
+            names = [str(s) for s in fresh] + [self.dataset.names[k] for k in kept]
+            columns = np.column_stack([m.values(X) for m in merges] + [X[:, k] for k in kept])
+            meaning = {z: m.expr(self.symbols) for z, m in zip(fresh, merges)}
+            label = "reduce[" + ", ".join(str(e) for e in meaning.values()) + "]"
+            log.append(f"{label}: solving with {len(names)} inputs instead of {X.shape[1]}")
+            sub = self._solve(columns, y, names, deadline, self.good_enough, timer, input_names=meaning)
+            if not sub:
+                return None, []
+            model, formula, attempt_label = sub[0]
+            return model, self._score(formula.xreplace(meaning), f"{label}/{attempt_label}", timer, log)
+        if split is None:
+            return None, []
+        g_values, h_values, reference = reduce.split_data(surrogate, X, split)
+        surrogate_error = float(np.mean((surrogate(X[rows.val]) - y[rows.val]) ** 2) / (np.var(y[rows.val]) or 1.0)) \
+            if len(rows.val) else 0.0
+        good_enough = max(self.good_enough, 3 * surrogate_error)
+        names = self.dataset.names
+        label = f"reduce[{' '.join(names[k] for k in split.left)} {split.kind} rest]"
+        log.append(f"{label}: solving the two parts separately")
+        left, right = list(split.left), list(split.right)
+        now = time.monotonic()
+        pieces = [self._solve(X[:, left], g_values, [names[k] for k in left],
+                              None if deadline is None else now + (deadline - now) / 3, good_enough, timer)]
+        if not pieces[0]:
+            return None, []
+        # the surrogate's errors let over-flexible formulas win on its data, so the rest is
+        # solved on the real data with the first part divided out (subtracted for a sum):
+        # exact data whenever that part is right up to its constants
+        g = compose.predict(pieces[0][0][1], [self.symbols[k] for k in left], X[:, left])
+        with np.errstate(all="ignore"):
+            derived = y / g if split.kind == "*" else y - g
+        usable = np.all(np.isfinite(derived)) and (split.kind == "+" or np.min(np.abs(g)) > 1e-9 * np.max(np.abs(g)))
+        pieces.append(self._solve(X[:, right], derived if usable else h_values, [names[k] for k in right],
+                                  deadline, self.good_enough if usable else good_enough, timer, alternatives=2))
+        if not pieces[1]:
+            return None, []
+        candidates = []
+        for _, g, g_label in pieces[0]:
+            for _, h, h_label in pieces[1]:
+                formula = g * h if split.kind == "*" else g + h
+                if not usable:  # both parts from the surrogate, each taken at the reference point
+                    formula = formula / sympy.Float(reference) if split.kind == "*" else formula - sympy.Float(reference)
+                candidates += self._score(formula, f"{label}/{g_label}|{h_label}", timer, log)
+        return pieces[0][0][0], candidates
+
+    def _solve(self, X: np.ndarray, y: np.ndarray, names: list[str], deadline, good_enough: float,
+               timer: StageTimer, input_names: dict | None = None, alternatives: int = 0) -> list[tuple]:
+        """The same search on a smaller problem: [(model, formula, attempt)], its chosen formula
+        first, then up to ``alternatives`` more from its Pareto front (the simplest of those
+        within 100× the best held-out error)."""
+        dataset = data_module.Dataset(X=X, y=y, names=names, target=self.dataset.target)
+        # a reduced problem is tried for further reduction first: each step makes it smaller,
+        # down to one input, which "nested" searches exhaustively
+        first = tuple(a for a in ("nested", "reduce") if a in self.config.architectures)
+        order = first + tuple(a for a in self.config.architectures if a not in first)
+        sub = _Search(dataset, replace(self.config, workers=1, architectures=order), self.rows, self.seed,
+                      deadline, False, good_enough=good_enough, guaranteed=False)
+        sub.run()
+        for stage, seconds in sub.timer.seconds.items():
+            timer.seconds[stage] = timer.seconds.get(stage, 0.0) + seconds
+        if not sub.candidates:
+            return []
+        front = _pareto(sub.candidates)
+        chosen = _choose(front)
+        close = front[front.val_nmse <= 100 * front.val_nmse.min() + 1e-14].sort_values("complexity")
+        rows = [chosen] + [row for _, row in close.iterrows() if row.key != chosen.key][:alternatives]
+        found = []
+        for row in rows:
+            model = sub.models[int(row.key)]
+            if model is not None and model.input_names and input_names:  # label plots in the user's names
+                symbols = {name: sympy.Symbol(name) for name in names}
+                model.input_names = [str(sympy.sympify(name, locals=symbols).xreplace(input_names))
+                                     for name in model.input_names]
+            found.append((model, row.formula, str(row.attempt)))
+        return found
 
     def _score(self, expr, label: str, timer: StageTimer, log: list) -> list[dict]:
         """Refit, snap and score a composed formula (and its expansion) on held-out rows."""
