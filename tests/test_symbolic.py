@@ -75,3 +75,38 @@ def test_simplify_time_cap_returns_the_input():
     x = sympy.Symbol("x")
     expr = sympy.sin(x) ** 2 + sympy.cos(x) ** 2
     assert compose.simplify(expr, seconds=5) == 1
+
+
+def test_time_limits_nest_and_the_outer_cap_still_fires():
+    import time
+
+    with pytest.raises(compose.SympyTimeout):
+        with compose.time_limit(0.3):
+            try:
+                with compose.time_limit(5.0):  # cut at the outer cap
+                    time.sleep(1.0)
+            except compose.SympyTimeout:
+                pass
+            time.sleep(1.0)  # the outer cap fires here
+    start = time.monotonic()
+    with compose.time_limit(1.0):
+        with compose.time_limit(0.1):
+            pass
+        time.sleep(0.3)  # the outer cap is restored with its remaining time, not fired early
+    assert time.monotonic() - start < 1.0
+
+
+@pytest.mark.parametrize("truth, low, high", [
+    ("1/sqrt(1 - u**2)", 0.1, 0.67),
+    ("1/(exp(u/(2*pi)) - 1)", 1.0, 5.0),
+    ("tanh(u)", 1.0, 5.0),
+])
+def test_compositions_find_two_nested_library_functions(truth, low, high):
+    from kansr.symbolic.nested import compositions
+
+    u = sympy.Symbol("u")
+    expr = sympy.sympify(truth, locals={"u": u})
+    x = np.random.default_rng(0).uniform(low, high, 500)
+    y = sympy.lambdify(u, expr, "numpy")(x)
+    found = [compose.polish(f, [u], x[:, None], y).expr for f in compositions(x, y, get_library(None), u)]
+    assert any(sympy.simplify(f - expr) == 0 for f in found), found
