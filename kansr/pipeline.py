@@ -438,13 +438,15 @@ class _Search:
             names = [str(s) for s in fresh] + [self.dataset.names[k] for k in kept]
             columns = np.column_stack([m.values(X) for m in merges] + [X[:, k] for k in kept])
             meaning = {z: m.expr(self.symbols) for z, m in zip(fresh, merges)}
-            label = "reduce[" + ", ".join(str(e) for e in meaning.values()) + "]"
+            factor = sympy.Mul(*[m.factor_expr(self.symbols) for m in merges])
+            target = y / np.prod([m.factor_values(X) for m in merges], axis=0)
+            label = "reduce[" + ", ".join(str(e) for e in meaning.values()) + (f"; {factor}" if factor != 1 else "") + "]"
             log.append(f"{label}: solving with {len(names)} inputs instead of {X.shape[1]}")
-            sub = self._solve(columns, y, names, deadline, self.good_enough, timer, input_names=meaning)
+            sub = self._solve(columns, target, names, deadline, self.good_enough, timer, input_names=meaning)
             if not sub:
                 return None, []
             model, formula, attempt_label = sub[0]
-            return model, self._score(formula.xreplace(meaning), f"{label}/{attempt_label}", timer, log)
+            return model, self._score(factor * formula.xreplace(meaning), f"{label}/{attempt_label}", timer, log)
         if split is None:
             return None, []
         g_values, h_values, reference = reduce.split_data(surrogate, X, split)

@@ -5,9 +5,10 @@ points the data do not contain, it answers two kinds of questions:
 
 * **Symmetry**: does f stay the same when two inputs change together, as in
   f(x_i·s, x_j·s) = f (f depends on x_i/x_j only), f(x_i·s, x_j/s) (on x_i·x_j),
-  f(x_i+a, x_j+a) (on x_i−x_j) or f(x_i+a, x_j−a) (on x_i+x_j)? Then the pair is merged
-  into one new input computed exactly from the real data, and the problem has one input
-  fewer (``find_merges``).
+  f(x_i+a, x_j+a) (on x_i−x_j) or f(x_i+a, x_j−a) (on x_i+x_j)? Or, for the scalings, is
+  f only multiplied by s^k (f = x_j^k·g(x_i/x_j), as m·c²/sqrt(1 − v²/c²) is c²·g(v/c))?
+  Then the pair is merged into one new input computed exactly from the real data (and the
+  power divided out of the target), and the problem has one input fewer (``find_merges``).
 * **Separability**: is f(A, B) = g(A)·h(B) or g(A)+h(B) for a split of the inputs into
   one input A and the rest B? Then g and h are smaller problems; their data come from the
   surrogate (``find_split``, ``split_data``).
@@ -62,12 +63,16 @@ class Surrogate:
 
 @dataclass(frozen=True)
 class Merge:
-    """Inputs i and j enter f only through ``kind`` of them: ratio x_i/x_j, product, difference, sum."""
+    """Inputs i and j enter f only through ``kind`` of them (ratio x_i/x_j, product,
+    difference, sum), after a power of one of them is divided out:
+    f = x_j^power · g(x_i/x_j, ...) for a ratio, f = x_i^power · g(x_i·x_j, ...) for a product
+    (f is then homogeneous of degree ``power`` under the joint scaling)."""
 
     kind: str
     i: int
     j: int
     score: float
+    power: float = 0.0
 
     def values(self, X: np.ndarray) -> np.ndarray:
         a, b = X[:, self.i], X[:, self.j]
@@ -76,6 +81,16 @@ class Merge:
     def expr(self, symbols: list[sympy.Symbol]) -> sympy.Expr:
         a, b = symbols[self.i], symbols[self.j]
         return {"ratio": a / b, "product": a * b, "difference": a - b, "sum": a + b}[self.kind]
+
+    @property
+    def carrier(self) -> int:
+        return self.j if self.kind == "ratio" else self.i
+
+    def factor_values(self, X: np.ndarray) -> np.ndarray:
+        return X[:, self.carrier] ** self.power
+
+    def factor_expr(self, symbols: list[sympy.Symbol]) -> sympy.Expr:
+        return symbols[self.carrier] ** sympy.nsimplify(self.power)
 
 
 def _step_bounds(kind: str, xi, xj, lo, hi, i: int, j: int):
@@ -106,9 +121,17 @@ def _apply(kind: str, X: np.ndarray, i: int, j: int, t: np.ndarray, which: str =
 
 def symmetry_score(f, X: np.ndarray, kind: str, i: int, j: int, rng: np.random.Generator) -> float:
     """Change of f under the joint move, relative to the smaller change from moving one input."""
+    return symmetry(f, X, kind, i, j, rng, powers=False)[0]
+
+
+def symmetry(f, X: np.ndarray, kind: str, i: int, j: int, rng: np.random.Generator,
+             powers: bool = True) -> tuple[float, float]:
+    """(score, power): as ``symmetry_score``; for the scalings with ``powers``, also with f
+    divided by s^k (k the fitted degree of homogeneity, rounded to a multiple of 1/2),
+    whichever of k and 0 scores lower."""
     lo, hi = X.min(0), X.max(0)
     if kind in ("ratio", "product") and not (lo[i] > 0 and lo[j] > 0):
-        return np.inf
+        return np.inf, 0.0
     rows = X[rng.choice(len(X), size=min(_TEST_ROWS, len(X)), replace=False)]
     low, high = _step_bounds(kind, rows[:, i], rows[:, j], lo, hi, i, j)
     # steps of up to a third of the smaller range (in log units for scalings)
@@ -119,15 +142,30 @@ def symmetry_score(f, X: np.ndarray, kind: str, i: int, j: int, rng: np.random.G
     low, high = np.maximum(low, -width), np.minimum(high, width)
     usable = high - low > width / 10
     if usable.sum() < 20:
-        return np.inf
+        return np.inf, 0.0
     rows, low, high = rows[usable], low[usable], high[usable]
     t = low + (high - low) * rng.random(len(rows))
-    base = f(rows)
-    joint = np.sqrt(np.mean((f(_apply(kind, rows, i, j, t)) - base) ** 2))
-    alone = min(np.sqrt(np.mean((f(_apply(kind, rows, i, j, t, which)) - base) ** 2)) for which in ("i", "j"))
-    if alone <= 1e-3 * (np.std(base) or 1.0):  # one of the inputs hardly matters: no verdict
-        return np.inf
-    return float(joint / alone)
+    base, moved = f(rows), f(_apply(kind, rows, i, j, t))
+    singles = [f(_apply(kind, rows, i, j, t, which)) for which in ("i", "j")]
+    alone = min(np.sqrt(np.mean((single - base) ** 2)) for single in singles)
+    floor = 1e-3 * (np.std(base) or 1.0)
+    if alone <= floor:  # one of the inputs hardly matters: no verdict
+        return np.inf, 0.0
+    score, power = float(np.sqrt(np.mean((moved - base) ** 2)) / alone), 0.0
+    one_signed = all(np.all(v > 0) for v in [base, moved] + singles) or all(np.all(v < 0) for v in [base, moved] + singles)
+    if powers and kind in ("ratio", "product") and one_signed:
+        def degree(values):  # least-squares k in values = base·s^k
+            return float(np.sum(np.log(values / base) * t) / np.sum(t * t))
+
+        k = float(np.clip(np.round(2 * degree(moved)) / 2, -4, 4))
+        # compared with what is left of each single move once its own best power is taken
+        # out: an input that enters only as a power factor (m in m·c²·g(v/c)) gives no verdict
+        rest = min(np.sqrt(np.mean((single * np.exp(-degree(single) * t) - base) ** 2)) for single in singles)
+        if k != 0 and rest > floor:
+            scaled = float(np.sqrt(np.mean((moved * np.exp(-k * t) - base) ** 2)) / rest)
+            if scaled < score:
+                score, power = scaled, k
+    return score, power
 
 
 def find_merges(f, X: np.ndarray, seed: int, tolerance: float = SYMMETRY_TOLERANCE) -> list[Merge]:
@@ -138,9 +176,9 @@ def find_merges(f, X: np.ndarray, seed: int, tolerance: float = SYMMETRY_TOLERAN
     for i in range(n):
         for j in range(i + 1, n):
             for kind in ("ratio", "product", "difference", "sum"):
-                score = symmetry_score(f, X, kind, i, j, rng)
+                score, power = symmetry(f, X, kind, i, j, rng)
                 if score < tolerance:
-                    found.append(Merge(kind, i, j, score))
+                    found.append(Merge(kind, i, j, score, power))
     chosen, used = [], set()
     for merge in sorted(found, key=lambda m: m.score):
         if merge.i not in used and merge.j not in used:

@@ -78,3 +78,17 @@ def test_discover_solves_a_ratio_problem_by_merging_inputs():
     c_, v_, o_ = (sympy.Symbol(n, positive=True) for n in ("c", "v", "omega_0"))
     assert result.attempt.startswith("reduce[")
     assert symbolic_solution(o_ / (1 - v_ / c_), result.formula, [sympy.Symbol(n) for n in ("c", "v", "omega_0")])
+
+
+def test_symmetry_finds_a_power_times_a_ratio_but_not_a_bare_power_factor():
+    from kansr.reduce import symmetry
+
+    X = _inputs()
+    # m*c**2/sqrt(1 - v**2/c**2) with v/c < 1: homogeneous of degree 2 in (v, c)
+    X[:, 1] = X[:, 1] + 3  # c in [4, 6]
+    f = lambda X: X[:, 2] * X[:, 1] ** 2 / np.sqrt(1 - X[:, 0] ** 2 / X[:, 1] ** 2)  # noqa: E731
+    rng = np.random.default_rng(0)
+    score, power = symmetry(f, X, "ratio", 0, 1, rng)
+    assert score < 1e-8 and power == 2.0
+    # m enters only as a factor: scaling (m, c) as a product is no symmetry
+    assert symmetry(f, X, "product", 2, 1, rng)[0] > 0.3

@@ -120,6 +120,7 @@ def _default_library() -> dict[str, SymbolicFunction]:
         ("tan", lambda x: t.tan(t.clamp(x, -1.5, 1.5)), lambda x: n.where(n.abs(x) < 1.5, n.tan(x), n.nan),
          s.tan, 4, False, False, -1),
         ("tanh", t.tanh, n.tanh, s.tanh, 4, False, False, -1),
+        ("cosh", lambda x: t.cosh(t.clamp(x, -50, 50)), n.cosh, s.cosh, 4, False, False, 1),
         ("arcsin", lambda x: t.asin(t.clamp(x, -1, 1)), n.arcsin, s.asin, 5, False, False, -1),
         ("arccos", lambda x: t.acos(t.clamp(x, -1, 1)), n.arccos, s.acos, 5, False, False),
         ("arctan", t.atan, n.arctan, s.atan, 5, False, False, -1),
