@@ -36,23 +36,57 @@ ARCHITECTURES: dict[str, tuple[list, tuple[int, ...]]] = {
 
 @dataclass(frozen=True)
 class Transform:
+    """How the data are changed before training: log of the inputs, and of the target
+    (``y_kind`` "log"), its reciprocal ("inverse": 1/y = a sum when y = 1/(1/d1 + n/d2)) or
+    its square ("square": y² = a sum when y = sqrt(a² + b²)); ``y_sign`` is the target's sign."""
+
     name: str
     x_log: bool
-    y_sign: float  # 0: no log on y
+    y_sign: float  # 0: target left alone
+    y_kind: str = "log"
+
+    def target(self, y: np.ndarray) -> np.ndarray:
+        if not self.y_sign:
+            return y
+        if self.y_kind == "inverse":
+            return 1 / y
+        if self.y_kind == "square":
+            return y**2
+        return np.log(self.y_sign * y)
+
+    def undo(self, expr: sympy.Expr) -> sympy.Expr:
+        if not self.y_sign:
+            return expr
+        if self.y_kind == "inverse":
+            return 1 / expr
+        if self.y_kind == "square":
+            return self.y_sign * sympy.sqrt(expr)
+        return self.y_sign * sympy.exp(expr)
+
+
+# transforms of the target alone, tried only with the cheapest shapes (see ``transforms_for``)
+TARGET_ONLY = ("inverse_target", "square_target")
+_KNOWN = ("identity", "log", "log_target") + TARGET_ONLY
 
 
 def transforms_for(names: tuple[str, ...], X: np.ndarray, y: np.ndarray) -> list[Transform]:
     """The transforms among ``names`` that the data allow (see the pipeline module doc)."""
     result = []
+    one_signed = bool(np.all(y > 0) or np.all(y < 0))
+    sign = float(np.sign(y[0])) if len(y) else 1.0
     for name in names:
+        if name not in _KNOWN:
+            raise KansrError(f"unknown transform {name!r}")
         if name == "identity":
             result.append(Transform("identity", False, 0.0))
-        elif name == "log" and np.all(X > 0) and (np.all(y > 0) or np.all(y < 0)):
-            result.append(Transform("log", True, float(np.sign(y[0]))))
-        elif name == "log_target" and (np.all(y > 0) or np.all(y < 0)):
-            result.append(Transform("log_target", False, float(np.sign(y[0]))))
-        elif name not in ("identity", "log", "log_target"):
-            raise KansrError(f"unknown transform {name!r}")
+        elif name == "log" and np.all(X > 0) and one_signed:
+            result.append(Transform("log", True, sign))
+        elif name == "log_target" and one_signed:
+            result.append(Transform("log_target", False, sign))
+        elif name == "inverse_target" and one_signed:
+            result.append(Transform("inverse_target", False, sign, "inverse"))
+        elif name == "square_target" and one_signed:
+            result.append(Transform("square_target", False, sign, "square"))
     return result
 
 
@@ -75,7 +109,7 @@ def attempt(transform, architecture, X, y, symbols, config, seed, deadline, libr
     """Train one KAN and turn it into candidate formulas (in the original variables)."""
     n = X.shape[1]
     inputs = np.log(X) if transform.x_log else X
-    target = np.log(transform.y_sign * y) if transform.y_sign else y
+    target = transform.target(y)
     x_mean, x_std = inputs.mean(0), inputs.std(0)
     x_std = np.where(x_std > 0, x_std, 1.0)
     y_mean, y_std = target.mean(), target.std() or 1.0
@@ -104,8 +138,7 @@ def attempt(transform, architecture, X, y, symbols, config, seed, deadline, libr
         expr = compose.kan_to_sympy(model, standard, library)[0] * y_std + y_mean
         originals = [sympy.log(s) if transform.x_log else s for s in symbols]
         expr = expr.xreplace({z: (o - m) / s for z, o, m, s in zip(standard, originals, x_mean, x_std)})
-        if transform.y_sign:
-            expr = transform.y_sign * sympy.exp(expr)
+        expr = transform.undo(expr)
     return model, expr
 
 

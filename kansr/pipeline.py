@@ -2,8 +2,9 @@
 
 Alternatives tried, cheapest first, until all are done or the time budget is spent:
 each *transform* of the data (``identity`` always; ``log`` when every input is positive
-and the target has one sign, which turns products and powers into sums; ``log_target``
-when the target has one sign) times each *architecture* (``[n, 1]`` additive, ``[n, 1]``
+and the target has one sign, which turns products and powers into sums; ``log_target``,
+``inverse_target`` and ``square_target`` when the target has one sign, the last two with
+the additive and outer shapes only) times each *architecture* (``[n, 1]`` additive, ``[n, 1]``
 with a multiplication node, ``[n, 1, 1]`` a function of a sum, and a wider
 ``[n, 2n+1, 1]`` trained with sparsity regularisation and pruned). Every attempt
 yields candidate formulas (as composed, and expanded into terms), each refit, snapped and
@@ -37,7 +38,7 @@ from threadpoolctl import threadpool_limits
 
 from kansr import data as data_module
 from kansr import reduce
-from kansr.attempt import StageTimer, Transform, attempt, transforms_for, variants
+from kansr.attempt import TARGET_ONLY, StageTimer, Transform, attempt, transforms_for, variants
 from kansr.errors import KansrError
 from kansr.model import KAN
 from kansr.symbolic import compose, nested
@@ -54,7 +55,8 @@ class DiscoverConfig:
     ----------
     transforms : tuple of str
         Data transforms to try: "identity", "log" (log of inputs and target), "log_target"
-        (log of the target only); each used only where the data allows.
+        (log of the target only), "inverse_target" (1/y), "square_target" (y²); each used
+        only where the data allows, the last two only with the additive and outer shapes.
     architectures : tuple of str
         Names from ``ARCHITECTURES``, tried in this order (cheapest and simplest first), and
         "nested": for one input, every composition c*f(a*g(p*x)+b)+d of two library
@@ -87,7 +89,7 @@ class DiscoverConfig:
         (measured: 84 s instead of 3.8 s for datasets/coulomb.csv beside two busy processes).
     """
 
-    transforms: tuple[str, ...] = ("log", "identity", "log_target")
+    transforms: tuple[str, ...] = ("log", "identity", "log_target", "inverse_target", "square_target")
     architectures: tuple[str, ...] = ("additive", "product", "outer", "nested", "reduce", "wide",
                                       "product_outer", "product_sum", "sum_product")
     steps: int = 100
@@ -323,7 +325,8 @@ class _Search:
                 applies = X.shape[1] >= 2 if architecture == "reduce" else X.shape[1] == 1
                 plans += [(Transform("identity", False, 0.0), architecture)] if applies else []
             else:
-                plans += [(t, architecture) for t in transforms]
+                plans += [(t, architecture) for t in transforms
+                          if t.name not in TARGET_ONLY or architecture in ("additive", "outer")]
         return plans
 
     def run(self) -> None:
