@@ -1,4 +1,5 @@
-"""Method adapters: a method takes (X, y, names, seed, time_budget) and returns a formula string.
+"""Method adapters: a method takes (X, y, names, seed, time_budget) and returns a formula
+string, or (formula string, dict of details to record, such as {"attempt": ...}).
 
 Methods are named: ``kansr`` (default), ``pykan`` (pykan's documented symbolic-regression
 recipe, when pykan is installed), or ``package.module:function`` for any callable with
@@ -13,14 +14,14 @@ from typing import Callable
 
 import numpy as np
 
-Method = Callable[[np.ndarray, np.ndarray, list, int, float], str]
+Method = Callable[[np.ndarray, np.ndarray, list, int, float], "str | tuple[str, dict]"]
 
 
-def run_kansr(X: np.ndarray, y: np.ndarray, names: list[str], seed: int, time_budget: float) -> str:
+def run_kansr(X: np.ndarray, y: np.ndarray, names: list[str], seed: int, time_budget: float) -> tuple[str, dict]:
     from kansr.pipeline import discover
 
-    return str(discover((X, y, names), target="_target_", seed=seed, time_budget=time_budget,
-                        verbose=False).formula)
+    result = discover((X, y, names), target="_target_", seed=seed, time_budget=time_budget, verbose=False)
+    return str(result.formula), {"attempt": result.attempt}
 
 
 def run_pykan(X: np.ndarray, y: np.ndarray, names: list[str], seed: int, time_budget: float) -> str:

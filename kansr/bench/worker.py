@@ -29,11 +29,13 @@ def execute(task: dict) -> dict:
     formula = method(train[names].to_numpy(), train.iloc[:, -1].to_numpy(), names, task["seed"],
                      task["time_budget"])
     seconds = time.monotonic() - start
+    formula, details = formula if isinstance(formula, tuple) else (formula, {})
     answer = parse_formula(formula, names)
     positive = [symbol for symbol, (low, _) in zip(problem.symbols, problem.ranges) if low > 0]
     verdict = judge(problem.formula, answer, problem.symbols, test[names].to_numpy(),
                     test.iloc[:, -1].to_numpy(), task.get("judge_seconds", 60.0), positive)
-    return {"status": "ok", "n_variables": len(names), "formula": formula, "seconds": round(seconds, 3), **verdict.__dict__,
+    return {"status": "ok", "n_variables": len(names), "formula": formula, "seconds": round(seconds, 3), **details,
+            **verdict.__dict__,
             "r2_test": float(verdict.r2_test) if np.isfinite(verdict.r2_test) else None}
 
 
