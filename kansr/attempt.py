@@ -132,7 +132,8 @@ def attempt(transform, architecture, X, y, symbols, config, seed, deadline, libr
         auto_symbolic(model, x_t, library, deadline=deadline)
         fit(model, x_t, y_t, replace(train, steps=config.steps // 2, grid_update_every=0,
                                      time_budget=remaining()))
-    with timer.stage("compose"):
+    # sympy's automatic evaluation can take minutes on a large formula (SympyTimeout: the attempt fails)
+    with timer.stage("compose"), compose.time_limit(2 * config.simplify_seconds):
         # compose in standardised, transformed units, then undo the transforms symbolically
         standard = [sympy.Symbol(f"_z{i}") for i in range(n)]
         expr = compose.kan_to_sympy(model, standard, library)[0] * y_std + y_mean

@@ -90,7 +90,7 @@ class DiscoverConfig:
     """
 
     transforms: tuple[str, ...] = ("log", "identity", "log_target", "inverse_target", "square_target")
-    architectures: tuple[str, ...] = ("additive", "product", "outer", "nested", "reduce", "wide",
+    architectures: tuple[str, ...] = ("additive", "product", "nested", "reduce", "outer", "wide",
                                       "product_outer", "product_sum", "sum_product")
     steps: int = 100
     lamb: float = 0.01
@@ -357,8 +357,13 @@ class _Search:
             with compose.time_limit(cap):
                 outcome["model"], outcome["candidates"] = self._candidates(
                     transform, architecture, label, deadline, timer, outcome["log"])
-        except (BudgetExhausted, compose.SympyTimeout):
+        except BudgetExhausted:
             outcome["stopped"] = "time budget"
+        except compose.SympyTimeout as error:
+            if self._out_of_time():
+                outcome["stopped"] = "time budget"
+            else:  # one stage's own cap: only this attempt is lost
+                outcome["log"].append(f"{label}: failed ({error})")
         except (KansrError, RuntimeError, ValueError, RecursionError) as error:
             outcome["log"].append(f"{label}: failed ({error})")
         outcome["timings"] = timer.seconds
@@ -519,7 +524,7 @@ class _Search:
     def _score(self, expr, label: str, timer: StageTimer, log: list) -> list[dict]:
         """Refit, snap and score a composed formula (and its expansion) on held-out rows."""
         X, y, rows = self.dataset.X, self.dataset.y, self.rows
-        with timer.stage("refit, snap, simplify"):
+        with timer.stage("refit, snap, simplify"), compose.time_limit(4 * self.config.simplify_seconds):
             first = compose.refit(expr, self.symbols, X[rows.refit], y[rows.refit], self.deadline)
         with timer.stage("compose"):
             # the expansion gives every term its own constant: a product KAN's formula far from
@@ -528,7 +533,8 @@ class _Search:
             forms = variants(first.expr, self.config.simplify_seconds)
         candidates = []
         for variant in forms:
-            with timer.stage("refit, snap, simplify"):
+            # capped: refits of a huge formula rebuild it many times, each through sympy
+            with timer.stage("refit, snap, simplify"), compose.time_limit(4 * self.config.simplify_seconds):
                 scored = compose.polish(variant, self.symbols, X[rows.refit], y[rows.refit],
                                         self.config.simplify_seconds, self.deadline)
             predictions = compose.predict(scored.expr, self.symbols, X)
