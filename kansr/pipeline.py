@@ -440,23 +440,34 @@ class _Search:
             merges = reduce.find_merges(surrogate, X[rows.kan], self.seed)
             split = None if merges else reduce.find_split(surrogate, X[rows.kan], self.seed)
         if merges:
-            used = {k for m in merges for k in (m.i, m.j)}
-            kept = [k for k in range(X.shape[1]) if k not in used]
-            fresh = _fresh_symbols(self.dataset.names, len(merges))
-            names = [str(s) for s in fresh] + [self.dataset.names[k] for k in kept]
-            columns = np.column_stack([m.values(X) for m in merges] + [X[:, k] for k in kept])
-            meaning = {z: m.expr(self.symbols) for z, m in zip(fresh, merges)}
-            factor = sympy.Mul(*[m.factor_expr(self.symbols) for m in merges])
-            target = y / np.prod([m.factor_values(X) for m in merges], axis=0)
-            label = "reduce[" + ", ".join(str(e) for e in meaning.values()) + (f"; {factor}" if factor != 1 else "") + "]"
-            log.append(f"{label}: solving with {len(names)} inputs instead of {X.shape[1]}")
-            sub = self._solve(columns, target, names, deadline, self.good_enough, timer, input_names=meaning)
-            if not sub:
-                return None, []
-            model, formula, attempt_label = sub[0]
-            return model, self._score(factor * formula.xreplace(meaning), f"{label}/{attempt_label}", timer, log)
-        if split is None:
+            return self._merged(merges, deadline, timer, log)
+        if split is not None:
+            return self._separated(split, surrogate, deadline, timer, log)
+        return None, []
+
+    def _merged(self, merges: list, deadline, timer: StageTimer, log: list) -> tuple:
+        """Solve the problem with each merged pair as one input (real data), then substitute back."""
+        X, y = self.dataset.X, self.dataset.y
+        used = {k for m in merges for k in (m.i, m.j)}
+        kept = [k for k in range(X.shape[1]) if k not in used]
+        fresh = _fresh_symbols(self.dataset.names, len(merges))
+        names = [str(s) for s in fresh] + [self.dataset.names[k] for k in kept]
+        columns = np.column_stack([m.values(X) for m in merges] + [X[:, k] for k in kept])
+        meaning = {z: m.expr(self.symbols) for z, m in zip(fresh, merges)}
+        factor = sympy.Mul(*[m.factor_expr(self.symbols) for m in merges])
+        target = y / np.prod([m.factor_values(X) for m in merges], axis=0)
+        label = "reduce[" + ", ".join(str(e) for e in meaning.values()) + (f"; {factor}" if factor != 1 else "") + "]"
+        log.append(f"{label}: solving with {len(names)} inputs instead of {X.shape[1]}")
+        sub = self._solve(columns, target, names, deadline, self.good_enough, timer, input_names=meaning)
+        if not sub:
             return None, []
+        model, formula, attempt_label = sub[0]
+        return model, self._score(factor * formula.xreplace(meaning), f"{label}/{attempt_label}", timer, log)
+
+    def _separated(self, split, surrogate, deadline, timer: StageTimer, log: list) -> tuple:
+        """Solve g(one input) on surrogate data, then the rest on the real data with g divided
+        out (subtracted for a sum); every pairing of the parts' formulas is scored."""
+        X, y, rows = self.dataset.X, self.dataset.y, self.rows
         g_values, h_values, reference = reduce.split_data(surrogate, X, split)
         surrogate_error = float(np.mean((surrogate(X[rows.val]) - y[rows.val]) ** 2) / (np.var(y[rows.val]) or 1.0)) \
             if len(rows.val) else 0.0
