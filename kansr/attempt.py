@@ -54,6 +54,17 @@ class Transform:
             return y**2
         return np.log(self.y_sign * y)
 
+    def rows(self, y: np.ndarray) -> np.ndarray:
+        """Rows the transform is defined on: a noisy target near zero can have a few values of
+        the other sign (see ``transforms_for``), left out of training; the formula is still
+        scored on every row."""
+        if not self.y_sign or self.y_kind == "square":
+            return np.ones(len(y), dtype=bool)
+        # values of the other sign show how large the noise is: rows within twice that of
+        # zero are mostly noise after a log or a reciprocal
+        other = y[self.y_sign * y <= 0]
+        return self.y_sign * y > 2 * np.max(np.abs(other), initial=0.0)
+
     def undo(self, expr: sympy.Expr) -> sympy.Expr:
         if not self.y_sign:
             return expr
@@ -72,8 +83,13 @@ _KNOWN = ("identity", "log", "log_target") + TARGET_ONLY
 def transforms_for(names: tuple[str, ...], X: np.ndarray, y: np.ndarray) -> list[Transform]:
     """The transforms among ``names`` that the data allow (see the pipeline module doc)."""
     result = []
-    one_signed = bool(np.all(y > 0) or np.all(y < 0))
-    sign = float(np.sign(y[0])) if len(y) else 1.0
+    sign = 1.0 if np.sum(y > 0) >= np.sum(y < 0) else -1.0
+    # one sign up to noise: at most 10 % of the rows on the other side (or zero), all within
+    # 5 % of the target's RMS of zero (noise of 1 % RMS makes a target near zero cross it:
+    # 5 % of the rows of I.32.5)
+    other = y[sign * y <= 0]
+    one_signed = len(y) > 0 and len(other) <= 0.1 * len(y) and \
+        bool(np.all(np.abs(other) <= 0.05 * np.sqrt(np.mean(y**2))))
     for name in names:
         if name not in _KNOWN:
             raise KansrError(f"unknown transform {name!r}")
@@ -108,6 +124,8 @@ class StageTimer:
 def attempt(transform, architecture, X, y, symbols, config, seed, deadline, library, timer: StageTimer):
     """Train one KAN and turn it into candidate formulas (in the original variables)."""
     n = X.shape[1]
+    usable = transform.rows(y)
+    X, y = X[usable], y[usable]
     inputs = np.log(X) if transform.x_log else X
     target = transform.target(y)
     x_mean, x_std = inputs.mean(0), inputs.std(0)

@@ -60,3 +60,21 @@ def test_discover_same_seed_same_formula():
     assert str(first.formula) == str(second.formula) == "x/y"
     assert first.front.formula.astype(str).tolist() == second.front.formula.astype(str).tolist()
     np.testing.assert_allclose(first.predict(frame[["x", "y"]]), frame.f, rtol=1e-9)
+
+
+def test_noisy_target_near_zero_still_gets_the_log_transform_and_stops_at_noise(capsys):
+    # 1 % noise pushes some of the smallest values of this target below zero; the rows
+    # near zero are left out of the log-space KAN, the exact formula is found first, and its
+    # residuals, indistinguishable from noise, end the search
+    rng = np.random.default_rng(RNG_SEED)
+    q, a, epsilon, c = rng.uniform(1, 5, (4, 1000))
+    clean = q**2 * a**2 / (6 * np.pi * epsilon * c**3)
+    noisy = clean + rng.normal(0, 0.01 * np.sqrt(np.mean(clean**2)), 1000)
+    assert np.sum(noisy < 0) > 10
+    frame = pd.DataFrame({"q": q, "a": a, "epsilon": epsilon, "c": c, "P": noisy})
+    result = discover(frame, time_budget=60, verbose=True)
+    symbols = sympy.symbols("q a epsilon c")
+    truth = symbols[0]**2 * symbols[1]**2 / (6 * sympy.pi * symbols[2] * symbols[3]**3)
+    assert sympy.simplify(result.formula / truth) == 1, result.formula
+    assert result.attempt == "log/additive"
+    assert "look like noise" in capsys.readouterr().err

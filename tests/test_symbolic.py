@@ -110,3 +110,16 @@ def test_compositions_find_two_nested_library_functions(truth, low, high):
     y = sympy.lambdify(u, expr, "numpy")(x)
     found = [compose.polish(f, [u], x[:, None], y).expr for f in compositions(x, y, get_library(None), u)]
     assert any(sympy.simplify(f - expr) == 0 for f in found), found
+
+
+def test_snap_takes_the_most_certain_constant_first_on_noisy_data():
+    # the Gaussian exp(-x²/2)/sqrt(2π) with 1 % noise: by magnitude the scale 0.3989 came
+    # first and snapped to 5/(4π) (0.25 % off), and the exponent then stayed at -0.499
+    x = sympy.Symbol("x")
+    rng = np.random.default_rng(0)
+    X = rng.uniform(1, 3, size=(800, 1))
+    clean = np.exp(-X[:, 0] ** 2 / 2) / np.sqrt(2 * np.pi)
+    y = clean + rng.normal(0, 0.01 * np.sqrt(np.mean(clean**2)), 800)
+    fitted = compose.refit(0.39 * sympy.exp(-0.49 * x**2), [x], X, y).expr
+    snapped = compose.snap(compose.Scored(fitted, compose.nmse(fitted, [x], X, y)), [x], X, y).expr
+    assert sympy.Rational(-1, 2) * x**2 in [arg for e in snapped.atoms(sympy.exp) for arg in e.args], snapped
