@@ -121,5 +121,6 @@ def test_snap_takes_the_most_certain_constant_first_on_noisy_data():
     clean = np.exp(-X[:, 0] ** 2 / 2) / np.sqrt(2 * np.pi)
     y = clean + rng.normal(0, 0.01 * np.sqrt(np.mean(clean**2)), 800)
     fitted = compose.refit(0.39 * sympy.exp(-0.49 * x**2), [x], X, y).expr
-    snapped = compose.snap(compose.Scored(fitted, compose.nmse(fitted, [x], X, y)), [x], X, y).expr
+    snapped = compose.snap(compose.Scored(fitted, compose.nmse(fitted, [x], X, y)), [x], X, y,
+                           by_certainty=True).expr
     assert sympy.Rational(-1, 2) * x**2 in [arg for e in snapped.atoms(sympy.exp) for arg in e.args], snapped

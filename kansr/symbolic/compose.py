@@ -241,10 +241,11 @@ def _snap_order(template: _Template, values: np.ndarray) -> np.ndarray:
     """
     order = np.arange(len(values))  # _parametrize sorts by magnitude
     residual = template.residual(values)
-    # an exact fit leaves no error to measure certainty by; constants that only matter
-    # together (c/sqrt(a - a*u²)) then look equally certain, and the order by magnitude is kept
+    # a (nearly) exact fit leaves too little error to measure certainty by: constants that
+    # only matter together (c/sqrt(a - a*u²)) look arbitrarily certain or uncertain, and
+    # the order by magnitude is kept
     if not np.all(np.isfinite(residual)) or len(residual) <= len(values) or \
-            float(np.mean(residual**2)) < 1e-20:
+            float(np.mean(residual**2)) < 1e-8:
         return order
     jacobian = np.empty((len(residual), len(values)))
     for i in range(len(values)):
@@ -263,12 +264,13 @@ def _snap_order(template: _Template, values: np.ndarray) -> np.ndarray:
 
 
 def snap(scored: Scored, symbols, X, y, tolerance: float = 0.02, floor: float = 1e-12,
-         deadline: float | None = None, max_constants: int = 40) -> Scored:
+         deadline: float | None = None, max_constants: int = 40, by_certainty: bool = False) -> Scored:
     """Replace floats by exact constants (most certain first) while the refit error stays within tolerance.
 
     Each constant is tried once, against ``snap_candidates``; a replacement is kept when the
     normalised MSE after refitting the remaining constants is at most
-    ``current * (1 + tolerance) + floor``. Stops (keeping what it has) at ``deadline``
+    ``current * (1 + tolerance) + floor``. Constants are taken by magnitude, smallest first, or
+    with ``by_certainty`` (for residuals that are noise) the most certain first. Stops (keeping what it has) at ``deadline``
     (a ``time.monotonic()`` value); formulas with more than ``max_constants`` floats are
     left as they are (they are far from a closed form anyway).
     """
@@ -277,7 +279,7 @@ def snap(scored: Scored, symbols, X, y, tolerance: float = 0.02, floor: float = 
     template = _Template(scored.expr, symbols, X, y)
     values, current = template.start.copy(), template.nmse(template.start)
     exact: dict[int, sympy.Expr] = {}
-    for index in _snap_order(template, values):
+    for index in (_snap_order(template, values) if by_certainty else range(len(values))):
         for candidate in snap_candidates(float(values[index])):
             if deadline is not None and time.monotonic() > deadline:
                 return Scored(template.build(values, exact), current)
@@ -301,17 +303,20 @@ def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
     that what the formula leaves unexplained looks like noise (noisy data).
     """
     scored = refit(expr, symbols, X, y, deadline)
-    if scored.nmse > snap_below and not (scored.nmse <= 0.05 and noise_like is not None
-                                         and noise_like(scored.expr)):
+    noisy = noise_like is not None and scored.nmse <= 0.05 and noise_like(scored.expr)
+    if scored.nmse > snap_below and not noisy:
         return scored  # far from the data: exact constants cannot make it right, only cost time
-    scored = snap(scored, symbols, X, y, deadline=deadline)
+    # only noise gives the standard errors that order by certainty needs: on a surrogate's
+    # smooth errors that order ended I.34.1 with ω0·tan(11/7 - εv/c) instead of ω0/(1 - v/c)
+    scored = snap(scored, symbols, X, y, deadline=deadline, by_certainty=noisy)
     if deadline is not None:
         simplify_seconds = min(simplify_seconds, deadline - time.monotonic())
         if simplify_seconds <= 0:
             return scored
     simplified = simplify(scored.expr, simplify_seconds)
     if simplified != scored.expr:
-        candidate = snap(refit(simplified, symbols, X, y, deadline), symbols, X, y, deadline=deadline)
+        candidate = snap(refit(simplified, symbols, X, y, deadline), symbols, X, y, deadline=deadline,
+                         by_certainty=noisy)
         if candidate.nmse <= scored.nmse * 1.02 + 1e-12:
             scored = candidate
     return scored
