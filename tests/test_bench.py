@@ -25,6 +25,14 @@ def test_suite_has_the_100_feynman_equations():
     assert all(len(p.variables) == len(p.ranges) for p in problems)
 
 
+def test_table_inverse_functions_are_sympy_functions_an_answer_can_equal():
+    # the table writes arcsin; read as an unknown function, no answer could ever match it
+    problem = select(load_problems(), ["I.30.5"])[0]
+    assert problem.formula.has(sympy.asin)
+    lambd, d, n = problem.symbols
+    assert symbolic_solution(problem.formula, sympy.asin(lambd / (d * n)), positive=[lambd, d, n])
+
+
 def test_sampling_is_seeded_and_noise_scales_with_rms():
     problem = select(load_problems(), ["I.12.1"])[0]
     first = sample(problem, 500, seed=3)

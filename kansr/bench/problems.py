@@ -36,12 +36,19 @@ def safe_name(name: str) -> str:
     return name + "_" if keyword.iskeyword(name) else name
 
 
+_NUMPY_NAMES = {"arcsin": sympy.asin, "arccos": sympy.acos, "arctan": sympy.atan, "arcsinh": sympy.asinh,
+                "arccosh": sympy.acosh, "arctanh": sympy.atanh, "ln": sympy.log}
+
+
 def parse_formula(text: str, variables: list[str]) -> sympy.Expr:
     """Parse a formula whose variables may shadow sympy names (gamma, beta, E, ...)."""
     for name in variables:
         if safe_name(name) != name:
             text = re.sub(rf"\b{name}\b", safe_name(name), text)
-    local = {safe_name(v): sympy.Symbol(safe_name(v)) for v in variables}
+    # the tables write inverse functions the numpy way; sympy would read "arcsin" as an
+    # unknown function that no answer can equal (I.26.2 and I.30.5 could never be solved)
+    local = {name: function for name, function in _NUMPY_NAMES.items() if name not in variables}
+    local.update({safe_name(v): sympy.Symbol(safe_name(v)) for v in variables})
     return sympy.sympify(text, locals=local)
 
 
