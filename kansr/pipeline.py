@@ -21,6 +21,11 @@ Selection rule: the Pareto front keeps formulas that no other formula beats on b
 complexity and held-out error; the chosen formula is the least complex one whose
 held-out normalised MSE is at most ``1.5 * best + 1e-10`` (errors that tie within noise
 go to the simpler formula).
+
+Stopping: the search ends early when a formula fits to machine precision, or when the
+formula it would choose has at most one fitted constant and residuals that look like
+noise (uncorrelated between neighbouring rows): on noisy data more attempts could only fit
+the noise.
 """
 
 from __future__ import annotations
@@ -484,7 +489,9 @@ class _Search:
         if not sub.candidates:
             return []
         front = _pareto(sub.candidates)
-        chosen = _choose(front)
+        # on a surrogate's data (good_enough: 3 × its error), errors below that tie: a more
+        # flexible formula fits the surrogate's own errors (tanh(tan(m/8)) for m in III.10.19)
+        chosen = _choose(front, slack=max(1e-10, good_enough))
         close = front[front.val_nmse <= 100 * front.val_nmse.min() + 1e-14].sort_values("complexity")
         rows = [chosen] + [row for _, row in close.iterrows() if row.key != chosen.key][:alternatives]
         found = []

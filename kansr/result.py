@@ -89,7 +89,8 @@ def _pareto(candidates: list[dict]) -> pd.DataFrame:
     return table.loc[keep].reset_index(drop=True)
 
 
-def _choose(front: pd.DataFrame) -> pd.Series:
+def _choose(front: pd.DataFrame, slack: float = 1e-10) -> pd.Series:
+    """The least complex formula whose held-out error is at most 1.5 × the best + ``slack``."""
     best = front.val_nmse.min()
-    good = front[front.val_nmse <= 1.5 * best + 1e-10]
+    good = front[front.val_nmse <= 1.5 * best + slack]
     return good.sort_values("complexity").iloc[0]

@@ -69,6 +69,7 @@ def test_polish_snaps_constants_and_refits():
 def test_snap_candidates_include_pi_multiples():
     assert sympy.pi / 2 in compose.snap_candidates(1.5707963)
     assert sympy.Rational(1, 3) in compose.snap_candidates(0.3333333)
+    assert 49 * sympy.pi**2 in compose.snap_candidates(483.61061)
 
 
 def test_simplify_time_cap_returns_the_input():
@@ -100,6 +101,8 @@ def test_time_limits_nest_and_the_outer_cap_still_fires():
     ("1/sqrt(1 - u**2)", 0.1, 0.67),
     ("1/(exp(u/(2*pi)) - 1)", 1.0, 5.0),
     ("tanh(u)", 1.0, 5.0),
+    ("u/sqrt(1 - u**2)", 0.1, 0.67),  # with the factor x^k
+    ("exp(-1/(2*u**2))/u", 0.3, 3.0),
 ])
 def test_compositions_find_two_nested_library_functions(truth, low, high):
     from kansr.symbolic.nested import compositions

@@ -213,7 +213,7 @@ def refit(expr: sympy.Expr, symbols: list[sympy.Symbol], X: np.ndarray, y: np.nd
 
 
 def snap_candidates(value: float) -> list[sympy.Expr]:
-    """Exact constants near ``value``: 0, the nearest integer, simple rationals, rational multiples of π and 1/π."""
+    """Exact constants near ``value``: 0, the nearest integer, simple rationals, rational multiples of π, 1/π and π²."""
     found: list[sympy.Expr] = [sympy.Integer(0), sympy.Integer(round(value))]
     fraction = Fraction(value).limit_denominator(12)
     found.append(sympy.Rational(fraction.numerator, fraction.denominator))
@@ -223,6 +223,9 @@ def snap_candidates(value: float) -> list[sympy.Expr]:
     inverse_pi = Fraction(value * np.pi).limit_denominator(8)
     if inverse_pi != 0:
         found.append(sympy.Rational(inverse_pi.numerator, inverse_pi.denominator) / sympy.pi)
+    pi_squared = Fraction(value / np.pi**2).limit_denominator(6)
+    if pi_squared != 0:  # 49π² in sqrt(ω²/c² - π²/d²) once ω/c is one input (II.24.17)
+        found.append(sympy.Rational(pi_squared.numerator, pi_squared.denominator) * sympy.pi**2)
     unique = []
     for candidate in found:
         if candidate not in unique and abs(float(candidate) - value) <= 0.1 * max(1.0, abs(value)):
