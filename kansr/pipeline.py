@@ -23,8 +23,8 @@ held-out normalised MSE is at most ``1.5 * best + 1e-10`` (errors that tie withi
 go to the simpler formula).
 
 Stopping: the search ends early when a formula fits to machine precision, or when the
-formula it would choose has at most one fitted constant and residuals that look like
-noise (uncorrelated between neighbouring rows): on noisy data more attempts could only fit
+formula it would choose has no fitted constant but an overall factor or offset, and
+residuals that look like noise (uncorrelated between neighbouring rows): on noisy data more attempts could only fit
 the noise.
 """
 
@@ -203,9 +203,13 @@ class _Rows:
 
 
 def _free_constants(expr: sympy.Expr) -> int:
-    """Numbers in ``expr`` that look fitted rather than exact: floats, and integers or
-    fractions with a numerator or denominator above 12 (a rational snapped from noisy data,
-    like 1647/513, is as free as a float)."""
+    """Numbers in ``expr``, apart from an overall factor (or else an overall offset), that
+    look fitted rather than exact: floats, and integers or fractions with a numerator or
+    denominator above 12 (a rational snapped from noisy data, like 1647/513, is as free as
+    a float)."""
+    factor, expr = expr.as_coeff_Mul()
+    if factor == 1:
+        expr = expr.as_coeff_Add()[1]
     return sum(1 for number in expr.atoms(sympy.Number)
                if isinstance(number, sympy.Float)
                or (isinstance(number, sympy.Rational) and (abs(number.p) > 12 or number.q > 12)))
@@ -337,8 +341,11 @@ class _Search:
             return self._reduce(timer, log)
         if architecture == "nested":
             with timer.stage("symbolic fit"):
+                # on a surrogate's data (good_enough above machine precision) errors below its
+                # own do not tell formulas apart
                 formulas = nested.compositions(X[self.rows.kan, 0], y[self.rows.kan], self.library,
-                                               self.symbols[0], deadline=deadline)
+                                               self.symbols[0], deadline=deadline,
+                                               slack=max(1e-14, self.good_enough))
             return None, [c for formula in formulas for c in self._score(formula, label, timer, log)]
         model, expr = attempt(transform, architecture, X[self.rows.kan], y[self.rows.kan],
                               self.symbols, self.config, self.seed, deadline, self.library, timer)
@@ -362,10 +369,12 @@ class _Search:
         # exact to machine precision; more complex attempts cannot do better
         if min(c["val_nmse"] for c in self.candidates) < self.good_enough:
             return True
-        # noisy data: the formula that would be chosen is closed-form (at most one fitted
-        # constant: a scale) and leaves only noise; more attempts can only fit the noise
+        # noisy data: the formula that would be chosen is closed-form (no fitted constant but
+        # an overall factor or offset) and leaves only noise; more attempts can only fit the
+        # noise. (With one free constant anywhere, approximations within the noise ended the
+        # search: exp(-log(χ)²/9)/χ^0.507 for 1/(1 + χ) in II.10.9, at 1.7 s.)
         chosen = _choose(_pareto(self.candidates))
-        if chosen.noise_like and chosen.free_constants <= 1:
+        if chosen.noise_like and chosen.free_constants == 0:
             _log(f"stopping: the residuals of {chosen.formula} look like noise", self.verbose)
             return True
         return False

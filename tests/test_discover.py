@@ -78,3 +78,12 @@ def test_noisy_target_near_zero_still_gets_the_log_transform_and_stops_at_noise(
     assert sympy.simplify(result.formula / truth) == 1, result.formula
     assert result.attempt == "log/additive"
     assert "look like noise" in capsys.readouterr().err
+
+
+def test_free_constants_leave_out_an_overall_factor_but_count_fitted_rationals():
+    from kansr.pipeline import _free_constants
+
+    x, c = sympy.symbols("x c")
+    assert _free_constants(sympy.Float(0.3987) * sympy.exp(-x**2 / 2)) == 0
+    assert _free_constants(sympy.exp(-sympy.log(x)**2 / 9) / x**sympy.Float(0.507)) == 1
+    assert _free_constants(x * (1647 * c - 3506) / (513 * c)) == 2  # 1/513 is the overall factor

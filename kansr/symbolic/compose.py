@@ -232,7 +232,17 @@ def snap_candidates(value: float) -> list[sympy.Expr]:
             unique.append(candidate)
     if sympy.Integer(0) not in unique:
         unique.insert(0, sympy.Integer(0))
-    return unique
+    # simplest first, as snap keeps the first that fits: on noisy data π/2 and 11/7 both fit
+    # 1.5709, and the rational, tried first, gave sin(θ - 11/7) for -cos(θ) (III.17.37)
+    return sorted(unique, key=_plainness)
+
+
+def _plainness(constant: sympy.Expr) -> int:
+    """|p| + q of the rational part, plus 2 for a factor π, 3 for 1/π, 4 for π²."""
+    rational, rest = constant.as_coeff_Mul()
+    penalty = {sympy.Integer(1): 0, sympy.pi: 2, 1 / sympy.pi: 3, sympy.pi**2: 4}.get(rest, 5)
+    rational = sympy.Rational(rational)
+    return abs(int(rational.p)) + (int(rational.q) if rational.q != 1 else 0) + penalty
 
 
 def _snap_order(template: _Template, values: np.ndarray) -> np.ndarray:

@@ -29,10 +29,11 @@ _SCALE_FREE = {"x", "x^2", "x^3", "x^4", "1/x", "1/x^2", "sqrt", "1/sqrt", "abs"
 
 def compositions(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFunction], symbol: sympy.Symbol,
                  top: int = 4, refine: int = 24, deadline: float | None = None,
-                 powers: tuple[int, ...] = (0, -1, 1)) -> list[sympy.Expr]:
+                 powers: tuple[int, ...] = (0, -1, 1), slack: float = 1e-14) -> list[sympy.Expr]:
     """The ``top`` best formulas x^k * (c*f(a*g(p*x)+b)+d), k in ``powers`` (k ≠ 0 only where
     x has no zero), as formulas in ``symbol``, best fit first, plus the simplest one whose
-    unexplained variance is within 10× of the best; the ``refine`` best of the first,
+    unexplained variance is within 10× of the best + ``slack`` (the error of data that are
+    only approximate, such as a surrogate's); the ``refine`` best of the first,
     affine-only fits (half as many for k ≠ 0) are refit in all their constants first. The
     factors are skipped once a formula without one fits exactly.
 
@@ -57,7 +58,7 @@ def compositions(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFuncti
     ranked = sorted(unique, key=lambda item: (item[0], item[1]))
     chosen = [item[2] for item in ranked[:top]]
     best = ranked[0][0]
-    simplest = min((item for item in ranked if item[0] <= 10 * best + 1e-14), key=lambda item: item[1])[2]
+    simplest = min((item for item in ranked if item[0] <= 10 * best + slack), key=lambda item: item[1])[2]
     return chosen + ([simplest] if simplest not in chosen else [])
 
 
