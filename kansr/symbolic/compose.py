@@ -212,8 +212,9 @@ def refit(expr: sympy.Expr, symbols: list[sympy.Symbol], X: np.ndarray, y: np.nd
     return Scored(expr, before)
 
 
-def snap_candidates(value: float) -> list[sympy.Expr]:
-    """Exact constants near ``value``: 0, the nearest integer, simple rationals, rational multiples of π, 1/π and π²."""
+def snap_candidates(value: float, plain_first: bool = False) -> list[sympy.Expr]:
+    """Exact constants near ``value``: 0, the nearest integer, simple rationals, rational
+    multiples of π, 1/π and π², in that order, or with ``plain_first`` by ``_plainness``."""
     found: list[sympy.Expr] = [sympy.Integer(0), sympy.Integer(round(value))]
     fraction = Fraction(value).limit_denominator(12)
     found.append(sympy.Rational(fraction.numerator, fraction.denominator))
@@ -232,9 +233,11 @@ def snap_candidates(value: float) -> list[sympy.Expr]:
             unique.append(candidate)
     if sympy.Integer(0) not in unique:
         unique.insert(0, sympy.Integer(0))
-    # simplest first, as snap keeps the first that fits: on noisy data π/2 and 11/7 both fit
-    # 1.5709, and the rational, tried first, gave sin(θ - 11/7) for -cos(θ) (III.17.37)
-    return sorted(unique, key=_plainness)
+    # for noisy data, plainest first, as snap keeps the first that fits: π/2 and 11/7 both
+    # fit 1.5709, and the rational, tried first, gave sin(θ - 11/7) for -cos(θ) (III.17.37).
+    # Exact data tell them apart, and there the plain order lost I.34.1 (a surrogate's piece
+    # snapped to another near-exact form)
+    return sorted(unique, key=_plainness) if plain_first else unique
 
 
 def _plainness(constant: sympy.Expr) -> int:
@@ -293,7 +296,7 @@ def snap(scored: Scored, symbols, X, y, tolerance: float = 0.02, floor: float = 
     values, current = template.start.copy(), template.nmse(template.start)
     exact: dict[int, sympy.Expr] = {}
     for index in (_snap_order(template, values) if by_certainty else range(len(values))):
-        for candidate in snap_candidates(float(values[index])):
+        for candidate in snap_candidates(float(values[index]), plain_first=by_certainty):
             if deadline is not None and time.monotonic() > deadline:
                 return Scored(template.build(values, exact), current)
             trial_exact = {**exact, int(index): candidate}
