@@ -38,11 +38,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 import sympy
 import torch
-from scipy.spatial import cKDTree
 from threadpoolctl import threadpool_limits
 
 from kansr import data as data_module
-from kansr import reduce
+from kansr import noise, reduce
 from kansr.attempt import TARGET_ONLY, StageTimer, Transform, attempt, transforms_for, variants
 from kansr.errors import KansrError
 from kansr.model import KAN
@@ -172,9 +171,6 @@ def _fresh_symbols(names: list[str], count: int) -> list[sympy.Symbol]:
 
 
 _GRACE_SECONDS = 2.0
-# residual correlation between neighbouring rows below which residuals count as noise
-# (about 4 standard deviations of pure noise's correlation on 800 rows)
-_NOISE_CORRELATION = 0.15
 _WORKER_SEARCH: "_Search | None" = None
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -202,29 +198,6 @@ class _Rows:
     refit: np.ndarray  # seeded subsample of train for the constant refits
 
 
-def _free_constants(expr: sympy.Expr) -> int:
-    """Numbers in ``expr``, apart from an overall factor (or else an overall offset), that
-    look fitted rather than exact: floats, and integers or fractions with a numerator or
-    denominator above 12 (a rational snapped from noisy data, like 1647/513, is as free as
-    a float)."""
-    factor, expr = expr.as_coeff_Mul()
-    if factor == 1:
-        expr = expr.as_coeff_Add()[1]
-    return sum(1 for number in expr.atoms(sympy.Number)
-               if isinstance(number, sympy.Float)
-               or (isinstance(number, sympy.Rational) and (abs(number.p) > 12 or number.q > 12)))
-
-
-def _neighbours(X: np.ndarray) -> np.ndarray:
-    """Index of each row's nearest other row (inputs standardised)."""
-    Z = (X - X.mean(0)) / np.where(X.std(0) > 0, X.std(0), 1.0)
-    if len(Z) < 2:
-        return np.zeros(len(Z), dtype=int)
-    distances, index = cKDTree(Z).query(Z, k=2)
-    # a duplicated row may list itself second
-    return np.where(index[:, 0] == np.arange(len(Z)), index[:, 1], index[:, 0])
-
-
 def _split(n_rows: int, config: DiscoverConfig, seed: int) -> _Rows:
     train, val = split_rows(n_rows, config.val_fraction, seed)
     rng = np.random.default_rng(seed)
@@ -249,7 +222,7 @@ class _Search:
         self.symbols = [sympy.Symbol(name) for name in dataset.names]
         # each refit row's nearest other row: residuals that are only noise do not correlate
         # between neighbours; those of a wrong formula (or inexact constants) do
-        self.neighbours = _neighbours(dataset.X[rows.refit])
+        self.neighbours = noise.neighbours(dataset.X[rows.refit])
         self.candidates: list[dict] = []
         self.models: dict[int, KAN] = {}
         self.stopped: str | None = None
@@ -266,16 +239,9 @@ class _Search:
         self.library = get_library(list(self.config.library) if self.config.library else None)
 
     def _noise_like(self, expr) -> bool:
-        """Whether the residuals of ``expr`` look like independent noise: correlation between
-        neighbouring rows below ``_NOISE_CORRELATION`` (with 800 rows of pure noise it is
-        0 ± 0.035; a formula off by a smooth error scores near 1)."""
+        """Whether the residuals of ``expr`` on the refit rows look like noise (``kansr.noise``)."""
         X, y = self.dataset.X[self.rows.refit], self.dataset.y[self.rows.refit]
-        residual = compose.predict(expr, self.symbols, X) - y
-        if not np.all(np.isfinite(residual)):
-            return False
-        if np.std(residual) <= 1e-12 * (np.std(y) or 1.0):
-            return True  # nothing left to explain
-        return float(np.corrcoef(residual, residual[self.neighbours])[0, 1]) < _NOISE_CORRELATION
+        return noise.looks_like_noise(compose.predict(expr, self.symbols, X) - y, y, self.neighbours)
 
     def _out_of_time(self) -> bool:
         return self.deadline is not None and time.monotonic() > self.deadline
@@ -539,7 +505,7 @@ class _Search:
             candidates.append({"complexity": compose.complexity(scored.expr), "val_nmse": val,
                                "formula": scored.expr, "attempt": label,
                                "noise_like": self._noise_like(scored.expr),
-                               "free_constants": _free_constants(scored.expr)})
+                               "free_constants": noise.free_constants(scored.expr)})
             log.append(f"{label}: {scored.expr}  (held-out 1-R2 {val:.2e})")
         return candidates
 
