@@ -24,8 +24,8 @@ go to the simpler formula).
 
 Stopping: the search ends early when a formula fits to machine precision, or when the
 formula it would choose has no fitted constant but an overall factor or offset, and
-residuals that look like noise (uncorrelated between neighbouring rows): on noisy data more attempts could only fit
-the noise.
+residuals that look like noise (uncorrelated between neighbouring rows): on noisy data
+more attempts could only fit the noise.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import sympy
@@ -41,11 +41,12 @@ import torch
 from threadpoolctl import threadpool_limits
 
 from kansr import data as data_module
-from kansr import noise, reduce
+from kansr import noise
 from kansr.attempt import TARGET_ONLY, StageTimer, Transform, attempt, transforms_for, variants
 from kansr.errors import KansrError
 from kansr.model import KAN
 from kansr.result import Result, _choose, _pareto  # noqa: F401  (Result: public here too)
+from kansr.subproblems import Reductions
 from kansr.symbolic import compose, nested
 from kansr.symbolic.fit import BudgetExhausted
 from kansr.symbolic.library import get_library
@@ -160,16 +161,6 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
     return search.result(time.monotonic() - start)
 
 
-def _fresh_symbols(names: list[str], count: int) -> list[sympy.Symbol]:
-    """``count`` symbols z1, z2, ... whose names no input has."""
-    fresh, k = [], 1
-    while len(fresh) < count:
-        if f"z{k}" not in names:
-            fresh.append(sympy.Symbol(f"z{k}"))
-        k += 1
-    return fresh
-
-
 _GRACE_SECONDS = 2.0
 _WORKER_SEARCH: "_Search | None" = None
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -206,8 +197,9 @@ def _split(n_rows: int, config: DiscoverConfig, seed: int) -> _Rows:
     return _Rows(train, val, kan, refit)
 
 
-class _Search:
-    """The loop over alternatives; keeps every candidate so an interruption loses nothing."""
+class _Search(Reductions):
+    """The loop over alternatives; keeps every candidate so an interruption loses nothing.
+    The "reduce" alternative and its smaller problems come from ``Reductions``."""
 
     def __init__(self, dataset, config: DiscoverConfig, rows: _Rows, seed: int, deadline, verbose: bool,
                  good_enough: float = 1e-14, guaranteed: bool = True):
@@ -373,112 +365,6 @@ class _Search:
             pool.terminate()
             pool.join()
 
-    def _reduce(self, timer: StageTimer, log: list) -> tuple:
-        """Merge inputs, or split f into two factors or terms, by tests on a surrogate KAN;
-        solve the smaller problem(s) with the same search; rescore on the real data."""
-        X, y, rows = self.dataset.X, self.dataset.y, self.rows
-        now = time.monotonic()
-        deadline = None if self.deadline is None else now + self.config.reduce_share * (self.deadline - now)
-        with timer.stage("surrogate"):
-            surrogate = reduce.Surrogate(X[rows.kan], y[rows.kan], self.seed,
-                                         time_budget=None if deadline is None else deadline - now)
-            merges = reduce.find_merges(surrogate, X[rows.kan], self.seed)
-            split = None if merges else reduce.find_split(surrogate, X[rows.kan], self.seed)
-        if merges:
-            return self._merged(merges, deadline, timer, log)
-        if split is not None:
-            return self._separated(split, surrogate, deadline, timer, log)
-        return None, []
-
-    def _merged(self, merges: list, deadline, timer: StageTimer, log: list) -> tuple:
-        """Solve the problem with each merged pair as one input (real data), then substitute back."""
-        X, y = self.dataset.X, self.dataset.y
-        used = {k for m in merges for k in (m.i, m.j)}
-        kept = [k for k in range(X.shape[1]) if k not in used]
-        fresh = _fresh_symbols(self.dataset.names, len(merges))
-        names = [str(s) for s in fresh] + [self.dataset.names[k] for k in kept]
-        columns = np.column_stack([m.values(X) for m in merges] + [X[:, k] for k in kept])
-        meaning = {z: m.expr(self.symbols) for z, m in zip(fresh, merges)}
-        factor = sympy.Mul(*[m.factor_expr(self.symbols) for m in merges])
-        target = y / np.prod([m.factor_values(X) for m in merges], axis=0)
-        label = "reduce[" + ", ".join(str(e) for e in meaning.values()) + (f"; {factor}" if factor != 1 else "") + "]"
-        log.append(f"{label}: solving with {len(names)} inputs instead of {X.shape[1]}")
-        sub = self._solve(columns, target, names, deadline, self.good_enough, timer, input_names=meaning)
-        if not sub:
-            return None, []
-        model, formula, attempt_label = sub[0]
-        return model, self._score(factor * formula.xreplace(meaning), f"{label}/{attempt_label}", timer, log)
-
-    def _separated(self, split, surrogate, deadline, timer: StageTimer, log: list) -> tuple:
-        """Solve g(one input) on surrogate data, then the rest on the real data with g divided
-        out (subtracted for a sum); every pairing of the parts' formulas is scored."""
-        X, y, rows = self.dataset.X, self.dataset.y, self.rows
-        g_values, h_values, reference = reduce.split_data(surrogate, X, split)
-        surrogate_error = float(np.mean((surrogate(X[rows.val]) - y[rows.val]) ** 2) / (np.var(y[rows.val]) or 1.0)) \
-            if len(rows.val) else 0.0
-        good_enough = max(self.good_enough, 3 * surrogate_error)
-        names = self.dataset.names
-        label = f"reduce[{' '.join(names[k] for k in split.left)} {split.kind} rest]"
-        log.append(f"{label}: solving the two parts separately")
-        left, right = list(split.left), list(split.right)
-        now = time.monotonic()
-        pieces = [self._solve(X[:, left], g_values, [names[k] for k in left],
-                              None if deadline is None else now + (deadline - now) / 3, good_enough, timer)]
-        if not pieces[0]:
-            return None, []
-        # the surrogate's errors let over-flexible formulas win on its data, so the rest is
-        # solved on the real data with the first part divided out (subtracted for a sum):
-        # exact data whenever that part is right up to its constants
-        g = compose.predict(pieces[0][0][1], [self.symbols[k] for k in left], X[:, left])
-        with np.errstate(all="ignore"):
-            derived = y / g if split.kind == "*" else y - g
-        usable = np.all(np.isfinite(derived)) and (split.kind == "+" or np.min(np.abs(g)) > 1e-9 * np.max(np.abs(g)))
-        pieces.append(self._solve(X[:, right], derived if usable else h_values, [names[k] for k in right],
-                                  deadline, self.good_enough if usable else good_enough, timer, alternatives=2))
-        if not pieces[1]:
-            return None, []
-        candidates = []
-        for _, g, g_label in pieces[0]:
-            for _, h, h_label in pieces[1]:
-                formula = g * h if split.kind == "*" else g + h
-                if not usable:  # both parts from the surrogate, each taken at the reference point
-                    formula = formula / sympy.Float(reference) if split.kind == "*" else formula - sympy.Float(reference)
-                candidates += self._score(formula, f"{label}/{g_label}|{h_label}", timer, log)
-        return pieces[0][0][0], candidates
-
-    def _solve(self, X: np.ndarray, y: np.ndarray, names: list[str], deadline, good_enough: float,
-               timer: StageTimer, input_names: dict | None = None, alternatives: int = 0) -> list[tuple]:
-        """The same search on a smaller problem: [(model, formula, attempt)], its chosen formula
-        first, then up to ``alternatives`` more from its Pareto front (the simplest of those
-        within 100× the best held-out error)."""
-        dataset = data_module.Dataset(X=X, y=y, names=names, target=self.dataset.target)
-        # a reduced problem is tried for further reduction first: each step makes it smaller,
-        # down to one input, which "nested" searches exhaustively
-        first = tuple(a for a in ("nested", "reduce") if a in self.config.architectures)
-        order = first + tuple(a for a in self.config.architectures if a not in first)
-        sub = _Search(dataset, replace(self.config, workers=1, architectures=order), self.rows, self.seed,
-                      deadline, False, good_enough=good_enough, guaranteed=False)
-        sub.run()
-        for stage, seconds in sub.timer.seconds.items():
-            timer.seconds[stage] = timer.seconds.get(stage, 0.0) + seconds
-        if not sub.candidates:
-            return []
-        front = _pareto(sub.candidates)
-        # on a surrogate's data (good_enough: 3 × its error), errors below that tie: a more
-        # flexible formula fits the surrogate's own errors (tanh(tan(m/8)) for m in III.10.19)
-        chosen = _choose(front, slack=max(1e-10, good_enough))
-        close = front[front.val_nmse <= 100 * front.val_nmse.min() + 1e-14].sort_values("complexity")
-        rows = [chosen] + [row for _, row in close.iterrows() if row.key != chosen.key][:alternatives]
-        found = []
-        for row in rows:
-            model = sub.models[int(row.key)]
-            if model is not None and model.input_names and input_names:  # label plots in the user's names
-                symbols = {name: sympy.Symbol(name) for name in names}
-                model.input_names = [str(sympy.sympify(name, locals=symbols).xreplace(input_names))
-                                     for name in model.input_names]
-            found.append((model, row.formula, str(row.attempt)))
-        return found
-
     def _score(self, expr, label: str, timer: StageTimer, log: list) -> list[dict]:
         """Refit, snap and score a composed formula (and its expansion) on held-out rows."""
         X, y, rows = self.dataset.X, self.dataset.y, self.rows
@@ -500,11 +386,13 @@ class _Search:
             # never return a formula that is undefined on any row of the data
             if not np.all(np.isfinite(predictions)):
                 continue
+            noise_like = noise.looks_like_noise(predictions[rows.refit] - y[rows.refit], y[rows.refit],
+                                                self.neighbours)
             val = float(np.mean((predictions[rows.val] - y[rows.val]) ** 2) / (np.var(y[rows.val]) or 1.0)) \
                 if len(rows.val) else scored.nmse
             candidates.append({"complexity": compose.complexity(scored.expr), "val_nmse": val,
                                "formula": scored.expr, "attempt": label,
-                               "noise_like": self._noise_like(scored.expr),
+                               "noise_like": noise_like,
                                "free_constants": noise.free_constants(scored.expr)})
             log.append(f"{label}: {scored.expr}  (held-out 1-R2 {val:.2e})")
         return candidates

@@ -281,14 +281,15 @@ def _snap_order(template: _Template, values: np.ndarray) -> np.ndarray:
 
 def snap(scored: Scored, symbols, X, y, tolerance: float = 0.02, floor: float = 1e-12,
          deadline: float | None = None, max_constants: int = 40, by_certainty: bool = False) -> Scored:
-    """Replace floats by exact constants (most certain first) while the refit error stays within tolerance.
+    """Replace floats by exact constants while the refit error stays within tolerance.
 
     Each constant is tried once, against ``snap_candidates``; a replacement is kept when the
     normalised MSE after refitting the remaining constants is at most
-    ``current * (1 + tolerance) + floor``. Constants are taken by magnitude, smallest first, or
-    with ``by_certainty`` (for residuals that are noise) the most certain first. Stops (keeping what it has) at ``deadline``
-    (a ``time.monotonic()`` value); formulas with more than ``max_constants`` floats are
-    left as they are (they are far from a closed form anyway).
+    ``current * (1 + tolerance) + floor``. Constants are taken by magnitude, smallest first,
+    or with ``by_certainty`` (for residuals that are noise) the most certain first, each
+    then trying its plainest candidates first. Stops (keeping what it has) at ``deadline`` (a
+    ``time.monotonic()`` value); formulas with more than ``max_constants`` floats are left as
+    they are (they are far from a closed form anyway).
     """
     if not 0 < len(scored.expr.atoms(sympy.Float)) <= max_constants:
         return scored
