@@ -10,6 +10,7 @@ import sympy
 from kansr.bench.judge import judge, symbolic_solution
 from kansr.bench.problems import load_problems, sample, select
 from kansr.bench.report import markdown
+from kansr.symbolic.compose import predict
 from kansr.bench.runner import Task, run
 from kansr.cli import main
 
@@ -71,6 +72,26 @@ def test_judge_declares_positive_ranges_positive():
     assert not symbolic_solution(truth, answer)  # not equal for negative x, y, z
     assert symbolic_solution(truth, answer, positive=[x, y, z])
     assert not symbolic_solution(truth, sympy.sqrt(x) * y / sympy.sqrt(z), positive=[x, y, z])
+
+
+def test_judge_takes_a_ratio_whose_square_is_constant_only_where_its_sign_is():
+    c, v = sympy.symbols("c v")
+    truth = (1 + v / c) / sympy.sqrt(1 - v**2 / c**2)
+    answer = sympy.sqrt((c + v) / (c - v))  # equal where c > v, which sympy cannot know
+    assert not symbolic_solution(truth, answer, positive=[c, v])  # SRBench's rule alone
+    assert symbolic_solution(truth, answer, positive=[c, v], same_sign=True)
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.uniform(3, 10, 200), rng.uniform(1, 2, 200)])
+    y = predict(truth, [c, v], X)
+    assert judge(truth, answer, [c, v], X, y, positive=[c, v]).symbolic_solution
+    # |x - 2| against x - 2: the squared ratio is 1; the ratio is constant only where x - 2
+    # keeps its sign, which the judge finds on the test rows
+    truth, answer = x - 2, sympy.sqrt((x - 2) ** 2)
+    assert not symbolic_solution(truth, answer, positive=[x], same_sign=False)
+    for low, expected in [(2.5, True), (0.0, False)]:
+        X = np.linspace(low, low + 40, 101)[:, None]  # R² > 0.5 both times
+        verdict = judge(truth, answer, [x], X, predict(truth, [x], X), positive=[x])
+        assert verdict.r2_test > 0.5 and verdict.symbolic_solution == expected
 
 
 def test_judge_requires_r2_and_records_sympy_timeout():

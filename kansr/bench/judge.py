@@ -3,7 +3,9 @@
 Symbolic solution: checked only when test R² > 0.5. The answer is simplified with
 ``sympy.simplify(..., ratio=1)`` and its floats rounded to 6 decimal places; π in the truth
 is written 3.1415926535. The answer is a solution when ``truth - answer`` (floats rounded,
-simplified if not yet constant) is a constant, or ``answer / truth`` is a constant.
+simplified if not yet constant) is a constant, or ``answer / truth`` is a constant. One
+addition to SRBench's rule: where the ratio does not simplify to a constant, its square
+may, and the ratio has one sign on every test row (it is then constant too).
 Accuracy solution: R² ≥ 0.999 on test rows. Each sympy step runs under a time cap; a
 timeout counts as not solved and is recorded.
 
@@ -44,10 +46,13 @@ def _is_constant(expr: sympy.Expr) -> bool:
     return bool(expr.is_constant(simplify=False)) if expr.free_symbols else True
 
 
-def symbolic_solution(truth: sympy.Expr, answer: sympy.Expr, positive: list[sympy.Symbol] = ()) -> bool:
+def symbolic_solution(truth: sympy.Expr, answer: sympy.Expr, positive: list[sympy.Symbol] = (),
+                      same_sign: bool = False) -> bool:
     """SRBench's rule (module doc); no time cap here, see ``judge``.
 
-    ``positive``: symbols known to be positive on the sampled domain.
+    ``positive``: symbols known to be positive on the sampled domain. ``same_sign``: whether
+    answer / truth has one sign on every test row; only then is a ratio whose square is
+    constant taken as constant.
     """
     if positive:
         as_positive = {s: sympy.Symbol(s.name, positive=True) for s in positive}
@@ -66,6 +71,12 @@ def symbolic_solution(truth: sympy.Expr, answer: sympy.Expr, positive: list[symp
     fraction = round_floats(cleaned / truth)
     if not _is_constant(fraction):
         fraction = round_floats(sympy.simplify(fraction, ratio=1))
+    if not _is_constant(fraction) and same_sign:
+        # sympy cannot use the domain's order between variables: the ratio of
+        # sqrt((c + v)/(c - v)) to (1 + v/c)/sqrt(1 - v²/c²) stays
+        # sqrt(c² - v²)*sqrt(1/(c - v))/sqrt(c + v) although c > v on every row. Its square is
+        # 1, so the ratio is ±1, and of one sign on every test row: constant
+        fraction = round_floats(sympy.simplify(fraction**2, ratio=1))
     return _is_constant(fraction) and fraction != 0
 
 
@@ -79,12 +90,16 @@ def judge(truth: sympy.Expr, answer: sympy.Expr, symbols: list[sympy.Symbol], X_
           y_test: np.ndarray, seconds: float = 60.0, positive: list[sympy.Symbol] = ()) -> Judgement:
     """Score ``answer`` against ``truth`` on test rows (X_test columns follow ``symbols``);
     ``positive``: the symbols whose sampling range is positive."""
-    r2 = r2_score(predict(answer, symbols, X_test), y_test)
+    values = predict(answer, symbols, X_test)
+    r2 = r2_score(values, y_test)
     solved, timed_out = False, False
     if r2 > 0.5:
+        with np.errstate(all="ignore"):
+            signs = np.sign(values * predict(truth, symbols, X_test))
+        same_sign = bool(np.all(signs == 1) or np.all(signs == -1))
         try:
             with time_limit(seconds):
-                solved = symbolic_solution(truth, answer, positive)
+                solved = symbolic_solution(truth, answer, positive, same_sign)
         except SympyTimeout:
             timed_out = True
     return Judgement(bool(solved), bool(r2 >= 0.999), r2, complexity(answer), timed_out)
