@@ -83,6 +83,19 @@ def _loss(fn: SymbolicFunction, z: np.ndarray, y: np.ndarray, alpha: np.ndarray,
     return np.where(np.isfinite(loss), loss, np.inf), values, residual, c
 
 
+def _solve_where_finite(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Batched solve of a x = b, (m, k, k) and (m, k, j); NaN for problems with a non-finite
+    entry, least squares for singular ones (a curve that overflows or goes flat)."""
+    out = np.full(b.shape, np.nan)
+    ok = np.isfinite(a).all((1, 2)) & np.isfinite(b).all((1, 2))
+    if ok.any():
+        try:
+            out[ok] = np.linalg.solve(a[ok], b[ok])
+        except np.linalg.LinAlgError:
+            out[ok] = np.linalg.pinv(a[ok]) @ b[ok]
+    return out
+
+
 def _refine(fn: SymbolicFunction, z: np.ndarray, y: np.ndarray, alpha: np.ndarray, beta: np.ndarray,
             iterations: int = 40) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Batched Levenberg–Marquardt over the free inner constants (a, b), c and d projected out.
@@ -107,8 +120,7 @@ def _refine(fn: SymbolicFunction, z: np.ndarray, y: np.ndarray, alpha: np.ndarra
         basis = np.stack([values, np.ones_like(values)], axis=-1)  # (m, n, 2)
         with np.errstate(all="ignore"):
             gram_b = basis.transpose(0, 2, 1) @ basis + 1e-12 * np.eye(2)
-            projection = basis @ np.linalg.solve(gram_b, basis.transpose(0, 2, 1) @ jac)
-            jac = jac - projection
+            jac = jac - basis @ _solve_where_finite(gram_b, basis.transpose(0, 2, 1) @ jac)
             jtj = jac.transpose(0, 2, 1) @ jac  # (m, 2, 2)
             jtr = np.einsum("mnk,mn->mk", jac, residual)
             diag = np.diagonal(jtj, axis1=1, axis2=2)
@@ -117,10 +129,8 @@ def _refine(fn: SymbolicFunction, z: np.ndarray, y: np.ndarray, alpha: np.ndarra
             floor = 1e-12 * diag.sum(-1) + 1e-300
             system = jtj + (damping[:, None] * diag + floor[:, None])[:, :, None] * np.eye(2)
             system = system + np.diag(1 - free)[None]  # fixed constants: identity rows, zero step
-            ok = np.isfinite(system).all((1, 2)) & np.isfinite(jtr).all(-1)
-            step = np.zeros_like(jtr)
-            if ok.any():
-                step[ok] = -np.linalg.solve(system[ok], jtr[ok][..., None])[..., 0]
+            step = np.nan_to_num(-_solve_where_finite(system, jtr[..., None])[..., 0], nan=0.0, posinf=0.0,
+                                 neginf=0.0)
         step *= free
         trial_alpha, trial_beta = alpha + step[:, 0], beta + step[:, 1]
         trial = _loss(fn, z, y, trial_alpha, trial_beta)
