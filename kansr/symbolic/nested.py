@@ -25,6 +25,7 @@ from kansr.symbolic.library import SymbolicFunction
 
 # functions for which g(p*x) is g(x) up to the affine map around it: scaling x changes nothing
 _SCALE_FREE = {"x", "x^2", "x^3", "x^4", "1/x", "1/x^2", "sqrt", "1/sqrt", "abs", "log"}
+_SCREEN_POINTS = 128
 
 
 def compositions(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFunction], symbol: sympy.Symbol,
@@ -51,7 +52,12 @@ def compositions(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFuncti
             break  # exact already: a factor x^k can only add complexity
         if k == 0 or np.all(np.abs(xs) > 1e-12 * (np.max(np.abs(xs)) or 1.0)):
             # half as many refits with a factor: each search costs mostly its refits
-            ranked += _ranked(xs, ys, k, library, symbol, refine if k == 0 else refine // 2, deadline)
+            try:
+                _ranked(xs, ys, k, library, symbol, refine if k == 0 else refine // 2, deadline, ranked)
+            except BudgetExhausted:
+                if not ranked:
+                    raise
+                break  # out of time: the formulas refit so far are still answers
     if not ranked:
         return []
     unique = list({str(item[2]): item for item in ranked}.values())  # each formula once
@@ -63,50 +69,62 @@ def compositions(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFuncti
 
 
 def _ranked(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, SymbolicFunction],
-            symbol: sympy.Symbol, refine: int, deadline: float | None) -> list[tuple]:
-    """(nmse on ys, complexity, formula) of the ``refine`` most promising compositions of
-    ys / xs**power, each multiplied back by symbol**power and refit in all its constants."""
+            symbol: sympy.Symbol, refine: int, deadline: float | None, ranked: list) -> None:
+    """Append to ``ranked`` (nmse on ys, complexity, formula) of the ``refine`` most promising
+    compositions of ys / xs**power, each multiplied back by symbol**power and refit in all its
+    constants (one by one, so that what is done survives the deadline)."""
     target = ys / xs**power
     reach = float(np.max(np.abs(xs))) or 1.0
+    nonzero = bool(np.all(np.abs(xs) > 1e-12 * reach))
+    near = float(np.min(np.abs(xs))) if nonzero else 1.0
     inner, labels = [], []
     for g in library.values():
-        scales = [1.0] if g.name in _SCALE_FREE else [1.0] + [2.0**k / reach for k in (-2, -1, 0, 1, 2)]
-        for scale in scales:
+        # (kind, p): g(p*x) or g(p/x) — a merged input may come as the inverse of the natural
+        # one: 1/(exp(1/(2πu)) - 1) for u = kT/(ħω) in Planck's law
+        curves = [("scale", 1.0)]
+        if g.name not in _SCALE_FREE:
+            curves += [("scale", 2.0**k / reach) for k in (-2, -1, 0, 1, 2)]
+            curves += [("inverse", 2.0**k * near) for k in (-2, -1, 0, 1, 2)] if nonzero else []
+        for kind, p in curves:
             with np.errstate(all="ignore"):
-                values = np.asarray(g.numpy(scale * xs), dtype=float)
+                argument = p * xs if kind == "scale" else p / xs
+                values = np.asarray(g.numpy(argument), dtype=float)
             if np.all(np.isfinite(values)) and np.max(np.abs(values)) < 1e12 and np.std(values) > 1e-12:
                 inner.append(values)
-                labels.append((g, scale))
+                labels.append((g, kind, p))
     inner = np.array(inner)
-    found = []  # (unexplained, complexity, f, g, scale, fit)
+    # the affine fits only rank the compositions; half of the points do that (the refits
+    # below use them all)
+    screen = np.arange(0, len(xs), max(1, len(xs) // _SCREEN_POINTS))
+    found = []  # (unexplained, complexity, f, g, (kind, p), fit)
     for f in library.values():
         if deadline is not None and time.monotonic() > deadline:
             raise BudgetExhausted("time budget spent fitting compositions")
-        fits = fit_batch(f, inner, np.broadcast_to(target, inner.shape))
-        for (g, scale), fit in zip(labels, fits):
+        fits = fit_batch(f, inner[:, screen], np.broadcast_to(target[screen], (len(inner), len(screen))))
+        for (g, kind, p), fit in zip(labels, fits):
             if fit is not None:
-                found.append((max(1 - fit.r2, 0.0), f.complexity + g.complexity, f, g, scale, fit))
+                complexity = f.complexity + g.complexity + (0 if kind == "scale" else 1)
+                found.append((max(1 - fit.r2, 0.0), complexity, f, g, (kind, p), fit))
     if not found:
-        return []
+        return
     # the inner scale p was only guessed (1 or 1/max|x|): refit every constant of the most
     # promising compositions on the sampled points before ranking them
     found.sort(key=lambda item: (item[0], item[1]))
     best_scale = {}
-    for item in found:  # each pair (f, g) once, at its best scale
-        best_scale.setdefault((item[2].name, item[3].name), item)
+    for item in found:  # each pair (f, g) once per kind of argument, at its best p
+        best_scale.setdefault((item[2].name, item[3].name, item[4][0]), item)
     pairs = list(best_scale.values())
     # the most accurate, and the simplest of the nearly accurate: with a guessed scale the
     # right composition can trail many complex near-fits (1/(exp(z/2π) - 1) at p = 1/5)
     simple = sorted((item for item in pairs if item[0] < 1e-4), key=lambda item: (item[1], item[0]))
     promising = pairs[: refine // 2] + [item for item in simple if item not in pairs[: refine // 2]][: refine // 2]
     factor = symbol**power
-    ranked = []
-    for _, complexity, f, g, scale, fit in promising:
+    for _, complexity, f, g, (kind, p), fit in promising:
         if deadline is not None and time.monotonic() > deadline:
             raise BudgetExhausted("time budget spent fitting compositions")
-        argument = symbol if g.name in _SCALE_FREE else sympy.Float(scale) * symbol
+        argument = sympy.Float(p) / symbol if kind == "inverse" else \
+            symbol if g.name in _SCALE_FREE else sympy.Float(p) * symbol
         formula = sympy.Float(fit.c) * f.sympy(sympy.Float(fit.a) * g.sympy(argument) + sympy.Float(fit.b)) \
             + sympy.Float(fit.d)
         scored = compose.refit(factor * formula, [symbol], xs[:, None], ys, deadline)
         ranked.append((scored.nmse, complexity + (2 if power else 0), scored.expr))
-    return ranked
