@@ -98,14 +98,34 @@ class Reductions:
                                   deadline, self.good_enough if usable else good_enough, timer, alternatives=2))
         if not pieces[1]:
             return None, []
-        candidates = []
-        for _, g, g_label in pieces[0]:
-            for _, h, h_label in pieces[1]:
-                formula = g * h if split.kind == "*" else g + h
-                if not usable:  # both parts from the surrogate, each taken at the reference point
-                    formula = formula / sympy.Float(reference) if split.kind == "*" else formula - sympy.Float(reference)
-                candidates += self._score(formula, f"{label}/{g_label}|{h_label}", timer, log)
+        candidates = self._pairings(pieces[0], pieces[1], split.kind, usable, reference, label, timer, log)
+        if usable and min((c["val_nmse"] for c in candidates), default=np.inf) > self.good_enough:
+            # the first part came from the surrogate's data, where a wrong formula can fit within
+            # its error (an atan for u/sqrt(1 - u²) in I.15.1); the rest, solved on real data,
+            # is often right even so, and then dividing it out gives exact data for the first
+            # part: solve that again, with time beyond this reduction's share (one input: cheap)
+            h = compose.predict(pieces[1][0][1], [self.symbols[k] for k in right], X[:, right])
+            with np.errstate(all="ignore"):
+                again = y / h if split.kind == "*" else y - h
+            if np.all(np.isfinite(again)) and (split.kind == "+" or np.min(np.abs(h)) > 1e-9 * np.max(np.abs(h))):
+                retried = self._solve(X[:, left], again, [names[k] for k in left], self.deadline,
+                                      self.good_enough, timer)
+                retried = [(model, formula, f"{attempt} again") for model, formula, attempt in retried]
+                candidates += self._pairings(retried, pieces[1][:1], split.kind, usable, reference, label,
+                                             timer, log)
         return pieces[0][0][0], candidates
+
+    def _pairings(self, lefts: list, rights: list, kind: str, usable: bool, reference: float, label: str,
+                  timer: StageTimer, log: list) -> list[dict]:
+        """Every pairing of the two parts' formulas, combined and scored on the real data."""
+        candidates = []
+        for _, g, g_label in lefts:
+            for _, h, h_label in rights:
+                formula = g * h if kind == "*" else g + h
+                if not usable:  # both parts from the surrogate, each taken at the reference point
+                    formula = formula / sympy.Float(reference) if kind == "*" else formula - sympy.Float(reference)
+                candidates += self._score(formula, f"{label}/{g_label}|{h_label}", timer, log)
+        return candidates
 
     def _solve(self, X: np.ndarray, y: np.ndarray, names: list[str], deadline, good_enough: float,
                timer: StageTimer, input_names: dict | None = None, alternatives: int = 0) -> list[tuple]:
@@ -127,7 +147,7 @@ class Reductions:
         front = _pareto(sub.candidates)
         # on a surrogate's data (good_enough: 3 × its error), errors below that tie: a more
         # flexible formula fits the surrogate's own errors (tanh(tan(m/8)) for m in III.10.19)
-        chosen = _choose(front, slack=max(1e-10, good_enough))
+        chosen = _choose(front, slack=max(1e-14, good_enough))
         close = front[front.val_nmse <= 100 * front.val_nmse.min() + 1e-14].sort_values("complexity")
         rows = [chosen] + [row for _, row in close.iterrows() if row.key != chosen.key][:alternatives]
         found = []
