@@ -19,8 +19,8 @@ their formulas are recombined and refit on the real data like any other candidat
 
 Selection rule: the Pareto front keeps formulas that no other formula beats on both
 complexity and held-out error; the chosen formula is the least complex one whose
-held-out normalised MSE is at most ``1.5 * best + 1e-10`` (errors that tie within noise
-go to the simpler formula).
+held-out normalised MSE is at most ``1.5 * best + 1e-14`` (errors that tie within noise
+or machine precision go to the simpler formula).
 
 Stopping: the search ends early when a formula fits to machine precision, or when the
 formula it would choose has no fitted constant but an overall factor or offset, and

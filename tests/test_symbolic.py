@@ -131,3 +131,10 @@ def test_snap_takes_the_most_certain_constant_first_on_noisy_data():
     snapped = compose.snap(compose.Scored(fitted, compose.nmse(fitted, [x], X, y)), [x], X, y,
                            by_certainty=True).expr
     assert sympy.Rational(-1, 2) * x**2 in [arg for e in snapped.atoms(sympy.exp) for arg in e.args], snapped
+
+
+def test_simplify_writes_trig_of_inverse_trig_algebraically():
+    u = sympy.Symbol("u")
+    assert compose.simplify(sympy.cot(sympy.acos(u) / 2)) == sympy.sqrt(1 - u**2) / (1 - u)
+    assert compose.simplify(sympy.cos(2 * sympy.atan(u))) == sympy.simplify((1 - u**2) / (1 + u**2))
+    assert compose.simplify(sympy.sin(u) * sympy.cos(u)) == sympy.sin(2 * u) / 2  # plain trig stays trig
