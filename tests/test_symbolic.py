@@ -138,3 +138,19 @@ def test_simplify_writes_trig_of_inverse_trig_algebraically():
     assert compose.simplify(sympy.cot(sympy.acos(u) / 2)) == sympy.sqrt(1 - u**2) / (1 - u)
     assert compose.simplify(sympy.cos(2 * sympy.atan(u))) == sympy.simplify((1 - u**2) / (1 + u**2))
     assert compose.simplify(sympy.sin(u) * sympy.cos(u)) == sympy.sin(2 * u) / 2  # plain trig stays trig
+
+
+def test_compositions_keep_arcsin_of_a_scaled_sine_but_not_sawtooths():
+    from kansr.symbolic.library import get_library
+    from kansr.symbolic.fit import fit_batch
+    from kansr.symbolic.nested import _sawtooth, compositions
+    theta = sympy.Symbol("theta")
+    x = np.linspace(0.2, 2.5, 300)
+    found = compositions(x, np.arcsin(0.5 * np.sin(x)), get_library(), theta)
+    assert any(f.has(sympy.asin) and f.has(sympy.sin) for f in found)  # Snell-like: stays
+    # acos(-cos(θ)) is π - θ on [0, π]: a line in disguise, never offered
+    library = get_library()
+    line = fit_batch(library["arccos"], np.cos(x)[None], (np.pi - x)[None])[0]
+    assert line.r2 > 1 - 1e-12 and _sawtooth(library["arccos"], library["cos"], line)
+    snell = fit_batch(library["arcsin"], np.sin(x)[None], np.arcsin(0.5 * np.sin(x))[None])[0]
+    assert snell.r2 > 1 - 1e-12 and not _sawtooth(library["arcsin"], library["sin"], snell)

@@ -26,6 +26,15 @@ from kansr.symbolic.library import SymbolicFunction
 # functions for which g(p*x) is g(x) up to the affine map around it: scaling x changes nothing
 _SCALE_FREE = {"x", "x^2", "x^3", "x^4", "1/x", "1/x^2", "sqrt", "1/sqrt", "abs", "log"}
 _SCREEN_POINTS = 128
+_INVERSE_TRIG = {"arcsin", "arccos", "arctan"}
+_TRIG = {"sin", "cos", "tan"}
+
+
+def _sawtooth(f: SymbolicFunction, g: SymbolicFunction, fit) -> bool:
+    """Whether f(a*g + b) is an inverse trigonometric function of ±g itself, a sawtooth: on a
+    smooth target it can only stand for a line, which it hides from the judge and the reader
+    (acos(-cos(m)) - π for m in I.24.6). asin(n*sin(θ)) with |n| < 0.9 stays."""
+    return f.name in _INVERSE_TRIG and g.name in _TRIG and abs(fit.a) >= 0.9 and abs(fit.b) <= 0.1
 
 
 def compositions(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFunction], symbol: sympy.Symbol,
@@ -102,7 +111,7 @@ def _ranked(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, Symbo
             raise BudgetExhausted("time budget spent fitting compositions")
         fits = fit_batch(f, inner[:, screen], np.broadcast_to(target[screen], (len(inner), len(screen))))
         for (g, kind, p), fit in zip(labels, fits):
-            if fit is not None:
+            if fit is not None and not _sawtooth(f, g, fit):
                 complexity = f.complexity + g.complexity + (0 if kind == "scale" else 1)
                 found.append((max(1 - fit.r2, 0.0), complexity, f, g, (kind, p), fit))
     if not found:
