@@ -1,15 +1,17 @@
-"""Two-function compositions for one-input problems: y ≈ x^k * (c * f(a * g(p * x) + b) + d),
-k in {0, -1, 1}.
+"""Two-function compositions for one-input problems: y ≈ x^k * (c * f(a * g(p * x) + b) + d)
+or x^k * (c * f(a * g(p / x) + b) + d), k in {0, -1, 1}.
 
 A [1, 1, 1] KAN can represent such a formula, but training does not pin its inner edge
 down: on a short range u² is nearly linear, and the network learns some other monotone
 inner curve with a matching outer one (1/sqrt(1 - u²) was never found that way). With one
 input the search can instead be exhaustive: every inner function g of the library,
 applied to the raw input (and, for functions that are not scale-free, to the input scaled
-by 1 and by 1/4 to 4 times 1/max|x|), becomes a curve, and all of those curves are fitted against every outer
-function f at once with the batched affine fitter; the most promising are refit in all
-their constants (p included) and the best few returned as formulas. The same search runs
-on y/x and y·x for the factor x^k.
+by 1 and by 1/4 to 4 times 1/max|x|, and to 1/4 to 4 times min|x|/x), becomes a curve, and
+all of those curves are fitted against every outer function f at once with the batched
+affine fitter (on 128 of the 256 points); the most promising are refit in all their
+constants (p included) and the best few returned as formulas. The same search runs on y/x
+and y·x for the factor x^k. Inverse trigonometric functions of the same trigonometric
+function (sawtooths) are left out.
 """
 
 from __future__ import annotations
