@@ -90,10 +90,8 @@ class Reductions:
         # the surrogate's errors let over-flexible formulas win on its data, so the rest is
         # solved on the real data with the first part divided out (subtracted for a sum):
         # exact data whenever that part is right up to its constants
-        g = compose.predict(pieces[0][0][1], [self.symbols[k] for k in left], X[:, left])
-        with np.errstate(all="ignore"):
-            derived = y / g if split.kind == "*" else y - g
-        usable = np.all(np.isfinite(derived)) and (split.kind == "+" or np.min(np.abs(g)) > 1e-9 * np.max(np.abs(g)))
+        derived = self._divide_out(pieces[0][0][1], left, split.kind)
+        usable = derived is not None
         pieces.append(self._solve(X[:, right], derived if usable else h_values, [names[k] for k in right],
                                   deadline, self.good_enough if usable else good_enough, timer, alternatives=2))
         if not pieces[1]:
@@ -104,16 +102,26 @@ class Reductions:
             # its error (an atan for u/sqrt(1 - u²) in I.15.1); the rest, solved on real data,
             # is often right even so, and then dividing it out gives exact data for the first
             # part: solve that again, with time beyond this reduction's share (one input: cheap)
-            h = compose.predict(pieces[1][0][1], [self.symbols[k] for k in right], X[:, right])
-            with np.errstate(all="ignore"):
-                again = y / h if split.kind == "*" else y - h
-            if np.all(np.isfinite(again)) and (split.kind == "+" or np.min(np.abs(h)) > 1e-9 * np.max(np.abs(h))):
+            again = self._divide_out(pieces[1][0][1], right, split.kind)
+            if again is not None:
                 retried = self._solve(X[:, left], again, [names[k] for k in left], self.deadline,
                                       self.good_enough, timer)
                 retried = [(model, formula, f"{attempt} again") for model, formula, attempt in retried]
                 candidates += self._pairings(retried, pieces[1][:1], split.kind, usable, reference, label,
                                              timer, log)
         return pieces[0][0][0], candidates
+
+    def _divide_out(self, part, columns: list[int], kind: str) -> np.ndarray | None:
+        """y with one part's formula (in the inputs ``columns``) divided out, or subtracted for a
+        sum; None where that is not finite or the part comes near zero."""
+        values = compose.predict(part, [self.symbols[k] for k in columns], self.dataset.X[:, columns])
+        with np.errstate(all="ignore"):
+            rest = self.dataset.y / values if kind == "*" else self.dataset.y - values
+        if not np.all(np.isfinite(rest)):
+            return None
+        if kind == "*" and np.min(np.abs(values)) <= 1e-9 * np.max(np.abs(values)):
+            return None
+        return rest
 
     def _pairings(self, lefts: list, rights: list, kind: str, usable: bool, reference: float, label: str,
                   timer: StageTimer, log: list) -> list[dict]:

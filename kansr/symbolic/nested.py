@@ -57,14 +57,16 @@ def compositions(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFuncti
     order = np.argsort(x, kind="stable")
     points = order[np.unique(np.linspace(0, len(x) - 1, min(len(x), 256)).astype(int))]
     xs, ys = x[points], y[points]
+    nonzero = bool(np.all(np.abs(xs) > 1e-12 * (np.max(np.abs(xs)) or 1.0)))  # x^k and p/x need it
     ranked = []
     for k in powers:
         if ranked and min(item[0] for item in ranked) < 1e-20:
             break  # exact already: a factor x^k can only add complexity
-        if k == 0 or np.all(np.abs(xs) > 1e-12 * (np.max(np.abs(xs)) or 1.0)):
+        if k == 0 or nonzero:
             # half as many refits with a factor: each search costs mostly its refits
             try:
-                _ranked(xs, ys, k, library, symbol, refine if k == 0 else refine // 2, deadline, ranked)
+                _ranked(xs, ys, k, library, symbol, refine if k == 0 else refine // 2, deadline, ranked,
+                        nonzero)
             except BudgetExhausted:
                 if not ranked:
                     raise
@@ -80,13 +82,12 @@ def compositions(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFuncti
 
 
 def _ranked(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, SymbolicFunction],
-            symbol: sympy.Symbol, refine: int, deadline: float | None, ranked: list) -> None:
+            symbol: sympy.Symbol, refine: int, deadline: float | None, ranked: list, nonzero: bool) -> None:
     """Append to ``ranked`` (nmse on ys, complexity, formula) of the ``refine`` most promising
     compositions of ys / xs**power, each multiplied back by symbol**power and refit in all its
     constants (one by one, so that what is done survives the deadline)."""
     target = ys / xs**power
     reach = float(np.max(np.abs(xs))) or 1.0
-    nonzero = bool(np.all(np.abs(xs) > 1e-12 * reach))
     near = float(np.min(np.abs(xs))) if nonzero else 1.0
     inner, labels = [], []
     for g in library.values():
