@@ -14,7 +14,9 @@ import torch
 from torch import Tensor
 
 from kansr.errors import TrainingError
+from kansr.lbfgs import LBFGS
 from kansr.model import KAN
+from kansr.objective import Objective
 
 
 @dataclass(frozen=True)
@@ -148,57 +150,62 @@ def fit(model: KAN, x: Tensor, y: Tensor, config: TrainConfig = TrainConfig()) -
                      total_steps, stopped)
 
 
-def _make_optimizer(model: KAN, config: TrainConfig, lr: float) -> torch.optim.Optimizer:
-    params = [p for p in model.parameters() if p.requires_grad]
-    if config.optimizer == "lbfgs":
-        return torch.optim.LBFGS(params, lr=lr, max_iter=1, max_eval=25, history_size=10,
-                                 line_search_fn="strong_wolfe", tolerance_grad=1e-32,
-                                 tolerance_change=1e-32)
-    if config.optimizer == "adam":
-        return torch.optim.Adam(params, lr=lr)
-    raise ValueError(f"unknown optimizer {config.optimizer!r}; use 'lbfgs' or 'adam'")
+class _Optimizer:
+    """One optimiser over the model's parameters as one flat vector (``Objective.theta``).
+
+    LBFGS: ``kansr.lbfgs.LBFGS``; Adam: ``torch.optim.Adam`` fed the same gradients.
+    Built again whenever the parameters change shape or place (grid updates, rollbacks).
+    """
+
+    def __init__(self, model: KAN, x: Tensor, y: Tensor, config: TrainConfig, lr: float) -> None:
+        self.objective = Objective(model, x, y, config.lamb, config.lamb_l1, config.lamb_entropy)
+        self.adam = torch.optim.Adam(self.objective.params, lr=lr) if config.optimizer == "adam" else None
+        self.lbfgs = LBFGS(self.objective, lr=lr, history_size=10) if self.adam is None else None
+
+    def step(self) -> tuple[Tensor, bool]:
+        """One optimiser step, undone when it left a non-finite loss or parameter.
+        Returns (a loss for progress lines, whether the step was kept)."""
+        if self.lbfgs is not None:
+            loss = self.lbfgs.step()
+            if self.lbfgs.finite():
+                return loss, True
+            self.lbfgs.undo()
+            return loss, False
+        theta = self.objective.theta
+        previous = theta.clone()
+        loss, grad = self.objective()
+        self.objective.set_grads(grad)
+        self.adam.step()
+        if bool(torch.isfinite(loss) & torch.isfinite(theta).all()):
+            return loss, True
+        theta.copy_(previous)
+        return loss, False
 
 
 def _train_stage(model, x_train, y_train, x_val, y_val, config, deadline, step_offset):
     """One grid stage. Returns (steps done, reason stopped or None)."""
     lr = config.lr
-    optimizer = _make_optimizer(model, config, lr)
+    if config.optimizer not in ("lbfgs", "adam"):
+        raise ValueError(f"unknown optimizer {config.optimizer!r}; use 'lbfgs' or 'adam'")
     update_until = config.steps // 2 if config.grid_update_every else 0
     best_val, best_state, since_best, retries = math.inf, None, 0, 0
-
-    basis = model.input_basis(x_train)  # the data are fixed: bases change only with the grid
-
-    def closure():
-        optimizer.zero_grad()
-        trace = model.trace(x_train, basis)
-        loss = torch.mean((trace.output - y_train) ** 2)
-        if config.lamb > 0:
-            loss = loss + config.lamb * regularization(
-                trace.edges, trace.inputs, config.lamb_l1, config.lamb_entropy)
-        loss.backward()
-        return loss
-
+    optimizer = None
     step = 0
     while step < config.steps:
         if deadline is not None and time.monotonic() > deadline:
             return step, "time budget"
         if update_until and step < update_until and step % config.grid_update_every == 0:
             model.update_grid(x_train)
-            basis = model.input_basis(x_train)
-            optimizer = _make_optimizer(model, config, lr)
-        previous = [p.detach().clone() for p in model.parameters()]  # cheap rollback point
-        loss = optimizer.step(closure)
-        # LBFGS returns the loss before its step, so check the parameters too (one host sync)
-        finite = torch.stack([torch.isfinite(loss).all()] + [torch.isfinite(p).all() for p in model.parameters()])
-        if not bool(finite.all()):
+            optimizer = None
+        if optimizer is None:
+            optimizer = _Optimizer(model, x_train, y_train, config, lr)
+        loss, kept = optimizer.step()
+        if not kept:
             retries += 1
             if retries > 3:
                 raise TrainingError("training diverged (non-finite loss) even with smaller steps")
-            with torch.no_grad():
-                for parameter, value in zip(model.parameters(), previous):
-                    parameter.copy_(value)
             lr *= 0.1
-            optimizer = _make_optimizer(model, config, lr)
+            optimizer = None
             continue
         step += 1
         if config.patience or config.progress:

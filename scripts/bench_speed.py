@@ -74,22 +74,26 @@ def _training_data(width: list[int], samples: int):
 
 def train_kansr(width: list[int], samples: int, grid: int, steps: int) -> dict:
     from kansr.model import KAN, KANConfig
+    from kansr.objective import Objective
     from kansr.train import TrainConfig, fit
 
     x, y = _training_data(width, samples)
     config = TrainConfig(steps=steps, lamb=0.01, val_fraction=0.0, grid_update_every=0)
     fit(KAN(KANConfig(width=width, grid_size=grid)), x, y, TrainConfig(steps=2, val_fraction=0.0))  # warm-up
     model = KAN(KANConfig(width=width, grid_size=grid))
-    evaluations = _count_calls(model, "trace")
+    evaluations = _count_calls(Objective, "__call__")
     start = time.perf_counter()
     fit(model, x, y, config)
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "steps": steps, "evaluations": evaluations[0], "peak_mb": _peak_mb()}
+    # one L-BFGS iteration per kansr step
+    return {"seconds": seconds, "steps": steps, "iterations": steps, "evaluations": evaluations[0],
+            "peak_mb": _peak_mb()}
 
 
 def train_pykan(width: list[int], samples: int, grid: int, steps: int) -> dict:
     import torch
     from kan import KAN as PyKAN
+    from kan.LBFGS import LBFGS as PyLBFGS
 
     torch.set_default_dtype(torch.float64)
     x, y = _training_data(width, samples)
@@ -100,11 +104,21 @@ def train_pykan(width: list[int], samples: int, grid: int, steps: int) -> dict:
         warm.fit(dataset, opt="LBFGS", steps=1, lamb=0.01, update_grid=False)
         model = PyKAN(width=width, grid=grid, k=3, seed=0, auto_save=False, ckpt_path=scratch)
         calls = _count_calls(model, "forward")
+        iterations = [0]
+        step = PyLBFGS.step
+
+        def counted_step(self, closure):  # the optimiser's own iteration counter, after each step
+            result = step(self, closure)
+            iterations[0] = self.state[self._params[0]]["n_iter"]
+            return result
+
+        PyLBFGS.step = counted_step
         start = time.perf_counter()
         model.fit(dataset, opt="LBFGS", steps=steps, lamb=0.01, update_grid=False)
         seconds = time.perf_counter() - start
     # pykan's fit also runs one test-set forward per step, outside its closure
-    return {"seconds": seconds, "steps": steps, "evaluations": calls[0] - steps, "peak_mb": _peak_mb()}
+    return {"seconds": seconds, "steps": steps, "iterations": iterations[0], "evaluations": calls[0] - steps,
+            "peak_mb": _peak_mb()}
 
 
 def discover_one(method: str, problem_name: str, budget: float) -> dict:

@@ -50,3 +50,24 @@ def test_grid_from_samples_covers_the_data():
     assert grid.shape == (1, 4 + 1 + 6)
     assert grid[0, 3] < 0.5 and grid[0, -4] > 9.0
     assert torch.all(grid[:, 1:] > grid[:, :-1])
+
+
+@pytest.mark.parametrize("order", [1, 2, 3])
+def test_piecewise_bases_equal_the_recursion_inside_and_outside_the_grid(order):
+    samples = torch.randn(500, 2, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    grid = spline.grid_from_samples(samples, 6, order)  # non-uniform knots
+    x = torch.linspace(-4, 4, 801, dtype=torch.float64).repeat(2, 1)  # well past both ends
+    values, slopes = spline.bases_batch_last(x, grid, order, derivative=True)  # (features, coeff, batch)
+    dense = spline.PiecewiseBases(grid, order)(x)  # (features, batch, 2, slots)
+    n_coeff = values.shape[1]
+    pieces = dense[:, :, :, order + 1:order + 1 + n_coeff].permute(2, 0, 3, 1)
+    np.testing.assert_allclose(pieces[0].numpy(), values.numpy(), atol=1e-12)
+    np.testing.assert_allclose(pieces[1].numpy(), slopes.numpy(), atol=1e-10)
+    assert float(dense[:, :, :, :order + 1].abs().max()) == 0.0  # the scratch slots stay zero
+    # the derivative is the derivative: central differences of the recursion
+    step = 1e-6
+    ahead = spline.bases_batch_last(x + step, grid, order)
+    behind = spline.bases_batch_last(x - step, grid, order)
+    inside = (x[0] > grid[0, order]) & (x[0] < grid[0, -order - 1])
+    numeric = ((ahead - behind) / (2 * step))[0][:, inside]
+    np.testing.assert_allclose(slopes[0][:, inside].numpy(), numeric.numpy(), atol=1e-5)
