@@ -21,6 +21,9 @@ from torch import Tensor
 from torch.optim.lbfgs import _strong_wolfe  # present since torch 1.x; what torch.optim.LBFGS uses
 
 
+_C1, _C2 = 1e-4, 0.9  # sufficient decrease and curvature constants of the strong Wolfe conditions
+
+
 class LBFGS:
     """Minimise ``objective`` (see ``kansr.objective.Objective``) from its current point.
 
@@ -37,30 +40,40 @@ class LBFGS:
     def __init__(self, objective, lr: float = 1.0, history_size: int = 10) -> None:
         self.objective, self.theta = objective, objective.theta
         self.lr, self.history_size = lr, history_size
-        self.loss, self.grad = objective()
+        loss, self.grad = objective()
+        self.loss = float(loss)
         self.start = self.theta.clone()  # where the last step began (``undo`` returns there)
-        self._pairs = self.theta.new_empty(0, 2, self.theta.numel())  # rows (s, y), oldest first
+        self._stacked = self.theta.new_empty(0, self.theta.numel())  # rows s_1..s_m, y_1..y_m, oldest first
         self._scale = 1.0
         self._last_step: Tensor | None = None
         self._last_grad: Tensor | None = None
 
+    def _add_pair(self, s: Tensor, y: Tensor, ys: float, yy: float) -> None:
+        """Keep the pair (s, y), dropping the oldest beyond ``history_size``, and the small
+        matrices of the compact form: R = triu(S Y'), and D + γ Y Y' (D = diag(s_i . y_i))."""
+        m = self._stacked.shape[0] // 2
+        keep = min(m, self.history_size - 1)
+        stacked = self._stacked
+        self._stacked = torch.cat([stacked[m - keep:m], s[None], stacked[2 * m - keep:], y[None]])
+        self._scale = ys / yy
+        m = keep + 1
+        gram = self._stacked @ self._stacked.T
+        self._r = gram[:m, m:].triu()  # s_i . y_j for i <= j
+        self._middle = torch.add(torch.diag_embed(torch.diagonal(self._r)), gram[m:, m:], alpha=self._scale)
+
     def _direction(self) -> Tensor:
         """-H g, H the L-BFGS inverse-Hessian approximation in compact form:
-        H = γI + [S' γY'] [[R⁻ᵀ(D + γ Y Y')R⁻¹, -R⁻ᵀ], [-R⁻¹, 0]] [S; γY] with R = triu(S Y')."""
-        g, gamma = self.grad, self._scale
-        m = self._pairs.shape[0]
-        stacked = self._pairs.transpose(0, 1).reshape(2 * m, -1)  # rows s_1..s_m, y_1..y_m
-        gram = stacked @ stacked.T
-        r = gram[:m, m:].triu()  # s_i . y_j for i <= j
-        yy = gram[m:, m:]
+        H = γI + [S' Y'] [[R⁻ᵀ(D + γ Y Y')R⁻¹, -γR⁻ᵀ], [-γR⁻¹, 0]] [S; Y]."""
+        g, gamma, stacked = self.grad, self._scale, self._stacked
+        m = stacked.shape[0] // 2
         sg_yg = stacked @ g
-        p = torch.linalg.solve_triangular(r, sg_yg[:m, None], upper=True)  # R⁻¹ S g
-        inner = (torch.diagonal(r)[:, None] * p + gamma * (yy @ p)) - gamma * sg_yg[m:, None]
-        top = torch.linalg.solve_triangular(r.T, inner, upper=False)  # (m, 1)
-        coefficients = torch.cat([top, -gamma * p]).squeeze(1)
-        return -(gamma * g + coefficients @ stacked)
+        p = torch.linalg.solve_triangular(self._r, sg_yg[:m, None], upper=True)  # R⁻¹ S g
+        inner = torch.sub(self._middle @ p, sg_yg[m:, None], alpha=gamma)
+        top = torch.linalg.solve_triangular(self._r.T, inner, upper=False)
+        coefficients = torch.cat([top, p.mul(-gamma)]).squeeze(1)
+        return torch.addmv(g, stacked.T, coefficients, beta=-gamma, alpha=-1.0)
 
-    def step(self) -> Tensor:
+    def step(self) -> float:
         """One iteration: a direction, a line search, the move. Returns the new loss."""
         grad = self.grad
         if self._last_step is None:
@@ -70,31 +83,43 @@ class LBFGS:
             y = grad - self._last_grad
             ys = float(y.dot(self._last_step))
             if ys > 1e-10:
-                pair = torch.stack([self._last_step, y]).unsqueeze(0)
-                self._pairs = torch.cat([self._pairs[1 - self.history_size:] if self.history_size > 1
-                                         else self._pairs[:0], pair])
-                self._scale = ys / float(y.dot(y))
-            direction = self._direction() if self._pairs.shape[0] else grad.neg() * self._scale
+                self._add_pair(self._last_step, y, ys, float(y.dot(y)))
+            direction = self._direction() if self._stacked.shape[0] else grad.neg() * self._scale
             t = self.lr
         slope = grad.dot(direction)
-        if not float(slope) < -1e-32:  # no descent left (or not a number): stay
+        gtd = float(slope)
+        if not gtd < -1e-32:  # no descent left (or not a number): stay
             return self.loss
         self.start = self.theta.clone()
+        # the first trial step, tested here in plain floats: most steps end with it
+        self.theta.add_(direction, alpha=t)
+        loss, grad_new = self.objective()
+        first = (t, float(loss), grad_new)
+        if first[1] <= self.loss + _C1 * t * gtd and abs(float(grad_new.dot(direction))) <= -_C2 * gtd:
+            return self._moved(direction, t, first[1], grad_new, grad)
+        last_t = [t]
 
-        def evaluate(_x, t, d):
-            self.theta.copy_(self.start).add_(d, alpha=t)
+        def evaluate(_x, t_try, d):  # for torch's search, which starts with the same trial
+            if first is not None and t_try == first[0] and last_t[0] == first[0]:
+                return first[1], first[2]
+            self.theta.copy_(self.start).add_(d, alpha=t_try)
+            last_t[0] = t_try
             loss, g = self.objective()
             return float(loss), g
 
-        loss, grad_new, t, _ = _strong_wolfe(evaluate, None, t, direction, float(self.loss), grad, slope)
-        self.theta.copy_(self.start).add_(direction, alpha=t)
+        loss, grad_new, t, _ = _strong_wolfe(evaluate, None, t, direction, self.loss, grad, slope, c1=_C1, c2=_C2)
+        if t != last_t[0]:
+            self.theta.copy_(self.start).add_(direction, alpha=t)
+        return self._moved(direction, t, float(loss), grad_new, grad)
+
+    def _moved(self, direction: Tensor, t: float, loss: float, grad_new: Tensor, grad: Tensor) -> float:
         self._last_step, self._last_grad = direction.mul(t), grad
-        self.loss, self.grad = torch.as_tensor(loss, dtype=self.theta.dtype), grad_new
-        return self.loss
+        self.loss, self.grad = loss, grad_new
+        return loss
 
     def finite(self) -> bool:
         """Whether the current point's loss is finite (then so is every parameter it uses)."""
-        return math.isfinite(float(self.loss))
+        return math.isfinite(self.loss)
 
     def undo(self) -> None:
         """Back to where the last step began."""

@@ -85,7 +85,10 @@ class Objective:
 
     def _prepare(self) -> None:
         """What stays fixed while the grids do: the first layer's features and their
-        covariance, the hidden layers' polynomial pieces, masks that are all ones."""
+        covariance, the hidden layers' polynomial pieces, and every buffer and view the
+        evaluation writes into (the parameters are views of ``theta``, so views of them
+        stay current; a small KAN's evaluation is ~100 tensor operations, each costing
+        microseconds of overhead, so not re-making views and allocations matters)."""
         layers, n = self.model.layers, self.x.shape[0]
         self.scale_n = 1.0 / max(n - 1, 1)  # Bessel-corrected variances, as torch.std
         first = layers[0]
@@ -93,104 +96,172 @@ class Objective:
         bases = spline.bases_batch_last(xt, first.grid, first.spline_order)  # (in, coeff, batch)
         features = torch.cat([torch.nn.functional.silu(xt).unsqueeze(1), bases], dim=1)  # (in, feat, batch)
         self.first_features = features.reshape(-1, n)  # (in * feat, batch)
+        self.first_features_t = self.first_features.T
         centred = features - features.mean(-1, keepdim=True)
         self.first_cov = centred @ centred.transpose(1, 2) * self.scale_n  # (in, feat, feat)
-        self.first_den = xt.std(dim=1) + 0.1  # (in,)
-        self.hidden_bases = [spline.PiecewiseBases(layer.grid, layer.spline_order) for layer in layers[1:]]
-        self.masks = [None if bool((layer.mask == 1).all()) else layer.mask.unsqueeze(-1) for layer in layers]
-        self.n_edges = [layer.out_features * layer.in_features for layer in layers]
+        self.first_den = (xt.std(dim=1) + 0.1)[:, None]  # (in, 1)
+        self.layers = [_Layer(layer, n, hidden=index > 0) for index, layer in enumerate(layers)]
+        # the regularisation's scales, one zero-padded row per layer, and their gradient
+        longest = max(layer.in_features * layer.out_features for layer in layers)
+        self.scale_rows = self.theta.new_zeros(len(layers), longest)
+        self.scale_grads = self.theta.new_zeros(len(layers), longest)
+        for row, (state, layer) in enumerate(zip(self.layers, layers)):
+            size = layer.in_features * layer.out_features
+            state.scale = self.scale_rows[row, :size].view(layer.in_features, layer.out_features)
+            state.scale_grad = self.scale_grads[row, :size].view(layer.in_features, layer.out_features)
+        # the gradient, written in place: views of one vector in ``params`` order
+        self.grad = torch.zeros_like(self.theta)
+        self.zero = self.theta.new_zeros(())
+        views, offset = {}, 0
+        for p in self.params:
+            views[id(p)] = self.grad[offset:offset + p.numel()].view_as(p)
+            offset += p.numel()
+        for state, layer in zip(self.layers, layers):
+            state.grad_views(views)
+        self.first_w_flat = self.layers[0].w.view(first.out_features, -1)
+        self.first_grad_flat = self.layers[0].grad_w.view(first.out_features, -1)
 
     @torch.no_grad()
     def _fast(self) -> tuple[Tensor, Tensor]:
-        layers, scale_n = self.model.layers, self.scale_n
+        states, scale_n = self.layers, self.scale_n
         regularise = self.lamb > 0
-        weights = []  # mask * [w_base, w_spline * coef], (out, in, feat) per layer
-        for layer, mask in zip(layers, self.masks):
-            w = torch.cat([layer.base_weight.unsqueeze(-1), layer.spline_weight.unsqueeze(-1) * layer.spline_coef], -1)
-            weights.append(w if mask is None else w * mask)
+        for state in states:
+            state.weights()
         # forward; node values are (nodes, batch) throughout
-        first = weights[0]
-        h = torch.addmm(layers[0].bias[:, None], first.reshape(first.shape[0], -1), self.first_features)
-        saved = []
-        for layer, w, bases in zip(layers[1:], weights[1:], self.hidden_bases):
-            features, slopes = _features(h, layer, bases)  # (in, batch, feat) each
-            edges = w.transpose(0, 1) @ features.transpose(1, 2)  # (in, out, batch)
-            saved.append((h, features, slopes, edges))
-            h = edges.sum(0) + layer.bias[:, None]
+        h = torch.addmm(states[0].bias, self.first_w_flat, self.first_features)
+        for state in states[1:]:
+            state.forward(h)
+            h = state.edges.sum(0) + state.bias  # (out, batch)
         residual = h - self.yt
         loss = residual.pow(2).mean()
         grad_out = residual * (2.0 / residual.numel())  # d loss / d h, (out, batch)
+        first, zero = states[0], self.zero
         if regularise:  # each edge's std over the batch, and of each layer's inputs
-            first_cov_w = self.first_cov @ first.permute(1, 2, 0)  # Σ_i w_oi, (in, feat, out)
-            sds = [(first.permute(1, 2, 0) * first_cov_w).sum(1).clamp_min(0).sqrt()]  # (in, out)
-            dens, centred = [self.first_den], []
-            for h_in, _, _, edges in saved:
-                edge_centre = edges - edges.mean(-1, keepdim=True)  # (in, out, batch)
-                h_centre = h_in - h_in.mean(-1, keepdim=True)
-                centred.append((edge_centre, h_centre))
-                sds.append(torch.linalg.vector_norm(edge_centre, dim=-1) * scale_n**0.5)
-                dens.append(torch.linalg.vector_norm(h_centre, dim=-1) * scale_n**0.5 + 0.1)
-            reg, grad_scales = self._regularization([sd / den[:, None] for sd, den in zip(sds, dens)])
-            loss = loss + reg
-        grads_w, grads_bias = [None] * len(layers), [None] * len(layers)
-        for index in range(len(layers) - 1, 0, -1):  # backward, last layer first
-            h_in, features, slopes, edges = saved[index - 1]
-            grads_bias[index] = grad_out.sum(-1)
-            grad_edges = grad_out.unsqueeze(0)  # (1, out, batch): every input's edges alike
-            if regularise:
-                (edge_centre, h_centre), sd, den = centred[index - 1], sds[index], dens[index]
-                grad_sd = grad_scales[index] / den[:, None]  # (in, out)
-                per_edge = torch.where(sd > 0, grad_sd / sd, 0.0) * scale_n
-                grad_edges = grad_edges + per_edge.unsqueeze(-1) * edge_centre  # (in, out, batch)
-            else:
-                grad_edges = grad_edges.expand(h_in.shape[0], -1, -1)
-            w = weights[index]
-            grads_w[index] = (grad_edges @ features).transpose(0, 1)  # (out, in, feat)
-            edge_slopes = slopes @ w.permute(1, 2, 0)  # d edge / d h_in, (in, batch, out)
-            grad_out = (grad_edges.transpose(1, 2) * edge_slopes).sum(-1)  # (in, batch) = d loss / d h_in
-            if regularise:  # through the std of the layer's inputs in its scales
-                sd_h = den - 0.1
-                grad_den = -(grad_sd * sd).sum(1) / den  # (in,)
-                grad_out = grad_out + (torch.where(sd_h > 0, grad_den / sd_h, 0.0) * scale_n).unsqueeze(-1) * h_centre
-        grads_bias[0] = grad_out.sum(-1)
-        grads_w[0] = (grad_out @ self.first_features.T).reshape(first.shape)
+            cov_w = torch.bmm(self.first_cov, first.w_in_feat_out)  # Σ_i w_oi, (in, feat, out)
+            first.sd = (first.w_in_feat_out * cov_w).sum(1).clamp_min_(0).sqrt_()  # (in, out)
+            first.den = self.first_den
+            torch.div(first.sd, first.den, out=first.scale)
+            for state in states[1:]:
+                state.spreads(scale_n)
+            loss = loss + self._regularization()
+        for state in reversed(states[1:]):  # backward, last layer first
+            grad_out = state.backward(grad_out, regularise, scale_n, zero)
+        if first.grad_bias is not None:
+            torch.sum(grad_out, -1, keepdim=True, out=first.grad_bias)
+        torch.mm(grad_out, self.first_features_t, out=self.first_grad_flat)
         if regularise:
-            sd = sds[0]
-            per_edge = torch.where(sd > 0, grad_scales[0] / (self.first_den[:, None] * sd), 0.0)  # (in, out)
-            grads_w[0] = grads_w[0] + per_edge.T.unsqueeze(-1) * first_cov_w.permute(2, 0, 1)
-        pieces = []
-        for layer, mask, grad_w, grad_bias in zip(layers, self.masks, grads_w, grads_bias):
-            grad_w = grad_w if mask is None else grad_w * mask
-            by_name = {"spline_coef": grad_w[..., 1:] * layer.spline_weight.unsqueeze(-1),
-                       "base_weight": grad_w[..., 0],
-                       "spline_weight": (grad_w[..., 1:] * layer.spline_coef).sum(-1),
-                       "bias": grad_bias}
-            pieces.extend(by_name[name].reshape(-1) for name, p in layer.named_parameters()
-                          if name in by_name and p.requires_grad)
-        return loss, torch.cat(pieces)
+            sd = first.sd
+            per_edge = torch.where(sd > 0, first.scale_grad / (first.den * sd), zero)  # (in, out)
+            first.grad_w.addcmul_(per_edge.T.unsqueeze(-1), cov_w.permute(2, 0, 1))
+        for state in states:
+            state.parameter_grads()
+        return loss, self.grad.clone()
 
-    def _regularization(self, scales: list[Tensor]) -> tuple[Tensor, list[Tensor]]:
-        """λ·(L1 + μ·entropy) summed over layers, and its gradient with respect to each
-        layer's scales; all layers at once, as rows of one zero-padded matrix."""
+    def _regularization(self) -> Tensor:
+        """λ·(L1 + μ·entropy) summed over layers, from ``scale_rows``; its gradient with
+        respect to the scales goes to ``scale_grads`` (all layers at once, zero-padded rows)."""
         l1, le = self.lamb * self.lamb_l1, self.lamb * self.lamb_entropy
-        longest = max(self.n_edges)
-        rows = torch.stack([torch.nn.functional.pad(s.reshape(-1), (0, longest - s.numel())) for s in scales])
-        total = rows.sum(1, keepdim=True) + _EPS
+        rows = self.scale_rows
+        total = rows.sum(1, keepdim=True).add_(_EPS)
         shares = rows / total
         shifted = shares + _EPS
         log_shares = torch.log(shifted)
         value = (rows * l1 - le * shares * log_shares).sum()
-        d_shares = log_shares + shares / shifted  # minus d entropy / d share
-        d_rows = l1 - le * (d_shares - (d_shares * shares).sum(1, keepdim=True)) / total
-        return value, [d_rows[l, :s.numel()].view_as(s) for l, s in enumerate(scales)]
+        d_shares = log_shares.add_(shares / shifted)  # minus d entropy / d share
+        d_shares.sub_((d_shares * shares).sum(1, keepdim=True)).div_(total)
+        torch.mul(d_shares, -le, out=self.scale_grads).add_(l1)
+        return value
 
 
-def _features(ht: Tensor, layer, bases: spline.PiecewiseBases) -> tuple[Tensor, Tensor]:
-    """Per-input features ``[silu(h), B_1(h), ..., B_C(h)]`` and their derivatives with
-    respect to h, each (in, batch, 1 + C) (views of one buffer)."""
-    k, n_coeff = layer.spline_order, layer.grid.shape[1] - layer.spline_order - 1
-    dense = bases(ht)  # (in, batch, 2, slots); slot k is free
-    sigmoid = torch.sigmoid(ht)
-    dense[:, :, 0, k] = ht * sigmoid
-    dense[:, :, 1, k] = sigmoid * (1 + ht * (1 - sigmoid))
-    return dense[:, :, 0, k:k + 1 + n_coeff], dense[:, :, 1, k:k + 1 + n_coeff]
+class _Layer:
+    """One layer's buffers and views for ``Objective._fast``: its edge weights
+    ``mask * [w_base, w_spline * coef]`` (out, in, 1 + C), and for hidden layers the
+    features of its inputs, its edge values and their slopes."""
+
+    def __init__(self, layer, batch: int, hidden: bool) -> None:
+        self.layer = layer
+        n_out, n_in, n_coeff = layer.spline_coef.shape
+        self.w = layer.spline_coef.new_empty(n_out, n_in, 1 + n_coeff)
+        self.w_base, self.w_spline = self.w[..., 0], self.w[..., 1:]
+        self.w_in_feat_out = self.w.permute(1, 2, 0)
+        self.w_in_out_feat = self.w.transpose(0, 1)
+        self.spline_weight = layer.spline_weight.unsqueeze(-1)  # views of theta: always current
+        self.bias = layer.bias.unsqueeze(-1)
+        self.mask = None if bool((layer.mask == 1).all()) else layer.mask.unsqueeze(-1)
+        if hidden:
+            k = layer.spline_order
+            self.bases = spline.PiecewiseBases(layer.grid, k, batch)
+            dense = self.bases.buffer  # (in, 2, batch, slots); slot k is free for silu
+            self.silu, self.silu_slope = dense[:, 0, :, k], dense[:, 1, :, k]
+            self.features = dense[:, 0, :, k:k + 1 + n_coeff]  # (in, batch, feat)
+            # values and derivatives as one (in, feat, 2 * batch) matrix: one product for both
+            self.both_t = dense.view(n_in, 2 * batch, -1)[:, :, k:k + 1 + n_coeff].transpose(1, 2)
+            self.both = dense.new_empty(n_in, n_out, 2 * batch)
+            self.edges, self.edge_slopes = self.both[..., :batch], self.both[..., batch:]  # (in, out, batch)
+            self.grad_w_t = dense.new_empty(n_in, n_out, 1 + n_coeff)
+            self.grad_w = self.grad_w_t.transpose(0, 1)
+        else:
+            self.grad_w = layer.spline_coef.new_empty(n_out, n_in, 1 + n_coeff)
+
+    def grad_views(self, views: dict) -> None:
+        layer = self.layer
+        self.grad_coef = views.get(id(layer.spline_coef))
+        self.grad_base = views.get(id(layer.base_weight))
+        self.grad_spline_weight = views.get(id(layer.spline_weight))
+        bias = views.get(id(layer.bias))
+        self.grad_bias = None if bias is None else bias.unsqueeze(-1)
+
+    def weights(self) -> None:
+        self.w_base.copy_(self.layer.base_weight)
+        torch.mul(self.spline_weight, self.layer.spline_coef, out=self.w_spline)
+        if self.mask is not None:
+            self.w.mul_(self.mask)
+
+    def forward(self, h: Tensor) -> None:
+        """Edge values and slopes at inputs h (in, batch)."""
+        self.h = h
+        self.bases(h)
+        sigmoid = torch.sigmoid(h)
+        torch.mul(h, sigmoid, out=self.silu)
+        torch.addcmul(sigmoid, self.silu, 1 - sigmoid, out=self.silu_slope)  # silu' = σ + silu·(1 - σ)
+        torch.matmul(self.w_in_out_feat, self.both_t, out=self.both)
+
+    def spreads(self, scale_n: float) -> None:
+        """Std of each edge over the batch and of each input, into the regularisation's scale."""
+        self.edge_centre = self.edges - self.edges.mean(-1, keepdim=True)  # (in, out, batch)
+        self.h_centre = self.h - self.h.mean(-1, keepdim=True)
+        self.sd = torch.linalg.vector_norm(self.edge_centre, dim=-1).mul_(scale_n**0.5)  # (in, out)
+        self.sd_h = torch.linalg.vector_norm(self.h_centre, dim=-1, keepdim=True).mul_(scale_n**0.5)
+        self.den = self.sd_h + 0.1  # (in, 1)
+        torch.div(self.sd, self.den, out=self.scale)
+
+    def backward(self, grad_out: Tensor, regularise: bool, scale_n: float, zero: Tensor) -> Tensor:
+        """From d loss / d (this layer's nodes) to d loss / d (its inputs); fills grad_w."""
+        if self.grad_bias is not None:
+            torch.sum(grad_out, -1, keepdim=True, out=self.grad_bias)
+        grad_edges = grad_out.unsqueeze(0)  # (1, out, batch): every input's edges alike
+        if regularise:
+            sd = self.sd
+            grad_sd = self.scale_grad / self.den  # (in, out)
+            per_edge = torch.where(sd > 0, grad_sd / sd, zero).mul_(scale_n)
+            grad_edges = torch.addcmul(grad_edges, per_edge.unsqueeze(-1), self.edge_centre)  # (in, out, batch)
+        else:
+            grad_edges = grad_edges.expand(self.h.shape[0], -1, -1)
+        torch.matmul(grad_edges, self.features, out=self.grad_w_t)  # (in, out, feat)
+        grad_in = grad_edges * self.edge_slopes
+        grad_in = grad_in[:, 0] if grad_in.shape[1] == 1 else grad_in.sum(1)  # (in, batch)
+        if regularise:  # through the std of the layer's inputs in its scales
+            grad_den = (grad_sd * sd).sum(1, keepdim=True).div_(self.den)  # minus d loss / d den, (in, 1)
+            per_input = torch.where(self.sd_h > 0, grad_den / self.sd_h, zero).mul_(-scale_n)
+            grad_in.addcmul_(per_input, self.h_centre)
+        return grad_in
+
+    def parameter_grads(self) -> None:
+        grad_w = self.grad_w if self.mask is None else self.grad_w.mul_(self.mask)
+        spline_part = grad_w[..., 1:]
+        if self.grad_coef is not None:
+            torch.mul(spline_part, self.spline_weight, out=self.grad_coef)
+        if self.grad_base is not None:
+            self.grad_base.copy_(grad_w[..., 0])
+        if self.grad_spline_weight is not None:
+            torch.sum(spline_part * self.layer.spline_coef, -1, out=self.grad_spline_weight)

@@ -84,9 +84,11 @@ class PiecewiseBases:
     ----------
     grid : Tensor, shape (n_features, n_knots)
     spline_order : int
+    batch : int, optional
+        Allocate the buffers for this many points now (``buffer`` then exists).
     """
 
-    def __init__(self, grid: Tensor, spline_order: int) -> None:
+    def __init__(self, grid: Tensor, spline_order: int, batch: int | None = None) -> None:
         k = self.k = spline_order
         self.grid = grid.contiguous()
         n_features, n_knots = grid.shape
@@ -114,23 +116,25 @@ class PiecewiseBases:
             self.coef = both.permute(0, 1, 4, 2, 3).reshape(n_features * (n_knots + 1), -1).contiguous()
             self.origins = torch.cat([grid[:, :1], grid[:, :-1], grid[:, -1:]], dim=1).contiguous()
             self.row_offset = arange(n_features)[:, None] * (n_knots + 1)
-            self.slot_offset = arange(k + 1).repeat(2, 1)  # contiguous: a broadcast add is 7x slower otherwise
+            self.slot_offset = arange(k + 1)
         self._batch = -1
+        if batch is not None:
+            self._buffers(batch)
 
     def _buffers(self, batch: int) -> None:
         n_features, n_knots = self.grid.shape
         k, factory = self.k, {"dtype": self.grid.dtype, "device": self.grid.device}
         self._gathered = torch.empty(n_features * batch, self.coef.shape[1], **factory)
-        self._pieces = torch.empty(n_features * batch, 2 * (k + 1), **factory)
-        self._slots = torch.empty(n_features, batch, 2, k + 1, dtype=torch.long, device=self.grid.device)
-        self._out = torch.empty(n_features, batch, 2, n_knots + k + 1, **factory)
+        self._pieces = [torch.empty(n_features * batch, 2 * (k + 1), **factory) for _ in range(2)]
+        self._slots = torch.empty(n_features, batch, k + 1, dtype=torch.long, device=self.grid.device)
+        self.buffer = torch.empty(n_features, 2, batch, n_knots + k + 1, **factory)
         self._batch = batch
 
     def __call__(self, xt: Tensor) -> Tensor:
         """Values and derivatives of every basis at ``xt`` (n_features, batch).
 
-        Returns a buffer of shape (n_features, batch, 2, n_knots + k + 1), overwritten by
-        the next call: [:, :, 0] values, [:, :, 1] derivatives; basis c sits in slot
+        Returns a buffer of shape (n_features, 2, batch, n_knots + k + 1), overwritten by
+        the next call: [:, 0] values, [:, 1] derivatives; basis c sits in slot
         ``c + k + 1``; slots 0 .. k are scratch (zero), for the caller to use.
         """
         k = self.k
@@ -142,14 +146,14 @@ class PiecewiseBases:
             dx = (xt - self.origins.gather(1, span)).reshape(-1, 1)
             rows = (span + self.row_offset).reshape(-1)
             coef = torch.index_select(self.coef, 0, rows, out=self._gathered).view(-1, k + 1, 2 * (k + 1))
-            pieces = torch.mul(coef[:, 0], dx, out=self._pieces)
-            for power in range(1, k + 1):  # Horner's scheme, in place
-                pieces.add_(coef[:, power])
-                if power < k:
-                    pieces.mul_(dx)
-            torch.add(span[:, :, None, None], self.slot_offset, out=self._slots)
-            out = self._out.zero_()
-            out.scatter_(3, self._slots, pieces.view(n_features, batch, 2, k + 1))
+            pieces = coef[:, 0]
+            for power in range(1, k + 1):  # Horner's scheme: c_p + (...) * dx
+                pieces = torch.addcmul(coef[:, power], pieces, dx, out=self._pieces[power % 2])
+            torch.add(span.unsqueeze(-1), self.slot_offset, out=self._slots)
+            out = self.buffer.zero_()
+            pieces = pieces.view(n_features, batch, 2, k + 1)
+            for half in range(2):  # values, derivatives
+                out[:, half].scatter_(2, self._slots, pieces[:, :, half])
         return out
 
 
