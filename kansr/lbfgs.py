@@ -48,16 +48,16 @@ class LBFGS:
         self._last_step: Tensor | None = None
         self._last_grad: Tensor | None = None
 
-    def _add_pair(self, s: Tensor, y: Tensor, ys: float, yy: float) -> None:
+    def _add_pair(self, s: Tensor, y: Tensor, ys: float) -> None:
         """Keep the pair (s, y), dropping the oldest beyond ``history_size``, and the small
         matrices of the compact form: R = triu(S Y'), and D + γ Y Y' (D = diag(s_i . y_i))."""
         m = self._stacked.shape[0] // 2
         keep = min(m, self.history_size - 1)
         stacked = self._stacked
         self._stacked = torch.cat([stacked[m - keep:m], s[None], stacked[2 * m - keep:], y[None]])
-        self._scale = ys / yy
         m = keep + 1
         gram = self._stacked @ self._stacked.T
+        self._scale = ys / float(gram[-1, -1])  # s'y / y'y
         self._r = gram[:m, m:].triu()  # s_i . y_j for i <= j
         self._middle = torch.add(torch.diag_embed(torch.diagonal(self._r)), gram[m:, m:], alpha=self._scale)
 
@@ -70,8 +70,8 @@ class LBFGS:
         p = torch.linalg.solve_triangular(self._r, sg_yg[:m, None], upper=True)  # R⁻¹ S g
         inner = torch.sub(self._middle @ p, sg_yg[m:, None], alpha=gamma)
         top = torch.linalg.solve_triangular(self._r.T, inner, upper=False)
-        coefficients = torch.cat([top, p.mul(-gamma)]).squeeze(1)
-        return torch.addmv(g, stacked.T, coefficients, beta=-gamma, alpha=-1.0)
+        direction = torch.addmv(g, stacked[:m].T, top[:, 0], beta=-gamma, alpha=-1.0)
+        return direction.addmv_(stacked[m:].T, p[:, 0], alpha=gamma)
 
     def step(self) -> float:
         """One iteration: a direction, a line search, the move. Returns the new loss."""
@@ -83,7 +83,7 @@ class LBFGS:
             y = grad - self._last_grad
             ys = float(y.dot(self._last_step))
             if ys > 1e-10:
-                self._add_pair(self._last_step, y, ys, float(y.dot(y)))
+                self._add_pair(self._last_step, y, ys)
             direction = self._direction() if self._stacked.shape[0] else grad.neg() * self._scale
             t = self.lr
         slope = grad.dot(direction)
@@ -113,7 +113,7 @@ class LBFGS:
         return self._moved(direction, t, float(loss), grad_new, grad)
 
     def _moved(self, direction: Tensor, t: float, loss: float, grad_new: Tensor, grad: Tensor) -> float:
-        self._last_step, self._last_grad = direction.mul(t), grad
+        self._last_step, self._last_grad = direction if t == 1.0 else direction.mul(t), grad
         self.loss, self.grad = loss, grad_new
         return loss
 

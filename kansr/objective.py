@@ -7,12 +7,15 @@ the loss, MSE + λ·regularisation (``train.regularization``), with its gradient
 For KANs whose layers all sum (no multiplication nodes) and have no symbolic edges,
 which is every KAN while it is being trained and pruned, the gradient is written out by
 hand: a layer is one matrix product of per-input features ``[silu(h), B_1(h) .. B_C(h)]``
-with per-edge weights ``mask * [w_base, w_spline * coef]``, and its backward pass is two
-more. The regularisation needs each edge's standard deviation over the batch; for the
-first layer, whose inputs are the fixed data, that is ``sqrt(w' Σ w)`` with ``Σ`` the
+with per-edge weights ``mask * [w_base, w_spline * coef]`` (for hidden layers the
+features' derivatives ride along in the same product), and its backward pass is one or
+two more. The regularisation needs each edge's standard deviation over the batch; for
+the first layer, whose inputs are the fixed data, that is ``sqrt(w' Σ w)`` with ``Σ`` the
 covariance of the input's features, computed once per grid, so the first layer's edge
-outputs are never formed. About 60 tensor operations per evaluation instead of ~170
-plus autograd's bookkeeping. Any other KAN goes through autograd, with the same value.
+outputs are never formed. Hidden layers' bases come from ``spline.PiecewiseBases``.
+On a [4, 5, 1] KAN this is ~110 tensor operations per evaluation, on buffers made once
+per grid, where autograd needs ~170 plus its graph. Any other KAN goes through
+autograd, with the same value (tests compare the two).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ _EPS = 1e-8  # the entropy's guards, as in ``train.regularization``
 
 
 class Objective:
-    """``objective(theta) -> (loss, gradient)`` of ``model`` on (x, y); see the module docstring.
+    """``objective() -> (loss, gradient)`` of ``model`` on (x, y) at ``theta``; see the module docstring.
 
     Parameters
     ----------
@@ -135,7 +138,7 @@ class Objective:
         residual = h - self.yt
         loss = residual.pow(2).mean()
         grad_out = residual * (2.0 / residual.numel())  # d loss / d h, (out, batch)
-        first, zero = states[0], self.zero
+        first = states[0]
         if regularise:  # each edge's std over the batch, and of each layer's inputs
             cov_w = torch.bmm(self.first_cov, first.w_in_feat_out)  # Σ_i w_oi, (in, feat, out)
             first.sd = (first.w_in_feat_out * cov_w).sum(1).clamp_min_(0).sqrt_()  # (in, out)
@@ -145,13 +148,14 @@ class Objective:
                 state.spreads(scale_n)
             loss = loss + self._regularization()
         for state in reversed(states[1:]):  # backward, last layer first
-            grad_out = state.backward(grad_out, regularise, scale_n, zero)
+            grad_out = state.backward(grad_out, regularise, scale_n)
         if first.grad_bias is not None:
             torch.sum(grad_out, -1, keepdim=True, out=first.grad_bias)
         torch.mm(grad_out, self.first_features_t, out=self.first_grad_flat)
         if regularise:
             sd = first.sd
-            per_edge = torch.where(sd > 0, first.scale_grad / (first.den * sd), zero)  # (in, out)
+            # not a clamp as in hidden layers: Σw need not be exactly 0 where w'Σw rounds to <= 0
+            per_edge = torch.where(sd > 0, first.scale_grad / (first.den * sd), self.zero)  # (in, out)
             first.grad_w.addcmul_(per_edge.T.unsqueeze(-1), cov_w.permute(2, 0, 1))
         for state in states:
             state.parameter_grads()
@@ -191,11 +195,11 @@ class _Layer:
         if hidden:
             k = layer.spline_order
             self.bases = spline.PiecewiseBases(layer.grid, k, batch)
-            dense = self.bases.buffer  # (in, 2, batch, slots); slot k is free for silu
-            self.silu, self.silu_slope = dense[:, 0, :, k], dense[:, 1, :, k]
-            self.features = dense[:, 0, :, k:k + 1 + n_coeff]  # (in, batch, feat)
+            dense = self.bases.buffer  # (in, slots, 2, batch); slot k is free for silu
+            self.silu, self.silu_slope = dense[:, k, 0], dense[:, k, 1]
+            self.features = dense[:, k:k + 1 + n_coeff, 0].transpose(1, 2)  # (in, batch, feat)
             # values and derivatives as one (in, feat, 2 * batch) matrix: one product for both
-            self.both_t = dense.view(n_in, 2 * batch, -1)[:, :, k:k + 1 + n_coeff].transpose(1, 2)
+            self.both_t = dense.view(n_in, -1, 2 * batch)[:, k:k + 1 + n_coeff]
             self.both = dense.new_empty(n_in, n_out, 2 * batch)
             self.edges, self.edge_slopes = self.both[..., :batch], self.both[..., batch:]  # (in, out, batch)
             self.grad_w_t = dense.new_empty(n_in, n_out, 1 + n_coeff)
@@ -223,7 +227,7 @@ class _Layer:
         self.bases(h)
         sigmoid = torch.sigmoid(h)
         torch.mul(h, sigmoid, out=self.silu)
-        torch.addcmul(sigmoid, self.silu, 1 - sigmoid, out=self.silu_slope)  # silu' = σ + silu·(1 - σ)
+        torch.addcmul(sigmoid + self.silu, self.silu, sigmoid, value=-1.0, out=self.silu_slope)  # σ + silu·(1 - σ)
         torch.matmul(self.w_in_out_feat, self.both_t, out=self.both)
 
     def spreads(self, scale_n: float) -> None:
@@ -235,7 +239,7 @@ class _Layer:
         self.den = self.sd_h + 0.1  # (in, 1)
         torch.div(self.sd, self.den, out=self.scale)
 
-    def backward(self, grad_out: Tensor, regularise: bool, scale_n: float, zero: Tensor) -> Tensor:
+    def backward(self, grad_out: Tensor, regularise: bool, scale_n: float) -> Tensor:
         """From d loss / d (this layer's nodes) to d loss / d (its inputs); fills grad_w."""
         if self.grad_bias is not None:
             torch.sum(grad_out, -1, keepdim=True, out=self.grad_bias)
@@ -243,7 +247,8 @@ class _Layer:
         if regularise:
             sd = self.sd
             grad_sd = self.scale_grad / self.den  # (in, out)
-            per_edge = torch.where(sd > 0, grad_sd / sd, zero).mul_(scale_n)
+            # sd = 0 only where the edge's centred values are all zero: any finite factor will do
+            per_edge = (grad_sd * scale_n).div_(sd.clamp_min(1e-150))
             grad_edges = torch.addcmul(grad_edges, per_edge.unsqueeze(-1), self.edge_centre)  # (in, out, batch)
         else:
             grad_edges = grad_edges.expand(self.h.shape[0], -1, -1)
@@ -252,7 +257,7 @@ class _Layer:
         grad_in = grad_in[:, 0] if grad_in.shape[1] == 1 else grad_in.sum(1)  # (in, batch)
         if regularise:  # through the std of the layer's inputs in its scales
             grad_den = (grad_sd * sd).sum(1, keepdim=True).div_(self.den)  # minus d loss / d den, (in, 1)
-            per_input = torch.where(self.sd_h > 0, grad_den / self.sd_h, zero).mul_(-scale_n)
+            per_input = (grad_den * -scale_n).div_(self.sd_h.clamp_min(1e-150))  # as per_edge
             grad_in.addcmul_(per_input, self.h_centre)
         return grad_in
 

@@ -116,7 +116,6 @@ class PiecewiseBases:
             self.coef = both.permute(0, 1, 4, 2, 3).reshape(n_features * (n_knots + 1), -1).contiguous()
             self.origins = torch.cat([grid[:, :1], grid[:, :-1], grid[:, -1:]], dim=1).contiguous()
             self.row_offset = arange(n_features)[:, None] * (n_knots + 1)
-            self.slot_offset = arange(k + 1)
         self._batch = -1
         if batch is not None:
             self._buffers(batch)
@@ -126,16 +125,23 @@ class PiecewiseBases:
         k, factory = self.k, {"dtype": self.grid.dtype, "device": self.grid.device}
         self._gathered = torch.empty(n_features * batch, self.coef.shape[1], **factory)
         self._pieces = [torch.empty(n_features * batch, 2 * (k + 1), **factory) for _ in range(2)]
-        self._slots = torch.empty(n_features, batch, k + 1, dtype=torch.long, device=self.grid.device)
-        self.buffer = torch.empty(n_features, 2, batch, n_knots + k + 1, **factory)
+        # flat position in one feature's (slots, 2, batch) block of piece j = (half, r) of
+        # point b: (span + r) * 2 * batch + half * batch + b; the span part is added per call
+        long = {"dtype": torch.long, "device": self.grid.device}
+        half, r = torch.arange(2, **long).repeat_interleave(k + 1), torch.arange(k + 1, **long).repeat(2)
+        self._position = (r * 2 * batch + half * batch)[None, :] + torch.arange(batch, **long)[:, None]
+        self._slots = torch.empty(n_features, batch, 2 * (k + 1), **long)
+        self.buffer = torch.empty(n_features, n_knots + k + 1, 2, batch, **factory)
         self._batch = batch
 
     def __call__(self, xt: Tensor) -> Tensor:
         """Values and derivatives of every basis at ``xt`` (n_features, batch).
 
-        Returns a buffer of shape (n_features, 2, batch, n_knots + k + 1), overwritten by
-        the next call: [:, 0] values, [:, 1] derivatives; basis c sits in slot
-        ``c + k + 1``; slots 0 .. k are scratch (zero), for the caller to use.
+        Returns a buffer of shape (n_features, n_knots + k + 1, 2, batch), overwritten by
+        the next call: [:, :, 0] values, [:, :, 1] derivatives; basis c sits in slot
+        ``c + k + 1``; slots 0 .. k are scratch (zero), for the caller to use. (Slots
+        before values and derivatives before the batch, so that a slot's values and
+        derivatives form one contiguous row of 2 * batch.)
         """
         k = self.k
         n_features, batch = xt.shape
@@ -149,11 +155,9 @@ class PiecewiseBases:
             pieces = coef[:, 0]
             for power in range(1, k + 1):  # Horner's scheme: c_p + (...) * dx
                 pieces = torch.addcmul(coef[:, power], pieces, dx, out=self._pieces[power % 2])
-            torch.add(span.unsqueeze(-1), self.slot_offset, out=self._slots)
+            torch.add(self._position, span.unsqueeze(-1), alpha=2 * batch, out=self._slots)
             out = self.buffer.zero_()
-            pieces = pieces.view(n_features, batch, 2, k + 1)
-            for half in range(2):  # values, derivatives
-                out[:, half].scatter_(2, self._slots, pieces[:, :, half])
+            out.view(n_features, -1).scatter_(1, self._slots.view(n_features, -1), pieces.view(n_features, -1))
         return out
 
 

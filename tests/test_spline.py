@@ -58,12 +58,12 @@ def test_piecewise_bases_equal_the_recursion_inside_and_outside_the_grid(order):
     grid = spline.grid_from_samples(samples, 6, order)  # non-uniform knots
     x = torch.linspace(-4, 4, 801, dtype=torch.float64).repeat(2, 1)  # well past both ends
     values, slopes = spline.bases_batch_last(x, grid, order, derivative=True)  # (features, coeff, batch)
-    dense = spline.PiecewiseBases(grid, order)(x)  # (features, 2, batch, slots)
+    dense = spline.PiecewiseBases(grid, order)(x)  # (features, slots, 2, batch)
     n_coeff = values.shape[1]
-    pieces = dense[..., order + 1:order + 1 + n_coeff].permute(1, 0, 3, 2)
-    np.testing.assert_allclose(pieces[0].numpy(), values.numpy(), atol=1e-12)
-    np.testing.assert_allclose(pieces[1].numpy(), slopes.numpy(), atol=1e-10)
-    assert float(dense[:, :, :, :order + 1].abs().max()) == 0.0  # the scratch slots stay zero
+    pieces = dense[:, order + 1:order + 1 + n_coeff]
+    np.testing.assert_allclose(pieces[:, :, 0].numpy(), values.numpy(), atol=1e-12)
+    np.testing.assert_allclose(pieces[:, :, 1].numpy(), slopes.numpy(), atol=1e-10)
+    assert float(dense[:, :order + 1].abs().max()) == 0.0  # the scratch slots stay zero
     # the derivative is the derivative: central differences of the recursion
     step = 1e-6
     ahead = spline.bases_batch_last(x + step, grid, order)
