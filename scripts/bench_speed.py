@@ -137,6 +137,8 @@ def discover_one(method: str, problem_name: str, budget: float) -> dict:
     try:
         with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
             formula = resolve(method)(X, y, list(problem.variables), 0, budget)
+        if isinstance(formula, tuple):  # (formula, details), as kansr's adapter returns
+            formula = formula[0]
     except Exception as error:  # a crash inside the method: reported with its time, not solved
         return {"seconds": time.perf_counter() - start, "solved": False, "error": f"{type(error).__name__}: {error}",
                 "peak_mb": _peak_mb()}
