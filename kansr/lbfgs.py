@@ -6,10 +6,14 @@ inverse-Hessian approximation built from the last ``history_size`` curvature pai
 Schnabel (1994) — a handful of small matrix products and two triangular solves — rather
 than by the two-loop recursion, whose 4m vector operations cost more than the rest of
 a step on small KANs. The step length comes from a line search meeting the strong Wolfe
-conditions (torch's own, the one ``torch.optim.LBFGS`` uses). Unlike
-``torch.optim.LBFGS`` with ``max_iter=1``, the loss and gradient found by the line search
-are kept for the next step, so a step costs the line search's evaluations and nothing
-more (torch evaluates again the point it already knows at the start of every step).
+conditions: the first trial step is tested here in plain floats, and torch's own search
+(the one ``torch.optim.LBFGS`` uses) is called, reusing that evaluation, only when it fails.
+The loss and gradient the search ends with are kept for the next step, so a step costs
+the search's evaluations and nothing more.
+
+This replaces ``torch.optim.LBFGS(max_iter=1)`` stepped once per training step, which
+evaluates every point twice and converges badly: on a 20-d quadratic with condition
+number 1000 it is still 0.48 off after 200 steps, where this is within 1e-5 (tests).
 """
 
 from __future__ import annotations
@@ -91,7 +95,7 @@ class LBFGS:
         if not gtd < -1e-32:  # no descent left (or not a number): stay
             return self.loss
         self.start = self.theta.clone()
-        # the first trial step, tested here in plain floats: most steps end with it
+        # the first trial step, tested in plain floats: most steps end with it
         self.theta.add_(direction, alpha=t)
         loss, grad_new = self.objective()
         first = (t, float(loss), grad_new)
@@ -100,7 +104,7 @@ class LBFGS:
         last_t = [t]
 
         def evaluate(_x, t_try, d):  # for torch's search, which starts with the same trial
-            if first is not None and t_try == first[0] and last_t[0] == first[0]:
+            if t_try == first[0] and last_t[0] == first[0]:
                 return first[1], first[2]
             self.theta.copy_(self.start).add_(d, alpha=t_try)
             last_t[0] = t_try

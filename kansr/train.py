@@ -162,7 +162,7 @@ class _Optimizer:
         self.adam = torch.optim.Adam(self.objective.params, lr=lr) if config.optimizer == "adam" else None
         self.lbfgs = LBFGS(self.objective, lr=lr, history_size=10) if self.adam is None else None
 
-    def step(self) -> tuple[Tensor, bool]:
+    def step(self) -> tuple[float | Tensor, bool]:
         """One optimiser step, undone when it left a non-finite loss or parameter.
         Returns (a loss for progress lines, whether the step was kept)."""
         if self.lbfgs is not None:

@@ -17,7 +17,7 @@ def _data(n_in, n_out, rows=300, seed=0):
     return x, y
 
 
-@pytest.mark.parametrize("width", [[4, 5, 1], [3, 4, 2, 1], [2, 3, 2]])
+@pytest.mark.parametrize("width", [[4, 5, 1], [3, 4, 2, 1], [2, 3, 2], [3, 1]])
 @pytest.mark.parametrize("lamb", [0.0, 0.05])
 def test_hand_written_gradient_equals_autograd(width, lamb):
     x, y = _data(width[0], width[-1])
