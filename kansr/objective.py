@@ -49,10 +49,8 @@ class Objective:
         self.params = [p for name, p in model.named_parameters()
                        if p.requires_grad and not (self.fast and name.endswith("symbolic_affine"))]
         self.theta = torch.cat([p.detach().reshape(-1) for p in self.params])
-        offset = 0
-        for p in self.params:  # the model's parameters become views of theta
-            p.data = self.theta[offset:offset + p.numel()].view_as(p)
-            offset += p.numel()
+        for p, view in zip(self.params, self._split(self.theta)):  # the parameters become views of theta
+            p.data = view
         self.yt = y.T  # (outputs, batch)
         self.input_basis = None if self.fast else model.input_basis(x)
         if self.fast:
@@ -62,12 +60,18 @@ class Objective:
         """Loss (0-d tensor) and gradient (shaped like ``theta``) at the current ``theta``."""
         return self._fast() if self.fast else self._autograd()
 
+    def _split(self, flat: Tensor) -> list[Tensor]:
+        """Views of a vector shaped like ``theta``, one per parameter, shaped like it."""
+        views, offset = [], 0
+        for p in self.params:
+            views.append(flat[offset:offset + p.numel()].view_as(p))
+            offset += p.numel()
+        return views
+
     def set_grads(self, grad: Tensor) -> None:
         """Give every parameter its part of the flat ``grad`` as ``.grad`` (for torch optimisers)."""
-        offset = 0
-        for p in self.params:
-            p.grad = grad[offset:offset + p.numel()].view_as(p)
-            offset += p.numel()
+        for p, view in zip(self.params, self._split(grad)):
+            p.grad = view
 
     # -- autograd, for any KAN ------------------------------------------------------------
 
@@ -104,6 +108,7 @@ class Objective:
         self.first_cov = centred @ centred.transpose(1, 2) * self.scale_n  # (in, feat, feat)
         self.first_den = (xt.std(dim=1) + 0.1)[:, None]  # (in, 1)
         self.layers = [_Layer(layer, n, hidden=index > 0) for index, layer in enumerate(layers)]
+        self.layers[0].den = self.first_den  # the data's spread: fixed
         # the regularisation's scales, one zero-padded row per layer, and their gradient
         longest = max(layer.in_features * layer.out_features for layer in layers)
         self.scale_rows = self.theta.new_zeros(len(layers), longest)
@@ -115,11 +120,8 @@ class Objective:
         # the gradient, written in place: views of one vector in ``params`` order
         self.grad = torch.zeros_like(self.theta)
         self.zero = self.theta.new_zeros(())
-        views, offset = {}, 0
-        for p in self.params:
-            views[id(p)] = self.grad[offset:offset + p.numel()].view_as(p)
-            offset += p.numel()
-        for state, layer in zip(self.layers, layers):
+        views = {id(p): view for p, view in zip(self.params, self._split(self.grad))}
+        for state in self.layers:
             state.grad_views(views)
         self.first_w_flat = self.layers[0].w.view(first.out_features, -1)
         self.first_grad_flat = self.layers[0].grad_w.view(first.out_features, -1)
@@ -142,7 +144,6 @@ class Objective:
         if regularise:  # each edge's std over the batch, and of each layer's inputs
             cov_w = torch.bmm(self.first_cov, first.w_in_feat_out)  # Σ_i w_oi, (in, feat, out)
             first.sd = (first.w_in_feat_out * cov_w).sum(1).clamp_min_(0).sqrt_()  # (in, out)
-            first.den = self.first_den
             torch.div(first.sd, first.den, out=first.scale)
             for state in states[1:]:
                 state.spreads(scale_n)
