@@ -3,13 +3,16 @@
 The quasi-Newton direction is the textbook L-BFGS one (Nocedal & Wright, ch. 7): the
 inverse-Hessian approximation built from the last ``history_size`` curvature pairs
 (s, y), scaled by ``s'y / y'y``. It is applied in the compact form of Byrd, Nocedal and
-Schnabel (1994) — a handful of small matrix products and two triangular solves — rather
-than by the two-loop recursion, whose 4m vector operations cost more than the rest of
-a step on small KANs. The step length comes from a line search meeting the strong Wolfe
-conditions: the first trial step is tested here in plain floats, and torch's own search
-(the one ``torch.optim.LBFGS`` uses) is called, reusing that evaluation, only when it fails.
-The loss and gradient the search ends with are kept for the next step, so a step costs
-the search's evaluations and nothing more.
+Schnabel (1994), H = γI + [S' Y'] M [S; Y] with a small matrix M: when a pair arrives,
+M [S; Y] is formed once (a dozen small tensor operations), and each direction is then
+two matrix-vector products. (The two-loop recursion takes 4m vector operations per
+direction, which cost more than the rest of a step on small KANs.)
+
+The step length comes from a line search meeting the strong Wolfe conditions
+(Nocedal & Wright, algorithms 3.5 and 3.6, cubic interpolation), on plain floats: each
+trial costs one evaluation and one dot product. Most iterations end with the first
+trial step. The loss and gradient the search ends with are kept for the next step, so
+an iteration costs its search's evaluations and nothing more.
 
 This replaces ``torch.optim.LBFGS(max_iter=1)`` stepped once per training step, which
 evaluates every point twice and converges badly: on a 20-d quadratic with condition
@@ -22,10 +25,10 @@ import math
 
 import torch
 from torch import Tensor
-from torch.optim.lbfgs import _strong_wolfe  # present since torch 1.x; what torch.optim.LBFGS uses
-
 
 _C1, _C2 = 1e-4, 0.9  # sufficient decrease and curvature constants of the strong Wolfe conditions
+_MAX_TRIALS = 25  # evaluations per line search
+_MIN_WIDTH = 1e-9  # a bracket narrower than this (step length x largest |direction|) ends a search
 
 
 class LBFGS:
@@ -48,78 +51,115 @@ class LBFGS:
         self.loss = float(loss)
         self.start = self.theta.clone()  # where the last step began (``undo`` returns there)
         self._stacked = self.theta.new_empty(0, self.theta.numel())  # rows s_1..s_m, y_1..y_m, oldest first
-        self._scale = 1.0
-        self._last_step: Tensor | None = None
-        self._last_grad: Tensor | None = None
+        self._eye = torch.eye(history_size, dtype=self.theta.dtype, device=self.theta.device)
+        self._scale = 1.0  # γ = s'y / y'y of the newest pair
+        self._first = True
 
-    def _add_pair(self, s: Tensor, y: Tensor, ys: float) -> None:
-        """Keep the pair (s, y), dropping the oldest beyond ``history_size``, and the small
-        matrices of the compact form: R = triu(S Y'), and D + γ Y Y' (D = diag(s_i . y_i))."""
-        m = self._stacked.shape[0] // 2
+    def _add_pair(self, direction: Tensor, t: float, grad_new: Tensor, ys: float) -> None:
+        """Keep s = t·direction and y = grad_new - grad, dropping the oldest pair beyond
+        ``history_size``, and the matrix ``_weights`` = M [S; Y] of the compact form, so
+        that a direction costs two matrix-vector products."""
+        stacked, m = self._stacked, self._stacked.shape[0] // 2
         keep = min(m, self.history_size - 1)
-        stacked = self._stacked
-        self._stacked = torch.cat([stacked[m - keep:m], s[None], stacked[2 * m - keep:], y[None]])
+        s, y = direction.mul(t), grad_new - self.grad
+        stacked = self._stacked = torch.cat([stacked[m - keep:m], s[None], stacked[2 * m - keep:], y[None]])
         m = keep + 1
-        gram = self._stacked @ self._stacked.T
-        self._scale = ys / float(gram[-1, -1])  # s'y / y'y
-        self._r = gram[:m, m:].triu()  # s_i . y_j for i <= j
-        self._middle = torch.add(torch.diag_embed(torch.diagonal(self._r)), gram[m:, m:], alpha=self._scale)
+        gram = stacked @ stacked.T
+        gamma = self._scale = ys / float(gram[-1, -1])  # s'y / y'y
+        r_inv = torch.linalg.solve_triangular(gram[:m, m:].triu(), self._eye[:m, :m], upper=True)  # R = triu(S Y')
+        middle = torch.add(torch.diag(gram.diagonal(m)), gram[m:, m:], alpha=gamma)  # D + γ Y Y'
+        r_inv_s = r_inv @ stacked[:m]
+        top = r_inv.T @ torch.sub(middle @ r_inv_s, stacked[m:], alpha=gamma)
+        self._weights = torch.cat([top, r_inv_s.mul_(-gamma)])
 
     def _direction(self) -> Tensor:
         """-H g, H the L-BFGS inverse-Hessian approximation in compact form:
-        H = γI + [S' Y'] [[R⁻ᵀ(D + γ Y Y')R⁻¹, -γR⁻ᵀ], [-γR⁻¹, 0]] [S; Y]."""
-        g, gamma, stacked = self.grad, self._scale, self._stacked
-        m = stacked.shape[0] // 2
-        sg_yg = stacked @ g
-        p = torch.linalg.solve_triangular(self._r, sg_yg[:m, None], upper=True)  # R⁻¹ S g
-        inner = torch.sub(self._middle @ p, sg_yg[m:, None], alpha=gamma)
-        top = torch.linalg.solve_triangular(self._r.T, inner, upper=False)
-        direction = torch.addmv(g, stacked[:m].T, top[:, 0], beta=-gamma, alpha=-1.0)
-        return direction.addmv_(stacked[m:].T, p[:, 0], alpha=gamma)
+        H = γI + [S' Y'] M [S; Y],  M = [[R⁻ᵀ(D + γ Y Y')R⁻¹, -γR⁻ᵀ], [-γR⁻¹, 0]],
+        R = triu(S Y'), D = diag(s_i . y_i), rows oldest first; ``_weights`` = M [S; Y]."""
+        g = self.grad
+        if not self._stacked.shape[0]:
+            return g.mul(-self._scale)
+        return torch.addmv(g, self._stacked.T, self._weights @ g, beta=-self._scale, alpha=-1.0)
 
     def step(self) -> float:
         """One iteration: a direction, a line search, the move. Returns the new loss."""
         grad = self.grad
-        if self._last_step is None:
+        if self._first:  # steepest descent, scaled down
+            self._first = False
             direction = grad.neg()
-            t = min(1.0, 1.0 / float(grad.abs().sum())) * self.lr if bool(grad.any()) else self.lr
+            norm = float(grad.abs().sum())
+            t = min(1.0, 1.0 / norm) * self.lr if norm > 0 else self.lr
         else:
-            y = grad - self._last_grad
-            ys = float(y.dot(self._last_step))
-            if ys > 1e-10:
-                self._add_pair(self._last_step, y, ys)
-            direction = self._direction() if self._stacked.shape[0] else grad.neg() * self._scale
-            t = self.lr
-        slope = grad.dot(direction)
-        gtd = float(slope)
+            direction, t = self._direction(), self.lr
+        gtd = float(grad.dot(direction))
         if not gtd < -1e-32:  # no descent left (or not a number): stay
             return self.loss
-        self.start = self.theta.clone()
-        # the first trial step, tested in plain floats: most steps end with it
-        self.theta.add_(direction, alpha=t)
-        loss, grad_new = self.objective()
-        first = (t, float(loss), grad_new)
-        if first[1] <= self.loss + _C1 * t * gtd and abs(float(grad_new.dot(direction))) <= -_C2 * gtd:
-            return self._moved(direction, t, first[1], grad_new, grad)
-        last_t = [t]
-
-        def evaluate(_x, t_try, d):  # for torch's search, which starts with the same trial
-            if t_try == first[0] and last_t[0] == first[0]:
-                return first[1], first[2]
-            self.theta.copy_(self.start).add_(d, alpha=t_try)
-            last_t[0] = t_try
-            loss, g = self.objective()
-            return float(loss), g
-
-        loss, grad_new, t, _ = _strong_wolfe(evaluate, None, t, direction, self.loss, grad, slope, c1=_C1, c2=_C2)
-        if t != last_t[0]:
-            self.theta.copy_(self.start).add_(direction, alpha=t)
-        return self._moved(direction, t, float(loss), grad_new, grad)
-
-    def _moved(self, direction: Tensor, t: float, loss: float, grad_new: Tensor, grad: Tensor) -> float:
-        self._last_step, self._last_grad = direction if t == 1.0 else direction.mul(t), grad
+        self.start.copy_(self.theta)
+        t, loss, grad_new, gtd_new = self._search(direction, t, gtd)
+        ys = t * (gtd_new - gtd)  # s'y, s = t·direction, y = grad_new - grad
+        if ys > 1e-10:
+            self._add_pair(direction, t, grad_new, ys)
         self.loss, self.grad = loss, grad_new
         return loss
+
+    def _evaluate(self, direction: Tensor, t: float) -> tuple[float, Tensor, float]:
+        """Loss, gradient and directional slope at start + t·direction (theta is left there)."""
+        self.theta.copy_(self.start).add_(direction, alpha=t)
+        loss, grad = self.objective()
+        return float(loss), grad, float(grad.dot(direction))
+
+    def _search(self, direction: Tensor, t: float, gtd0: float) -> tuple[float, float, Tensor, float]:
+        """A step length meeting the strong Wolfe conditions along ``direction`` from ``start``
+        (Nocedal & Wright, algorithm 3.5: extrapolate until the minimum is bracketed, then
+        zoom). Returns (t, loss, gradient, slope) there, with theta there."""
+        f0 = self.loss
+        previous = (0.0, f0, self.grad, gtd0)
+        self.theta.add_(direction, alpha=t)  # theta is start here
+        loss, grad = self.objective()
+        f, gtd = float(loss), float(grad.dot(direction))
+        current = (t, f, grad, gtd)
+        for trial in range(1, _MAX_TRIALS + 1):
+            if not (f <= f0 + _C1 * t * gtd0 and (trial == 1 or f < previous[1])):  # NaN too
+                return self._zoom(direction, previous, current, f0, gtd0, trial)
+            if abs(gtd) <= -_C2 * gtd0:
+                return current
+            if gtd >= 0:
+                return self._zoom(direction, current, previous, f0, gtd0, trial)
+            if trial == _MAX_TRIALS:
+                break
+            # extrapolate: a cubic step, at least a little further and at most 10 times as far
+            low, high = t + 0.01 * (t - previous[0]), 10.0 * t
+            t_next = _cubic_minimiser(previous[:2] + previous[3:], current[:2] + current[3:], low, high)
+            previous = current
+            t = t_next
+            f, grad, gtd = self._evaluate(direction, t)
+            current = (t, f, grad, gtd)
+        return current
+
+    def _zoom(self, direction, low, high, f0, gtd0, trials):
+        """Algorithm 3.6: shrink the bracket [low, high] (``low`` the end with sufficient
+        decrease and the lower loss) until a point meets the strong Wolfe conditions.
+        Theta is at the point evaluated last, one of the two ends."""
+        last_t = max(low[0], high[0])  # the search only moves outwards before a zoom
+        span = float(direction.abs().max())
+        while trials < _MAX_TRIALS and abs(high[0] - low[0]) * span > _MIN_WIDTH:
+            a, b = sorted((low[0], high[0]))
+            margin = 0.1 * (b - a)  # keep clear of the ends: each trial must shrink the bracket
+            t = min(max(_cubic_minimiser(low[:2] + low[3:], high[:2] + high[3:], a, b), a + margin), b - margin)
+            f, grad, gtd = self._evaluate(direction, t)
+            last_t, trials = t, trials + 1
+            point = (t, f, grad, gtd)
+            if not f <= f0 + _C1 * t * gtd0 or f >= low[1]:  # NaN too
+                high = point
+                continue
+            if abs(gtd) <= -_C2 * gtd0:
+                return point
+            if gtd * (high[0] - low[0]) >= 0:
+                high = low
+            low = point
+        if last_t != low[0]:  # theta back to the best point found (start itself when t = 0)
+            self.theta.copy_(self.start).add_(direction, alpha=low[0])
+        return low
 
     def finite(self) -> bool:
         """Whether the current point's loss is finite (then so is every parameter it uses)."""
@@ -128,3 +168,21 @@ class LBFGS:
     def undo(self) -> None:
         """Back to where the last step began."""
         self.theta.copy_(self.start)
+
+
+def _cubic_minimiser(one: tuple, two: tuple, low: float, high: float) -> float:
+    """Minimiser in [low, high] of the cubic through two points (t, f, slope) with those
+    slopes (Nocedal & Wright, eq. 3.59); the middle of [low, high] when there is none."""
+    (t1, f1, g1), (t2, f2, g2) = one, two
+    if t1 == t2:
+        return 0.5 * (low + high)
+    d1 = g1 + g2 - 3.0 * (f1 - f2) / (t1 - t2)
+    square = d1 * d1 - g1 * g2
+    if not square >= 0 or not math.isfinite(square):
+        return 0.5 * (low + high)
+    d2 = math.copysign(math.sqrt(square), t2 - t1)
+    denominator = g2 - g1 + 2.0 * d2
+    if denominator == 0 or not math.isfinite(denominator):
+        return 0.5 * (low + high)
+    t = t2 - (t2 - t1) * (g2 + d2 - d1) / denominator
+    return min(max(t, low), high) if math.isfinite(t) else 0.5 * (low + high)

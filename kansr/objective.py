@@ -6,16 +6,16 @@ the loss, MSE + λ·regularisation (``train.regularization``), with its gradient
 
 For KANs whose layers all sum (no multiplication nodes) and have no symbolic edges,
 which is every KAN while it is being trained and pruned, the gradient is written out by
-hand: a layer is one matrix product of per-input features ``[silu(h), B_1(h) .. B_C(h)]``
-with per-edge weights ``mask * [w_base, w_spline * coef]`` (for hidden layers the
-features' derivatives ride along in the same product), and its backward pass is one or
-two more. The regularisation needs each edge's standard deviation over the batch; for
-the first layer, whose inputs are the fixed data, that is ``sqrt(w' Σ w)`` with ``Σ`` the
-covariance of the input's features, computed once per grid, so the first layer's edge
-outputs are never formed. Hidden layers' bases come from ``spline.PiecewiseBases``.
-On a [4, 5, 1] KAN this is ~110 tensor operations per evaluation, on buffers made once
-per grid, where autograd needs ~170 plus its graph. Any other KAN goes through
-autograd, with the same value (tests compare the two).
+hand. The first layer's inputs are the fixed data, so its per-input features
+``[silu(x), B_1(x) .. B_C(x)]`` are computed once per grid and the layer is one matrix
+product with the per-edge weights ``mask * [w_base, w_spline * coef]`` (its backward
+pass one more). The regularisation needs each edge's standard deviation over the batch;
+for the first layer that is ``sqrt(w' Σ w)`` with ``Σ`` the covariance of the input's
+features, also computed once per grid, so the first layer's edge outputs are never
+formed. Hidden layers evaluate each edge as a table of per-interval polynomials
+(``_Layer``). On a [4, 5, 1] KAN this is ~100 tensor operations per evaluation, on
+buffers made once per grid, where autograd needs ~170 plus its graph. Any other KAN
+goes through autograd, with the same value (tests compare the two).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from kansr import spline
 from kansr.model import KAN
 
 _EPS = 1e-8  # the entropy's guards, as in ``train.regularization``
+_LANES = 8  # copies of a hidden layer's table that neighbouring points' gradients are added into
 
 
 class Objective:
@@ -135,8 +136,7 @@ class Objective:
         # forward; node values are (nodes, batch) throughout
         h = torch.addmm(states[0].bias, self.first_w_flat, self.first_features)
         for state in states[1:]:
-            state.forward(h)
-            h = state.edges.sum(0) + state.bias  # (out, batch)
+            h = state.forward(h)  # (out, batch)
         residual = h - self.yt
         loss = residual.pow(2).mean()
         grad_out = residual * (2.0 / residual.numel())  # d loss / d h, (out, batch)
@@ -180,33 +180,82 @@ class Objective:
 
 class _Layer:
     """One layer's buffers and views for ``Objective._fast``: its edge weights
-    ``mask * [w_base, w_spline * coef]`` (out, in, 1 + C), and for hidden layers the
-    features of its inputs, its edge values and their slopes."""
+    ``mask * [w_base, w_spline * coef]`` (out, in, 1 + C), and for hidden layers what
+    their edges are evaluated with and differentiated through.
+
+    A hidden layer's input changes every evaluation, so its bases are not stored.
+    Instead each edge's spline is turned, once per evaluation, into a table of
+    polynomials, one per knot interval (``spline.polynomial_pieces``: a fixed linear map
+    from the coefficients, one small batched product for all edges); each point then
+    looks up its interval's row and evaluates it by Horner's scheme, value and slope.
+    Backwards, each point's gradient times the powers of its offset in the interval is
+    summed into the row it read (one scatter-add), and the fixed map's transpose carries
+    the table's gradient back to the coefficients. Everything per point is (in, batch,
+    out)-sized: a few hundred kilobytes for [4, 5, 1] on 1,000 points, where the dense
+    bases with their derivatives took megabytes, which no longer fit in cache.
+    (The scatter-add sums in a fixed order on the CPU; on CUDA it uses atomic additions,
+    so the last bits there may vary from run to run.)
+    """
 
     def __init__(self, layer, batch: int, hidden: bool) -> None:
         self.layer = layer
         n_out, n_in, n_coeff = layer.spline_coef.shape
-        self.w = layer.spline_coef.new_empty(n_out, n_in, 1 + n_coeff)
-        self.w_base, self.w_spline = self.w[..., 0], self.w[..., 1:]
+        # a hidden layer's weights carry one more column, a constant 1 (0 on masked
+        # edges), which puts each interval's origin into its table: one lookup for both
+        self.w = layer.spline_coef.new_empty(n_out, n_in, 1 + n_coeff + hidden)
+        self.w_base, self.w_spline = self.w[..., 0], self.w[..., 1:1 + n_coeff]
         self.w_in_feat_out = self.w.permute(1, 2, 0)
-        self.w_in_out_feat = self.w.transpose(0, 1)
         self.spline_weight = layer.spline_weight.unsqueeze(-1)  # views of theta: always current
         self.bias = layer.bias.unsqueeze(-1)
         self.mask = None if bool((layer.mask == 1).all()) else layer.mask.unsqueeze(-1)
         if hidden:
-            k = layer.spline_order
-            self.bases = spline.PiecewiseBases(layer.grid, k, batch)
-            dense = self.bases.buffer  # (in, slots, 2, batch); slot k is free for silu
-            self.silu, self.silu_slope = dense[:, k, 0], dense[:, k, 1]
-            self.features = dense[:, k:k + 1 + n_coeff, 0].transpose(1, 2)  # (in, batch, feat)
-            # values and derivatives as one (in, feat, 2 * batch) matrix: one product for both
-            self.both_t = dense.view(n_in, -1, 2 * batch)[:, k:k + 1 + n_coeff]
-            self.both = dense.new_empty(n_in, n_out, 2 * batch)
-            self.edges, self.edge_slopes = self.both[..., :batch], self.both[..., batch:]  # (in, out, batch)
-            self.grad_w_t = dense.new_empty(n_in, n_out, 1 + n_coeff)
-            self.grad_w = self.grad_w_t.transpose(0, 1)
+            self.w[..., -1] = 1.0
+            self._hidden(batch)
         else:
             self.grad_w = layer.spline_coef.new_empty(n_out, n_in, 1 + n_coeff)
+            self.grad_w_base, self.grad_w_spline = self.grad_w[..., 0], self.grad_w[..., 1:]
+
+    def _hidden(self, batch: int) -> None:
+        layer = self.layer
+        n_out, n_in, n_coeff = layer.spline_coef.shape
+        k = self.k = layer.spline_order
+        self.grid = layer.grid.contiguous()
+        pieces, origins = spline.polynomial_pieces(self.grid, k)  # (in, rows, powers, coeff), (in, rows)
+        rows, parts = pieces.shape[1], k + 2  # a table row: the powers' coefficients, then the origin
+        # the table, part-major: (parts, in, rows, out) = table_map (parts, in, rows, coeff + 1) @ w_table
+        table_map = pieces.new_zeros(parts, n_in, rows, n_coeff + 1)
+        table_map[:k + 1, ..., :n_coeff] = pieces.permute(2, 0, 1, 3)
+        table_map[k + 1, ..., n_coeff] = origins
+        self.table_map = table_map
+        self.table_map_t = table_map[:k + 1, ..., :n_coeff].transpose(-1, -2)  # (powers, in, coeff, rows)
+        self.w_table = self.w_in_feat_out[:, 1:]  # (in, coeff + 1, out): spline weights and the 1
+        new = lambda *shape: pieces.new_empty(shape)  # noqa: E731
+        # The scatter-add of the backward pass would add point after point into the same
+        # few rows (neighbouring points share intervals), each addition waiting for the
+        # one before; points b = 0, 1, 2, ... go instead to _LANES copies of the table in
+        # turn, summed afterwards (46 -> 11 microseconds for [4, 5, 1] on 1,000 points).
+        # The forward lookup reads the same places from copies of the table.
+        self.table = new(parts, n_in, rows, n_out)
+        self.table_lanes = new(parts, _LANES, n_in * rows * n_out)
+        self.table_grad_lanes = new(k + 1, _LANES, n_in, rows, n_out)
+        self.table_grad = new(k + 1, n_in, rows, n_out)
+        self.grad_spline_parts = new(k + 1, n_in, n_coeff, n_out)
+        # flat place of (lane l, input i, row r, output o) in one part: ((l * in + i) * rows + r) * out + o
+        long = {"dtype": torch.long, "device": pieces.device}
+        lane = torch.arange(batch, **long) % _LANES
+        self.index_base = ((lane * n_in + torch.arange(n_in, **long)[:, None]) * rows * n_out).unsqueeze(-1) \
+            + torch.arange(n_out, **long)  # (in, batch, out), the row still to be added
+        self.index = torch.empty(n_in, batch, n_out, **long)
+        self.gathered = new(parts, n_in, batch, n_out)
+        self.powers_grad = new(k + 1, n_in, batch, n_out)  # d loss / d edge times the powers of the offset
+        self.u, self.edges, self.edge_slopes, self.scratch, self.scratch_slope = (
+            new(n_in, batch, n_out) for _ in range(5))
+        self.silu, self.silu_slope, self.sigmoid = (new(n_in, batch) for _ in range(3))
+        self.w_base_in = self.w_base.T.unsqueeze(1)  # (in, 1, out)
+        self.node_sum, self.nodes = new(batch, n_out), new(n_out, batch)
+        grad_spline_t, grad_base_t = new(n_in, n_coeff, n_out), new(n_in, 1, n_out)
+        self.grad_spline_t, self.grad_base_t = grad_spline_t, grad_base_t
+        self.grad_w_spline, self.grad_w_base = grad_spline_t.permute(2, 0, 1), grad_base_t[:, 0].T
 
     def grad_views(self, views: dict) -> None:
         layer = self.layer
@@ -222,40 +271,72 @@ class _Layer:
         if self.mask is not None:
             self.w.mul_(self.mask)
 
-    def forward(self, h: Tensor) -> None:
-        """Edge values and slopes at inputs h (in, batch)."""
-        self.h = h
-        self.bases(h)
-        sigmoid = torch.sigmoid(h)
-        torch.mul(h, sigmoid, out=self.silu)
-        torch.addcmul(sigmoid + self.silu, self.silu, sigmoid, value=-1.0, out=self.silu_slope)  # σ + silu·(1 - σ)
-        torch.matmul(self.w_in_out_feat, self.both_t, out=self.both)
+    def forward(self, h: Tensor) -> Tensor:
+        """Edge values and slopes at inputs h (in, batch); returns the layer's nodes (out, batch)."""
+        self.h, k, gathered, u = h, self.k, self.gathered, self.u
+        parts = gathered.shape[0]
+        torch.matmul(self.table_map, self.w_table, out=self.table)
+        self.table_lanes.copy_(self.table.view(parts, 1, -1).expand_as(self.table_lanes))
+        rows = torch.searchsorted(self.grid, h, right=True)  # (in, batch)
+        torch.add(self.index_base, rows.unsqueeze(-1), alpha=self.index.shape[-1], out=self.index)
+        flat_index = self.index.view(1, -1).expand(parts, -1)
+        torch.gather(self.table_lanes.view(parts, -1), 1, flat_index, out=gathered.view(parts, -1))
+        torch.sub(h.unsqueeze(-1), gathered[k + 1], out=u)
+        # Horner's scheme for the value and the slope; the slope's running sum is kept
+        # divided by p (S_p = p g_p + u S_{p+1}, so S_p / p = g_p + u (p + 1)/p S_{p+1}/(p + 1))
+        value = slope = gathered[k]
+        for p in range(k - 1, -1, -1):
+            value = torch.addcmul(gathered[p], value, u, out=self.edges if p == 0 else self.scratch)
+            if p > 0:
+                slope = torch.addcmul(gathered[p], slope, u, value=(p + 1) / p,
+                                      out=self.edge_slopes if p == 1 else self.scratch_slope)
+        if k == 0:
+            self.edges.copy_(value)
+            self.edge_slopes.zero_()
+        elif k == 1:
+            self.edge_slopes.copy_(slope)
+        torch.sigmoid(h, out=self.sigmoid)
+        torch.mul(h, self.sigmoid, out=self.silu)
+        torch.addcmul(torch.add(self.sigmoid, self.silu, out=self.silu_slope), self.silu, self.sigmoid, value=-1.0, out=self.silu_slope)  # σ + silu·(1 - σ)
+        self.edges.addcmul_(self.w_base_in, self.silu.unsqueeze(-1))
+        self.edge_slopes.addcmul_(self.w_base_in, self.silu_slope.unsqueeze(-1))
+        torch.sum(self.edges, 0, out=self.node_sum)
+        return torch.add(self.node_sum.T, self.bias, out=self.nodes)
 
     def spreads(self, scale_n: float) -> None:
         """Std of each edge over the batch and of each input, into the regularisation's scale."""
-        self.edge_centre = self.edges - self.edges.mean(-1, keepdim=True)  # (in, out, batch)
+        self.edge_centre = self.edges - self.edges.mean(1, keepdim=True)  # (in, batch, out)
         self.h_centre = self.h - self.h.mean(-1, keepdim=True)
-        self.sd = torch.linalg.vector_norm(self.edge_centre, dim=-1).mul_(scale_n**0.5)  # (in, out)
+        self.sd = torch.linalg.vector_norm(self.edge_centre, dim=1).mul_(scale_n**0.5)  # (in, out)
         self.sd_h = torch.linalg.vector_norm(self.h_centre, dim=-1, keepdim=True).mul_(scale_n**0.5)
         self.den = self.sd_h + 0.1  # (in, 1)
         torch.div(self.sd, self.den, out=self.scale)
 
     def backward(self, grad_out: Tensor, regularise: bool, scale_n: float) -> Tensor:
-        """From d loss / d (this layer's nodes) to d loss / d (its inputs); fills grad_w."""
+        """From d loss / d (this layer's nodes) to d loss / d (its inputs); fills the weights' gradients."""
         if self.grad_bias is not None:
             torch.sum(grad_out, -1, keepdim=True, out=self.grad_bias)
-        grad_edges = grad_out.unsqueeze(0)  # (1, out, batch): every input's edges alike
+        powers_grad, u = self.powers_grad, self.u
+        grad_edges = powers_grad[0]  # (in, batch, out)
         if regularise:
             sd = self.sd
             grad_sd = self.scale_grad / self.den  # (in, out)
             # sd = 0 only where the edge's centred values are all zero: any finite factor will do
             per_edge = (grad_sd * scale_n).div_(sd.clamp_min(1e-150))
-            grad_edges = torch.addcmul(grad_edges, per_edge.unsqueeze(-1), self.edge_centre)  # (in, out, batch)
+            torch.addcmul(grad_out.T, per_edge.unsqueeze(1), self.edge_centre, out=grad_edges)
         else:
-            grad_edges = grad_edges.expand(self.h.shape[0], -1, -1)
-        torch.matmul(grad_edges, self.features, out=self.grad_w_t)  # (in, out, feat)
+            grad_edges.copy_(grad_out.T.expand_as(grad_edges))
+        for p in range(1, self.k + 1):
+            torch.mul(powers_grad[p - 1], u, out=powers_grad[p])
+        powers = powers_grad.shape[0]
+        flat_index = self.index.view(1, -1).expand(powers, -1)
+        self.table_grad_lanes.zero_().view(powers, -1).scatter_add_(1, flat_index, powers_grad.view(powers, -1))
+        torch.sum(self.table_grad_lanes, 1, out=self.table_grad)
+        torch.matmul(self.table_map_t, self.table_grad, out=self.grad_spline_parts)  # (powers, in, coeff, out)
+        torch.sum(self.grad_spline_parts, 0, out=self.grad_spline_t)
+        torch.bmm(self.silu.unsqueeze(1), grad_edges, out=self.grad_base_t)
         grad_in = grad_edges * self.edge_slopes
-        grad_in = grad_in[:, 0] if grad_in.shape[1] == 1 else grad_in.sum(1)  # (in, batch)
+        grad_in = grad_in[..., 0] if u.shape[-1] == 1 else grad_in.sum(-1)  # (in, batch)
         if regularise:  # through the std of the layer's inputs in its scales
             grad_den = (grad_sd * sd).sum(1, keepdim=True).div_(self.den)  # minus d loss / d den, (in, 1)
             per_input = (grad_den * -scale_n).div_(self.sd_h.clamp_min(1e-150))  # as per_edge
@@ -263,11 +344,13 @@ class _Layer:
         return grad_in
 
     def parameter_grads(self) -> None:
-        grad_w = self.grad_w if self.mask is None else self.grad_w.mul_(self.mask)
-        spline_part = grad_w[..., 1:]
+        base, spline_part = self.grad_w_base, self.grad_w_spline
+        if self.mask is not None:
+            base.mul_(self.mask[..., 0])
+            spline_part.mul_(self.mask)
         if self.grad_coef is not None:
             torch.mul(spline_part, self.spline_weight, out=self.grad_coef)
         if self.grad_base is not None:
-            self.grad_base.copy_(grad_w[..., 0])
+            self.grad_base.copy_(base)
         if self.grad_spline_weight is not None:
             torch.sum(spline_part * self.layer.spline_coef, -1, out=self.grad_spline_weight)

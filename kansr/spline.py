@@ -69,96 +69,43 @@ def bases_batch_last(xt: Tensor, grid: Tensor, spline_order: int, derivative: bo
         return bases, slope
 
 
-class PiecewiseBases:
-    """Bases and their derivatives on a fixed grid from each interval's polynomial pieces.
+def polynomial_pieces(grid: Tensor, spline_order: int) -> tuple[Tensor, Tensor]:
+    """Every basis as a polynomial on each knot interval.
 
-    On knot interval j only the ``k + 1`` bases B_{j-k} .. B_j are non-zero, and each is a
-    polynomial of degree k in (x - t_j). The pieces are found once per grid (interpolated
-    exactly at k + 1 points inside each interval, so they equal the Cox–de Boor values to
-    rounding); each call then costs a search for the interval, a gather of its
-    coefficients, k Horner steps and a scatter into the dense layout, on buffers kept
-    between calls (training calls it with the same batch size thousands of times, and
-    large fresh allocations each time cost as much as the arithmetic).
+    On the interval [t_j, t_{j+1}) every basis is a polynomial of degree k in (x - t_j).
+    The coefficients are found by interpolating the Cox–de Boor values at k + 1 points
+    inside each interval, so they equal the recursion to rounding. Rows are numbered as
+    ``torch.searchsorted(grid, x, right=True)`` numbers the places of x: row j + 1 is the
+    interval [t_j, t_{j+1}); rows 0 and n_knots, left and right of the grid, where every
+    basis vanishes, are zero.
 
     Parameters
     ----------
     grid : Tensor, shape (n_features, n_knots)
     spline_order : int
-    batch : int, optional
-        Allocate the buffers for this many points now (``buffer`` then exists).
+    Returns
+    -------
+    pieces : Tensor, shape (n_features, n_knots + 1, spline_order + 1, n_bases)
+        ``pieces[i, r, p, c]``: coefficient of (x - origins[i, r])^p in basis c of feature i.
+    origins : Tensor, shape (n_features, n_knots + 1)
     """
-
-    def __init__(self, grid: Tensor, spline_order: int, batch: int | None = None) -> None:
-        k = self.k = spline_order
-        self.grid = grid.contiguous()
-        n_features, n_knots = grid.shape
-        n_bases = n_knots - k - 1
-        arange = lambda n: torch.arange(n, device=grid.device)  # noqa: E731
-        with torch.no_grad():
-            width = grid[:, 1:] - grid[:, :-1]  # (features, intervals)
-            fractions = (arange(k + 1).to(grid.dtype) + 0.5) / (k + 1)
-            points = grid[:, :-1, None] + width[:, :, None] * fractions  # (features, intervals, k+1)
-            dense = bases_batch_last(points.reshape(n_features, -1), grid, k)
-            dense = dense.reshape(n_features, n_bases, n_knots - 1, k + 1)
-            which = arange(n_knots - 1)[:, None] - k + arange(k + 1)  # bases non-zero on each interval
-            values = dense[:, which.clamp(0, n_bases - 1), arange(n_knots - 1)[:, None]]
-            values = values * ((which >= 0) & (which < n_bases))[..., None]  # (f, intervals, bases, points)
-            powers = arange(k + 1).flip(0)  # highest first, the order Horner's scheme takes them
-            vandermonde = fractions[:, None] ** powers  # in units of the interval's width
-            coef = torch.linalg.solve(vandermonde, values.transpose(-1, -2)).transpose(-1, -2)
-            coef = coef / width[:, :, None, None] ** powers  # into powers of (x - t_j)
-            slope = torch.nn.functional.pad(coef[..., :-1] * powers[:-1], (1, 0))
-            both = torch.stack([coef, slope], dim=2)  # (features, intervals, 2, bases, powers)
-            # entries 0 and n_knots: left and right of the grid, where every basis is zero
-            outside = both.new_zeros(n_features, 1, 2, k + 1, k + 1)
-            both = torch.cat([outside, both, outside], dim=1)
-            # one row per interval: (powers, value/derivative, bases), highest power first
-            self.coef = both.permute(0, 1, 4, 2, 3).reshape(n_features * (n_knots + 1), -1).contiguous()
-            self.origins = torch.cat([grid[:, :1], grid[:, :-1], grid[:, -1:]], dim=1).contiguous()
-            self.row_offset = arange(n_features)[:, None] * (n_knots + 1)
-        self._batch = -1
-        if batch is not None:
-            self._buffers(batch)
-
-    def _buffers(self, batch: int) -> None:
-        n_features, n_knots = self.grid.shape
-        k, factory = self.k, {"dtype": self.grid.dtype, "device": self.grid.device}
-        self._gathered = torch.empty(n_features * batch, self.coef.shape[1], **factory)
-        self._pieces = [torch.empty(n_features * batch, 2 * (k + 1), **factory) for _ in range(2)]
-        # flat position in one feature's (slots, 2, batch) block of piece j = (half, r) of
-        # point b: (span + r) * 2 * batch + half * batch + b; the span part is added per call
-        long = {"dtype": torch.long, "device": self.grid.device}
-        half, r = torch.arange(2, **long).repeat_interleave(k + 1), torch.arange(k + 1, **long).repeat(2)
-        self._position = (r * 2 * batch + half * batch)[None, :] + torch.arange(batch, **long)[:, None]
-        self._slots = torch.empty(n_features, batch, 2 * (k + 1), **long)
-        self.buffer = torch.empty(n_features, n_knots + k + 1, 2, batch, **factory)
-        self._batch = batch
-
-    def __call__(self, xt: Tensor) -> Tensor:
-        """Values and derivatives of every basis at ``xt`` (n_features, batch).
-
-        Returns a buffer of shape (n_features, n_knots + k + 1, 2, batch), overwritten by
-        the next call: [:, :, 0] values, [:, :, 1] derivatives; basis c sits in slot
-        ``c + k + 1``; slots 0 .. k are scratch (zero), for the caller to use. (Slots
-        before values and derivatives before the batch, so that a slot's values and
-        derivatives form one contiguous row of 2 * batch.)
-        """
-        k = self.k
-        n_features, batch = xt.shape
-        if batch != self._batch:
-            self._buffers(batch)
-        with torch.no_grad():
-            span = torch.searchsorted(self.grid, xt.contiguous(), right=True)  # 0 .. n_knots
-            dx = (xt - self.origins.gather(1, span)).reshape(-1, 1)
-            rows = (span + self.row_offset).reshape(-1)
-            coef = torch.index_select(self.coef, 0, rows, out=self._gathered).view(-1, k + 1, 2 * (k + 1))
-            pieces = coef[:, 0]
-            for power in range(1, k + 1):  # Horner's scheme: c_p + (...) * dx
-                pieces = torch.addcmul(coef[:, power], pieces, dx, out=self._pieces[power % 2])
-            torch.add(self._position, span.unsqueeze(-1), alpha=2 * batch, out=self._slots)
-            out = self.buffer.zero_()
-            out.view(n_features, -1).scatter_(1, self._slots.view(n_features, -1), pieces.view(n_features, -1))
-        return out
+    k = spline_order
+    n_features, n_knots = grid.shape
+    n_bases = n_knots - k - 1
+    with torch.no_grad():
+        width = grid[:, 1:] - grid[:, :-1]  # (features, intervals)
+        powers = torch.arange(k + 1, device=grid.device)
+        fractions = (powers.to(grid.dtype) + 0.5) / (k + 1)
+        points = grid[:, :-1, None] + width[:, :, None] * fractions  # (features, intervals, k+1)
+        values = bases_batch_last(points.reshape(n_features, -1), grid, k)  # (features, bases, points)
+        values = values.reshape(n_features, n_bases, n_knots - 1, k + 1).permute(0, 2, 3, 1)
+        vandermonde = fractions[:, None] ** powers  # in units of the interval's width
+        coef = torch.linalg.solve(vandermonde, values)  # (features, intervals, powers, bases)
+        coef = coef / width[:, :, None, None] ** powers[:, None]  # into powers of (x - t_j)
+        outside = coef.new_zeros(n_features, 1, k + 1, n_bases)
+        pieces = torch.cat([outside, coef, outside], dim=1)
+        origins = torch.cat([grid[:, :1], grid[:, :-1], grid[:, -1:]], dim=1)
+    return pieces, origins
 
 
 def bspline_basis(x: Tensor, grid: Tensor, spline_order: int) -> Tensor:

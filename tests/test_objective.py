@@ -19,7 +19,8 @@ def _data(n_in, n_out, rows=300, seed=0):
 
 @pytest.mark.parametrize("width", [[4, 5, 1], [3, 4, 2, 1], [2, 3, 2], [3, 1]])
 @pytest.mark.parametrize("lamb", [0.0, 0.05])
-def test_hand_written_gradient_equals_autograd(width, lamb):
+@pytest.mark.parametrize("beyond", [False, True])
+def test_hand_written_gradient_equals_autograd(width, lamb, beyond):
     x, y = _data(width[0], width[-1])
     model = KAN(KANConfig(width=width, seed=1))
     with torch.no_grad():
@@ -27,6 +28,12 @@ def test_hand_written_gradient_equals_autograd(width, lamb):
             layer.spline_coef.normal_(generator=torch.Generator().manual_seed(2))
             layer.mask[0, 0] = 0.0  # a pruned edge
     model.update_grid(x)  # non-uniform grids that follow the data
+    if beyond and len(width) > 2:  # hidden values past their grids' ends, where every basis is zero
+        with torch.no_grad():
+            model.layers[0].spline_coef.mul_(6.0)
+            hidden = model.trace(x).inputs[1]
+            grid = model.layers[1].grid
+            assert bool((hidden < grid[:, 0]).any() | (hidden > grid[:, -1]).any())
     objective = Objective(model, x, y, lamb, lamb_l1=1.0, lamb_entropy=2.0)
     assert objective.fast
     loss, grad = objective._fast()

@@ -53,17 +53,21 @@ def test_grid_from_samples_covers_the_data():
 
 
 @pytest.mark.parametrize("order", [1, 2, 3])
-def test_piecewise_bases_equal_the_recursion_inside_and_outside_the_grid(order):
+def test_polynomial_pieces_equal_the_recursion_inside_and_outside_the_grid(order):
     samples = torch.randn(500, 2, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
     grid = spline.grid_from_samples(samples, 6, order)  # non-uniform knots
     x = torch.linspace(-4, 4, 801, dtype=torch.float64).repeat(2, 1)  # well past both ends
     values, slopes = spline.bases_batch_last(x, grid, order, derivative=True)  # (features, coeff, batch)
-    dense = spline.PiecewiseBases(grid, order)(x)  # (features, slots, 2, batch)
-    n_coeff = values.shape[1]
-    pieces = dense[:, order + 1:order + 1 + n_coeff]
-    np.testing.assert_allclose(pieces[:, :, 0].numpy(), values.numpy(), atol=1e-12)
-    np.testing.assert_allclose(pieces[:, :, 1].numpy(), slopes.numpy(), atol=1e-10)
-    assert float(dense[:, :order + 1].abs().max()) == 0.0  # the scratch slots stay zero
+    pieces, origins = spline.polynomial_pieces(grid, order)
+    rows = torch.searchsorted(grid, x, right=True)  # (features, batch)
+    u = (x - origins.gather(1, rows))[..., None, None]
+    coef = pieces[torch.arange(2)[:, None], rows]  # (features, batch, powers, bases)
+    powers = torch.arange(order + 1)[:, None]
+    from_pieces = (coef * u**powers).sum(2).transpose(1, 2)  # (features, bases, batch)
+    slope_pieces = (coef[:, :, 1:] * powers[1:] * u ** (powers[1:] - 1)).sum(2).transpose(1, 2)
+    np.testing.assert_allclose(from_pieces.numpy(), values.numpy(), atol=1e-12)
+    np.testing.assert_allclose(slope_pieces.numpy(), slopes.numpy(), atol=1e-10)
+    assert float(pieces[:, [0, -1]].abs().max()) == 0.0  # left and right of the grid: nothing
     # the derivative is the derivative: central differences of the recursion
     step = 1e-6
     ahead = spline.bases_batch_last(x + step, grid, order)
