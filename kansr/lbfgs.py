@@ -50,36 +50,49 @@ class LBFGS:
         loss, self.grad = objective()
         self.loss = float(loss)
         self.start = self.theta.clone()  # where the last step began (``undo`` returns there)
-        self._stacked = self.theta.new_empty(0, self.theta.numel())  # rows s_1..s_m, y_1..y_m, oldest first
+        # rows s_1..s_m, y_1..y_m, oldest first, in one of two buffers
+        self._buffers = [self.theta.new_empty(2 * history_size, self.theta.numel()) for _ in range(2)]
+        self._middle_buffer = self.theta.new_zeros(2 * history_size, 2 * history_size)  # M; its (Y, Y) block stays 0
         self._eye = torch.eye(history_size, dtype=self.theta.dtype, device=self.theta.device)
+        self._which, self._m = 0, 0
+        self._stacked = self._buffers[0][:0]
         self._scale = 1.0  # γ = s'y / y'y of the newest pair
         self._first = True
 
     def _add_pair(self, direction: Tensor, t: float, grad_new: Tensor, ys: float) -> None:
         """Keep s = t·direction and y = grad_new - grad, dropping the oldest pair beyond
-        ``history_size``, and the matrix ``_weights`` = M [S; Y] of the compact form, so
-        that a direction costs two matrix-vector products."""
-        stacked, m = self._stacked, self._stacked.shape[0] // 2
-        keep = min(m, self.history_size - 1)
-        s, y = direction.mul(t), grad_new - self.grad
-        stacked = self._stacked = torch.cat([stacked[m - keep:m], s[None], stacked[2 * m - keep:], y[None]])
-        m = keep + 1
+        ``history_size``, and the small matrix M of the compact form. The rows live in two
+        buffers used in turn (the kept rows move up by one; nothing is allocated)."""
+        m_old = self._m
+        keep = min(m_old, self.history_size - 1)
+        m = self._m = keep + 1
+        self._which = 1 - self._which
+        stacked = self._stacked = self._buffers[self._which][:2 * m]
+        n = stacked.shape[1]
+        if keep:
+            old = self._buffers[1 - self._which][:2 * m_old].view(2, m_old, n)
+            stacked.view(2, m, n)[:, :keep].copy_(old[:, m_old - keep:])
+        torch.mul(direction, t, out=stacked[keep])
+        torch.sub(grad_new, self.grad, out=stacked[m + keep])
         gram = stacked @ stacked.T
         gamma = self._scale = ys / float(gram[-1, -1])  # s'y / y'y
         r_inv = torch.linalg.solve_triangular(gram[:m, m:].triu(), self._eye[:m, :m], upper=True)  # R = triu(S Y')
-        middle = torch.add(torch.diag(gram.diagonal(m)), gram[m:, m:], alpha=gamma)  # D + γ Y Y'
-        r_inv_s = r_inv @ stacked[:m]
-        top = r_inv.T @ torch.sub(middle @ r_inv_s, stacked[m:], alpha=gamma)
-        self._weights = torch.cat([top, r_inv_s.mul_(-gamma)])
+        middle = gram[m:, m:].mul(gamma)
+        middle.diagonal().add_(gram.diagonal(m))  # D + γ Y Y', D = diag(s_i . y_i)
+        r_inv_t = r_inv.T
+        middle_m = self._middle = self._middle_buffer[:2 * m, :2 * m]
+        torch.mm(r_inv_t, middle @ r_inv, out=middle_m[:m, :m])
+        torch.mul(r_inv_t, -gamma, out=middle_m[:m, m:])
+        torch.mul(r_inv, -gamma, out=middle_m[m:, :m])
 
     def _direction(self) -> Tensor:
         """-H g, H the L-BFGS inverse-Hessian approximation in compact form:
         H = γI + [S' Y'] M [S; Y],  M = [[R⁻ᵀ(D + γ Y Y')R⁻¹, -γR⁻ᵀ], [-γR⁻¹, 0]],
-        R = triu(S Y'), D = diag(s_i . y_i), rows oldest first; ``_weights`` = M [S; Y]."""
+        R = triu(S Y'), D = diag(s_i . y_i), rows oldest first."""
         g = self.grad
-        if not self._stacked.shape[0]:
+        if not self._m:
             return g.mul(-self._scale)
-        return torch.addmv(g, self._stacked.T, self._weights @ g, beta=-self._scale, alpha=-1.0)
+        return torch.addmv(g, self._stacked.T, self._middle @ (self._stacked @ g), beta=-self._scale, alpha=-1.0)
 
     def step(self) -> float:
         """One iteration: a direction, a line search, the move. Returns the new loss."""
@@ -142,10 +155,22 @@ class LBFGS:
         Theta is at the point evaluated last, one of the two ends."""
         last_t = max(low[0], high[0])  # the search only moves outwards before a zoom
         span = float(direction.abs().max())
+        near_end = False
         while trials < _MAX_TRIALS and abs(high[0] - low[0]) * span > _MIN_WIDTH:
             a, b = sorted((low[0], high[0]))
-            margin = 0.1 * (b - a)  # keep clear of the ends: each trial must shrink the bracket
-            t = min(max(_cubic_minimiser(low[:2] + low[3:], high[:2] + high[3:], a, b), a + margin), b - margin)
+            t = _cubic_minimiser(low[:2] + low[3:], high[:2] + high[3:], a, b)
+            # a trial within a tenth of the bracket from an end is allowed once (the minimum
+            # is often there); twice running, or at an end, it moves a tenth in, so that
+            # the bracket keeps shrinking
+            margin = 0.1 * (b - a)
+            if min(b - t, t - a) < margin:
+                if near_end or t <= a or t >= b:
+                    t = min(max(t, a + margin), b - margin)
+                    near_end = False
+                else:
+                    near_end = True
+            else:
+                near_end = False
             f, grad, gtd = self._evaluate(direction, t)
             last_t, trials = t, trials + 1
             point = (t, f, grad, gtd)

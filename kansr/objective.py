@@ -57,8 +57,8 @@ class Objective:
         if self.fast:
             self._prepare()
 
-    def __call__(self) -> tuple[Tensor, Tensor]:
-        """Loss (0-d tensor) and gradient (shaped like ``theta``) at the current ``theta``."""
+    def __call__(self) -> tuple[float, Tensor]:
+        """Loss and gradient (shaped like ``theta``) at the current ``theta``."""
         return self._fast() if self.fast else self._autograd()
 
     def _split(self, flat: Tensor) -> list[Tensor]:
@@ -76,7 +76,7 @@ class Objective:
 
     # -- autograd, for any KAN ------------------------------------------------------------
 
-    def _autograd(self) -> tuple[Tensor, Tensor]:
+    def _autograd(self) -> tuple[float, Tensor]:
         from kansr.train import regularization
 
         for p in self.params:
@@ -87,7 +87,7 @@ class Objective:
             loss = loss + self.lamb * regularization(trace.edges, trace.inputs, self.lamb_l1, self.lamb_entropy)
         loss.backward()
         grads = [p.grad.reshape(-1) if p.grad is not None else torch.zeros_like(p).reshape(-1) for p in self.params]
-        return loss.detach(), torch.cat(grads)
+        return float(loss.detach()), torch.cat(grads)
 
     # -- hand-written, for summing KANs without symbolic edges --------------------------
 
@@ -120,7 +120,7 @@ class Objective:
             state.scale_grad = self.scale_grads[row, :size].view(layer.in_features, layer.out_features)
         # the gradient, written in place: views of one vector in ``params`` order
         self.grad = torch.zeros_like(self.theta)
-        self.zero = self.theta.new_zeros(())
+        self.l1 = self.theta.new_full((), self.lamb * self.lamb_l1)
         views = {id(p): view for p, view in zip(self.params, self._split(self.grad))}
         for state in self.layers:
             state.grad_views(views)
@@ -128,7 +128,7 @@ class Objective:
         self.first_grad_flat = self.layers[0].grad_w.view(first.out_features, -1)
 
     @torch.no_grad()
-    def _fast(self) -> tuple[Tensor, Tensor]:
+    def _fast(self) -> tuple[float, Tensor]:
         states, scale_n = self.layers, self.scale_n
         regularise = self.lamb > 0
         for state in states:
@@ -137,32 +137,31 @@ class Objective:
         h = torch.addmm(states[0].bias, self.first_w_flat, self.first_features)
         for state in states[1:]:
             h = state.forward(h)  # (out, batch)
-        residual = h - self.yt
-        loss = residual.pow(2).mean()
-        grad_out = residual * (2.0 / residual.numel())  # d loss / d h, (out, batch)
+        residual = (h - self.yt).view(-1)
+        loss = float(torch.dot(residual, residual)) / residual.numel()
+        grad_out = (residual * (2.0 / residual.numel())).view_as(h)  # d loss / d h, (out, batch)
         first = states[0]
         if regularise:  # each edge's std over the batch, and of each layer's inputs
             cov_w = torch.bmm(self.first_cov, first.w_in_feat_out)  # Σ_i w_oi, (in, feat, out)
-            first.sd = (first.w_in_feat_out * cov_w).sum(1).clamp_min_(0).sqrt_()  # (in, out)
-            torch.div(first.sd, first.den, out=first.scale)
+            # the variance w'Σw; where it rounds to <= 0 the std is taken as 1e-150, not 0
+            variance = (first.w_in_feat_out * cov_w).sum(1).clamp_min_(1e-300)  # (in, out)
+            torch.div(variance.sqrt(), first.den, out=first.scale)
             for state in states[1:]:
                 state.spreads(scale_n)
-            loss = loss + self._regularization()
+            loss += self._regularization()
         for state in reversed(states[1:]):  # backward, last layer first
             grad_out = state.backward(grad_out, regularise, scale_n)
         if first.grad_bias is not None:
             torch.sum(grad_out, -1, keepdim=True, out=first.grad_bias)
         torch.mm(grad_out, self.first_features_t, out=self.first_grad_flat)
-        if regularise:
-            sd = first.sd
-            # not a clamp as in hidden layers: Σw need not be exactly 0 where w'Σw rounds to <= 0
-            per_edge = torch.where(sd > 0, first.scale_grad / (first.den * sd), self.zero)  # (in, out)
+        if regularise:  # d scale / d w = Σw / (den · std) = scale · Σw / variance
+            per_edge = torch.mul(first.scale_grad, first.scale).div_(variance)  # (in, out)
             first.grad_w.addcmul_(per_edge.T.unsqueeze(-1), cov_w.permute(2, 0, 1))
         for state in states:
             state.parameter_grads()
         return loss, self.grad.clone()
 
-    def _regularization(self) -> Tensor:
+    def _regularization(self) -> float:
         """λ·(L1 + μ·entropy) summed over layers, from ``scale_rows``; its gradient with
         respect to the scales goes to ``scale_grads`` (all layers at once, zero-padded rows)."""
         l1, le = self.lamb * self.lamb_l1, self.lamb * self.lamb_entropy
@@ -171,10 +170,10 @@ class Objective:
         shares = rows / total
         shifted = shares + _EPS
         log_shares = torch.log(shifted)
-        value = (rows * l1 - le * shares * log_shares).sum()
-        d_shares = log_shares.add_(shares / shifted)  # minus d entropy / d share
-        d_shares.sub_((d_shares * shares).sum(1, keepdim=True)).div_(total)
-        torch.mul(d_shares, -le, out=self.scale_grads).add_(l1)
+        value = l1 * float(rows.sum()) - le * float(torch.dot(shares.view(-1), log_shares.view(-1)))
+        d_shares = log_shares.addcdiv_(shares, shifted)  # minus d entropy / d share
+        d_shares.sub_(torch.linalg.vecdot(d_shares, shares).unsqueeze(1))
+        torch.addcdiv(self.l1, d_shares, total, value=-le, out=self.scale_grads)
         return value
 
 
@@ -222,12 +221,12 @@ class _Layer:
         self.grid = layer.grid.contiguous()
         pieces, origins = spline.polynomial_pieces(self.grid, k)  # (in, rows, powers, coeff), (in, rows)
         rows, parts = pieces.shape[1], k + 2  # a table row: the powers' coefficients, then the origin
-        # the table, part-major: (parts, in, rows, out) = table_map (parts, in, rows, coeff + 1) @ w_table
-        table_map = pieces.new_zeros(parts, n_in, rows, n_coeff + 1)
-        table_map[:k + 1, ..., :n_coeff] = pieces.permute(2, 0, 1, 3)
-        table_map[k + 1, ..., n_coeff] = origins
-        self.table_map = table_map
-        self.table_map_t = table_map[:k + 1, ..., :n_coeff].transpose(-1, -2)  # (powers, in, coeff, rows)
+        # the table (in, parts * rows, out) = table_map (in, parts * rows, coeff + 1) @ w_table
+        table_map = pieces.new_zeros(n_in, parts, rows, n_coeff + 1)
+        table_map[:, :k + 1, :, :n_coeff] = pieces.transpose(1, 2)
+        table_map[:, k + 1, :, n_coeff] = origins
+        self.table_map = table_map.view(n_in, parts * rows, n_coeff + 1)
+        self.table_map_t = self.table_map[:, :(k + 1) * rows, :n_coeff].transpose(1, 2)  # (in, coeff, powers * rows)
         self.w_table = self.w_in_feat_out[:, 1:]  # (in, coeff + 1, out): spline weights and the 1
         new = lambda *shape: pieces.new_empty(shape)  # noqa: E731
         # The scatter-add of the backward pass would add point after point into the same
@@ -235,11 +234,12 @@ class _Layer:
         # one before; points b = 0, 1, 2, ... go instead to _LANES copies of the table in
         # turn, summed afterwards (46 -> 11 microseconds for [4, 5, 1] on 1,000 points).
         # The forward lookup reads the same places from copies of the table.
-        self.table = new(parts, n_in, rows, n_out)
-        self.table_lanes = new(parts, _LANES, n_in * rows * n_out)
+        self.table = new(n_in, parts * rows, n_out)
+        self.table_lanes = new(parts, _LANES, n_in, rows, n_out)  # part-major, for the lookup
+        self.table_by_part = self.table.view(n_in, parts, rows, n_out).transpose(0, 1).unsqueeze(1)
         self.table_grad_lanes = new(k + 1, _LANES, n_in, rows, n_out)
-        self.table_grad = new(k + 1, n_in, rows, n_out)
-        self.grad_spline_parts = new(k + 1, n_in, n_coeff, n_out)
+        self.table_grad = new(n_in, (k + 1) * rows, n_out)
+        self.table_grad_by_part = self.table_grad.view(n_in, k + 1, rows, n_out).transpose(0, 1)
         # flat place of (lane l, input i, row r, output o) in one part: ((l * in + i) * rows + r) * out + o
         long = {"dtype": torch.long, "device": pieces.device}
         lane = torch.arange(batch, **long) % _LANES
@@ -247,11 +247,13 @@ class _Layer:
             + torch.arange(n_out, **long)  # (in, batch, out), the row still to be added
         self.index = torch.empty(n_in, batch, n_out, **long)
         self.gathered = new(parts, n_in, batch, n_out)
-        self.powers_grad = new(k + 1, n_in, batch, n_out)  # d loss / d edge times the powers of the offset
+        # d loss / d edge times the powers of the offset; the gathered rows are spent by then
+        self.powers_grad = self.gathered[:k + 1]
         self.u, self.edges, self.edge_slopes, self.scratch, self.scratch_slope = (
             new(n_in, batch, n_out) for _ in range(5))
         self.silu, self.silu_slope, self.sigmoid = (new(n_in, batch) for _ in range(3))
         self.w_base_in = self.w_base.T.unsqueeze(1)  # (in, 1, out)
+        self.zero, self.tenth = pieces.new_zeros(()), pieces.new_full((), 0.1)
         self.node_sum, self.nodes = new(batch, n_out), new(n_out, batch)
         grad_spline_t, grad_base_t = new(n_in, n_coeff, n_out), new(n_in, 1, n_out)
         self.grad_spline_t, self.grad_base_t = grad_spline_t, grad_base_t
@@ -275,8 +277,8 @@ class _Layer:
         """Edge values and slopes at inputs h (in, batch); returns the layer's nodes (out, batch)."""
         self.h, k, gathered, u = h, self.k, self.gathered, self.u
         parts = gathered.shape[0]
-        torch.matmul(self.table_map, self.w_table, out=self.table)
-        self.table_lanes.copy_(self.table.view(parts, 1, -1).expand_as(self.table_lanes))
+        torch.bmm(self.table_map, self.w_table, out=self.table)
+        self.table_lanes.copy_(self.table_by_part.expand_as(self.table_lanes))
         rows = torch.searchsorted(self.grid, h, right=True)  # (in, batch)
         torch.add(self.index_base, rows.unsqueeze(-1), alpha=self.index.shape[-1], out=self.index)
         flat_index = self.index.view(1, -1).expand(parts, -1)
@@ -304,13 +306,16 @@ class _Layer:
         return torch.add(self.node_sum.T, self.bias, out=self.nodes)
 
     def spreads(self, scale_n: float) -> None:
-        """Std of each edge over the batch and of each input, into the regularisation's scale."""
+        """Std of each edge over the batch and of each input, into the regularisation's scale.
+        The stds are c·|centred values| with c = sqrt(scale_n); the norms are kept, and c
+        rides along in the operations that use them."""
+        c = scale_n**0.5
         self.edge_centre = self.edges - self.edges.mean(1, keepdim=True)  # (in, batch, out)
         self.h_centre = self.h - self.h.mean(-1, keepdim=True)
-        self.sd = torch.linalg.vector_norm(self.edge_centre, dim=1).mul_(scale_n**0.5)  # (in, out)
-        self.sd_h = torch.linalg.vector_norm(self.h_centre, dim=-1, keepdim=True).mul_(scale_n**0.5)
-        self.den = self.sd_h + 0.1  # (in, 1)
-        torch.div(self.sd, self.den, out=self.scale)
+        self.norm = torch.linalg.vector_norm(self.edge_centre, dim=1)  # (in, out)
+        self.norm_h = torch.linalg.vector_norm(self.h_centre, dim=-1, keepdim=True)  # (in, 1)
+        self.den = torch.add(self.tenth, self.norm_h, alpha=c)  # std of the input + 0.1
+        torch.addcdiv(self.zero, self.norm, self.den, value=c, out=self.scale)
 
     def backward(self, grad_out: Tensor, regularise: bool, scale_n: float) -> Tensor:
         """From d loss / d (this layer's nodes) to d loss / d (its inputs); fills the weights' gradients."""
@@ -319,11 +324,12 @@ class _Layer:
         powers_grad, u = self.powers_grad, self.u
         grad_edges = powers_grad[0]  # (in, batch, out)
         if regularise:
-            sd = self.sd
-            grad_sd = self.scale_grad / self.den  # (in, out)
-            # sd = 0 only where the edge's centred values are all zero: any finite factor will do
-            per_edge = (grad_sd * scale_n).div_(sd.clamp_min(1e-150))
-            torch.addcmul(grad_out.T, per_edge.unsqueeze(1), self.edge_centre, out=grad_edges)
+            c = scale_n**0.5
+            grad_sd = self.scale_grad / self.den  # d loss / d std of each edge, (in, out)
+            # d std / d edge = c · centred / norm; norm = 0 only where the centred values are
+            # all zero: any finite factor will do
+            per_edge = grad_sd / self.norm.clamp_min(1e-150)
+            torch.addcmul(grad_out.T, per_edge.unsqueeze(1), self.edge_centre, value=c, out=grad_edges)
         else:
             grad_edges.copy_(grad_out.T.expand_as(grad_edges))
         for p in range(1, self.k + 1):
@@ -331,16 +337,18 @@ class _Layer:
         powers = powers_grad.shape[0]
         flat_index = self.index.view(1, -1).expand(powers, -1)
         self.table_grad_lanes.zero_().view(powers, -1).scatter_add_(1, flat_index, powers_grad.view(powers, -1))
-        torch.sum(self.table_grad_lanes, 1, out=self.table_grad)
-        torch.matmul(self.table_map_t, self.table_grad, out=self.grad_spline_parts)  # (powers, in, coeff, out)
-        torch.sum(self.grad_spline_parts, 0, out=self.grad_spline_t)
+        torch.sum(self.table_grad_lanes, 1, out=self.table_grad_by_part)
+        torch.bmm(self.table_map_t, self.table_grad, out=self.grad_spline_t)
         torch.bmm(self.silu.unsqueeze(1), grad_edges, out=self.grad_base_t)
         grad_in = grad_edges * self.edge_slopes
         grad_in = grad_in[..., 0] if u.shape[-1] == 1 else grad_in.sum(-1)  # (in, batch)
-        if regularise:  # through the std of the layer's inputs in its scales
-            grad_den = (grad_sd * sd).sum(1, keepdim=True).div_(self.den)  # minus d loss / d den, (in, 1)
-            per_input = (grad_den * -scale_n).div_(self.sd_h.clamp_min(1e-150))  # as per_edge
-            grad_in.addcmul_(per_input, self.h_centre)
+        if regularise:  # through the std of the layer's inputs in the scales' denominators:
+            # d loss / d den = -Σ_o grad_sd · std / den, d den / d h = c · centred / norm_h
+            weighted = grad_sd * self.norm  # (in, out); std = c · norm
+            if weighted.shape[1] > 1:
+                weighted = weighted.sum(1, keepdim=True)
+            per_input = weighted.div_(self.den).div_(self.norm_h.clamp_min(1e-150))  # as per_edge
+            grad_in.addcmul_(per_input, self.h_centre, value=-scale_n)
         return grad_in
 
     def parameter_grads(self) -> None:
@@ -353,4 +361,4 @@ class _Layer:
         if self.grad_base is not None:
             self.grad_base.copy_(base)
         if self.grad_spline_weight is not None:
-            torch.sum(spline_part * self.layer.spline_coef, -1, out=self.grad_spline_weight)
+            torch.linalg.vecdot(spline_part, self.layer.spline_coef, out=self.grad_spline_weight)

@@ -162,7 +162,7 @@ class _Optimizer:
         self.adam = torch.optim.Adam(self.objective.params, lr=lr) if config.optimizer == "adam" else None
         self.lbfgs = LBFGS(self.objective, lr=lr, history_size=10) if self.adam is None else None
 
-    def step(self) -> tuple[float | Tensor, bool]:
+    def step(self) -> tuple[float, bool]:
         """One optimiser step, undone when it left a non-finite loss or parameter.
         Returns (a loss for progress lines, whether the step was kept)."""
         if self.lbfgs is not None:
@@ -176,7 +176,7 @@ class _Optimizer:
         loss, grad = self.objective()
         self.objective.set_grads(grad)
         self.adam.step()
-        if bool(torch.isfinite(loss) & torch.isfinite(theta).all()):
+        if math.isfinite(loss) and bool(torch.isfinite(theta).all()):
             return loss, True
         theta.copy_(previous)
         return loss, False
