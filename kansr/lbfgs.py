@@ -3,9 +3,9 @@
 The quasi-Newton direction is the textbook L-BFGS one (Nocedal & Wright, ch. 7): the
 inverse-Hessian approximation built from the last ``history_size`` curvature pairs
 (s, y), scaled by ``s'y / y'y``. It is applied in the compact form of Byrd, Nocedal and
-Schnabel (1994), H = γI + [S' Y'] M [S; Y] with a small matrix M: when a pair arrives,
-M [S; Y] is formed once (a dozen small tensor operations), and each direction is then
-two matrix-vector products. (The two-loop recursion takes 4m vector operations per
+Schnabel (1994), H = γI + [S' Y'] M [S; Y] with a small (2m x 2m) matrix M: when a pair
+arrives, M is formed once (a dozen small tensor operations), and each direction is then
+three matrix-vector products. (The two-loop recursion takes 4m vector operations per
 direction, which cost more than the rest of a step on small KANs.)
 
 The step length comes from a line search meeting the strong Wolfe conditions
