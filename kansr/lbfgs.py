@@ -54,7 +54,7 @@ class LBFGS:
         self._buffers = [self.theta.new_empty(2 * history_size, self.theta.numel()) for _ in range(2)]
         self._middle_buffer = self.theta.new_zeros(2 * history_size, 2 * history_size)  # M; its (Y, Y) block stays 0
         self._eye = torch.eye(history_size, dtype=self.theta.dtype, device=self.theta.device)
-        self._which, self._m = 0, 0
+        self._which = 0
         self._stacked = self._buffers[0][:0]
         self._scale = 1.0  # γ = s'y / y'y of the newest pair
         self._first = True
@@ -63,9 +63,9 @@ class LBFGS:
         """Keep s = t·direction and y = grad_new - grad, dropping the oldest pair beyond
         ``history_size``, and the small matrix M of the compact form. The rows live in two
         buffers used in turn (the kept rows move up by one; nothing is allocated)."""
-        m_old = self._m
+        m_old = self._stacked.shape[0] // 2
         keep = min(m_old, self.history_size - 1)
-        m = self._m = keep + 1
+        m = keep + 1
         self._which = 1 - self._which
         stacked = self._stacked = self._buffers[self._which][:2 * m]
         n = stacked.shape[1]
@@ -90,7 +90,7 @@ class LBFGS:
         H = γI + [S' Y'] M [S; Y],  M = [[R⁻ᵀ(D + γ Y Y')R⁻¹, -γR⁻ᵀ], [-γR⁻¹, 0]],
         R = triu(S Y'), D = diag(s_i . y_i), rows oldest first."""
         g = self.grad
-        if not self._m:
+        if not self._stacked.shape[0]:
             return g.mul(-self._scale)
         return torch.addmv(g, self._stacked.T, self._middle @ (self._stacked @ g), beta=-self._scale, alpha=-1.0)
 
@@ -127,9 +127,7 @@ class LBFGS:
         zoom). Returns (t, loss, gradient, slope) there, with theta there."""
         f0 = self.loss
         previous = (0.0, f0, self.grad, gtd0)
-        self.theta.add_(direction, alpha=t)  # theta is start here
-        loss, grad = self.objective()
-        f, gtd = float(loss), float(grad.dot(direction))
+        f, grad, gtd = self._evaluate(direction, t)
         current = (t, f, grad, gtd)
         for trial in range(1, _MAX_TRIALS + 1):
             if not (f <= f0 + _C1 * t * gtd0 and (trial == 1 or f < previous[1])):  # NaN too

@@ -299,7 +299,7 @@ class _Layer:
             self.edge_slopes.copy_(slope)
         torch.sigmoid(h, out=self.sigmoid)
         torch.mul(h, self.sigmoid, out=self.silu)
-        torch.addcmul(torch.add(self.sigmoid, self.silu, out=self.silu_slope), self.silu, self.sigmoid, value=-1.0, out=self.silu_slope)  # σ + silu·(1 - σ)
+        torch.add(self.sigmoid, self.silu, out=self.silu_slope).addcmul_(self.silu, self.sigmoid, value=-1.0)  # σ + silu·(1 - σ)
         self.edges.addcmul_(self.w_base_in, self.silu.unsqueeze(-1))
         self.edge_slopes.addcmul_(self.w_base_in, self.silu_slope.unsqueeze(-1))
         torch.sum(self.edges, 0, out=self.node_sum)
