@@ -62,7 +62,7 @@ def result_to_json(result) -> dict:
 
 
 def _discover(args) -> int:
-    from kansr.pipeline import DiscoverConfig, discover
+    from kansr.search import DiscoverConfig, discover
 
     if args.time_budget is not None and args.time_budget <= 0:
         raise DataError(f"--time-budget must be positive, got {args.time_budget:g}")

@@ -192,3 +192,10 @@ def from_frame(frame: pd.DataFrame, target: str | None = None, source: str = "da
             renamed[name] = safe
         safe_names.append(safe)
     return Dataset(X, y, safe_names, target, renamed)
+
+
+def split_rows(n_rows: int, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Seeded train/validation row indices (validation empty when ``val_fraction`` is 0)."""
+    order = np.random.default_rng(seed).permutation(n_rows)
+    n_val = int(round(n_rows * val_fraction)) if n_rows >= 10 else 0
+    return np.sort(order[n_val:]), np.sort(order[:n_val])

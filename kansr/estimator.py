@@ -8,7 +8,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from kansr.data import MIN_ROWS
-from kansr.pipeline import DiscoverConfig, discover
+from kansr.search import DiscoverConfig, discover
 
 
 class KANSymbolicRegressor(RegressorMixin, BaseEstimator):

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from kansr import data as data_module
 from kansr.errors import KansrError
 
 _N_CURVE = 100
@@ -138,8 +139,6 @@ def plot_front(result, path=None):
 
 def plot_fit(result, data, path=None, max_points: int = 5000):
     """Predicted against actual values of ``data`` (anything ``discover`` accepts), with R²."""
-    from kansr import data as data_module
-
     plt = _pyplot()
     dataset = data_module.load(data, result.target)
     rows = np.random.default_rng(0).permutation(len(dataset.y))[:max_points]
@@ -155,18 +154,14 @@ def plot_fit(result, data, path=None, max_points: int = 5000):
 
 
 def plot_rates(table, path=None):
-    """Benchmark figure: solution rates per noise level and per number of variables."""
+    """Benchmark figure: solution rates per noise level and per number of variables (a
+    results table with columns noise, symbolic_solution and, for the right panel, n_variables)."""
     plt = _pyplot()
     figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
     by_noise = table.groupby("noise").symbolic_solution.mean() * 100
     left.bar([f"{n:g}" for n in by_noise.index], by_noise.to_numpy(), color="tab:blue")
     left.set_xlabel("noise level"), left.set_ylabel("symbolic solutions (%)"), left.set_ylim(0, 100)
-    if "n_variables" not in table:
-        from kansr.bench.problems import load_problems
-
-        counts = {p.name: len(p.variables) for p in load_problems()}
-        table = table.assign(n_variables=table.problem.map(counts))
-    if table.n_variables.notna().any():
+    if "n_variables" in table and table.n_variables.notna().any():
         by_vars = table.groupby("n_variables").symbolic_solution.mean() * 100
         right.bar([str(v) for v in by_vars.index], by_vars.to_numpy(), color="tab:green")
     right.set_xlabel("number of variables"), right.set_ylabel("symbolic solutions (%)"), right.set_ylim(0, 100)
@@ -176,7 +171,7 @@ def plot_rates(table, path=None):
 
 def write_report(result, data, directory) -> Path:
     """Write kan.png, front.png, fit.png and report.md (formula in LaTeX, front as a table)."""
-    from kansr.bench.report import markdown_table
+    from kansr.markdown import markdown_table
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)

@@ -74,17 +74,17 @@ def _training_data(width: list[int], samples: int):
 
 
 def train_kansr(width: list[int], samples: int, grid: int, iterations: int) -> dict:
-    from kansr.model import KAN, KANConfig
-    from kansr.objective import Objective
-    from kansr.train import TrainConfig, fit
+    from kansr.kan import KAN, KANConfig
+    from kansr.kan.objective import Objective
+    from kansr.kan import TrainConfig, train
 
     x, y = _training_data(width, samples)
     config = TrainConfig(steps=iterations, lamb=0.01, val_fraction=0.0, grid_update_every=0)
-    fit(KAN(KANConfig(width=width, grid_size=grid)), x, y, TrainConfig(steps=2, val_fraction=0.0))  # warm-up
+    train(KAN(KANConfig(width=width, grid_size=grid)), x, y, TrainConfig(steps=2, val_fraction=0.0))  # warm-up
     model = KAN(KANConfig(width=width, grid_size=grid))
     evaluations = _count_calls(Objective, "__call__")
     start = time.perf_counter()
-    fit(model, x, y, config)
+    train(model, x, y, config)
     seconds = time.perf_counter() - start
     # one L-BFGS iteration per kansr step
     return {"seconds": seconds, "steps": iterations, "iterations": iterations, "evaluations": evaluations[0],
@@ -155,7 +155,7 @@ def discover_big(budget: float | None) -> dict:
     import numpy as np
     import pandas as pd
 
-    from kansr.pipeline import discover
+    from kansr import discover
 
     rng = np.random.default_rng(0)
     frame = pd.DataFrame(rng.uniform(1, 5, size=(100_000, 6)), columns=[f"x{i}" for i in range(6)])

@@ -24,8 +24,8 @@ def measure(width: list[int], samples: int, grid: int, steps: int, dtype: str, t
     """Time ``steps`` LBFGS steps (after one warm-up step) of a KAN; returns steps/s and peak RSS."""
     import torch
 
-    from kansr.model import KAN, KANConfig
-    from kansr.train import TrainConfig, fit
+    from kansr.kan import KAN, KANConfig
+    from kansr.kan import TrainConfig, train
 
     torch.set_num_threads(threads)
     torch_dtype = getattr(torch, dtype)
@@ -34,9 +34,9 @@ def measure(width: list[int], samples: int, grid: int, steps: int, dtype: str, t
     y = torch.sin(math.pi * x[:, :1]) + (x**2).sum(dim=1, keepdim=True)
     model = KAN(KANConfig(width=width, grid_size=grid, dtype=torch_dtype))
     config = TrainConfig(steps=1, val_fraction=0.0, grid_update_every=0)
-    fit(model, x, y, config)  # warm-up
+    train(model, x, y, config)  # warm-up
     start = time.perf_counter()
-    fit(model, x, y, TrainConfig(steps=steps, val_fraction=0.0, grid_update_every=0))
+    train(model, x, y, TrainConfig(steps=steps, val_fraction=0.0, grid_update_every=0))
     seconds = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"width": width, "samples": samples, "grid": grid, "dtype": dtype, "threads": threads,

@@ -1,6 +1,5 @@
 import json
 import os
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +9,7 @@ import sympy
 from kansr.bench.judge import judge, symbolic_solution
 from kansr.bench.problems import load_problems, sample, select
 from kansr.bench.report import markdown
-from kansr.symbolic.compose import predict
+from kansr.symbolic import predict
 from kansr.bench.runner import Task, run
 from kansr.cli import main
 

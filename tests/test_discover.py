@@ -8,7 +8,7 @@ import sympy
 
 from kansr.bench.judge import judge
 from kansr.cli import main
-from kansr.pipeline import discover
+from kansr import discover
 
 RNG_SEED = 0
 
@@ -81,7 +81,7 @@ def test_noisy_target_near_zero_still_gets_the_log_transform_and_stops_at_noise(
 
 
 def test_free_constants_leave_out_an_overall_factor_but_count_fitted_rationals():
-    from kansr.noise import free_constants as _free_constants
+    from kansr.search.stopping import free_constants as _free_constants
 
     x, c = sympy.symbols("x c")
     assert _free_constants(sympy.Float(0.3987) * sympy.exp(-x**2 / 2)) == 0

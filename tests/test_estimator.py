@@ -4,7 +4,7 @@ import pytest
 import sympy
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from kansr.estimator import KANSymbolicRegressor
+from kansr import KANSymbolicRegressor
 
 # Checks that cannot pass by design, with the reason.
 EXPECTED_FAILURES = {

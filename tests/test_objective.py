@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import torch
 
-from kansr.lbfgs import LBFGS
-from kansr.model import KAN, KANConfig
-from kansr.objective import Objective
-from kansr.train import TrainConfig, fit
+from kansr.kan.lbfgs import LBFGS
+from kansr.kan import KAN, KANConfig
+from kansr.kan.objective import Objective
+from kansr.kan import TrainConfig, train
 
 
 def _data(n_in, n_out, rows=300, seed=0):
@@ -82,5 +82,5 @@ def test_training_fits_a_smooth_function(optimizer):
     model = KAN(KANConfig(width=[2, 3, 1]))
     config = TrainConfig(steps=150, optimizer=optimizer, lr=1.0 if optimizer == "lbfgs" else 0.02,
                          lamb=0.001, val_fraction=0.0)
-    report = fit(model, x, y, config)
+    report = train(model, x, y, config)
     assert report.train_rmse < (0.02 if optimizer == "lbfgs" else 0.1)  # y's std is 0.8

@@ -7,9 +7,10 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
+import kansr  # noqa: E402
 from kansr.cli import main  # noqa: E402
 from kansr.errors import KansrError  # noqa: E402
-from kansr.pipeline import discover  # noqa: E402
+from kansr import discover  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -30,22 +31,22 @@ def _assert_image(path, min_side=200):
 
 def test_figures_render(solved, tmp_path):
     result, frame = solved
-    result.plot("kan", tmp_path / "kan.png")
-    result.plot("front", tmp_path / "front.png")
-    figure = result.plot("fit", tmp_path / "fit.png", data=frame)
+    kansr.plot_kan(result, tmp_path / "kan.png")
+    kansr.plot_front(result, tmp_path / "front.png")
+    figure = kansr.plot_fit(result, frame, tmp_path / "fit.png")
     assert "R²" in figure.axes[0].get_title()
     for name in ("kan", "front", "fit"):
         _assert_image(tmp_path / f"{name}.png")
-    labels = [t.get_text() for t in result.kan.plot().axes[0].texts]
+    labels = [t.get_text() for t in kansr.plot_kan(result.kan).axes[0].texts]
     assert "x" in labels and "y" in labels
 
 
 def test_eight_input_diagram_labels_do_not_overlap(tmp_path):
-    from kansr.model import KAN, KANConfig
+    from kansr.kan import KAN, KANConfig
 
     model = KAN(KANConfig(width=[8, 3, 1]))
     names = [f"variable_{i}" for i in range(8)]
-    figure = model.plot(tmp_path / "wide.png", names=names)
+    figure = kansr.plot_kan(model, tmp_path / "wide.png", names=names)
     figure.canvas.draw()
     renderer = figure.canvas.get_renderer()
     boxes = [t.get_window_extent(renderer) for t in figure.axes[0].texts if t.get_text() in names]
@@ -80,4 +81,4 @@ def test_missing_matplotlib_message(monkeypatch, solved):
     for module in [m for m in sys.modules if m.startswith("matplotlib")]:
         monkeypatch.delitem(sys.modules, module)
     with pytest.raises(KansrError, match=r"pip install 'kansr\[plot\]'"):
-        solved[0].plot("front")
+        kansr.plot_front(solved[0])

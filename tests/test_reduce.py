@@ -6,8 +6,8 @@ import pytest
 import sympy
 
 from kansr.bench.judge import symbolic_solution
-from kansr.pipeline import discover
-from kansr.reduce import Surrogate, find_merges, find_split, split_data, symmetry_score
+from kansr import discover
+from kansr.search.reduction.surrogate import Surrogate, find_merges, find_split, split_data, symmetry_score
 
 
 def _inputs(n_rows=500, n_inputs=3, seed=0):
@@ -81,7 +81,7 @@ def test_discover_solves_a_ratio_problem_by_merging_inputs():
 
 
 def test_symmetry_finds_a_power_times_a_ratio_but_not_a_bare_power_factor():
-    from kansr.reduce import symmetry
+    from kansr.search.reduction.surrogate import symmetry
 
     X = _inputs()
     # m*c**2/sqrt(1 - v**2/c**2) with v/c < 1: homogeneous of degree 2 in (v, c)

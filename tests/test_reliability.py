@@ -11,9 +11,9 @@ import pytest
 import torch
 
 from kansr.errors import TrainingError
-from kansr.model import KAN, KANConfig
-from kansr.pipeline import discover
-from kansr.train import TrainConfig, fit
+from kansr.kan import KAN, KANConfig
+from kansr import discover
+from kansr.kan import TrainConfig, train
 
 
 def _csv(tmp_path, n=400, seed=0, exact=False):
@@ -75,11 +75,11 @@ def test_diverging_training_is_retried_then_reported():
     y = torch.sin(3 * x)
     model = KAN(KANConfig(width=[1, 1]))
     # a huge Adam step makes the loss non-finite: retried with smaller steps, it then trains
-    report = fit(model, x, y, TrainConfig(steps=20, optimizer="adam", lr=1e30, val_fraction=0.0))
+    report = train(model, x, y, TrainConfig(steps=20, optimizer="adam", lr=1e30, val_fraction=0.0))
     assert np.isfinite(report.train_rmse)
     poisoned = torch.full_like(y, float("nan"))
     with pytest.raises(TrainingError, match="diverged"):
-        fit(KAN(KANConfig(width=[1, 1])), x, poisoned, TrainConfig(steps=5, val_fraction=0.0))
+        train(KAN(KANConfig(width=[1, 1])), x, poisoned, TrainConfig(steps=5, val_fraction=0.0))
 
 
 def test_formula_is_finite_on_every_row(tmp_path):
@@ -123,7 +123,7 @@ def test_bench_sigint_keeps_finished_tasks_and_resumes(tmp_path):
 
 
 def test_parallel_workers_give_the_sequential_answer():
-    from kansr.pipeline import DiscoverConfig
+    from kansr import DiscoverConfig
 
     rng = np.random.default_rng(3)
     X = rng.uniform(1, 3, size=(300, 3))

@@ -3,7 +3,7 @@ import pytest
 import torch
 from scipy.interpolate import BSpline
 
-from kansr import spline
+from kansr.kan import spline
 
 
 @pytest.mark.parametrize("order", [1, 2, 3, 4])

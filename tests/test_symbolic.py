@@ -4,9 +4,10 @@ import sympy
 import torch
 
 from kansr.errors import KansrError
-from kansr.symbolic import compose
-from kansr.symbolic.fit import choose, fit_candidates, fit_function
-from kansr.symbolic.library import get_library, make_function
+import kansr.symbolic as compose
+from kansr.symbolic.limits import SympyTimeout, time_limit
+from kansr.symbolic import choose, fit_candidates, fit_function
+from kansr.symbolic import get_library, make_function
 
 
 def test_edge_fitter_recovers_shifted_scaled_sine():
@@ -85,17 +86,17 @@ def test_simplify_time_cap_returns_the_input():
 def test_time_limits_nest_and_the_outer_cap_still_fires():
     import time
 
-    with pytest.raises(compose.SympyTimeout):
-        with compose.time_limit(0.3):
+    with pytest.raises(SympyTimeout):
+        with time_limit(0.3):
             try:
-                with compose.time_limit(5.0):  # cut at the outer cap
+                with time_limit(5.0):  # cut at the outer cap
                     time.sleep(1.0)
-            except compose.SympyTimeout:
+            except SympyTimeout:
                 pass
             time.sleep(1.0)  # the outer cap fires here
     start = time.monotonic()
-    with compose.time_limit(1.0):
-        with compose.time_limit(0.1):
+    with time_limit(1.0):
+        with time_limit(0.1):
             pass
         time.sleep(0.3)  # the outer cap is restored with its remaining time, not fired early
     assert time.monotonic() - start < 1.0
@@ -109,7 +110,7 @@ def test_time_limits_nest_and_the_outer_cap_still_fires():
     ("exp(-1/(2*u**2))/u", 0.3, 3.0),
 ])
 def test_compositions_find_two_nested_library_functions(truth, low, high):
-    from kansr.symbolic.nested import compositions
+    from kansr.symbolic.compositions import compositions
 
     u = sympy.Symbol("u")
     expr = sympy.sympify(truth, locals={"u": u})
@@ -141,9 +142,9 @@ def test_simplify_writes_trig_of_inverse_trig_algebraically():
 
 
 def test_compositions_keep_arcsin_of_a_scaled_sine_but_not_sawtooths():
-    from kansr.symbolic.library import get_library
-    from kansr.symbolic.fit import fit_batch
-    from kansr.symbolic.nested import _sawtooth, compositions
+    from kansr.symbolic import get_library
+    from kansr.symbolic.edge_fit import fit_batch
+    from kansr.symbolic.compositions import _sawtooth, compositions
     theta = sympy.Symbol("theta")
     x = np.linspace(0.2, 2.5, 300)
     found = compositions(x, np.arcsin(0.5 * np.sin(x)), get_library(), theta)

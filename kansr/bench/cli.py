@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -47,10 +46,10 @@ def run_bench(args) -> int:
             raise DataError(f"{path}: no such file")
         print(markdown(path))
         if args.plot:
-            from kansr.bench.report import load_results
+            from kansr.bench.report import load_results, with_variable_counts
             from kansr.plot import plot_rates
 
-            plot_rates(load_results(path), args.plot)
+            plot_rates(with_variable_counts(load_results(path)), args.plot)
         return 0
     if args.workers < 1 or args.seeds < 1 or args.time_budget <= 0:
         raise DataError("--workers, --seeds and --time-budget must be positive")

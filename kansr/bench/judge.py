@@ -21,7 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
-from kansr.symbolic.compose import SympyTimeout, complexity, predict, time_limit
+from kansr.symbolic import complexity, predict
+from kansr.symbolic.limits import SympyTimeout, time_limit
 
 PI_AS_WRITTEN = sympy.Float("3.1415926535")
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from kansr.markdown import markdown_table
+
 
 def load_results(path: str | Path) -> pd.DataFrame:
     rows = []
@@ -26,6 +28,16 @@ def load_results(path: str | Path) -> pd.DataFrame:
     return table
 
 
+def with_variable_counts(table: pd.DataFrame, suite: str | None = None) -> pd.DataFrame:
+    """``table`` with an n_variables column (older results files lack it), from the suite."""
+    if "n_variables" in table and table.n_variables.notna().all():
+        return table
+    from kansr.bench.problems import load_problems
+
+    counts = {p.name: len(p.variables) for p in load_problems(suite)}
+    return table.assign(n_variables=table.problem.map(counts))
+
+
 def summary(table: pd.DataFrame) -> pd.DataFrame:
     """Per noise level and method: tasks, symbolic and accuracy solutions, timeouts, errors, median seconds."""
     grouped = table.groupby(["method", "noise"])
@@ -37,18 +49,6 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
         "errors": grouped.status.apply(lambda s: int((s == "error").sum())),
         "median_seconds": grouped.wall_seconds.median().round(1),
     }).reset_index()
-
-
-def markdown_table(table: pd.DataFrame) -> str:
-    """A GitHub-flavoured Markdown table (no tabulate dependency)."""
-    def cell(value) -> str:
-        text = f"{value:.6g}" if isinstance(value, float) else str(value)
-        return text.replace("|", "\\|")
-
-    header = "| " + " | ".join(map(str, table.columns)) + " |"
-    rule = "|" + "|".join("---" for _ in table.columns) + "|"
-    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(index=False)]
-    return "\n".join([header, rule, *body])
 
 
 def markdown(path: str | Path) -> str:

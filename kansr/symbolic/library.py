@@ -128,7 +128,25 @@ def _default_library() -> dict[str, SymbolicFunction]:
         ("gaussian", lambda x: t.exp(-(x**2)), lambda x: n.exp(-(x**2)), lambda x: s.exp(-(x**2)),
          4, False, False, 1),
     ]
-    return {spec[0]: make_function(*spec) for spec in specs}
+    return {spec[0]: make_function(spec[0], _DefaultTorch(spec[0], spec[1]), *spec[2:]) for spec in specs}
+
+
+class _DefaultTorch:
+    """The torch version of a default function. Unlike the lambda it wraps it pickles (by name),
+    so KANs with symbolic edges cross process boundaries."""
+
+    def __init__(self, name: str, fn: Callable) -> None:
+        self.name, self.fn = name, fn
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fn(x)
+
+    def __reduce__(self):
+        return _default_torch, (self.name,)
+
+
+def _default_torch(name: str) -> Callable:
+    return DEFAULT_LIBRARY[name].torch
 
 
 DEFAULT_LIBRARY: Mapping[str, SymbolicFunction] = MappingProxyType(_default_library())  # read-only

@@ -8,7 +8,7 @@ from typing import NamedTuple
 import torch
 from torch import Tensor, nn
 
-from kansr.layer import KANLayer
+from kansr.kan.layer import KANLayer
 
 
 class EdgeId(NamedTuple):
@@ -130,12 +130,6 @@ class KAN(nn.Module):
         for layer in self.layers:
             layer.update_grid(h, grid_size)
             h = layer(h)
-
-    def plot(self, path=None, names: list[str] | None = None):
-        """The network diagram as a matplotlib Figure (see ``kansr.plot.plot_kan``)."""
-        from kansr.plot import plot_kan
-
-        return plot_kan(self, path, names)
 
     def edges(self) -> list[EdgeId]:
         """All unmasked edges."""

@@ -12,7 +12,7 @@ from typing import Callable
 import torch
 from torch import Tensor, nn
 
-from kansr import spline
+from kansr.kan import spline
 
 TorchFn = Callable[[Tensor], Tensor]
 
@@ -158,19 +158,26 @@ class KANLayer(nn.Module):
         self._symbolic_fns[name] = fn
         self._rebuild_function_masks()
 
-    def __getstate__(self) -> dict:
-        # library functions are lambdas, which do not pickle: keep their names and look the
-        # functions up again on unpickling (lets fitted KANs cross process boundaries)
-        state = self.__dict__.copy()
-        state["_symbolic_fns"] = {}
-        return state
-
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        from kansr.symbolic.library import DEFAULT_LIBRARY
-
-        self._symbolic_fns = {name: DEFAULT_LIBRARY[name].torch for name in set(self.symbolic_names.values())}
-        self._rebuild_function_masks()
+    @torch.no_grad()
+    def select(self, rows: Tensor, cols: Tensor) -> "KANLayer":
+        """A new layer made of output nodes ``rows`` and input nodes ``cols`` of this one,
+        every kept edge carrying the same function (spline or symbolic)."""
+        new = KANLayer(len(cols), len(rows), self.grid_size, self.spline_order, dtype=self.grid.dtype,
+                       device=self.grid.device, multiply=self.multiply)
+        new.grid = self.grid[cols].clone()
+        for name in ("spline_coef", "base_weight", "spline_weight", "symbolic_affine"):
+            setattr(new, name, nn.Parameter(getattr(self, name)[rows][:, cols].clone()))
+        new.bias = nn.Parameter(self.bias[rows].clone())
+        new.mask = self.mask[rows][:, cols].clone()
+        new.symbolic_mask = self.symbolic_mask[rows][:, cols].clone()
+        row_pos = {int(r): i for i, r in enumerate(rows)}
+        col_pos = {int(c): i for i, c in enumerate(cols)}
+        for (out_idx, in_idx), name in self.symbolic_names.items():
+            if out_idx in row_pos and in_idx in col_pos:
+                new.symbolic_names[(row_pos[out_idx], col_pos[in_idx])] = name
+        new._symbolic_fns = {n: f for n, f in self._symbolic_fns.items() if n in new.symbolic_names.values()}
+        new._rebuild_function_masks()
+        return new
 
     def _rebuild_function_masks(self) -> None:
         self._function_masks = {}

@@ -21,9 +21,10 @@ import time
 import numpy as np
 import sympy
 
-from kansr.symbolic import compose
-from kansr.symbolic.fit import BudgetExhausted, fit_batch
+from kansr.symbolic.constants import refit
+from kansr.symbolic.edge_fit import fit_batch
 from kansr.symbolic.library import SymbolicFunction
+from kansr.symbolic.limits import BudgetExhausted
 
 # functions for which g(p*x) is g(x) up to the affine map around it: scaling x changes nothing
 _SCALE_FREE = {"x", "x^2", "x^3", "x^4", "1/x", "1/x^2", "sqrt", "1/sqrt", "abs", "log"}
@@ -138,5 +139,5 @@ def _ranked(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, Symbo
             symbol if g.name in _SCALE_FREE else sympy.Float(p) * symbol
         formula = sympy.Float(fit.c) * f.sympy(sympy.Float(fit.a) * g.sympy(argument) + sympy.Float(fit.b)) \
             + sympy.Float(fit.d)
-        scored = compose.refit(factor * formula, [symbol], xs[:, None], ys, deadline)
+        scored = refit(factor * formula, [symbol], xs[:, None], ys, deadline)
         ranked.append((scored.nmse, complexity + (2 if power else 0), scored.expr))

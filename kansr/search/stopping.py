@@ -49,3 +49,20 @@ def free_constants(expr: sympy.Expr) -> int:
     return sum(1 for number in expr.atoms(sympy.Number)
                if isinstance(number, sympy.Float)
                or (isinstance(number, sympy.Rational) and (abs(number.p) > 12 or number.q > 12)))
+
+
+def stop_reason(best_val_nmse: float, chosen, good_enough: float) -> str | None:
+    """Why the search can end now, or None.
+
+    It ends when some formula fits to ``good_enough`` (machine precision on real data: more
+    complex attempts cannot do better), or when the formula it would choose (``chosen``, a
+    ``Candidate``) has no fitted constant but an overall factor or offset and leaves only
+    noise: more attempts could only fit the noise. With one free constant anywhere,
+    approximations within the noise would end the search (a smooth non-closed form fits as
+    well as the law on noisy data), so those go on.
+    """
+    if best_val_nmse < good_enough:
+        return "exact"
+    if chosen.noise_like and chosen.free_constants == 0:
+        return f"the residuals of {chosen.formula} look like noise"
+    return None

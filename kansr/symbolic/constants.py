@@ -1,18 +1,12 @@
-"""From a fully symbolic KAN to a clean sympy formula.
-
-``kan_to_sympy`` writes the network as one expression; ``polish`` then refits every
-numeric constant jointly on the data (scipy ``least_squares``), snaps constants to
-0, integers, simple rationals and rational multiples of π where the fit stays as good,
-and simplifies under a time cap.
+"""The constants of a formula: ``polish`` refits every numeric constant jointly on the data
+(scipy ``least_squares``), snaps constants to 0, integers, simple rationals and rational
+multiples of π where the fit stays as good, and simplifies under a time cap.
 """
 
 from __future__ import annotations
 
-import signal
-import threading
 import time
 import warnings
-from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -20,96 +14,8 @@ import numpy as np
 import sympy
 from scipy.optimize import least_squares
 
-from kansr.errors import KansrError
-from kansr.symbolic.library import SymbolicFunction
-
-
-class SympyTimeout(KansrError):
-    """A sympy operation ran past its time cap."""
-
-
-@contextmanager
-def time_limit(seconds: float):
-    """Raise ``SympyTimeout`` if the block runs longer than ``seconds``.
-
-    Uses SIGALRM, so the cap only applies in the main thread of a process (bench
-    workers are processes); elsewhere the block runs uncapped. Caps nest: an inner block
-    never outlives the outer one (it is cut at the outer cap, and the outer cap fires as
-    soon as the inner block is left).
-    """
-    usable = seconds and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable:
-        yield
-        return
-
-    def on_alarm(signum, frame):
-        raise SympyTimeout(f"sympy took longer than {seconds:g} s")
-
-    outer, _ = signal.getitimer(signal.ITIMER_REAL)
-    start = time.monotonic()
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, min(seconds, outer) if outer else seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if outer:
-            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - start), 1e-3))
-
-
-_TRIG = (sympy.sin, sympy.cos, sympy.tan, sympy.cot, sympy.sec, sympy.csc)
-_INVERSE_TRIG = (sympy.asin, sympy.acos, sympy.atan, sympy.acot)
-
-
-def _trig_of_inverse_trig(expr: sympy.Expr) -> bool:
-    return any(node.has(*_INVERSE_TRIG) for node in expr.atoms(*_TRIG))
-
-
-def simplify(expr: sympy.Expr, seconds: float = 5.0) -> sympy.Expr:
-    """``sympy.simplify`` capped at ``seconds``; the input comes back unchanged on timeout.
-
-    A trigonometric function of an inverse one is algebraic, and written so where sympy
-    finds the form: cot(acos(u)/2) = sqrt(1 - u²)/(1 - u) (compositions of two library
-    functions land on such forms for the relativistic Doppler factor).
-    """
-    try:
-        with time_limit(seconds):
-            simplified = sympy.simplify(expr)
-            if _trig_of_inverse_trig(simplified):
-                algebraic = sympy.simplify(sympy.expand_trig(simplified.rewrite(sympy.sin)))
-                if not _trig_of_inverse_trig(algebraic):
-                    return algebraic
-            return simplified
-    except SympyTimeout:
-        return expr
-
-
-def kan_to_sympy(model, symbols: list[sympy.Symbol], library: dict[str, SymbolicFunction]) -> list[sympy.Expr]:
-    """The KAN as one expression in ``symbols`` (one per data column); every edge must be symbolic.
-
-    Returns a list of expressions, one per output node.
-    """
-    nodes = [symbols[int(i)] for i in model.input_index]
-    for l, layer in enumerate(model.layers):
-        affine = layer.symbolic_affine.detach().cpu().numpy()  # (out, in, 4)
-        bias = layer.bias.detach().cpu().numpy()
-        outputs = []
-        for out_idx in range(layer.out_features):
-            terms = []
-            for in_idx in range(layer.in_features):
-                if layer.mask[out_idx, in_idx] == 0:
-                    continue
-                name = layer.symbolic_names.get((out_idx, in_idx))
-                if name is None:
-                    raise KansrError(f"edge (layer {l}, in {in_idx}, out {out_idx}) is not symbolic yet")
-                a, b, c, d = (float(v) for v in affine[out_idx, in_idx])
-                inner = nodes[in_idx] if name == "x" else a * nodes[in_idx] + b
-                terms.append(c * library[name].sympy(inner) + d)
-            node = sympy.Mul(*terms) if layer.multiply else sympy.Add(*terms)
-            outputs.append(node + sympy.Float(bias[out_idx]))
-        nodes = outputs
-    return nodes
+from kansr.symbolic.expression import lambdify, nmse
+from kansr.symbolic.simplify import simplify
 
 
 @dataclass(frozen=True)
@@ -118,28 +24,6 @@ class Scored:
 
     expr: sympy.Expr
     nmse: float
-
-
-def _lambdify(expr: sympy.Expr, symbols: list[sympy.Symbol], params: list[sympy.Symbol]):
-    return sympy.lambdify([symbols, params], expr, modules="numpy")
-
-
-def predict(expr: sympy.Expr, symbols: list[sympy.Symbol], X: np.ndarray) -> np.ndarray:
-    """Evaluate ``expr`` on X (n_samples, n_symbols); non-real or non-finite values become NaN."""
-    fn = _lambdify(expr, symbols, [])
-    with np.errstate(all="ignore"):
-        values = np.asarray(fn(list(X.T), []), dtype=complex)
-    values = np.broadcast_to(values, (X.shape[0],))
-    real = np.where(np.abs(values.imag) <= 1e-9 * (1 + np.abs(values.real)), values.real, np.nan)
-    return np.where(np.isfinite(real), real, np.nan)
-
-
-def nmse(expr: sympy.Expr, symbols: list[sympy.Symbol], X: np.ndarray, y: np.ndarray) -> float:
-    """MSE / var(y); inf when the formula is undefined on any row."""
-    values = predict(expr, symbols, X)
-    if not np.all(np.isfinite(values)):
-        return np.inf
-    return float(np.mean((values - y) ** 2) / (np.var(y) or 1.0))
 
 
 def _parametrize(expr: sympy.Expr):
@@ -157,7 +41,7 @@ class _Template:
 
     def __init__(self, expr: sympy.Expr, symbols, X: np.ndarray, y: np.ndarray) -> None:
         self.expr, self.params, self.start = _parametrize(expr)
-        self.fn = _lambdify(self.expr, symbols, self.params)
+        self.fn = lambdify(self.expr, symbols, self.params)
         self.columns, self.y = list(X.T), y
         self.scale = float(np.std(y)) or 1.0
         self.variance = float(np.var(y)) or 1.0
@@ -357,6 +241,3 @@ def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
     return scored
 
 
-def complexity(expr: sympy.Expr) -> int:
-    """Number of nodes in the expression tree (symbols, constants and operators)."""
-    return sum(1 for _ in sympy.preorder_traversal(expr))

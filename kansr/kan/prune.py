@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
-from kansr.model import KAN, KANConfig
-from kansr.train import activation_scale
+from kansr.kan.model import KAN, KANConfig
+from kansr.kan.regularization import activation_scale
 
 
 @dataclass(frozen=True)
@@ -89,21 +89,5 @@ def prune(model: KAN, x: Tensor, threshold: float = 0.01) -> KAN:
     pruned = KAN(config, n_data_inputs=model.n_data_inputs)
     pruned.input_index = model.input_index[kept[0]].clone()
     pruned.input_names = model.input_names
-    for l, (old, new) in enumerate(zip(masked.layers, pruned.layers)):
-        rows, cols = kept[l + 1], kept[l]
-        new.grid = old.grid[cols].clone()
-        new.grid_size = old.grid_size
-        for name in ("spline_coef", "base_weight", "spline_weight", "symbolic_affine"):
-            value = getattr(old, name)[rows][:, cols].clone()
-            setattr(new, name, nn.Parameter(value))
-        new.bias = nn.Parameter(old.bias[rows].clone())
-        new.mask = old.mask[rows][:, cols].clone()
-        new.symbolic_mask = old.symbolic_mask[rows][:, cols].clone()
-        row_pos = {int(r): i for i, r in enumerate(rows)}
-        col_pos = {int(c): i for i, c in enumerate(cols)}
-        for (out_idx, in_idx), fn_name in old.symbolic_names.items():
-            if out_idx in row_pos and in_idx in col_pos:
-                new.symbolic_names[(row_pos[out_idx], col_pos[in_idx])] = fn_name
-        new._symbolic_fns = {n: f for n, f in old._symbolic_fns.items() if n in new.symbolic_names.values()}
-        new._rebuild_function_masks()
+    pruned.layers = nn.ModuleList(old.select(kept[l + 1], kept[l]) for l, old in enumerate(masked.layers))
     return pruned

@@ -25,9 +25,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import torch
 
-from kansr.errors import KansrError
 from kansr.symbolic.library import SymbolicFunction
+from kansr.symbolic.limits import BudgetExhausted
 
 _SCALES = np.concatenate([-np.logspace(-1.3, 1.3, 14), np.logspace(-1.3, 1.3, 14)])  # (28,)
 _SHIFTS = np.linspace(-6, 6, 49)  # (49,)
@@ -253,10 +254,6 @@ def fix_edge(model, edge, fit: EdgeFit, library: dict[str, SymbolicFunction]) ->
     layer.fix_symbolic(edge.in_idx, edge.out_idx, fit.name, fn.torch, (fit.a, fit.b, fit.c, fit.d))
 
 
-class BudgetExhausted(KansrError):
-    """The time budget ran out in the middle of a step."""
-
-
 def auto_symbolic(model, x, library: dict[str, SymbolicFunction], n_points: int = 256,
                   tolerance: float = 3.0, deadline: float | None = None) -> pd.DataFrame:
     """Fit and fix every unmasked, not yet symbolic edge of ``model``, layer by layer.
@@ -267,8 +264,6 @@ def auto_symbolic(model, x, library: dict[str, SymbolicFunction], n_points: int 
 
     x : Tensor, shape (n_samples, n_data_inputs)
     """
-    import torch
-
     rows = []
     for index, layer in enumerate(model.layers):
         edges = [edge for edge in model.edges()

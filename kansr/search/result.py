@@ -1,4 +1,4 @@
-"""What ``discover`` returns (``Result``) and how it picks among candidates (Pareto front, choice)."""
+"""What ``discover`` returns: ``Result``, and the front as a table."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import sympy
 
-from kansr.model import KAN
-from kansr.symbolic import compose
+from kansr.kan import KAN
+from kansr.search.candidate import Candidate
+from kansr.symbolic import predict
 
 
 @dataclass(frozen=True)
@@ -61,40 +62,21 @@ class Result:
         """Evaluate the formula on X (n_samples, n_inputs): array or DataFrame with the input columns."""
         if isinstance(X, pd.DataFrame):
             X = X.rename(columns=self.renamed)[self.names].to_numpy(dtype=float)
-        return compose.predict(self.formula, self.symbols, np.asarray(X, dtype=float))
+        return predict(self.formula, self.symbols, np.asarray(X, dtype=float))
 
     def latex(self) -> str:
         return sympy.latex(self.formula)
 
-    def plot(self, kind: str = "kan", path=None, data=None):
-        """A matplotlib Figure: "kan" (the network), "front" (Pareto front) or "fit" (needs ``data``)."""
-        from kansr import plot
 
-        if kind == "kan":
-            return plot.plot_kan(self, path)
-        if kind == "front":
-            return plot.plot_front(self, path)
-        if kind == "fit":
-            return plot.plot_fit(self, data, path)
-        raise ValueError(f"unknown plot kind {kind!r}; use 'kan', 'front' or 'fit'")
-
-
-def _pareto(candidates: list[dict]) -> pd.DataFrame:
-    table = pd.DataFrame(candidates).sort_values(["complexity", "val_nmse"], ignore_index=True)
-    keep, best = [], np.inf
-    for i, row in table.iterrows():
-        if row.val_nmse < best:
-            keep.append(i)
-            best = row.val_nmse
-    return table.loc[keep].reset_index(drop=True)
-
-
-def _choose(front: pd.DataFrame, slack: float = 1e-14) -> pd.Series:
-    """The least complex formula whose held-out error is at most 1.5 × the best + ``slack``.
-
-    The default slack is machine precision: a saturated function can approximate an exact
-    formula to 3e-13 (6440·atan(890201·tanh(t)/11) for 1/(exp(2t) - 1) in III.4.33); the exact
-    formulas of the benchmark fit to below 1e-16."""
-    best = front.val_nmse.min()
-    good = front[front.val_nmse <= 1.5 * best + slack]
-    return good.sort_values("complexity").iloc[0]
+def front_table(front: list[Candidate], variance: float) -> pd.DataFrame:
+    """The Pareto front as ``Result.front``: complexity, rmse, r2, formula, val_nmse, attempt,
+    simplest first (rmse and r2 held out; ``variance``: var(y), which turns the normalised
+    error into an RMSE)."""
+    return pd.DataFrame({
+        "complexity": [c.complexity for c in front],
+        "rmse": [float(np.sqrt(c.val_nmse * variance)) for c in front],
+        "r2": [1 - c.val_nmse for c in front],
+        "formula": [c.formula for c in front],
+        "val_nmse": [c.val_nmse for c in front],
+        "attempt": [c.attempt for c in front],
+    })

@@ -2,7 +2,7 @@
 
 ``Objective`` packs every parameter of a KAN into one vector ``theta`` (the model's
 parameters become views of it, so the model always shows the current point) and returns
-the loss, MSE + λ·regularisation (``train.regularization``), with its gradient.
+the loss, MSE + λ·regularisation (``kansr.kan.regularization``), with its gradient.
 
 For KANs whose layers all sum (no multiplication nodes) and have no symbolic edges,
 which is every KAN while it is being trained and pruned, the gradient is written out by
@@ -23,10 +23,11 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from kansr import spline
-from kansr.model import KAN
+from kansr.kan import spline
+from kansr.kan.model import KAN
+from kansr.kan.regularization import regularization
 
-_EPS = 1e-8  # the entropy's guards, as in ``train.regularization``
+_EPS = 1e-8  # the entropy's guards, as in ``regularization``
 _LANES = 8  # copies of a hidden layer's table that neighbouring points' gradients are added into
 
 
@@ -77,8 +78,6 @@ class Objective:
     # -- autograd, for any KAN ------------------------------------------------------------
 
     def _autograd(self) -> tuple[float, Tensor]:
-        from kansr.train import regularization
-
         for p in self.params:
             p.grad = None
         trace = self.model.trace(self.x, self.input_basis)  # None: computed here

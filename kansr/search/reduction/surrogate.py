@@ -28,8 +28,7 @@ import numpy as np
 import sympy
 import torch
 
-from kansr.model import KAN, KANConfig
-from kansr.train import TrainConfig, fit
+from kansr.kan import KAN, KANConfig, TrainConfig, train
 
 # a transformation leaves f unchanged when its effect is below this share of the effect of
 # moving one input alone. Measured on ten Feynman problems: true symmetries 0.01-0.11
@@ -49,7 +48,7 @@ class Surrogate:
         self.x_mean, self.x_std = X.mean(0), np.where(X.std(0) > 0, X.std(0), 1.0)
         self.y_mean, self.y_std = float(y.mean()), float(y.std()) or 1.0
         self.model = KAN(KANConfig(width=[n, 2 * n + 1, 1], seed=seed))
-        fit(self.model, self._inputs(X), torch.tensor(((y - self.y_mean) / self.y_std)[:, None]),
+        train(self.model, self._inputs(X), torch.tensor(((y - self.y_mean) / self.y_std)[:, None]),
             TrainConfig(steps=steps, grid_schedule=grid_schedule, val_fraction=0.0, seed=seed,
                         time_budget=time_budget))
 

@@ -1,4 +1,5 @@
-"""Training: MSE plus the KAN paper's sparsity regularisation, grid updates and grid extension."""
+"""Training: MSE plus the KAN paper's sparsity regularisation (``kansr.kan.regularization``),
+grid updates and grid extension."""
 
 from __future__ import annotations
 
@@ -8,15 +9,15 @@ import sys
 import time
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 import torch
 from torch import Tensor
 
+from kansr.data import split_rows
 from kansr.errors import TrainingError
-from kansr.lbfgs import LBFGS
-from kansr.model import KAN
-from kansr.objective import Objective
+from kansr.kan.lbfgs import LBFGS
+from kansr.kan.model import KAN
+from kansr.kan.objective import Objective
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,8 @@ class TrainConfig:
 
 
 @dataclass(frozen=True)
-class FitReport:
-    """Outcome of ``fit``: per-stage table and final errors."""
+class TrainReport:
+    """Outcome of ``train``: per-stage table and final errors."""
 
     history: pd.DataFrame
     train_rmse: float
@@ -77,51 +78,12 @@ class FitReport:
     stopped: str | None
 
 
-def activation_scale(edge_values: Tensor) -> Tensor:
-    """Standard deviation of each edge's output over the batch.
-
-    Constant offsets are ignored: node biases can take them over for free.
-    edge_values : Tensor, shape (batch, out, in) -> Tensor, shape (out, in)
-    """
-    return edge_values.std(dim=0)
-
-
-def regularization(
-    edges: list[Tensor], inputs: list[Tensor], lamb_l1: float, lamb_entropy: float
-) -> Tensor:
-    """L1 of the edges' activation scales plus μ · entropy of the layer's scale shares.
-
-    As in the KAN paper (eq. 2.20), with each edge's scale taken relative to the spread
-    of its input (std(out) / (std(in) + 0.1), as pykan does), so that a layer fed by a
-    wide-ranging node is not penalised for merely passing it on. The entropy is taken
-    over all edges of a layer, which concentrates a layer's work on few edges and so on
-    few hidden nodes.
-
-    edges : list of Tensor, shape (batch, out, in), one per layer.
-    inputs : list of Tensor, shape (batch, in), one per layer.
-    """
-    total = edges[0].new_zeros(())
-    for edge_values, layer_input in zip(edges, inputs):
-        scale = activation_scale(edge_values) / (layer_input.std(dim=0) + 0.1)  # (out, in)
-        shares = scale / (scale.sum() + 1e-8)  # (out, in)
-        entropy = -(shares * torch.log(shares + 1e-8)).sum()
-        total = total + lamb_l1 * scale.sum() + lamb_entropy * entropy
-    return total
-
-
-def split_rows(n_rows: int, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Seeded train/validation row indices (validation empty when ``val_fraction`` is 0)."""
-    order = np.random.default_rng(seed).permutation(n_rows)
-    n_val = int(round(n_rows * val_fraction)) if n_rows >= 10 else 0
-    return np.sort(order[n_val:]), np.sort(order[:n_val])
-
-
 def _rmse(model: KAN, x: Tensor, y: Tensor) -> float:
     with torch.no_grad():
         return float(torch.sqrt(torch.mean((model(x) - y) ** 2)))
 
 
-def fit(model: KAN, x: Tensor, y: Tensor, config: TrainConfig = TrainConfig()) -> FitReport:
+def train(model: KAN, x: Tensor, y: Tensor, config: TrainConfig = TrainConfig()) -> TrainReport:
     """Train ``model`` in place on (x, y).
 
     Parameters
@@ -146,7 +108,7 @@ def fit(model: KAN, x: Tensor, y: Tensor, config: TrainConfig = TrainConfig()) -
         if stopped:
             break
     history = pd.DataFrame(rows)
-    return FitReport(history, float(history.train_rmse.iloc[-1]), float(history.val_rmse.iloc[-1]),
+    return TrainReport(history, float(history.train_rmse.iloc[-1]), float(history.val_rmse.iloc[-1]),
                      total_steps, stopped)
 
 

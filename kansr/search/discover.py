@@ -1,0 +1,279 @@
+"""discover(): data -> trained, pruned KANs -> symbolic formulas -> Pareto front -> Result.
+
+Alternatives are tried in the order of ``kansr.search.plan.plans``, cheapest first, until
+all are done, the search may stop (``kansr.search.stopping``) or the time budget is spent:
+each *transform* of the data (``identity`` always; ``log`` when every input is positive
+and the target has one sign, which turns products and powers into sums; ``log_target``,
+``inverse_target`` and ``square_target`` when the target has one sign) times each
+*architecture* (``[n, 1]`` additive, ``[n, 1]`` with a multiplication node, ``[n, 1, 1]``
+a function of a sum, a wider ``[n, 2n+1, 1]`` trained with sparsity regularisation and
+pruned, ...). Every trial (``kansr.search.trial``) yields candidate formulas (as composed,
+and expanded into terms), each refit, snapped and scored on held-out rows
+(``kansr.search.candidate``).
+
+One alternative, "reduce", makes the problem smaller instead (``kansr.search.reduction``):
+tests on an accurate surrogate KAN find pairs of inputs that enter only as a ratio,
+product, difference or sum, or split f into g(one input)·h(the rest) or a sum. The smaller
+problems go through this same search, recursively, within a share of the remaining time;
+their formulas are recombined and refit on the real data like any other candidate.
+
+The formula reported is chosen from the Pareto front by ``kansr.search.selection``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import sympy
+import torch
+from threadpoolctl import threadpool_limits
+
+from kansr import data as data_module
+from kansr.data import Dataset
+from kansr.errors import KansrError
+from kansr.kan import KAN
+from kansr.search import stopping
+from kansr.search.candidate import Candidate, Rows, Scorer, split_rows
+from kansr.search.config import DiscoverConfig
+from kansr.search.executor import run_parallel
+from kansr.search.plan import Plan, plans
+from kansr.search.reduction import Context, Reduction, Solution, Subproblem
+from kansr.search.result import Result, front_table
+from kansr.search.selection import choose, pareto
+from kansr.search.trial import StageTimer, train_and_read
+from kansr.symbolic import compositions, get_library, predict
+from kansr.symbolic.limits import BudgetExhausted, SympyTimeout, time_limit
+
+# how far past the deadline one trial may run before its sympy work is cut
+_GRACE_SECONDS = 2.0
+
+
+def _log(message: str, verbose: bool) -> None:
+    if verbose:
+        print(f"[kansr] {message}", file=sys.stderr, flush=True)
+
+
+def discover(data, target: str | None = None, seed: int = 0, time_budget: float | None = 120.0,
+             config: DiscoverConfig | None = None, verbose: bool = True) -> Result:
+    """Find a closed-form formula for ``target`` in terms of the other columns.
+
+    Parameters
+    ----------
+    data : str, Path, DataFrame or tuple (X, y[, names])
+        A CSV (or compressed CSV, or Parquet) file, a DataFrame, or arrays.
+    target : str, optional
+        Target column; defaults to the last column.
+    seed : int
+        Same data and seed give the same formula.
+    time_budget : float or None
+        Seconds for the whole search; the best formula so far is returned when spent.
+    config : DiscoverConfig, optional
+    verbose : bool
+        Progress lines on stderr.
+
+    Returns
+    -------
+    Result
+    """
+    start = time.monotonic()
+    config = config or DiscoverConfig()
+    dataset = data_module.load(data, target)
+    deadline = None if time_budget is None else start + time_budget
+    torch.manual_seed(seed)
+    rows = split_rows(len(dataset.y), config.val_fraction, seed, config.max_train_rows, config.max_refit_rows)
+    if len(rows.train) > config.max_train_rows:
+        _log(f"training on a subsample of {len(rows.kan)} of {len(rows.train)} rows", verbose)
+    search = Search(dataset, config, rows, seed, deadline, verbose)
+    previous_threads = torch.get_num_threads()
+    torch.set_num_threads(config.threads)
+    try:
+        # numpy's BLAS too: a different thread count changes rounding, and so the formula
+        with threadpool_limits(limits=config.threads):
+            search.run()
+    except KeyboardInterrupt:
+        search.stopped = "interrupted"
+        _log("interrupted: returning the best formula found so far", verbose)
+    finally:
+        torch.set_num_threads(previous_threads)
+    if not search.candidates:
+        if search.stopped == "interrupted":
+            raise KeyboardInterrupt
+        raise KansrError("no formula could be fitted to the data")
+    return search.result(time.monotonic() - start)
+
+
+@dataclass
+class Outcome:
+    """What one alternative produced: scored candidates, the KAN they came from (if any),
+    seconds per stage, why the search must stop (if it must), and progress lines."""
+
+    candidates: list[Candidate] = field(default_factory=list)
+    model: KAN | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    stopped: str | None = None
+    log: list[str] = field(default_factory=list)
+
+
+class Search:
+    """The loop over alternatives; keeps every candidate so an interruption loses nothing.
+
+    ``good_enough``: a held-out error below which the search stops (machine precision on
+    real data; a reduced problem's surrogate data are only as exact as the surrogate).
+    ``guaranteed``: the first alternative ignores the deadline, so that there is an answer
+    on any budget.
+    """
+
+    def __init__(self, dataset: Dataset, config: DiscoverConfig, rows: Rows, seed: int, deadline: float | None,
+                 verbose: bool, good_enough: float = 1e-14, guaranteed: bool = True) -> None:
+        self.dataset, self.config, self.rows, self.seed = dataset, config, rows, seed
+        self.deadline, self.verbose = deadline, verbose
+        self.good_enough, self.guaranteed = good_enough, guaranteed
+        self.library = get_library(list(config.library) if config.library else None)
+        self.symbols = [sympy.Symbol(name) for name in dataset.names]
+        self.scorer = Scorer(dataset, rows, config.simplify_seconds, deadline)
+        self.candidates: list[Candidate] = []
+        self.models: dict[int, KAN | None] = {}  # candidate key -> its KAN
+        self.stopped: str | None = None
+        self.timer = StageTimer()
+
+    def __getstate__(self) -> dict:
+        # for worker processes: the library holds lambdas, rebuilt from its names there
+        state = self.__dict__.copy()
+        del state["library"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.library = get_library(list(self.config.library) if self.config.library else None)
+
+    def _out_of_time(self) -> bool:
+        return self.deadline is not None and time.monotonic() > self.deadline
+
+    def plans(self) -> list[Plan]:
+        return plans(self.config.transforms, self.config.architectures, self.dataset.X, self.dataset.y)
+
+    def run(self) -> None:
+        if self.config.workers > 1:
+            run_parallel(self, self.plans(), self.config.workers, self.config.threads, self.take)
+            return
+        for index, plan in enumerate(self.plans()):
+            if self._out_of_time():
+                self.stopped = "time budget"
+                return
+            if self.take(self.evaluate(plan, first=index == 0)):
+                return
+
+    def evaluate(self, plan: Plan, first: bool) -> Outcome:
+        """One alternative, scored."""
+        first = first and self.guaranteed
+        deadline = None if first else self.deadline
+        timer, outcome = StageTimer(), Outcome()
+        if not first and self._out_of_time():
+            outcome.stopped = "time budget"
+            return outcome
+        # no trial may run past the deadline by more than a moment: sympy can spend minutes
+        # building one huge expression (exp() of a product_sum formula, say)
+        cap = None if deadline is None else max(deadline - time.monotonic(), 0.0) + _GRACE_SECONDS
+        try:
+            with time_limit(cap):
+                outcome.model, outcome.candidates = self._candidates(plan, deadline, timer, outcome.log)
+        except BudgetExhausted:
+            outcome.stopped = "time budget"
+        except SympyTimeout as error:
+            if self._out_of_time():
+                outcome.stopped = "time budget"
+            else:  # one stage's own cap: only this trial is lost
+                outcome.log.append(f"{plan.label}: failed ({error})")
+        except (KansrError, RuntimeError, ValueError, RecursionError) as error:
+            outcome.log.append(f"{plan.label}: failed ({error})")
+        outcome.timings = timer.seconds
+        return outcome
+
+    def _candidates(self, plan: Plan, deadline: float | None, timer: StageTimer,
+                    log: list[str]) -> tuple[KAN | None, list[Candidate]]:
+        """(model or None, scored candidates) of one alternative."""
+        X, y = self.dataset.X, self.dataset.y
+        if plan.architecture == "reduce":
+            context = Context(self.dataset, self.rows, self.seed, self.deadline, self.good_enough,
+                              self.config.reduce_share)
+            return Reduction(context, self.solve, self.scorer.score, timer, log).run()
+        if plan.architecture == "nested":
+            with timer.stage("symbolic fit"):
+                # on a surrogate's data (good_enough above machine precision) errors below its
+                # own do not tell formulas apart
+                formulas = compositions(X[self.rows.kan, 0], y[self.rows.kan], self.library, self.symbols[0],
+                                        deadline=deadline, slack=max(1e-14, self.good_enough))
+            return None, [c for formula in formulas for c in self.scorer.score(formula, plan.label, timer, log)]
+        model, expr = train_and_read(plan, X[self.rows.kan], y[self.rows.kan], self.symbols, config=self.config,
+                                     seed=self.seed, deadline=deadline, library=self.library, timer=timer)
+        return model, self.scorer.score(expr, plan.label, timer, log)
+
+    def take(self, outcome: Outcome) -> bool:
+        """Add one alternative's outcome; True when the search should stop."""
+        for message in outcome.log:
+            _log(message, self.verbose)
+        for stage, seconds in outcome.timings.items():
+            self.timer.seconds[stage] = self.timer.seconds.get(stage, 0.0) + seconds
+        for candidate in outcome.candidates:
+            key = len(self.candidates)
+            self.models[key] = outcome.model
+            self.candidates.append(replace(candidate, key=key))
+        if outcome.stopped:
+            self.stopped = outcome.stopped
+            return True
+        if not self.candidates:
+            return False
+        best = min(c.val_nmse for c in self.candidates)
+        reason = stopping.stop_reason(best, choose(pareto(self.candidates)), self.good_enough)
+        if reason is not None and reason != "exact":
+            _log(f"stopping: {reason}", self.verbose)
+        return reason is not None
+
+    def solve(self, sub: Subproblem, timer: StageTimer) -> list[Solution]:
+        """The same search on a smaller problem: its chosen formula first, then up to
+        ``sub.alternatives`` more from its Pareto front (the simplest of those within 100×
+        the best held-out error)."""
+        dataset = Dataset(X=sub.X, y=sub.y, names=sub.names, target=self.dataset.target)
+        # a reduced problem is tried for further reduction first: each step makes it smaller,
+        # down to one input, which "nested" searches exhaustively
+        first = tuple(a for a in ("nested", "reduce") if a in self.config.architectures)
+        order = first + tuple(a for a in self.config.architectures if a not in first)
+        search = Search(dataset, replace(self.config, workers=1, architectures=order), self.rows, self.seed,
+                        sub.deadline, False, good_enough=sub.good_enough, guaranteed=False)
+        search.run()
+        for stage, seconds in search.timer.seconds.items():
+            timer.seconds[stage] = timer.seconds.get(stage, 0.0) + seconds
+        if not search.candidates:
+            return []
+        front = pareto(search.candidates)
+        # on a surrogate's data (good_enough: 3 × its error), errors below that tie: a more
+        # flexible formula fits the surrogate's own errors
+        chosen = choose(front, slack=max(1e-14, sub.good_enough))
+        best = min(c.val_nmse for c in front)
+        close = sorted((c for c in front if c.val_nmse <= 100 * best + 1e-14), key=lambda c: c.complexity)
+        picked = [chosen] + [c for c in close if c.key != chosen.key][:sub.alternatives]
+        found = []
+        for candidate in picked:
+            model = search.models[candidate.key]
+            if model is not None and model.input_names and sub.meaning:  # label diagrams in the user's names
+                symbols = {name: sympy.Symbol(name) for name in sub.names}
+                model.input_names = [str(sympy.sympify(name, locals=symbols).xreplace(sub.meaning))
+                                     for name in model.input_names]
+            found.append(Solution(model, candidate.formula, candidate.attempt))
+        return found
+
+    def result(self, seconds: float) -> Result:
+        X, y = self.dataset.X, self.dataset.y
+        front = pareto(self.candidates)
+        chosen = choose(front)
+        predictions = predict(chosen.formula, self.symbols, X)
+        mse = float(np.mean((predictions - y) ** 2))
+        table = front_table(front, float(np.var(y)))
+        return Result(formula=chosen.formula, r2=float(1 - mse / np.var(y)), rmse=float(np.sqrt(mse)),
+                      complexity=int(chosen.complexity), seconds=seconds, front=table,
+                      names=self.dataset.names, target=self.dataset.target, kan=self.models[chosen.key],
+                      stopped=self.stopped, renamed=self.dataset.renamed, seed=self.seed,
+                      attempt=chosen.attempt, timings=dict(self.timer.seconds))

@@ -1,0 +1,132 @@
+"""The plan of the search: which data transforms and KAN shapes are tried, in which order.
+
+A *transform* changes the data before a KAN is trained (``Transform``); an *architecture*
+is a KAN shape (``ARCHITECTURES``), or one of the two searches that need no KAN of their
+own: "nested" (one input: every composition of two library functions) and "reduce" (merge
+or separate inputs by tests on a surrogate KAN). ``plans`` lists the pairs that apply to
+the data, cheapest and simplest first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import sympy
+
+from kansr.errors import KansrError
+
+# name -> (width with "n" for the number of inputs, layers whose nodes multiply)
+ARCHITECTURES: dict[str, tuple[list, tuple[int, ...]]] = {
+    "additive": (["n", 1], ()),               # f1(x1) + f2(x2) + ...
+    "product": (["n", 1], (0,)),              # f1(x1) * f2(x2) * ...
+    "outer": (["n", 1, 1], ()),               # g(f1(x1) + f2(x2) + ...)
+    "product_outer": (["n", 1, 1], (0,)),     # g(f1(x1) * f2(x2) * ...)
+    "product_sum": (["n", 3, 1], (0,)),       # sum of up to three separable products
+    "sum_product": (["n", 2, 1], (1,)),       # product of two additive functions
+    "wide": (["n", "2n+1", 1], ()),           # general, regularised and pruned
+}
+
+
+@dataclass(frozen=True)
+class Transform:
+    """How the data are changed before training: log of the inputs, and of the target
+    (``y_kind`` "log"), its reciprocal ("inverse": 1/y = a sum when y = 1/(1/d1 + n/d2)) or
+    its square ("square": y² = a sum when y = sqrt(a² + b²)); ``y_sign`` is the target's sign."""
+
+    name: str
+    x_log: bool
+    y_sign: float  # 0: target left alone
+    y_kind: str = "log"
+
+    def target(self, y: np.ndarray) -> np.ndarray:
+        if not self.y_sign:
+            return y
+        if self.y_kind == "inverse":
+            return 1 / y
+        if self.y_kind == "square":
+            return y**2
+        return np.log(self.y_sign * y)
+
+    def rows(self, y: np.ndarray) -> np.ndarray:
+        """Rows the transform is defined on: a noisy target near zero can have a few values of
+        the other sign (see ``transforms_for``), left out of training; the formula is still
+        scored on every row."""
+        if not self.y_sign or self.y_kind == "square":
+            return np.ones(len(y), dtype=bool)
+        # values of the other sign show how large the noise is: rows within twice that of
+        # zero are mostly noise after a log or a reciprocal
+        other = y[self.y_sign * y <= 0]
+        return self.y_sign * y > 2 * np.max(np.abs(other), initial=0.0)
+
+    def undo(self, expr: sympy.Expr) -> sympy.Expr:
+        if not self.y_sign:
+            return expr
+        if self.y_kind == "inverse":
+            return 1 / expr
+        if self.y_kind == "square":
+            return self.y_sign * sympy.sqrt(expr)
+        return self.y_sign * sympy.exp(expr)
+
+
+# transforms of the target alone, tried only with the cheapest shapes (see ``transforms_for``)
+TARGET_ONLY = ("inverse_target", "square_target")
+_KNOWN = ("identity", "log", "log_target") + TARGET_ONLY
+
+
+def transforms_for(names: tuple[str, ...], X: np.ndarray, y: np.ndarray) -> list[Transform]:
+    """The transforms among ``names`` that the data allow (see the pipeline module doc)."""
+    result = []
+    sign = 1.0 if np.sum(y > 0) >= np.sum(y < 0) else -1.0
+    # one sign up to noise: at most 10 % of the rows on the other side (or zero), all within
+    # 5 % of the target's RMS of zero (noise of 1 % RMS makes a target near zero cross it:
+    # 5 % of the rows of I.32.5)
+    other = y[sign * y <= 0]
+    one_signed = len(y) > 0 and len(other) <= 0.1 * len(y) and \
+        bool(np.all(np.abs(other) <= 0.05 * np.sqrt(np.mean(y**2))))
+    for name in names:
+        if name not in _KNOWN:
+            raise KansrError(f"unknown transform {name!r}")
+        if name == "identity":
+            result.append(Transform("identity", False, 0.0))
+        elif name == "log" and np.all(X > 0) and one_signed:
+            result.append(Transform("log", True, sign))
+        elif name == "log_target" and one_signed:
+            result.append(Transform("log_target", False, sign))
+        elif name == "inverse_target" and one_signed:
+            result.append(Transform("inverse_target", False, sign, "inverse"))
+        elif name == "square_target" and one_signed:
+            result.append(Transform("square_target", False, sign, "square"))
+    return result
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One alternative of the search: a transform of the data and an architecture."""
+
+    transform: Transform
+    architecture: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.transform.name}/{self.architecture}"
+
+
+def plans(transform_names: tuple[str, ...], architectures: tuple[str, ...], X: np.ndarray,
+          y: np.ndarray) -> list[Plan]:
+    """Every (transform, architecture) pair that applies to the data, in ``architectures`` order.
+
+    "reduce" and "nested" run once, on the data as given: "reduce" needs two inputs or more,
+    "nested" exactly one; the target-only transforms go with the additive and outer shapes only.
+    """
+    transforms = transforms_for(transform_names, X, y)
+    identity = Transform("identity", False, 0.0)
+    found = []
+    for architecture in architectures:
+        if architecture in ("reduce", "nested"):
+            applies = X.shape[1] >= 2 if architecture == "reduce" else X.shape[1] == 1
+            found += [Plan(identity, architecture)] if applies else []
+        else:
+            found += [Plan(t, architecture) for t in transforms
+                      if t.name not in TARGET_ONLY or architecture in ("additive", "outer")]
+    return found

@@ -1,0 +1,7 @@
+"""Making a problem smaller (AI Feynman's idea, with a KAN as the surrogate): symmetry and
+separability tests on a surrogate (``surrogate``), and the reduction step of the search that
+solves the smaller problems (``solve``)."""
+
+from kansr.search.reduction.solve import Context, Reduction, Solution, Subproblem
+
+__all__ = ["Context", "Reduction", "Solution", "Subproblem"]

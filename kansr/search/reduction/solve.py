@@ -1,0 +1,187 @@
+"""The "reduce" alternative of the search: merge inputs or split f by tests on a surrogate
+KAN (``kansr.search.reduction.surrogate``), solve the smaller problems with the same search,
+and score the recombined formulas on the real data.
+
+``Reduction`` gets what it needs from the search that runs it as values (``Context``) and
+two callbacks: ``solve`` runs a search on a smaller problem (``Subproblem`` -> ``Solution``
+list, its chosen formula first) and ``score`` refits and scores a formula on the real data.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import sympy
+
+from kansr.data import Dataset
+from kansr.kan import KAN
+from kansr.search.candidate import Candidate, Rows
+from kansr.search.reduction.surrogate import Merge, Split, Surrogate, find_merges, find_split, split_data
+from kansr.search.trial import StageTimer
+from kansr.symbolic import predict
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a reduction needs of the search that runs it."""
+
+    dataset: Dataset
+    rows: Rows
+    seed: int
+    deadline: float | None
+    good_enough: float
+    share: float  # of the remaining time this reduction may use
+
+
+@dataclass(frozen=True)
+class Subproblem:
+    """A smaller problem for the same search. ``meaning``: what each new input stands for in
+    the original inputs (for labelling diagrams); ``alternatives``: how many formulas beside
+    the chosen one to return."""
+
+    X: np.ndarray
+    y: np.ndarray
+    names: list[str]
+    deadline: float | None
+    good_enough: float
+    meaning: dict | None = None
+    alternatives: int = 0
+
+
+@dataclass(frozen=True)
+class Solution:
+    """One formula of a solved subproblem and the KAN it came from (None for searches without one)."""
+
+    model: KAN | None
+    formula: sympy.Expr
+    attempt: str
+
+
+Solve = Callable[[Subproblem, StageTimer], list[Solution]]
+Score = Callable[[sympy.Expr, str, StageTimer, list], list[Candidate]]
+
+
+def fresh_symbols(names: list[str], count: int) -> list[sympy.Symbol]:
+    """``count`` symbols z1, z2, ... whose names no input has."""
+    fresh, k = [], 1
+    while len(fresh) < count:
+        if f"z{k}" not in names:
+            fresh.append(sympy.Symbol(f"z{k}"))
+        k += 1
+    return fresh
+
+
+class Reduction:
+    """One reduction of one problem (see the module doc); ``run`` returns (model, candidates)."""
+
+    def __init__(self, context: Context, solve: Solve, score: Score, timer: StageTimer, log: list[str]) -> None:
+        self.context, self.solve, self.score, self.timer, self.log = context, solve, score, timer, log
+        self.X, self.y, self.names = context.dataset.X, context.dataset.y, context.dataset.names
+        self.symbols = [sympy.Symbol(name) for name in self.names]
+
+    def run(self) -> tuple[KAN | None, list[Candidate]]:
+        """Merge inputs, or split f into two factors or terms, by tests on a surrogate KAN;
+        solve the smaller problem(s) with the same search; rescore on the real data."""
+        context, rows = self.context, self.context.rows
+        now = time.monotonic()
+        deadline = None if context.deadline is None else now + context.share * (context.deadline - now)
+        with self.timer.stage("surrogate"):
+            model = Surrogate(self.X[rows.kan], self.y[rows.kan], context.seed,
+                                    time_budget=None if deadline is None else deadline - now)
+            merges = find_merges(model, self.X[rows.kan], context.seed)
+            split = None if merges else find_split(model, self.X[rows.kan], context.seed)
+        if merges:
+            return self._merged(merges, deadline)
+        if split is not None:
+            return self._separated(split, model, deadline)
+        return None, []
+
+    def _merged(self, merges: list[Merge], deadline: float | None) -> tuple[KAN | None, list[Candidate]]:
+        """Solve the problem with each merged pair as one input (real data), then substitute back."""
+        X, y = self.X, self.y
+        used = {k for m in merges for k in (m.i, m.j)}
+        kept = [k for k in range(X.shape[1]) if k not in used]
+        fresh = fresh_symbols(self.names, len(merges))
+        names = [str(s) for s in fresh] + [self.names[k] for k in kept]
+        columns = np.column_stack([m.values(X) for m in merges] + [X[:, k] for k in kept])
+        meaning = {z: m.expr(self.symbols) for z, m in zip(fresh, merges)}
+        factor = sympy.Mul(*[m.factor_expr(self.symbols) for m in merges])
+        target = y / np.prod([m.factor_values(X) for m in merges], axis=0)
+        label = "reduce[" + ", ".join(str(e) for e in meaning.values()) + (f"; {factor}" if factor != 1 else "") + "]"
+        self.log.append(f"{label}: solving with {len(names)} inputs instead of {X.shape[1]}")
+        solved = self.solve(Subproblem(columns, target, names, deadline, self.context.good_enough, meaning),
+                            self.timer)
+        if not solved:
+            return None, []
+        first = solved[0]
+        return first.model, self.score(factor * first.formula.xreplace(meaning), f"{label}/{first.attempt}",
+                                       self.timer, self.log)
+
+    def _separated(self, split: Split, model: Surrogate, deadline: float | None
+                   ) -> tuple[KAN | None, list[Candidate]]:
+        """Solve g(one input) on surrogate data, then the rest on the real data with g divided
+        out (subtracted for a sum); every pairing of the parts' formulas is scored."""
+        X, y, rows, context = self.X, self.y, self.context.rows, self.context
+        g_values, h_values, reference = split_data(model, X, split)
+        surrogate_error = float(np.mean((model(X[rows.val]) - y[rows.val]) ** 2) / (np.var(y[rows.val]) or 1.0)) \
+            if len(rows.val) else 0.0
+        good_enough = max(context.good_enough, 3 * surrogate_error)
+        label = f"reduce[{' '.join(self.names[k] for k in split.left)} {split.kind} rest]"
+        self.log.append(f"{label}: solving the two parts separately")
+        left, right = list(split.left), list(split.right)
+        now = time.monotonic()
+        first_deadline = None if deadline is None else now + (deadline - now) / 3
+        lefts = self.solve(Subproblem(X[:, left], g_values, [self.names[k] for k in left], first_deadline,
+                                      good_enough), self.timer)
+        if not lefts:
+            return None, []
+        # the surrogate's errors let over-flexible formulas win on its data, so the rest is
+        # solved on the real data with the first part divided out (subtracted for a sum):
+        # exact data whenever that part is right up to its constants
+        derived = self._divide_out(lefts[0].formula, left, split.kind)
+        usable = derived is not None
+        rights = self.solve(Subproblem(X[:, right], derived if usable else h_values, [self.names[k] for k in right],
+                                       deadline, context.good_enough if usable else good_enough,
+                                       alternatives=2), self.timer)
+        if not rights:
+            return None, []
+        candidates = self._pairings(lefts, rights, split.kind, usable, reference, label)
+        if usable and min((c.val_nmse for c in candidates), default=np.inf) > context.good_enough:
+            # the first part came from the surrogate's data, where a wrong formula can fit within
+            # its error (an arctan standing for u/sqrt(1 - u²)); the rest, solved on real data,
+            # is often right even so, and then dividing it out gives exact data for the first
+            # part: solve that again, with time beyond this reduction's share (one input: cheap)
+            again = self._divide_out(rights[0].formula, right, split.kind)
+            if again is not None:
+                retried = self.solve(Subproblem(X[:, left], again, [self.names[k] for k in left], context.deadline,
+                                                context.good_enough), self.timer)
+                retried = [Solution(s.model, s.formula, f"{s.attempt} again") for s in retried]
+                candidates += self._pairings(retried, rights[:1], split.kind, usable, reference, label)
+        return lefts[0].model, candidates
+
+    def _divide_out(self, part: sympy.Expr, columns: list[int], kind: str) -> np.ndarray | None:
+        """y with one part's formula (in the inputs ``columns``) divided out, or subtracted for a
+        sum; None where that is not finite or the part comes near zero."""
+        values = predict(part, [self.symbols[k] for k in columns], self.X[:, columns])
+        with np.errstate(all="ignore"):
+            rest = self.y / values if kind == "*" else self.y - values
+        if not np.all(np.isfinite(rest)):
+            return None
+        if kind == "*" and np.min(np.abs(values)) <= 1e-9 * np.max(np.abs(values)):
+            return None
+        return rest
+
+    def _pairings(self, lefts: list[Solution], rights: list[Solution], kind: str, usable: bool,
+                  reference: float, label: str) -> list[Candidate]:
+        """Every pairing of the two parts' formulas, combined and scored on the real data."""
+        candidates = []
+        for g in lefts:
+            for h in rights:
+                formula = g.formula * h.formula if kind == "*" else g.formula + h.formula
+                if not usable:  # both parts from the surrogate, each taken at the reference point
+                    formula = formula / sympy.Float(reference) if kind == "*" else formula - sympy.Float(reference)
+                candidates += self.score(formula, f"{label}/{g.attempt}|{h.attempt}", self.timer, self.log)
+        return candidates

@@ -1,0 +1,101 @@
+"""One trial of the search: a plan (transform x KAN shape) -> trained, pruned KAN -> formula.
+
+``train_and_read`` trains the KAN (the wide shape with sparsity regularisation, then
+pruned), refines it by grid extension, fixes every edge to a library function, and
+composes the formula in the original variables; ``variants`` adds its expansion.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from dataclasses import replace
+
+import numpy as np
+import sympy
+import torch
+
+from kansr.kan import KAN, KANConfig, TrainConfig, prune, train
+from kansr.search.config import DiscoverConfig
+from kansr.search.plan import ARCHITECTURES, Plan
+from kansr.symbolic import SymbolicFunction, auto_symbolic, kan_to_sympy
+from kansr.symbolic.limits import SympyTimeout, time_limit
+
+
+class StageTimer:
+    """Seconds spent per pipeline stage, summed over attempts."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
+
+
+def train_and_read(plan: Plan, X: np.ndarray, y: np.ndarray, symbols: list[sympy.Symbol], *,
+                   config: DiscoverConfig, seed: int, deadline: float | None, library: dict[str, SymbolicFunction],
+                   timer: StageTimer) -> tuple[KAN, sympy.Expr]:
+    """Train one KAN on (X, y) as ``plan`` says and read it as a formula in ``symbols``.
+
+    Uses ``config``'s steps, lamb, prune_threshold, grid_schedule and simplify_seconds.
+    Returns the trained, symbolic KAN and its formula.
+    """
+    transform, architecture = plan.transform, plan.architecture
+    n = X.shape[1]
+    usable = transform.rows(y)
+    X, y = X[usable], y[usable]
+    inputs = np.log(X) if transform.x_log else X
+    target = transform.target(y)
+    x_mean, x_std = inputs.mean(0), inputs.std(0)
+    x_std = np.where(x_std > 0, x_std, 1.0)
+    y_mean, y_std = target.mean(), target.std() or 1.0
+    x_t = torch.tensor((inputs - x_mean) / x_std, dtype=torch.float64)
+    y_t = torch.tensor(((target - y_mean) / y_std)[:, None], dtype=torch.float64)
+    width, multiply = ARCHITECTURES[architecture]
+    width = [n if w == "n" else 2 * n + 1 if w == "2n+1" else w for w in width]
+    remaining = lambda: None if deadline is None else max(deadline - time.monotonic(), 0.1)  # noqa: E731
+    model = KAN(KANConfig(width=width, seed=seed, multiply_layers=multiply))
+    training = TrainConfig(steps=config.steps, seed=seed, val_fraction=0.0, time_budget=remaining())
+    if architecture == "wide":
+        with timer.stage("train"):
+            train(model, x_t, y_t, replace(training, lamb=config.lamb))
+        with timer.stage("prune"):
+            model = prune(model, x_t, config.prune_threshold)
+    with timer.stage("train"):
+        train(model, x_t, y_t, replace(training, grid_schedule=config.grid_schedule, time_budget=remaining()))
+    model.input_names = [f"log({s})" if transform.x_log else str(s) for s in symbols]
+    with timer.stage("symbolic fit"):
+        auto_symbolic(model, x_t, library, deadline=deadline)
+        train(model, x_t, y_t, replace(training, steps=config.steps // 2, grid_update_every=0,
+                                       time_budget=remaining()))
+    # sympy's automatic evaluation can take minutes on a large formula (SympyTimeout: the attempt fails)
+    with timer.stage("compose"), time_limit(2 * config.simplify_seconds):
+        # compose in standardised, transformed units, then undo the transforms symbolically
+        standard = [sympy.Symbol(f"_z{i}") for i in range(n)]
+        expr = kan_to_sympy(model, standard, library)[0] * y_std + y_mean
+        originals = [sympy.log(s) if transform.x_log else s for s in symbols]
+        expr = expr.xreplace({z: (o - m) / s for z, o, m, s in zip(standard, originals, x_mean, x_std)})
+        expr = transform.undo(expr)
+    return model, expr
+
+
+def variants(expr: sympy.Expr, seconds: float, max_constants: int = 40) -> list[sympy.Expr]:
+    """The composed formula, and its expansion into terms (each term then gets its own constant).
+
+    An expansion with more than ``max_constants`` floats is dropped: it would not be refit
+    (see ``kansr.symbolic.constants.refit``), so it could only equal the formula it came from, and compiling
+    such an expansion can take longer than the whole search.
+    """
+    try:
+        with time_limit(seconds):
+            expanded = sympy.expand(expr, power_exp=False, log=False)
+    except SympyTimeout:
+        return [expr]
+    if expanded == expr or len(expanded.atoms(sympy.Float)) > max_constants:
+        return [expr]
+    return [expr, expanded]

@@ -1,0 +1,33 @@
+"""Evaluating and measuring sympy formulas: values on data, normalised error, complexity."""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy
+
+
+def lambdify(expr: sympy.Expr, symbols: list[sympy.Symbol], params: list[sympy.Symbol]):
+    return sympy.lambdify([symbols, params], expr, modules="numpy")
+
+
+def predict(expr: sympy.Expr, symbols: list[sympy.Symbol], X: np.ndarray) -> np.ndarray:
+    """Evaluate ``expr`` on X (n_samples, n_symbols); non-real or non-finite values become NaN."""
+    fn = lambdify(expr, symbols, [])
+    with np.errstate(all="ignore"):
+        values = np.asarray(fn(list(X.T), []), dtype=complex)
+    values = np.broadcast_to(values, (X.shape[0],))
+    real = np.where(np.abs(values.imag) <= 1e-9 * (1 + np.abs(values.real)), values.real, np.nan)
+    return np.where(np.isfinite(real), real, np.nan)
+
+
+def nmse(expr: sympy.Expr, symbols: list[sympy.Symbol], X: np.ndarray, y: np.ndarray) -> float:
+    """MSE / var(y); inf when the formula is undefined on any row."""
+    values = predict(expr, symbols, X)
+    if not np.all(np.isfinite(values)):
+        return np.inf
+    return float(np.mean((values - y) ** 2) / (np.var(y) or 1.0))
+
+
+def complexity(expr: sympy.Expr) -> int:
+    """Number of nodes in the expression tree (symbols, constants and operators)."""
+    return sum(1 for _ in sympy.preorder_traversal(expr))

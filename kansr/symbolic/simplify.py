@@ -1,0 +1,33 @@
+"""Simplification under a time cap, with trigonometric functions of inverse ones written algebraically."""
+
+from __future__ import annotations
+
+import sympy
+
+from kansr.symbolic.limits import SympyTimeout, time_limit
+
+_TRIG = (sympy.sin, sympy.cos, sympy.tan, sympy.cot, sympy.sec, sympy.csc)
+_INVERSE_TRIG = (sympy.asin, sympy.acos, sympy.atan, sympy.acot)
+
+
+def _trig_of_inverse_trig(expr: sympy.Expr) -> bool:
+    return any(node.has(*_INVERSE_TRIG) for node in expr.atoms(*_TRIG))
+
+
+def simplify(expr: sympy.Expr, seconds: float = 5.0) -> sympy.Expr:
+    """``sympy.simplify`` capped at ``seconds``; the input comes back unchanged on timeout.
+
+    A trigonometric function of an inverse one is algebraic, and written so where sympy
+    finds the form: cot(acos(u)/2) = sqrt(1 - u²)/(1 - u) (compositions of two library
+    functions land on such forms for the relativistic Doppler factor).
+    """
+    try:
+        with time_limit(seconds):
+            simplified = sympy.simplify(expr)
+            if _trig_of_inverse_trig(simplified):
+                algebraic = sympy.simplify(sympy.expand_trig(simplified.rewrite(sympy.sin)))
+                if not _trig_of_inverse_trig(algebraic):
+                    return algebraic
+            return simplified
+    except SympyTimeout:
+        return expr
