@@ -29,7 +29,10 @@ def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="kansr", description="Discover closed-form formulas with Kolmogorov-Arnold Networks.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     discover = sub.add_parser("discover", help="find a formula for one column of a CSV file")
-    discover.add_argument("data", help="CSV file with a header row")
+    discover.add_argument("data", help="CSV file with a header row (.csv, .csv.gz/.bz2/.xz/.zip; "
+                                       ".parquet with pyarrow)")
+    discover.add_argument("--sep", help="field separator (default: detected among , ; and tab)")
+    discover.add_argument("--decimal", help="decimal mark (default: '.', or ',' when detected with ; or tab)")
     discover.add_argument("--target", help="column to explain (default: the last column)")
     discover.add_argument("--seed", type=int, default=0)
     discover.add_argument("--time-budget", type=float, default=120.0, help="seconds (default 120)")
@@ -62,6 +65,7 @@ def result_to_json(result) -> dict:
 
 
 def _discover(args) -> int:
+    from kansr.data import load
     from kansr.search import DiscoverConfig, discover
 
     if args.time_budget is not None and args.time_budget <= 0:
@@ -70,7 +74,9 @@ def _discover(args) -> int:
         raise DataError(f"--workers must be at least 1, got {args.workers}")
     if args.output and Path(args.output).resolve() == Path(args.data).resolve():
         raise DataError(f"--output {args.output} is the input file; it would be overwritten")
-    result = discover(args.data, target=args.target, seed=args.seed, time_budget=args.time_budget,
+    separator = {"\\t": "\t", "tab": "\t"}.get(args.sep, args.sep)
+    dataset = load(args.data, args.target, sep=separator, decimal=args.decimal)
+    result = discover(dataset, target=args.target, seed=args.seed, time_budget=args.time_budget,
                       config=DiscoverConfig(workers=args.workers), verbose=not args.quiet)
     if args.verbose:
         for stage, seconds in result.timings.items():

@@ -6,10 +6,14 @@ column and row (1-based, counting the header as row 1) where that helps.
 
 from __future__ import annotations
 
+import bz2
 import csv
+import gzip
 import io
 import keyword
+import lzma
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +38,8 @@ class Dataset:
     target : str
     renamed : dict
         Original column name -> identifier, for every column that had to be renamed.
+    notes : tuple of str
+        What loading changed (a dropped index column), for the user to read.
     """
 
     X: np.ndarray
@@ -41,12 +47,30 @@ class Dataset:
     names: list[str]
     target: str
     renamed: dict[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
 
-def load(data, target: str | None = None, source: str = "data") -> Dataset:
-    """Load ``data`` (path to a CSV, DataFrame, or tuple (X, y[, names])) and validate it."""
+def load(data, target: str | None = None, source: str = "data", sep: str | None = None,
+         decimal: str | None = None) -> Dataset:
+    """Load ``data`` and validate it.
+
+    Parameters
+    ----------
+    data : str, Path, DataFrame, tuple (X, y[, names]) or Dataset
+        A path to a CSV file (also ``.csv.gz``, ``.bz2``, ``.xz`` or a ``.zip`` holding one
+        CSV; or a Parquet file, which needs pyarrow), a DataFrame, or arrays.
+    target : str, optional
+        Target column; default: the last column.
+    source : str
+        How messages name the data when it is not a file.
+    sep, decimal : str, optional
+        CSV field separator and decimal mark; default: detected (",", ";" or tab; a decimal
+        comma when fields are separated by ";" or tabs and the numbers have commas).
+    """
+    if isinstance(data, Dataset):
+        return data
     if isinstance(data, (str, Path)):
-        frame = read_csv(data)
+        frame = read_table(data, sep=sep, decimal=decimal)
         source = str(data)
     elif isinstance(data, pd.DataFrame):
         frame = data
@@ -63,24 +87,81 @@ def load(data, target: str | None = None, source: str = "data") -> Dataset:
     return from_frame(frame, target, source)
 
 
-def read_csv(path: str | Path) -> pd.DataFrame:
-    """Read a CSV as strings after checking the file, its encoding and its header."""
+_DECOMPRESS = {".gz": gzip.decompress, ".bz2": bz2.decompress, ".xz": lzma.decompress}
+
+
+def read_table(path: str | Path, sep: str | None = None, decimal: str | None = None) -> pd.DataFrame:
+    """Read a (possibly compressed) CSV file, or a Parquet file, after checking it."""
     path = Path(path)
     if not path.exists():
         raise DataError(f"{path}: no such file")
     if path.is_dir():
         raise DataError(f"{path}: is a directory, not a CSV file")
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return _read_parquet(path)
+    return read_csv_text(_text(path), path, sep, decimal)
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        import pyarrow  # noqa: F401  (pandas reads Parquet through it)
+    except ImportError:
+        raise DataError(f"{path}: reading Parquet needs pyarrow: pip install pyarrow") from None
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError) as error:
+        raise DataError(f"{path}: not a readable Parquet file ({str(error).splitlines()[0][:80]})") from None
+
+
+def _text(path: Path) -> str:
+    """The file's text, decompressed by its suffix."""
     raw = path.read_bytes()
+    suffix = path.suffix.lower()
+    try:
+        if suffix in _DECOMPRESS:
+            raw = _DECOMPRESS[suffix](raw)
+        elif suffix == ".zip":
+            with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+                members = [m for m in archive.namelist() if not m.endswith("/")]
+                if len(members) != 1:
+                    raise DataError(f"{path}: a .zip must hold exactly one CSV file, it holds {len(members)}")
+                raw = archive.read(members[0])
+    except (OSError, EOFError, lzma.LZMAError, zipfile.BadZipFile, ValueError) as error:
+        raise DataError(f"{path}: cannot decompress ({error})") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise DataError(f"{path}: not UTF-8 text (byte {error.start})") from None
     if "\x00" in text:
         raise DataError(f"{path}: contains NUL bytes; not a text CSV")
+    return text
+
+
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d*(?:[eE][+-]?\d+)?$")
+_DECIMAL_POINT = re.compile(r"^[+-]?\d*\.\d+(?:[eE][+-]?\d+)?$")
+
+
+def _sniff_decimal(lines: list[str], separator: str) -> str:
+    """"," where fields are not comma-separated and the numbers are written with decimal commas."""
+    if separator == ",":
+        return "."
+    cells = [cell.strip().strip('"') for line in lines[1:51] for cell in line.split(separator)]
+    if any(_DECIMAL_COMMA.match(cell) for cell in cells) and not any(_DECIMAL_POINT.match(cell) for cell in cells):
+        return ","
+    return "."
+
+
+def read_csv_text(text: str, path: str | Path = "data", sep: str | None = None,
+                  decimal: str | None = None) -> pd.DataFrame:
+    """Parse CSV text after checking its header; numbers as floats where every cell is one,
+    else as strings (so that ``from_frame`` can name the bad cell)."""
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
         raise DataError(f"{path}: file is empty")
-    separator = _sniff_separator(lines[0])
+    separator = sep or _sniff_separator(lines[0])
+    decimal = decimal or _sniff_decimal(lines, separator)
+    if decimal == separator:
+        raise DataError(f"{path}: the decimal mark and the separator are both {separator!r}")
     try:
         header = next(csv.reader([lines[0]], delimiter=separator))
     except csv.Error as error:
@@ -91,19 +172,22 @@ def read_csv(path: str | Path) -> pd.DataFrame:
     duplicates = sorted({name for name in header if header.count(name) > 1})
     if duplicates:
         raise DataError(f"{path}: duplicate column name(s): {', '.join(map(repr, duplicates))}")
-    if any(name == "" for name in header):
-        raise DataError(f"{path}: column {header.index('') + 1} has an empty name")
-    frame = _parse(text, separator, path, dtype=float)  # fast path: all numbers
+    # an unnamed first column is allowed: a saved index, which ``from_frame`` drops
+    if any(name == "" for name in header[1:]):
+        raise DataError(f"{path}: column {header.index('', 1) + 1} has an empty name")
+    frame = _parse(text, separator, decimal, path, dtype=float)  # fast path: all numbers
     if frame is None:  # read as text, so the bad cell can be named
-        frame = _parse(text, separator, path, dtype=str)
+        frame = _parse(text, separator, decimal, path, dtype=str)
+        if decimal != ".":
+            frame = frame.apply(lambda column: column.str.replace(decimal, ".", regex=False))
     frame.columns = header
     return frame
 
 
-def _parse(text: str, separator: str, path: Path, dtype) -> pd.DataFrame | None:
+def _parse(text: str, separator: str, decimal: str, path, dtype) -> pd.DataFrame | None:
     """Parse CSV text; None when ``dtype=float`` does not fit (some cell is not a number)."""
     try:
-        return pd.read_csv(io.StringIO(text), sep=separator, dtype=dtype, skip_blank_lines=True,
+        return pd.read_csv(io.StringIO(text), sep=separator, decimal=decimal, dtype=dtype, skip_blank_lines=True,
                            keep_default_na=dtype is float, skipinitialspace=True, engine="c")
     except ValueError as error:
         if dtype is float and not isinstance(error, pd.errors.ParserError):
@@ -157,9 +241,27 @@ def _numeric(frame: pd.DataFrame, source: str) -> np.ndarray:
     return np.column_stack(columns)
 
 
+def _is_saved_index(name: str, column: pd.Series) -> bool:
+    """An unnamed column that counts 0, 1, ..., n-1: what ``DataFrame.to_csv()`` writes first."""
+    if name not in ("", "Unnamed: 0"):
+        return False
+    values = pd.to_numeric(column.astype(str).str.strip() if column.dtype == object else column, errors="coerce")
+    return bool(np.array_equal(values.to_numpy(dtype=float), np.arange(len(column), dtype=float)))
+
+
 def from_frame(frame: pd.DataFrame, target: str | None = None, source: str = "data") -> Dataset:
-    """Validate a DataFrame (numbers or numeric strings) and split it into inputs and target."""
+    """Validate a DataFrame (numbers or numeric strings) and split it into inputs and target.
+
+    A first column without a name that counts 0..n-1 (a saved pandas index) is dropped, with
+    a note in ``Dataset.notes``.
+    """
+    notes = []
+    if len(frame.columns) and _is_saved_index(str(frame.columns[0]), frame.iloc[:, 0]):
+        frame = frame.iloc[:, 1:]
+        notes.append("dropped the unnamed first column: it counts 0..n-1 (a saved index)")
     names = [str(name) for name in frame.columns]
+    if "" in names:
+        raise DataError(f"{source}: column {names.index('') + 1} has an empty name")
     if len(names) < 2:
         raise DataError(f"{source}: needs at least one input column and a target column, found {len(names)} column(s)")
     if len(set(names)) != len(names):
@@ -191,7 +293,7 @@ def from_frame(frame: pd.DataFrame, target: str | None = None, source: str = "da
         if safe != name:
             renamed[name] = safe
         safe_names.append(safe)
-    return Dataset(X, y, safe_names, target, renamed)
+    return Dataset(X, y, safe_names, target, renamed, tuple(notes))
 
 
 def split_rows(n_rows: int, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:

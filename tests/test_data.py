@@ -105,3 +105,81 @@ def test_json_output_formula_reproduces_reported_r2(tmp_path, capsys):
     r2 = 1 - np.mean((values - frame.f) ** 2) / np.var(frame.f)
     assert abs(r2 - payload["r2"]) < 1e-6
     assert payload["target"] == "f" and payload["front"]
+
+
+def _table(n=30):
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"a": rng.uniform(1, 3, n), "b": rng.uniform(1, 3, n)})
+    frame["y"] = frame.a * frame.b + frame.b
+    return frame
+
+
+@pytest.mark.parametrize("suffix", [".csv.gz", ".csv.bz2", ".csv.xz", ".zip"])
+def test_compressed_csv_loads_like_the_plain_one(tmp_path, suffix):
+    frame = _table()
+    path = tmp_path / f"data{suffix}"
+    if suffix == ".zip":
+        frame.to_csv(path, index=False, compression={"method": "zip", "archive_name": "data.csv"})
+    else:
+        frame.to_csv(path, index=False)  # pandas compresses by the suffix
+    dataset = data.load(str(path))
+    assert dataset.names == ["a", "b"] and dataset.target == "y"
+    np.testing.assert_array_equal(dataset.X, frame[["a", "b"]].to_numpy())
+    np.testing.assert_array_equal(dataset.y, frame.y.to_numpy())
+
+
+def test_corrupt_compressed_file_is_a_one_line_error(tmp_path, capsys):
+    path = tmp_path / "data.csv.gz"
+    path.write_bytes(b"\x1f\x8b not really gzip")
+    assert main(["discover", str(path), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot decompress" in err and err.count("\n") == 1
+
+
+def test_semicolons_with_decimal_commas_are_detected(tmp_path):
+    frame = _table()
+    path = tmp_path / "de.csv"
+    frame.to_csv(path, index=False, sep=";", decimal=",")
+    assert "," in path.read_text().splitlines()[1]  # the file really has decimal commas
+    dataset = data.load(str(path))
+    np.testing.assert_allclose(dataset.y, frame.y.to_numpy(), rtol=1e-15)
+    # and given explicitly, for a file detection cannot decide (tabs, integers only)
+    text = "a\tb\ty\n" + "".join(f"{i}\t{i % 3},5\t{i * 2},25\n" for i in range(1, 21))
+    dataset = data.load(str(_write(tmp_path, text, "tabs.csv")), sep="\t", decimal=",")
+    np.testing.assert_allclose(dataset.X[:, 1], [i % 3 + 0.5 for i in range(1, 21)])
+
+
+def test_cli_sep_and_decimal_options(tmp_path, capsys):
+    text = "a|b|y\n" + "".join(f"{i}|{i % 3},5|{i * (i % 3 + 0.5) + 1}\n".replace(".", ",") for i in range(1, 30))
+    path = _write(tmp_path, text, "pipes.csv")
+    assert main(["discover", str(path), "--quiet", "--sep", "|", "--decimal", ",", "--time-budget", "30",
+                 "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["variables"] == ["a", "b"] and payload["r2"] > 0.999
+
+
+def test_a_saved_index_is_dropped_with_a_note(tmp_path, capsys):
+    frame = _table()
+    path = tmp_path / "indexed.csv"
+    frame.to_csv(path)  # pandas' default writes the index first, with an empty name
+    dataset = data.load(str(path))
+    assert dataset.names == ["a", "b"]
+    assert any("saved index" in note for note in dataset.notes)
+    # the same through pandas, which names that column "Unnamed: 0"
+    assert data.load(pd.read_csv(path)).names == ["a", "b"]
+    # an unnamed first column that is not a count is data without a name: an error
+    path.write_text(path.read_text().replace("\n0,", "\n7,", 1))
+    with pytest.raises(DataError, match="column 1 has an empty name"):
+        data.load(str(path))
+
+
+def test_parquet_loads_when_pyarrow_is_installed(tmp_path):
+    pytest.importorskip("pyarrow")
+    frame = _table()
+    path = tmp_path / "data.parquet"
+    frame.to_parquet(path)
+    dataset = data.load(str(path))
+    np.testing.assert_array_equal(dataset.y, frame.y.to_numpy())
+    broken = _write(tmp_path, "not parquet", "broken.parquet")
+    with pytest.raises(DataError, match="not a readable Parquet file"):
+        data.load(str(broken))

@@ -54,11 +54,18 @@ def test_time_budget_is_honoured_and_reported(tmp_path):
     assert np.isfinite(result.r2)
 
 
+def _default_sigint() -> None:
+    # a shell that ignores SIGINT (a background job, nohup, `trap '' INT`) passes that on to
+    # its children, and a Python started so never raises KeyboardInterrupt: give the child
+    # what a terminal gives it
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_sigint_prints_best_formula_and_exits_130(tmp_path):
     path = _csv(tmp_path)
     process = subprocess.Popen([sys.executable, "-m", "kansr.cli", "discover", str(path), "--json",
                                 "--time-budget", "1000"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
+                               text=True, env={**os.environ, "OMP_NUM_THREADS": "1"}, preexec_fn=_default_sigint)
     # wait until the first formula is reported on stderr, then interrupt
     for line in process.stderr:
         if "held-out" in line:
@@ -107,7 +114,7 @@ def test_bench_sigint_keeps_finished_tasks_and_resumes(tmp_path):
             "--method", "bench_helpers:fast_then_sleep", "--workers", "2", "--out", str(out),
             "--time-budget", "5", "--hard-timeout", "120"]
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                               start_new_session=True)
+                               start_new_session=True, preexec_fn=_default_sigint)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not (out.exists() and out.read_text().strip()):
         time.sleep(0.2)

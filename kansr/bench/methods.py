@@ -18,7 +18,7 @@ Method = Callable[[np.ndarray, np.ndarray, list, int, float], "str | tuple[str, 
 
 
 def run_kansr(X: np.ndarray, y: np.ndarray, names: list[str], seed: int, time_budget: float) -> tuple[str, dict]:
-    from kansr import discover
+    from kansr.search import discover
 
     result = discover((X, y, names), target="_target_", seed=seed, time_budget=time_budget, verbose=False)
     return str(result.formula), {"attempt": result.attempt}

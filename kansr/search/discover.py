@@ -62,8 +62,9 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
 
     Parameters
     ----------
-    data : str, Path, DataFrame or tuple (X, y[, names])
-        A CSV (or compressed CSV, or Parquet) file, a DataFrame, or arrays.
+    data : str, Path, DataFrame, tuple (X, y[, names]) or Dataset
+        A CSV (or compressed CSV, or Parquet) file, a DataFrame, or arrays
+        (see ``kansr.data.load``).
     target : str, optional
         Target column; defaults to the last column.
     seed : int
@@ -81,6 +82,8 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
     start = time.monotonic()
     config = config or DiscoverConfig()
     dataset = data_module.load(data, target)
+    for note in dataset.notes:
+        _log(f"note: {note}", verbose)
     deadline = None if time_budget is None else start + time_budget
     torch.manual_seed(seed)
     rows = split_rows(len(dataset.y), config.val_fraction, seed, config.max_train_rows, config.max_refit_rows)
@@ -213,14 +216,15 @@ class Search:
 
     def take(self, outcome: Outcome) -> bool:
         """Add one alternative's outcome; True when the search should stop."""
-        for message in outcome.log:
-            _log(message, self.verbose)
-        for stage, seconds in outcome.timings.items():
-            self.timer.seconds[stage] = self.timer.seconds.get(stage, 0.0) + seconds
+        # candidates first: an interruption while the lines are printed keeps them
         for candidate in outcome.candidates:
             key = len(self.candidates)
             self.models[key] = outcome.model
             self.candidates.append(replace(candidate, key=key))
+        for stage, seconds in outcome.timings.items():
+            self.timer.seconds[stage] = self.timer.seconds.get(stage, 0.0) + seconds
+        for message in outcome.log:
+            _log(message, self.verbose)
         if outcome.stopped:
             self.stopped = outcome.stopped
             return True
