@@ -36,6 +36,10 @@ def _build_parser() -> argparse.ArgumentParser:
     discover.add_argument("--target", help="column to explain (default: the last column)")
     discover.add_argument("--seed", type=int, default=0)
     discover.add_argument("--time-budget", type=float, default=120.0, help="seconds (default 120)")
+    discover.add_argument("--budget-mode", choices=("time", "work"), default="time",
+                          help="'time' (the default): the budget is seconds on the clock; 'work': nominal "
+                               "seconds of counted work, so the same data and seed give the same formula on "
+                               "any machine, busy or not")
     discover.add_argument("--workers", type=int, default=1,
                           help="processes trying alternatives in parallel (same answer for any number)")
     discover.add_argument("--json", action="store_true", help="print one JSON object on stdout")
@@ -77,7 +81,8 @@ def _discover(args) -> int:
     separator = {"\\t": "\t", "tab": "\t"}.get(args.sep, args.sep)
     dataset = load(args.data, args.target, sep=separator, decimal=args.decimal)
     result = discover(dataset, target=args.target, seed=args.seed, time_budget=args.time_budget,
-                      config=DiscoverConfig(workers=args.workers), verbose=not args.quiet)
+                      config=DiscoverConfig(workers=args.workers), verbose=not args.quiet,
+                      budget_mode=args.budget_mode)
     if args.verbose:
         for stage, seconds in result.timings.items():
             print(f"[kansr] {stage}: {seconds:.2f} s" + (" (summed over workers)" if args.workers > 1 else ""),

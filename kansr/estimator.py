@@ -1,10 +1,13 @@
-"""KANSymbolicRegressor: scikit-learn estimator around ``discover``."""
+"""KANSymbolicRegressor: the scikit-learn estimator around ``kansr.discover``."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 import sympy
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from kansr.data import MIN_ROWS
@@ -14,70 +17,120 @@ from kansr.search import DiscoverConfig, discover
 class KANSymbolicRegressor(RegressorMixin, BaseEstimator):
     """Symbolic regression with Kolmogorov-Arnold Networks, scikit-learn style.
 
+    ``fit`` runs ``kansr.discover`` on (X, y); ``predict`` evaluates the formula it chose.
+
     Parameters
     ----------
-    seed : int, default 0
-        Same data and seed give the same formula.
-    time_budget : float or None, default 120.0
-        Seconds for the whole search.
-    steps : int, default 100
-        LBFGS steps per training stage.
-    transforms : tuple of str or None, default None
-        Data transforms to try (see ``DiscoverConfig``); None: the defaults.
-    architectures : tuple of str or None, default None
-        KAN shapes to try (see ``DiscoverConfig``); None: the defaults.
-    verbose : bool, default False
-        Progress on stderr.
+    random_state : int, RandomState instance or None, default=0
+        Seeds the search: the same data and the same int give the same formula. None or a
+        RandomState draws a seed from it.
+    time_budget : float or None, default=120.0
+        Seconds for the whole search; the best formula so far is kept when they are spent.
+        None: no limit.
+    steps : int or None, default=None
+        LBFGS steps per training stage; None: ``config``'s (100 by default).
+    transforms : tuple of str or None, default=None
+        Data transforms to try (see ``DiscoverConfig``); None: ``config``'s.
+    architectures : tuple of str or None, default=None
+        KAN shapes to try (see ``DiscoverConfig``); None: ``config``'s.
+    config : DiscoverConfig or None, default=None
+        Every other setting of the search; None: the defaults. ``steps``, ``transforms`` and
+        ``architectures``, where given, take precedence over its fields.
+    verbose : bool, default=False
+        Progress lines on stderr.
 
     Attributes
     ----------
-    result_ : kansr.pipeline.Result
+    result_ : kansr.Result
+        Everything ``discover`` found.
     equations_ : DataFrame
-        The Pareto front: complexity, rmse, r2, formula.
+        The Pareto front: complexity, rmse, r2, formula, ...
     n_features_in_ : int
-    feature_names_in_ : ndarray of str (only when X was a DataFrame)
+    feature_names_in_ : ndarray of str
+        Only when X was a DataFrame with string column names; the formula uses them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from kansr import KANSymbolicRegressor
+    >>> X = np.random.default_rng(0).uniform(1, 3, size=(200, 2))
+    >>> model = KANSymbolicRegressor(random_state=0, time_budget=60).fit(X, X[:, 0] * X[:, 1])
+    >>> model.sympy()
+    x0*x1
+    >>> round(model.score(X, X[:, 0] * X[:, 1]), 6)
+    1.0
     """
 
-    def __init__(self, seed=0, time_budget=120.0, steps=100, transforms=None, architectures=None, verbose=False):
-        self.seed = seed
+    def __init__(self, *, random_state=0, time_budget=120.0, steps=None, transforms=None, architectures=None,
+                 config=None, verbose=False):
+        self.random_state = random_state
         self.time_budget = time_budget
         self.steps = steps
         self.transforms = transforms
         self.architectures = architectures
+        self.config = config
         self.verbose = verbose
 
     def _config(self) -> DiscoverConfig:
-        overrides = {"steps": self.steps}
+        config = self.config if self.config is not None else DiscoverConfig()
+        overrides = {}
+        if self.steps is not None:
+            overrides["steps"] = int(self.steps)
         if self.transforms is not None:
             overrides["transforms"] = tuple(self.transforms)
         if self.architectures is not None:
             overrides["architectures"] = tuple(self.architectures)
-        return DiscoverConfig(**overrides)
+        return replace(config, **overrides)
+
+    def _seed(self) -> int:
+        if isinstance(self.random_state, (int, np.integer)):
+            return int(self.random_state)
+        return int(check_random_state(self.random_state).randint(2**31 - 1))
 
     def fit(self, X, y):
-        """Search for a formula y = f(X). X: array (n_samples, n_features) or DataFrame."""
+        """Search for a formula y = f(X).
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        self : KANSymbolicRegressor
+        """
         X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
         if X.shape[0] < MIN_ROWS:
             raise ValueError(f"n_samples = {X.shape[0]}: at least {MIN_ROWS} rows are needed")
         names = (list(self.feature_names_in_) if hasattr(self, "feature_names_in_")
                  else [f"x{i}" for i in range(X.shape[1])])
-        self.result_ = discover((X, y, names), target="_target_", seed=self.seed, time_budget=self.time_budget,
+        self.result_ = discover((X, y, names), target="_target_", seed=self._seed(), time_budget=self.time_budget,
                                 config=self._config(), verbose=self.verbose)
         self.equations_ = self.result_.front
         return self
 
     def predict(self, X) -> np.ndarray:
-        """Values of the chosen formula on X, shape (n_samples,)."""
+        """Values of the chosen formula.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
         check_is_fitted(self, "result_")
         X = validate_data(self, X, reset=False, dtype=np.float64)
         return self.result_.predict(X)
 
     def sympy(self) -> sympy.Expr:
-        """The chosen formula."""
+        """The chosen formula, in the feature names (x0, x1, ... for arrays)."""
         check_is_fitted(self, "result_")
         return self.result_.formula
 
     def latex(self) -> str:
+        """The chosen formula as LaTeX."""
         check_is_fitted(self, "result_")
         return self.result_.latex()
 
@@ -85,4 +138,3 @@ class KANSymbolicRegressor(RegressorMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.regressor_tags.poor_score = True  # a short budget may find only a rough formula
         return tags
-

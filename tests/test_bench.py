@@ -140,6 +140,7 @@ def test_bench_cli_and_report(tmp_path, monkeypatch, capsys):
     assert main(["bench", "--only", "I.99.99"]) == 2
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_runs_tasks(tmp_path, monkeypatch):
     distributed = pytest.importorskip("dask.distributed")
     monkeypatch.setenv("PYTHONPATH", _env_with_tests()["PYTHONPATH"])

@@ -29,7 +29,7 @@ def test_fit_predict_sympy_on_dataframe():
     rng = np.random.default_rng(0)
     frame = pd.DataFrame({"a": rng.uniform(1, 3, 200), "b": rng.uniform(1, 3, 200)})
     target = frame.a * frame.b
-    model = KANSymbolicRegressor(seed=0, time_budget=60).fit(frame, target)
+    model = KANSymbolicRegressor(random_state=0, time_budget=60).fit(frame, target)
     a, b = sympy.symbols("a b")
     assert sympy.simplify(model.sympy() - a * b) == 0
     assert model.score(frame, target) > 0.999999
@@ -37,3 +37,23 @@ def test_fit_predict_sympy_on_dataframe():
     assert "a" in model.latex() and list(model.equations_.columns)[:3] == ["complexity", "rmse", "r2"]
     with pytest.raises(ValueError):
         model.predict(frame[["a"]])
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import kansr.estimator
+
+    failures, tried = doctest.testmod(kansr.estimator, optionflags=doctest.ELLIPSIS)
+    assert tried > 0 and failures == 0
+
+
+def test_every_discover_setting_is_reachable_and_explicit_parameters_win():
+    from kansr import DiscoverConfig
+
+    config = DiscoverConfig(steps=7, val_fraction=0.3, architectures=("additive", "product"))
+    model = KANSymbolicRegressor(config=config, architectures=("additive",))
+    assert model._config() == DiscoverConfig(steps=7, val_fraction=0.3, architectures=("additive",))
+    assert KANSymbolicRegressor()._config() == DiscoverConfig()
+    with pytest.raises(TypeError):
+        KANSymbolicRegressor(0)  # keyword-only, as scikit-learn asks

@@ -44,12 +44,33 @@ def test_same_seed_same_json_across_processes(tmp_path):
     assert outputs[0] == outputs[1]
 
 
+def test_work_budget_gives_the_same_json_beside_a_busy_process(tmp_path):
+    # a problem no formula solves exactly, so the budget is what ends the search
+    path = _csv(tmp_path, n=150)
+    args = ["discover", str(path), "--json", "--quiet", "--seed", "2", "--time-budget", "2", "--budget-mode", "work"]
+    outputs = []
+    for busy in (False, True):
+        burner = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if busy else None
+        try:
+            completed = _run(args)
+        finally:
+            if burner is not None:
+                burner.kill()
+                burner.wait()
+        assert completed.returncode == 0, completed.stderr
+        payload = json.loads(completed.stdout)
+        assert payload["stopped"] == "work budget"
+        payload.pop("seconds")
+        outputs.append(payload)
+    assert outputs[0] == outputs[1]
+
+
 def test_time_budget_is_honoured_and_reported(tmp_path):
     path = _csv(tmp_path)
     start = time.monotonic()
-    result = discover(str(path), time_budget=10, verbose=False)
+    result = discover(str(path), time_budget=5, verbose=False)
     elapsed = time.monotonic() - start
-    assert elapsed < 10 * 1.1 + 2
+    assert elapsed < 5 * 1.1 + 2
     assert result.stopped == "time budget"
     assert np.isfinite(result.r2)
 
@@ -93,7 +114,7 @@ def test_formula_is_finite_on_every_row(tmp_path):
     rng = np.random.default_rng(1)
     x = rng.uniform(0.1, 4, 300)
     frame = pd.DataFrame({"x": x, "y": np.log(x) + x})
-    result = discover(frame, time_budget=60, verbose=False)
+    result = discover(frame, time_budget=8, verbose=False)
     assert np.all(np.isfinite(result.predict(frame[["x"]])))
 
 

@@ -103,11 +103,11 @@ def test_time_limits_nest_and_the_outer_cap_still_fires():
 
 
 @pytest.mark.parametrize("truth, low, high", [
-    ("1/sqrt(1 - u**2)", 0.1, 0.67),
-    ("1/(exp(u/(2*pi)) - 1)", 1.0, 5.0),
-    ("tanh(u)", 1.0, 5.0),
+    pytest.param("1/sqrt(1 - u**2)", 0.1, 0.67, marks=pytest.mark.slow),
+    pytest.param("1/(exp(u/(2*pi)) - 1)", 1.0, 5.0, marks=pytest.mark.slow),
+    pytest.param("tanh(u)", 1.0, 5.0, marks=pytest.mark.slow),
     ("u/sqrt(1 - u**2)", 0.1, 0.67),  # with the factor x^k
-    ("exp(-1/(2*u**2))/u", 0.3, 3.0),
+    pytest.param("exp(-1/(2*u**2))/u", 0.3, 3.0, marks=pytest.mark.slow),
 ])
 def test_compositions_find_two_nested_library_functions(truth, low, high):
     from kansr.symbolic.compositions import compositions

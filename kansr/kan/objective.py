@@ -51,6 +51,7 @@ class Objective:
         self.params = [p for name, p in model.named_parameters()
                        if p.requires_grad and not (self.fast and name.endswith("symbolic_affine"))]
         self.theta = torch.cat([p.detach().reshape(-1) for p in self.params])
+        self.evaluations = 0  # calls so far: what a work budget counts
         for p, view in zip(self.params, self._split(self.theta)):  # the parameters become views of theta
             p.data = view
         self.yt = y.T  # (outputs, batch)
@@ -60,6 +61,7 @@ class Objective:
 
     def __call__(self) -> tuple[float, Tensor]:
         """Loss and gradient (shaped like ``theta``) at the current ``theta``."""
+        self.evaluations += 1
         return self._fast() if self.fast else self._autograd()
 
     def _split(self, flat: Tensor) -> list[Tensor]:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import copy
 import math
 import sys
-import time
 from dataclasses import dataclass
 
 import pandas as pd
 import torch
 from torch import Tensor
 
+from kansr.budget import Budget, charge, cost, expired
 from kansr.data import split_rows
 from kansr.errors import TrainingError
 from kansr.kan.lbfgs import LBFGS
@@ -83,25 +83,31 @@ def _rmse(model: KAN, x: Tensor, y: Tensor) -> float:
         return float(torch.sqrt(torch.mean((model(x) - y) ** 2)))
 
 
-def train(model: KAN, x: Tensor, y: Tensor, config: TrainConfig = TrainConfig()) -> TrainReport:
+def train(model: KAN, x: Tensor, y: Tensor, config: TrainConfig = TrainConfig(),
+          budget: Budget | None = None) -> TrainReport:
     """Train ``model`` in place on (x, y).
 
     Parameters
     ----------
     x : Tensor, shape (n_samples, n_data_inputs)
     y : Tensor, shape (n_samples, n_outputs)
+    config : TrainConfig
+    budget : Budget, optional
+        Stops training when spent (as ``config.time_budget`` does), and is charged every
+        loss-and-gradient evaluation (``kansr.budget``).
     """
     torch.manual_seed(config.seed)
     train_idx, val_idx = split_rows(x.shape[0], config.val_fraction, config.seed)
     x_train, y_train = x[train_idx], y[train_idx]
     x_val, y_val = (x[val_idx], y[val_idx]) if len(val_idx) else (x_train, y_train)
     schedule = config.grid_schedule or (model.layers[0].grid_size,)
-    deadline = None if config.time_budget is None else time.monotonic() + config.time_budget
+    if config.time_budget is not None:
+        budget = Budget(config.time_budget, "time", parent=budget)
     rows, total_steps, stopped = [], 0, None
     for stage, grid_size in enumerate(schedule):
         if stage > 0 or grid_size != model.layers[0].grid_size:
             model.update_grid(x_train, grid_size)
-        steps, stopped = _train_stage(model, x_train, y_train, x_val, y_val, config, deadline, total_steps)
+        steps, stopped = _train_stage(model, x_train, y_train, x_val, y_val, config, budget, total_steps)
         total_steps += steps
         rows.append({"grid_size": grid_size, "steps": steps,
                      "train_rmse": _rmse(model, x_train, y_train), "val_rmse": _rmse(model, x_val, y_val)})
@@ -123,6 +129,14 @@ class _Optimizer:
         self.objective = Objective(model, x, y, config.lamb, config.lamb_l1, config.lamb_entropy)
         self.adam = torch.optim.Adam(self.objective.params, lr=lr) if config.optimizer == "adam" else None
         self.lbfgs = LBFGS(self.objective, lr=lr, history_size=10) if self.adam is None else None
+        self.charged = 0
+
+    def charge(self, budget: Budget | None) -> None:
+        """Charge ``budget`` with the evaluations made since the last charge."""
+        evaluations = self.objective.evaluations - self.charged
+        self.charged += evaluations
+        charge(budget, evaluations * cost.training_evaluation(self.objective.x.shape[0], self.objective.theta.numel(),
+                                                              autograd=not self.objective.fast))
 
     def step(self) -> tuple[float, bool]:
         """One optimiser step, undone when it left a non-finite loss or parameter.
@@ -144,7 +158,7 @@ class _Optimizer:
         return loss, False
 
 
-def _train_stage(model, x_train, y_train, x_val, y_val, config, deadline, step_offset):
+def _train_stage(model, x_train, y_train, x_val, y_val, config, budget, step_offset):
     """One grid stage. Returns (steps done, reason stopped or None)."""
     lr = config.lr
     if config.optimizer not in ("lbfgs", "adam"):
@@ -154,14 +168,15 @@ def _train_stage(model, x_train, y_train, x_val, y_val, config, deadline, step_o
     optimizer = None
     step = 0
     while step < config.steps:
-        if deadline is not None and time.monotonic() > deadline:
-            return step, "time budget"
+        if expired(budget):
+            return step, budget.label
         if update_until and step < update_until and step % config.grid_update_every == 0:
             model.update_grid(x_train)
             optimizer = None
         if optimizer is None:
             optimizer = _Optimizer(model, x_train, y_train, config, lr)
         loss, kept = optimizer.step()
+        optimizer.charge(budget)
         if not kept:
             retries += 1
             if retries > 3:

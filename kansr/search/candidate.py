@@ -15,6 +15,7 @@ import numpy as np
 import sympy
 
 from kansr import data as data_module
+from kansr.budget import Budget, charge, cost
 from kansr.data import Dataset
 from kansr.search import stopping
 from kansr.search.trial import StageTimer, variants
@@ -74,9 +75,9 @@ def split_rows(n_rows: int, val_fraction: float, seed: int, max_train_rows: int,
 class Scorer:
     """Refits and scores formulas on one problem's rows (see the module doc)."""
 
-    def __init__(self, dataset: Dataset, rows: Rows, simplify_seconds: float, deadline: float | None) -> None:
+    def __init__(self, dataset: Dataset, rows: Rows, simplify_seconds: float, budget: Budget | None) -> None:
         self.dataset, self.rows = dataset, rows
-        self.simplify_seconds, self.deadline = simplify_seconds, deadline
+        self.simplify_seconds, self.budget = simplify_seconds, budget
         self.symbols = [sympy.Symbol(name) for name in dataset.names]
         # each refit row's nearest other row: residuals that are only noise do not correlate
         # between neighbours; those of a wrong formula (or inexact constants) do
@@ -91,7 +92,7 @@ class Scorer:
         """Refit, snap and score a composed formula (and its expansion) on held-out rows."""
         X, y, rows = self.dataset.X, self.dataset.y, self.rows
         with timer.stage("refit, snap, simplify"), time_limit(4 * self.simplify_seconds):
-            first = refit(expr, self.symbols, X[rows.refit], y[rows.refit], self.deadline)
+            first = refit(expr, self.symbols, X[rows.refit], y[rows.refit], self.budget)
         with timer.stage("compose"):
             # the expansion gives every term its own constant: a product KAN's formula far from
             # the data can become exact once expanded, refit and snapped
@@ -101,7 +102,8 @@ class Scorer:
             # capped: refits of a huge formula rebuild it many times, each through sympy
             with timer.stage("refit, snap, simplify"), time_limit(4 * self.simplify_seconds):
                 scored = polish(variant, self.symbols, X[rows.refit], y[rows.refit], self.simplify_seconds,
-                                self.deadline, noise_like=self.noise_like)
+                                self.budget, noise_like=self.noise_like)
+            charge(self.budget, cost.compilation(complexity(scored.expr)))
             predictions = predict(scored.expr, self.symbols, X)
             # never return a formula that is undefined on any row of the data
             if not np.all(np.isfinite(predictions)):

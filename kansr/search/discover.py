@@ -32,6 +32,7 @@ import torch
 from threadpoolctl import threadpool_limits
 
 from kansr import data as data_module
+from kansr.budget import Budget, expired
 from kansr.data import Dataset
 from kansr.errors import KansrError
 from kansr.kan import KAN
@@ -47,8 +48,13 @@ from kansr.search.trial import StageTimer, train_and_read
 from kansr.symbolic import compositions, get_library, predict
 from kansr.symbolic.limits import BudgetExhausted, SympyTimeout, time_limit
 
-# how far past the deadline one trial may run before its sympy work is cut
+# how far past the end of a time budget one trial may run before it is cut
 _GRACE_SECONDS = 2.0
+# the first trial may use the whole budget and this share more (there must be an answer)
+_FIRST_TRIAL_GRACE = 0.1
+# sympy's caps in work mode, relative to the time mode's: they must decide nothing, on
+# a busy machine as on an idle one (``kansr.budget``)
+_WORK_MODE_CAPS = 5.0
 
 
 def _log(message: str, verbose: bool) -> None:
@@ -57,7 +63,7 @@ def _log(message: str, verbose: bool) -> None:
 
 
 def discover(data, target: str | None = None, seed: int = 0, time_budget: float | None = 120.0,
-             config: DiscoverConfig | None = None, verbose: bool = True) -> Result:
+             config: DiscoverConfig | None = None, verbose: bool = True, budget_mode: str = "time") -> Result:
     """Find a closed-form formula for ``target`` in terms of the other columns.
 
     Parameters
@@ -71,9 +77,16 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
         Same data and seed give the same formula.
     time_budget : float or None
         Seconds for the whole search; the best formula so far is returned when spent.
+        None: no limit.
     config : DiscoverConfig, optional
     verbose : bool
         Progress lines on stderr.
+    budget_mode : {"time", "work"}
+        "time": ``time_budget`` is seconds on the clock (the search ends within about 10 %
+        of it). "work": nominal seconds of counted work (trainings' evaluations, refits,
+        edge fits; ``kansr.budget``), so that the same data and seed give the same formula
+        on any machine, busy or not; the alternatives then run in this process whatever
+        ``config.workers`` says.
 
     Returns
     -------
@@ -81,15 +94,17 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
     """
     start = time.monotonic()
     config = config or DiscoverConfig()
+    budget = Budget(time_budget, budget_mode)  # checks the mode before any work
+    if budget_mode == "work":
+        config = replace(config, workers=1, simplify_seconds=_WORK_MODE_CAPS * config.simplify_seconds)
     dataset = data_module.load(data, target)
     for note in dataset.notes:
         _log(f"note: {note}", verbose)
-    deadline = None if time_budget is None else start + time_budget
     torch.manual_seed(seed)
     rows = split_rows(len(dataset.y), config.val_fraction, seed, config.max_train_rows, config.max_refit_rows)
     if len(rows.train) > config.max_train_rows:
         _log(f"training on a subsample of {len(rows.kan)} of {len(rows.train)} rows", verbose)
-    search = Search(dataset, config, rows, seed, deadline, verbose)
+    search = Search(dataset, config, rows, seed, budget, verbose)
     previous_threads = torch.get_num_threads()
     torch.set_num_threads(config.threads)
     try:
@@ -125,18 +140,18 @@ class Search:
 
     ``good_enough``: a held-out error below which the search stops (machine precision on
     real data; a reduced problem's surrogate data are only as exact as the surrogate).
-    ``guaranteed``: the first alternative ignores the deadline, so that there is an answer
-    on any budget.
+    ``guaranteed``: the first alternative may use the whole budget and a tenth more, so that
+    there is an answer on any budget.
     """
 
-    def __init__(self, dataset: Dataset, config: DiscoverConfig, rows: Rows, seed: int, deadline: float | None,
+    def __init__(self, dataset: Dataset, config: DiscoverConfig, rows: Rows, seed: int, budget: Budget | None,
                  verbose: bool, good_enough: float = 1e-14, guaranteed: bool = True) -> None:
         self.dataset, self.config, self.rows, self.seed = dataset, config, rows, seed
-        self.deadline, self.verbose = deadline, verbose
+        self.budget, self.verbose = budget, verbose
         self.good_enough, self.guaranteed = good_enough, guaranteed
         self.library = get_library(list(config.library) if config.library else None)
         self.symbols = [sympy.Symbol(name) for name in dataset.names]
-        self.scorer = Scorer(dataset, rows, config.simplify_seconds, deadline)
+        self.scorer = Scorer(dataset, rows, config.simplify_seconds, budget)
         self.candidates: list[Candidate] = []
         self.models: dict[int, KAN | None] = {}  # candidate key -> its KAN
         self.stopped: str | None = None
@@ -152,8 +167,11 @@ class Search:
         self.__dict__.update(state)
         self.library = get_library(list(self.config.library) if self.config.library else None)
 
-    def _out_of_time(self) -> bool:
-        return self.deadline is not None and time.monotonic() > self.deadline
+    def _spent(self) -> bool:
+        return expired(self.budget)
+
+    def _budget_label(self) -> str:
+        return "time budget" if self.budget is None else self.budget.label
 
     def plans(self) -> list[Plan]:
         return plans(self.config.transforms, self.config.architectures, self.dataset.X, self.dataset.y)
@@ -163,8 +181,8 @@ class Search:
             run_parallel(self, self.plans(), self.config.workers, self.config.threads, self.take)
             return
         for index, plan in enumerate(self.plans()):
-            if self._out_of_time():
-                self.stopped = "time budget"
+            if self._spent():
+                self.stopped = self._budget_label()
                 return
             if self.take(self.evaluate(plan, first=index == 0)):
                 return
@@ -172,22 +190,27 @@ class Search:
     def evaluate(self, plan: Plan, first: bool) -> Outcome:
         """One alternative, scored."""
         first = first and self.guaranteed
-        deadline = None if first else self.deadline
+        budget = self.budget if not first or self.budget is None else self.budget.unbounded()
         timer, outcome = StageTimer(), Outcome()
-        if not first and self._out_of_time():
-            outcome.stopped = "time budget"
+        if not first and self._spent():
+            outcome.stopped = self._budget_label()
             return outcome
-        # no trial may run past the deadline by more than a moment: sympy can spend minutes
-        # building one huge expression (exp() of a product_sum formula, say)
-        cap = None if deadline is None else max(deadline - time.monotonic(), 0.0) + _GRACE_SECONDS
+        # no trial may run past the end of a time budget by more than a moment (the first by a
+        # tenth of the budget): sympy can spend minutes building one huge expression, and
+        # this cap ends whatever runs then, on the clock (in work mode the budget is counted,
+        # not timed: no cap here)
+        cap = None
+        if self.budget is not None and self.budget.seconds is not None:
+            grace = max(_GRACE_SECONDS, _FIRST_TRIAL_GRACE * self.budget.seconds) if first else _GRACE_SECONDS
+            cap = self.budget.clock_cap(grace)
         try:
             with time_limit(cap):
-                outcome.model, outcome.candidates = self._candidates(plan, deadline, timer, outcome.log)
+                outcome.model, outcome.candidates = self._candidates(plan, budget, timer, outcome.log)
         except BudgetExhausted:
-            outcome.stopped = "time budget"
+            outcome.stopped = self._budget_label()
         except SympyTimeout as error:
-            if self._out_of_time():
-                outcome.stopped = "time budget"
+            if self._spent():
+                outcome.stopped = self._budget_label()
             else:  # one stage's own cap: only this trial is lost
                 outcome.log.append(f"{plan.label}: failed ({error})")
         except (KansrError, RuntimeError, ValueError, RecursionError) as error:
@@ -195,12 +218,12 @@ class Search:
         outcome.timings = timer.seconds
         return outcome
 
-    def _candidates(self, plan: Plan, deadline: float | None, timer: StageTimer,
+    def _candidates(self, plan: Plan, budget: Budget | None, timer: StageTimer,
                     log: list[str]) -> tuple[KAN | None, list[Candidate]]:
         """(model or None, scored candidates) of one alternative."""
         X, y = self.dataset.X, self.dataset.y
         if plan.architecture == "reduce":
-            context = Context(self.dataset, self.rows, self.seed, self.deadline, self.good_enough,
+            context = Context(self.dataset, self.rows, self.seed, self.budget, self.good_enough,
                               self.config.reduce_share)
             return Reduction(context, self.solve, self.scorer.score, timer, log).run()
         if plan.architecture == "nested":
@@ -208,10 +231,10 @@ class Search:
                 # on a surrogate's data (good_enough above machine precision) errors below its
                 # own do not tell formulas apart
                 formulas = compositions(X[self.rows.kan, 0], y[self.rows.kan], self.library, self.symbols[0],
-                                        deadline=deadline, slack=max(1e-14, self.good_enough))
+                                        budget=budget, slack=max(1e-14, self.good_enough))
             return None, [c for formula in formulas for c in self.scorer.score(formula, plan.label, timer, log)]
         model, expr = train_and_read(plan, X[self.rows.kan], y[self.rows.kan], self.symbols, config=self.config,
-                                     seed=self.seed, deadline=deadline, library=self.library, timer=timer)
+                                     seed=self.seed, budget=budget, library=self.library, timer=timer)
         return model, self.scorer.score(expr, plan.label, timer, log)
 
     def take(self, outcome: Outcome) -> bool:
@@ -246,7 +269,7 @@ class Search:
         first = tuple(a for a in ("nested", "reduce") if a in self.config.architectures)
         order = first + tuple(a for a in self.config.architectures if a not in first)
         search = Search(dataset, replace(self.config, workers=1, architectures=order), self.rows, self.seed,
-                        sub.deadline, False, good_enough=sub.good_enough, guaranteed=False)
+                        sub.budget, False, good_enough=sub.good_enough, guaranteed=False)
         search.run()
         for stage, seconds in search.timer.seconds.items():
             timer.seconds[stage] = timer.seconds.get(stage, 0.0) + seconds

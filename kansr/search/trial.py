@@ -15,6 +15,7 @@ import numpy as np
 import sympy
 import torch
 
+from kansr.budget import Budget
 from kansr.kan import KAN, KANConfig, TrainConfig, prune, train
 from kansr.search.config import DiscoverConfig
 from kansr.search.plan import ARCHITECTURES, Plan
@@ -38,7 +39,7 @@ class StageTimer:
 
 
 def train_and_read(plan: Plan, X: np.ndarray, y: np.ndarray, symbols: list[sympy.Symbol], *,
-                   config: DiscoverConfig, seed: int, deadline: float | None, library: dict[str, SymbolicFunction],
+                   config: DiscoverConfig, seed: int, budget: Budget | None, library: dict[str, SymbolicFunction],
                    timer: StageTimer) -> tuple[KAN, sympy.Expr]:
     """Train one KAN on (X, y) as ``plan`` says and read it as a formula in ``symbols``.
 
@@ -58,21 +59,19 @@ def train_and_read(plan: Plan, X: np.ndarray, y: np.ndarray, symbols: list[sympy
     y_t = torch.tensor(((target - y_mean) / y_std)[:, None], dtype=torch.float64)
     width, multiply = ARCHITECTURES[architecture]
     width = [n if w == "n" else 2 * n + 1 if w == "2n+1" else w for w in width]
-    remaining = lambda: None if deadline is None else max(deadline - time.monotonic(), 0.1)  # noqa: E731
     model = KAN(KANConfig(width=width, seed=seed, multiply_layers=multiply))
-    training = TrainConfig(steps=config.steps, seed=seed, val_fraction=0.0, time_budget=remaining())
+    training = TrainConfig(steps=config.steps, seed=seed, val_fraction=0.0)
     if architecture == "wide":
         with timer.stage("train"):
-            train(model, x_t, y_t, replace(training, lamb=config.lamb))
+            train(model, x_t, y_t, replace(training, lamb=config.lamb), budget)
         with timer.stage("prune"):
             model = prune(model, x_t, config.prune_threshold)
     with timer.stage("train"):
-        train(model, x_t, y_t, replace(training, grid_schedule=config.grid_schedule, time_budget=remaining()))
+        train(model, x_t, y_t, replace(training, grid_schedule=config.grid_schedule), budget)
     model.input_names = [f"log({s})" if transform.x_log else str(s) for s in symbols]
     with timer.stage("symbolic fit"):
-        auto_symbolic(model, x_t, library, deadline=deadline)
-        train(model, x_t, y_t, replace(training, steps=config.steps // 2, grid_update_every=0,
-                                       time_budget=remaining()))
+        auto_symbolic(model, x_t, library, budget=budget)
+        train(model, x_t, y_t, replace(training, steps=config.steps // 2, grid_update_every=0), budget)
     # sympy's automatic evaluation can take minutes on a large formula (SympyTimeout: the attempt fails)
     with timer.stage("compose"), time_limit(2 * config.simplify_seconds):
         # compose in standardised, transformed units, then undo the transforms symbolically

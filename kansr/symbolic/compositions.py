@@ -16,11 +16,10 @@ function (sawtooths) are left out.
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import sympy
 
+from kansr.budget import Budget, expired
 from kansr.symbolic.constants import refit
 from kansr.symbolic.edge_fit import fit_batch
 from kansr.symbolic.library import SymbolicFunction
@@ -41,7 +40,7 @@ def _sawtooth(f: SymbolicFunction, g: SymbolicFunction, fit) -> bool:
 
 
 def compositions(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFunction], symbol: sympy.Symbol,
-                 top: int = 4, refine: int = 24, deadline: float | None = None,
+                 top: int = 4, refine: int = 24, budget: Budget | None = None,
                  powers: tuple[int, ...] = (0, -1, 1), slack: float = 1e-14) -> list[sympy.Expr]:
     """The ``top`` best formulas x^k * (c*f(a*g(p*x)+b)+d), k in ``powers`` (k ≠ 0 only where
     x has no zero), as formulas in ``symbol``, best fit first, plus the simplest one whose
@@ -66,7 +65,7 @@ def compositions(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFuncti
         if k == 0 or nonzero:
             # half as many refits with a factor: each search costs mostly its refits
             try:
-                _ranked(xs, ys, k, library, symbol, refine if k == 0 else refine // 2, deadline, ranked,
+                _ranked(xs, ys, k, library, symbol, refine if k == 0 else refine // 2, budget, ranked,
                         nonzero)
             except BudgetExhausted:
                 if not ranked:
@@ -83,10 +82,10 @@ def compositions(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFuncti
 
 
 def _ranked(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, SymbolicFunction],
-            symbol: sympy.Symbol, refine: int, deadline: float | None, ranked: list, nonzero: bool) -> None:
+            symbol: sympy.Symbol, refine: int, budget: Budget | None, ranked: list, nonzero: bool) -> None:
     """Append to ``ranked`` (nmse on ys, complexity, formula) of the ``refine`` most promising
     compositions of ys / xs**power, each multiplied back by symbol**power and refit in all its
-    constants (one by one, so that what is done survives the deadline)."""
+    constants (one by one, so that what is done survives the end of the budget)."""
     target = ys / xs**power
     reach = float(np.max(np.abs(xs))) or 1.0
     near = float(np.min(np.abs(xs))) if nonzero else 1.0
@@ -111,9 +110,10 @@ def _ranked(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, Symbo
     screen = np.arange(0, len(xs), max(1, len(xs) // _SCREEN_POINTS))
     found = []  # (unexplained, complexity, f, g, (kind, p), fit)
     for f in library.values():
-        if deadline is not None and time.monotonic() > deadline:
-            raise BudgetExhausted("time budget spent fitting compositions")
-        fits = fit_batch(f, inner[:, screen], np.broadcast_to(target[screen], (len(inner), len(screen))))
+        if expired(budget):
+            raise BudgetExhausted(f"{budget.label} spent fitting compositions")
+        fits = fit_batch(f, inner[:, screen], np.broadcast_to(target[screen], (len(inner), len(screen))),
+                         budget=budget)
         for (g, kind, p), fit in zip(labels, fits):
             if fit is not None and not _sawtooth(f, g, fit):
                 complexity = f.complexity + g.complexity + (0 if kind == "scale" else 1)
@@ -133,11 +133,11 @@ def _ranked(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, Symbo
     promising = pairs[: refine // 2] + [item for item in simple if item not in pairs[: refine // 2]][: refine // 2]
     factor = symbol**power
     for _, complexity, f, g, (kind, p), fit in promising:
-        if deadline is not None and time.monotonic() > deadline:
-            raise BudgetExhausted("time budget spent fitting compositions")
+        if expired(budget):
+            raise BudgetExhausted(f"{budget.label} spent fitting compositions")
         argument = sympy.Float(p) / symbol if kind == "inverse" else \
             symbol if g.name in _SCALE_FREE else sympy.Float(p) * symbol
         formula = sympy.Float(fit.c) * f.sympy(sympy.Float(fit.a) * g.sympy(argument) + sympy.Float(fit.b)) \
             + sympy.Float(fit.d)
-        scored = refit(factor * formula, [symbol], xs[:, None], ys, deadline)
+        scored = refit(factor * formula, [symbol], xs[:, None], ys, budget)
         ranked.append((scored.nmse, complexity + (2 if power else 0), scored.expr))

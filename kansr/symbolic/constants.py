@@ -5,7 +5,6 @@ multiples of π where the fit stays as good, and simplifies under a time cap.
 
 from __future__ import annotations
 
-import time
 import warnings
 from dataclasses import dataclass
 from fractions import Fraction
@@ -14,7 +13,8 @@ import numpy as np
 import sympy
 from scipy.optimize import least_squares
 
-from kansr.symbolic.expression import lambdify, nmse
+from kansr.budget import Budget, charge, cost, expired
+from kansr.symbolic.expression import complexity, lambdify, nmse
 from kansr.symbolic.simplify import simplify
 
 
@@ -45,6 +45,9 @@ class _Template:
         self.columns, self.y = list(X.T), y
         self.scale = float(np.std(y)) or 1.0
         self.variance = float(np.var(y)) or 1.0
+        nodes = complexity(self.expr)
+        self.evaluation_cost = cost.residual_evaluation(len(y), nodes)
+        self.compilation_cost = cost.compilation(nodes)
 
     def residual(self, values: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
@@ -58,11 +61,12 @@ class _Template:
         return float(np.mean(residual**2) * self.scale**2 / self.variance) if np.all(np.isfinite(residual)) \
             else np.inf
 
-    def fit(self, values: np.ndarray, fixed: dict[int, float], deadline: float | None = None
+    def fit(self, values: np.ndarray, fixed: dict[int, float], budget: Budget | None = None
             ) -> tuple[np.ndarray, float]:
         """Least squares over the parameters not in ``fixed`` (index -> value); returns (values, nmse).
 
-        At ``deadline`` the fit stops with the best values it has evaluated.
+        When ``budget`` is spent the fit stops with the best values it has evaluated; it is
+        charged every evaluation.
         """
         values = values.copy()
         for index, value in fixed.items():
@@ -72,14 +76,15 @@ class _Template:
             best = {"cost": np.inf, "values": values[free].copy()}
 
             def residual(free_values):
-                if deadline is not None and time.monotonic() > deadline:
+                if expired(budget):
                     raise _OutOfTime
+                charge(budget, self.evaluation_cost)
                 trial = values.copy()
                 trial[free] = free_values
                 out = np.nan_to_num(self.residual(trial), nan=1e3)
-                cost = float(out @ out)
-                if cost < best["cost"]:
-                    best["cost"], best["values"] = cost, free_values.copy()
+                total = float(out @ out)
+                if total < best["cost"]:
+                    best["cost"], best["values"] = total, free_values.copy()
                 return out
 
             try:
@@ -98,7 +103,7 @@ class _Template:
 
 
 def refit(expr: sympy.Expr, symbols: list[sympy.Symbol], X: np.ndarray, y: np.ndarray,
-          deadline: float | None = None, max_constants: int = 40) -> Scored:
+          budget: Budget | None = None, max_constants: int = 40) -> Scored:
     """Jointly refit every float constant of ``expr`` by least squares on (X, y).
 
     Formulas with more than ``max_constants`` floats are only scored: they are far from a
@@ -107,8 +112,9 @@ def refit(expr: sympy.Expr, symbols: list[sympy.Symbol], X: np.ndarray, y: np.nd
     if not 0 < len(expr.atoms(sympy.Float)) <= max_constants:
         return Scored(expr, nmse(expr, symbols, X, y))
     template = _Template(expr, symbols, X, y)
+    charge(budget, template.compilation_cost)
     before = template.nmse(template.start)
-    values, after = template.fit(template.start, {}, deadline)
+    values, after = template.fit(template.start, {}, budget)
     if after <= before:
         return Scored(template.build(values, {}), after)
     return Scored(expr, before)
@@ -182,28 +188,29 @@ def _snap_order(template: _Template, values: np.ndarray) -> np.ndarray:
 
 
 def snap(scored: Scored, symbols, X, y, tolerance: float = 0.02, floor: float = 1e-12,
-         deadline: float | None = None, max_constants: int = 40, by_certainty: bool = False) -> Scored:
+         budget: Budget | None = None, max_constants: int = 40, by_certainty: bool = False) -> Scored:
     """Replace floats by exact constants while the refit error stays within tolerance.
 
     Each constant is tried once, against ``snap_candidates``; a replacement is kept when the
     normalised MSE after refitting the remaining constants is at most
     ``current * (1 + tolerance) + floor``. Constants are taken by magnitude, smallest first,
     or with ``by_certainty`` (for residuals that are noise) the most certain first, each
-    then trying its plainest candidates first. Stops (keeping what it has) at ``deadline`` (a
-    ``time.monotonic()`` value); formulas with more than ``max_constants`` floats are left as
-    they are (they are far from a closed form anyway).
+    then trying its plainest candidates first. Stops (keeping what it has) when ``budget``
+    is spent; formulas with more than ``max_constants`` floats are left as they are (they
+    are far from a closed form anyway).
     """
     if not 0 < len(scored.expr.atoms(sympy.Float)) <= max_constants:
         return scored
     template = _Template(scored.expr, symbols, X, y)
+    charge(budget, template.compilation_cost)
     values, current = template.start.copy(), template.nmse(template.start)
     exact: dict[int, sympy.Expr] = {}
     for index in (_snap_order(template, values) if by_certainty else range(len(values))):
         for candidate in snap_candidates(float(values[index]), plain_first=by_certainty):
-            if deadline is not None and time.monotonic() > deadline:
+            if expired(budget):
                 return Scored(template.build(values, exact), current)
             trial_exact = {**exact, int(index): candidate}
-            trial_values, error = template.fit(values, {i: float(v) for i, v in trial_exact.items()}, deadline)
+            trial_values, error = template.fit(values, {i: float(v) for i, v in trial_exact.items()}, budget)
             if error <= current * (1 + tolerance) + floor:
                 values, current, exact = trial_values, error, trial_exact
                 break
@@ -214,27 +221,28 @@ def snap(scored: Scored, symbols, X, y, tolerance: float = 0.02, floor: float = 
 
 
 def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
-           deadline: float | None = None, snap_below: float = 1e-3, noise_like=None) -> Scored:
+           budget: Budget | None = None, snap_below: float = 1e-3, noise_like=None) -> Scored:
     """Refit, snap, simplify, and refit again; the best-scoring version is returned.
 
     Snapping and simplification run only when the refit formula's normalised MSE is below
     ``snap_below`` (R² > 0.999 by default), or below 0.05 where ``noise_like(expr)`` says
     that what the formula leaves unexplained looks like noise (noisy data).
     """
-    scored = refit(expr, symbols, X, y, deadline)
+    scored = refit(expr, symbols, X, y, budget)
     noisy = noise_like is not None and scored.nmse <= 0.05 and noise_like(scored.expr)
     if scored.nmse > snap_below and not noisy:
         return scored  # far from the data: exact constants cannot make it right, only cost time
     # only noise gives the standard errors that order by certainty needs: on a surrogate's
     # smooth errors that order ended I.34.1 with ω0·tan(11/7 - εv/c) instead of ω0/(1 - v/c)
-    scored = snap(scored, symbols, X, y, deadline=deadline, by_certainty=noisy)
-    if deadline is not None:
-        simplify_seconds = min(simplify_seconds, deadline - time.monotonic())
-        if simplify_seconds <= 0:
-            return scored
+    scored = snap(scored, symbols, X, y, budget=budget, by_certainty=noisy)
+    if expired(budget):
+        return scored
+    if budget is not None and budget.mode == "time":
+        simplify_seconds = min(simplify_seconds, budget.remaining())
+    charge(budget, cost.simplification(complexity(scored.expr)))
     simplified = simplify(scored.expr, simplify_seconds)
     if simplified != scored.expr:
-        candidate = snap(refit(simplified, symbols, X, y, deadline), symbols, X, y, deadline=deadline,
+        candidate = snap(refit(simplified, symbols, X, y, budget), symbols, X, y, budget=budget,
                          by_certainty=noisy)
         if candidate.nmse <= scored.nmse * 1.02 + 1e-12:
             scored = candidate

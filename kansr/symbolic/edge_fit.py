@@ -20,13 +20,13 @@ So a simpler function wins unless a more complex one explains the curve clearly 
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import torch
 
+from kansr.budget import Budget, charge, cost, expired
 from kansr.symbolic.library import SymbolicFunction
 from kansr.symbolic.limits import BudgetExhausted
 
@@ -148,10 +148,12 @@ def _refine(fn: SymbolicFunction, z: np.ndarray, y: np.ndarray, alpha: np.ndarra
     return alpha, beta, loss
 
 
-def fit_batch(fn: SymbolicFunction, x: np.ndarray, y: np.ndarray, refine: int = 2) -> list[EdgeFit | None]:
+def fit_batch(fn: SymbolicFunction, x: np.ndarray, y: np.ndarray, refine: int = 2,
+              budget: Budget | None = None) -> list[EdgeFit | None]:
     """Best ``c * fn(a * x + b) + d`` for each of m curves at once (None where fn is undefined).
 
     x, y : ndarray, shape (m, n_samples)
+    budget : charged the fits' estimated cost (``kansr.budget``)
     """
     m, n = x.shape
     mean, std = x.mean(-1), x.std(-1)
@@ -165,6 +167,7 @@ def fit_batch(fn: SymbolicFunction, x: np.ndarray, y: np.ndarray, refine: int = 
     # the coarse search scores every grid point on at most _GRID_POINTS samples spread over the
     # curve; the refinement then uses all of them
     coarse = np.unique(np.linspace(0, n - 1, min(n, _GRID_POINTS)).astype(int))
+    charge(budget, cost.edge_fits(m * (len(scales) * len(shifts) * len(coarse) + refine * n * 20)))
     chunk = max(1, int(_CHUNK_BYTES // (8 * 3 * len(scales) * len(shifts) * len(coarse))))
     starts = []
     for lo in range(0, m, chunk):
@@ -218,16 +221,16 @@ def canonical(fn: SymbolicFunction, a: float, b: float, c: float) -> tuple[float
 
 
 def fit_candidates_batch(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFunction],
-                         deadline: float | None = None) -> list[pd.DataFrame]:
+                         budget: Budget | None = None) -> list[pd.DataFrame]:
     """Every candidate's best fit for each of m curves: one table per curve (see ``fit_candidates``).
 
     x, y : ndarray, shape (m, n_samples)
     """
     rows: list[list[dict]] = [[] for _ in range(x.shape[0])]
     for fn in library.values():
-        if deadline is not None and time.monotonic() > deadline:
-            raise BudgetExhausted("time budget spent during symbolic fitting")
-        for k, fit in enumerate(fit_batch(fn, x, y)):
+        if expired(budget):
+            raise BudgetExhausted(f"{budget.label} spent during symbolic fitting")
+        for k, fit in enumerate(fit_batch(fn, x, y, budget=budget)):
             if fit is not None:
                 rows[k].append(fit.__dict__)
     return [pd.DataFrame(r, columns=_COLUMNS).sort_values(["r2", "complexity"], ascending=[False, True],
@@ -255,7 +258,7 @@ def fix_edge(model, edge, fit: EdgeFit, library: dict[str, SymbolicFunction]) ->
 
 
 def auto_symbolic(model, x, library: dict[str, SymbolicFunction], n_points: int = 256,
-                  tolerance: float = 3.0, deadline: float | None = None) -> pd.DataFrame:
+                  tolerance: float = 3.0, budget: Budget | None = None) -> pd.DataFrame:
     """Fit and fix every unmasked, not yet symbolic edge of ``model``, layer by layer.
 
     Each edge is fitted on ``n_points`` of its input samples (evenly spread in sorted
@@ -270,8 +273,8 @@ def auto_symbolic(model, x, library: dict[str, SymbolicFunction], n_points: int 
                  if edge.layer == index and layer.symbolic_mask[edge.out_idx, edge.in_idx] == 0]
         if not edges:
             continue
-        if deadline is not None and time.monotonic() > deadline:
-            raise BudgetExhausted("time budget spent during symbolic fitting")
+        if expired(budget):
+            raise BudgetExhausted(f"{budget.label} spent during symbolic fitting")
         # edges fixed in earlier layers change what later layers see: trace once per layer
         with torch.no_grad():
             trace = model.trace(x)
@@ -283,7 +286,7 @@ def auto_symbolic(model, x, library: dict[str, SymbolicFunction], n_points: int 
             pick = order[np.unique(np.linspace(0, len(order) - 1, min(n_points, len(order))).astype(int))]
             xs.append(inputs[pick, edge.in_idx])
             ys.append(outputs[pick, edge.out_idx, edge.in_idx])
-        tables = fit_candidates_batch(np.stack(xs), np.stack(ys), library, deadline)
+        tables = fit_candidates_batch(np.stack(xs), np.stack(ys), library, budget)
         for edge, table in zip(edges, tables):
             chosen = choose(table, tolerance)
             fix_edge(model, edge, chosen, library)

@@ -9,13 +9,13 @@ list, its chosen formula first) and ``score`` refits and scores a formula on the
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 import sympy
 
+from kansr.budget import Budget
 from kansr.data import Dataset
 from kansr.kan import KAN
 from kansr.search.candidate import Candidate, Rows
@@ -31,9 +31,9 @@ class Context:
     dataset: Dataset
     rows: Rows
     seed: int
-    deadline: float | None
+    budget: Budget | None
     good_enough: float
-    share: float  # of the remaining time this reduction may use
+    share: float  # of the remaining budget this reduction may use
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class Subproblem:
     X: np.ndarray
     y: np.ndarray
     names: list[str]
-    deadline: float | None
+    budget: Budget | None
     good_enough: float
     meaning: dict | None = None
     alternatives: int = 0
@@ -86,20 +86,18 @@ class Reduction:
         """Merge inputs, or split f into two factors or terms, by tests on a surrogate KAN;
         solve the smaller problem(s) with the same search; rescore on the real data."""
         context, rows = self.context, self.context.rows
-        now = time.monotonic()
-        deadline = None if context.deadline is None else now + context.share * (context.deadline - now)
+        budget = None if context.budget is None else context.budget.share(context.share)
         with self.timer.stage("surrogate"):
-            model = Surrogate(self.X[rows.kan], self.y[rows.kan], context.seed,
-                                    time_budget=None if deadline is None else deadline - now)
+            model = Surrogate(self.X[rows.kan], self.y[rows.kan], context.seed, budget=budget)
             merges = find_merges(model, self.X[rows.kan], context.seed)
             split = None if merges else find_split(model, self.X[rows.kan], context.seed)
         if merges:
-            return self._merged(merges, deadline)
+            return self._merged(merges, budget)
         if split is not None:
-            return self._separated(split, model, deadline)
+            return self._separated(split, model, budget)
         return None, []
 
-    def _merged(self, merges: list[Merge], deadline: float | None) -> tuple[KAN | None, list[Candidate]]:
+    def _merged(self, merges: list[Merge], budget: Budget | None) -> tuple[KAN | None, list[Candidate]]:
         """Solve the problem with each merged pair as one input (real data), then substitute back."""
         X, y = self.X, self.y
         used = {k for m in merges for k in (m.i, m.j)}
@@ -112,7 +110,7 @@ class Reduction:
         target = y / np.prod([m.factor_values(X) for m in merges], axis=0)
         label = "reduce[" + ", ".join(str(e) for e in meaning.values()) + (f"; {factor}" if factor != 1 else "") + "]"
         self.log.append(f"{label}: solving with {len(names)} inputs instead of {X.shape[1]}")
-        solved = self.solve(Subproblem(columns, target, names, deadline, self.context.good_enough, meaning),
+        solved = self.solve(Subproblem(columns, target, names, budget, self.context.good_enough, meaning),
                             self.timer)
         if not solved:
             return None, []
@@ -120,7 +118,7 @@ class Reduction:
         return first.model, self.score(factor * first.formula.xreplace(meaning), f"{label}/{first.attempt}",
                                        self.timer, self.log)
 
-    def _separated(self, split: Split, model: Surrogate, deadline: float | None
+    def _separated(self, split: Split, model: Surrogate, budget: Budget | None
                    ) -> tuple[KAN | None, list[Candidate]]:
         """Solve g(one input) on surrogate data, then the rest on the real data with g divided
         out (subtracted for a sum); every pairing of the parts' formulas is scored."""
@@ -132,9 +130,8 @@ class Reduction:
         label = f"reduce[{' '.join(self.names[k] for k in split.left)} {split.kind} rest]"
         self.log.append(f"{label}: solving the two parts separately")
         left, right = list(split.left), list(split.right)
-        now = time.monotonic()
-        first_deadline = None if deadline is None else now + (deadline - now) / 3
-        lefts = self.solve(Subproblem(X[:, left], g_values, [self.names[k] for k in left], first_deadline,
+        first_budget = None if budget is None else budget.share(1 / 3)
+        lefts = self.solve(Subproblem(X[:, left], g_values, [self.names[k] for k in left], first_budget,
                                       good_enough), self.timer)
         if not lefts:
             return None, []
@@ -144,7 +141,7 @@ class Reduction:
         derived = self._divide_out(lefts[0].formula, left, split.kind)
         usable = derived is not None
         rights = self.solve(Subproblem(X[:, right], derived if usable else h_values, [self.names[k] for k in right],
-                                       deadline, context.good_enough if usable else good_enough,
+                                       budget, context.good_enough if usable else good_enough,
                                        alternatives=2), self.timer)
         if not rights:
             return None, []
@@ -156,7 +153,7 @@ class Reduction:
             # part: solve that again, with time beyond this reduction's share (one input: cheap)
             again = self._divide_out(rights[0].formula, right, split.kind)
             if again is not None:
-                retried = self.solve(Subproblem(X[:, left], again, [self.names[k] for k in left], context.deadline,
+                retried = self.solve(Subproblem(X[:, left], again, [self.names[k] for k in left], context.budget,
                                                 context.good_enough), self.timer)
                 retried = [Solution(s.model, s.formula, f"{s.attempt} again") for s in retried]
                 candidates += self._pairings(retried, rights[:1], split.kind, usable, reference, label)

@@ -28,6 +28,7 @@ import numpy as np
 import sympy
 import torch
 
+from kansr.budget import Budget
 from kansr.kan import KAN, KANConfig, TrainConfig, train
 
 # a transformation leaves f unchanged when its effect is below this share of the effect of
@@ -43,14 +44,13 @@ class Surrogate:
     """An accurate, unpruned KAN of y on X (original units in, original units out)."""
 
     def __init__(self, X: np.ndarray, y: np.ndarray, seed: int, steps: int = 150,
-                 grid_schedule: tuple[int, ...] = (3, 5, 10), time_budget: float | None = None) -> None:
+                 grid_schedule: tuple[int, ...] = (3, 5, 10), budget: Budget | None = None) -> None:
         n = X.shape[1]
         self.x_mean, self.x_std = X.mean(0), np.where(X.std(0) > 0, X.std(0), 1.0)
         self.y_mean, self.y_std = float(y.mean()), float(y.std()) or 1.0
         self.model = KAN(KANConfig(width=[n, 2 * n + 1, 1], seed=seed))
         train(self.model, self._inputs(X), torch.tensor(((y - self.y_mean) / self.y_std)[:, None]),
-            TrainConfig(steps=steps, grid_schedule=grid_schedule, val_fraction=0.0, seed=seed,
-                        time_budget=time_budget))
+              TrainConfig(steps=steps, grid_schedule=grid_schedule, val_fraction=0.0, seed=seed), budget)
 
     def _inputs(self, X: np.ndarray) -> torch.Tensor:
         return torch.tensor((X - self.x_mean) / self.x_std, dtype=torch.float64)
