@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -54,18 +55,53 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _number(value: float) -> float | None:
+    return float(value) if math.isfinite(value) else None  # JSON has no NaN
+
+
+def _constants_json(records) -> list[dict]:
+    return [{"name": c["name"], "value": float(c["value"]), "stderr": _number(c["stderr"])} for c in records]
+
+
 def result_to_json(result) -> dict:
     """The JSON object of DESIGN.md for a ``Result``."""
     front = [
-        {"complexity": int(row.complexity), "r2": float(row.r2), "rmse": float(row.rmse), "formula": str(row.formula)}
+        {"complexity": int(row.complexity), "r2": float(row.r2), "rmse": float(row.rmse), "score": _number(row.score),
+         "formula": str(row.formula), "constants": _constants_json(row.constants)}
         for row in result.front.itertuples()
     ]
     return {
-        "formula": str(result.formula), "latex": result.latex(), "target": result.target,
-        "variables": list(result.names), "r2": result.r2, "rmse": result.rmse,
+        "formula": str(result.formula), "template": str(result.template()), "latex": result.latex(),
+        "target": result.target, "variables": list(result.names), "inputs_used": list(result.inputs_used),
+        "constants": _constants_json(result.constants.to_dict("records")), "r2": result.r2, "rmse": result.rmse,
         "complexity": result.complexity, "seconds": round(result.seconds, 3), "seed": result.seed,
-        "front": front, "renamed": dict(result.renamed), "stopped": result.stopped,
+        "front": front, "renamed": dict(result.renamed), "stopped": result.stopped, "notes": list(result.notes),
     }
+
+
+def with_error(value: float, stderr: float) -> str:
+    """``value ± stderr`` with the digits the standard error leaves meaningful."""
+    if not math.isfinite(stderr):
+        return f"{value:.6g} (standard error unknown)"
+    if stderr == 0 or value == 0:
+        return f"{value:.10g} ± {stderr:.2g}"
+    digits = max(2, int(math.floor(math.log10(abs(value))) - math.floor(math.log10(stderr))) + 2)
+    return f"{value:.{min(digits, 17)}g} ± {stderr:.2g}"
+
+
+def _print_result(result) -> None:
+    """The human-readable answer on stdout (see the README)."""
+    template = result.template()
+    print(f"{result.target} = {template}")
+    for row in result.constants.itertuples():
+        print(f"  {row.name} = {with_error(row.value, row.stderr)}")
+    print(f"R2 = {result.r2:.10g}   RMSE = {result.rmse:.4g}   complexity = {result.complexity}"
+          f"   ({result.seconds:.1f} s)")
+    print("front (complexity, held-out R2, description length in nats, formula):")
+    chosen = str(result.formula)
+    for row in result.front.itertuples():
+        mark = "  <- chosen" if str(row.formula) == chosen else ""
+        print(f"  {int(row.complexity):4d}  {row.r2:12.8f}  {row.score:10.1f}  {row.formula}{mark}")
 
 
 def _discover(args) -> int:
@@ -95,7 +131,11 @@ def _discover(args) -> int:
     if args.plot:
         from kansr.plot import plot_kan
 
-        plot_kan(result, args.plot)
+        if result.kan is None:
+            print(f"kansr: note: {result.formula} is a {result.attempt} fit, not read from a KAN; "
+                  f"no diagram written to {args.plot}", file=sys.stderr)
+        else:
+            plot_kan(result, args.plot)
     if args.report:
         from kansr.plot import write_report
 
@@ -107,9 +147,7 @@ def _discover(args) -> int:
     else:
         for original, safe in result.renamed.items():
             print(f"note: column {original!r} is written {safe!r} in the formula", file=sys.stderr)
-        print(f"{result.target} = {result.formula}")
-        print(f"R2 = {result.r2:.10g}   RMSE = {result.rmse:.4g}   complexity = {result.complexity}"
-              f"   ({result.seconds:.1f} s)")
+        _print_result(result)
     if result.stopped == "interrupted":
         print("kansr: interrupted; the formula above is the best found so far", file=sys.stderr)
         return 130

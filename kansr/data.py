@@ -22,7 +22,7 @@ import pandas as pd
 
 from kansr.errors import DataError
 
-MIN_ROWS = 10
+MIN_ROWS = 5
 
 
 @dataclass(frozen=True)
@@ -276,15 +276,6 @@ def from_frame(frame: pd.DataFrame, target: str | None = None, source: str = "da
     y = values[:, names.index(target)]
     inputs = [n for n in names if n != target]
     X = values[:, [names.index(n) for n in inputs]]
-    if np.ptp(y) == 0:
-        raise DataError(f"{source}: target column {target!r} is constant ({y[0]:g}); nothing to discover")
-    for j, name in enumerate(inputs):
-        column = X[:, j]
-        if np.ptp(column) > 0 and np.all(column != 0):
-            ratio = y / column
-            if np.ptp(ratio) <= 1e-12 * np.abs(ratio).max():
-                raise DataError(f"{source}: target {target!r} is a constant multiple of column {name!r} "
-                                f"({target} = {ratio[0]:.6g}*{name}); nothing to discover")
     renamed, safe_names = {}, []
     for name in inputs:
         safe = _identifier(name)

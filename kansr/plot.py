@@ -60,7 +60,8 @@ def plot_kan(result_or_model, path=None, names: list[str] | None = None):
     plt = _pyplot()
     model = getattr(result_or_model, "kan", result_or_model)
     if model is None:
-        raise KansrError("this result has no KAN to draw")
+        raise KansrError(f"this formula is a {getattr(result_or_model, 'attempt', '')} fit, not read from a KAN: "
+                         "there is no KAN to draw")
     names = names or model.input_names or getattr(result_or_model, "names", None)
     input_names = [names[int(i)] if names else f"x{int(i)}" for i in model.input_index]
     widths = model.width
@@ -170,19 +171,25 @@ def plot_rates(table, path=None):
 
 
 def write_report(result, data, directory) -> Path:
-    """Write kan.png, front.png, fit.png and report.md (formula in LaTeX, front as a table)."""
+    """Write kan.png (where the formula came from a KAN), front.png, fit.png and report.md
+    (formula in LaTeX, its constants, the front as a table)."""
     from kansr.markdown import markdown_table
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    plot_kan(result, directory / "kan.png")
+    figures = ["![Pareto front](front.png)", "", "![fit](fit.png)", ""]
+    if result.kan is not None:
+        plot_kan(result, directory / "kan.png")
+        figures = ["![KAN](kan.png)", ""] + figures
     plot_front(result, directory / "front.png")
     plot_fit(result, data, directory / "fit.png")
-    front = result.front[["complexity", "rmse", "r2", "formula"]].assign(formula=lambda f: f.formula.astype(str))
+    front = result.front[["complexity", "rmse", "r2", "score", "formula"]].assign(
+        formula=lambda f: f.formula.astype(str))
+    constants = ["## Constants", "", markdown_table(result.constants), ""] if len(result.constants) else []
     text = "\n".join([
         f"# kansr report: {result.target}", "", f"$$ {result.target} = {result.latex()} $$", "",
         f"R² = {result.r2:.10g}, RMSE = {result.rmse:.4g}, complexity {result.complexity}, "
-        f"{result.seconds:.1f} s, seed {result.seed}.", "", "## Pareto front", "", markdown_table(front), "",
-        "## Figures", "", "![KAN](kan.png)", "", "![Pareto front](front.png)", "", "![fit](fit.png)", ""])
+        f"{result.seconds:.1f} s, seed {result.seed}.", "", *constants, "## Pareto front", "",
+        markdown_table(front), "", "## Figures", "", *figures])
     (directory / "report.md").write_text(text)
     return directory / "report.md"

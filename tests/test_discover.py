@@ -80,10 +80,47 @@ def test_noisy_target_near_zero_still_gets_the_log_transform_and_stops_at_noise(
     assert "look like noise" in capsys.readouterr().err
 
 
-def test_free_constants_leave_out_an_overall_factor_but_count_fitted_rationals():
-    from kansr.search.stopping import free_constants as _free_constants
+def test_free_constants_count_floats_but_an_overall_factor():
+    from kansr.search.stopping import free_constants
 
     x, c = sympy.symbols("x c")
-    assert _free_constants(sympy.Float(0.3987) * sympy.exp(-x**2 / 2)) == 0
-    assert _free_constants(sympy.exp(-sympy.log(x)**2 / 9) / x**sympy.Float(0.507)) == 1
-    assert _free_constants(x * (1647 * c - 3506) / (513 * c)) == 2  # 1/513 is the overall factor
+    assert free_constants(sympy.Float(0.3987) * sympy.exp(-x**2 / 2)) == 0
+    assert free_constants(sympy.exp(-sympy.log(x)**2 / 9) / x**sympy.Float(0.507)) == 1
+    assert free_constants(sympy.Float(2.5) + x * sympy.Float(0.1) + sympy.Float(0.3) * c) == 2  # offset left out
+    # exact numbers passed their own test (within two standard errors, a shorter description)
+    assert free_constants(x * (5 * c - 3) / (4 * c)) == 0
+
+
+def test_a_constant_multiple_of_an_input_is_the_answer(tmp_path, capsys):
+    # L = ħ·n: the simplest law there is, not an error
+    n = np.arange(1, 31, dtype=float)
+    path = tmp_path / "quanta.csv"
+    pd.DataFrame({"n": n, "L": 1.05456e-34 * n}).to_csv(path, index=False)
+    assert main(["discover", str(path), "--json", "--quiet", "--time-budget", "30"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    answer = sympy.sympify(payload["formula"], locals={"n": sympy.Symbol("n")})
+    assert sympy.simplify(answer / sympy.Symbol("n")).is_number
+    assert float(answer.subs("n", 1)) == pytest.approx(1.05456e-34, rel=1e-9)
+    assert payload["r2"] == pytest.approx(1.0, abs=1e-12)
+
+
+def test_a_constant_target_is_answered_with_the_constant():
+    frame = pd.DataFrame({"x": np.arange(8.0), "y": np.full(8, 7.25)})
+    result = discover(frame, time_budget=10, verbose=False)
+    assert result.formula == sympy.Float(7.25) or result.formula == sympy.Rational(29, 4)
+    assert result.r2 == 1.0
+
+
+@pytest.mark.parametrize("rows", [6, 12])
+def test_small_tables_get_formulas_with_a_note(rows, tmp_path, capsys):
+    # Michaelis-Menten-like data, a few measurements with 1 % noise
+    conc = np.linspace(0.02, 1.1, rows)
+    rate = 210 * conc / (0.065 + conc) * (1 + 0.01 * np.random.default_rng(rows).standard_normal(rows))
+    path = tmp_path / "small.csv"
+    pd.DataFrame({"conc": conc, "rate": rate}).to_csv(path, index=False)
+    assert main(["discover", str(path), "--json", "--time-budget", "20"]) == 0
+    captured = capsys.readouterr()
+    payload = json.loads(captured.out)
+    assert payload["r2"] > 0.99
+    assert f"only {rows} rows" in captured.err and any(f"only {rows} rows" in n for n in payload["notes"])
+    assert payload["front"][0]["complexity"] <= 3

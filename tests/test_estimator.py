@@ -6,12 +6,8 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from kansr import KANSymbolicRegressor
 
-# Checks that cannot pass by design, with the reason.
-EXPECTED_FAILURES = {
-    # y = X[:, 0] is rejected on purpose: a target that is a constant multiple of an input
-    # has nothing to discover (a DataError, as for the CLI)
-    "check_regressors_no_decision_function": "the target is a copy of an input column",
-}
+# Checks that cannot pass by design, with the reason (none at present).
+EXPECTED_FAILURES: dict[str, str] = {}
 
 
 def _fast():

@@ -59,13 +59,27 @@ def test_cli_report_and_plot(tmp_path, capsys):
     rng = np.random.default_rng(1)
     a, b = rng.uniform(1, 3, (2, 200))
     path = tmp_path / "d.csv"
-    pd.DataFrame({"a": a, "b": b, "y": a / b}).to_csv(path, index=False)
+    pd.DataFrame({"a": a, "b": b, "y": np.sin(a) + b**2}).to_csv(path, index=False)
     assert main(["discover", str(path), "--quiet", "--plot", str(tmp_path / "k.png"),
                  "--report", str(tmp_path / "rep")]) == 0
     _assert_image(tmp_path / "k.png")
     report = (tmp_path / "rep" / "report.md").read_text()
-    assert "![KAN](kan.png)" in report and "\\frac{a}{b}" in report
+    assert "![KAN](kan.png)" in report and "\\sin{\\left(a \\right)}" in report
     for name in ("kan", "front", "fit"):
+        _assert_image(tmp_path / "rep" / f"{name}.png")
+
+
+def test_a_formula_without_a_kan_gets_a_note_instead_of_a_diagram(tmp_path, capsys):
+    rng = np.random.default_rng(1)
+    a, b = rng.uniform(1, 3, (2, 200))
+    path = tmp_path / "d.csv"
+    pd.DataFrame({"a": a, "b": b, "y": a / b}).to_csv(path, index=False)  # a monomial: a baseline fit
+    assert main(["discover", str(path), "--quiet", "--plot", str(tmp_path / "k.png"),
+                 "--report", str(tmp_path / "rep")]) == 0
+    assert "no diagram written" in capsys.readouterr().err and not (tmp_path / "k.png").exists()
+    report = (tmp_path / "rep" / "report.md").read_text()
+    assert "kan.png" not in report and "\\frac{a}{b}" in report
+    for name in ("front", "fit"):
         _assert_image(tmp_path / "rep" / f"{name}.png")
 
 

@@ -1,10 +1,13 @@
-"""Candidates: formulas refit on the training rows and scored on the held-out rows.
+"""Candidates: formulas refit on the training rows and scored on rows they were not fitted to.
 
 ``split_rows`` divides the data once per search: held-out rows (``val``) for scoring
 formulas, and seeded subsamples of the rest for training KANs (``kan``) and refitting
-constants (``refit``). ``Scorer.score`` turns a composed formula into candidates: the
-formula and its expansion, each refit, snapped and simplified (``kansr.symbolic.polish``)
-and scored by its held-out normalised MSE.
+constants (``refit``). Tables of fewer than ``SMALL_TABLE`` rows are not split: no row is
+held out, and formulas are scored by cross-validation instead (leave-one-out up to
+``LEAVE_ONE_OUT`` rows, else ``FOLDS``-fold), so that every row is used for fitting.
+``Scorer.score`` turns a composed formula into candidates: the formula and its expansion,
+each refit, snapped and simplified (``kansr.symbolic.polish``), with standard errors for
+its constants, and scored by its out-of-sample normalised MSE.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from kansr.budget import Budget, charge, cost
 from kansr.data import Dataset
 from kansr.search import stopping
 from kansr.search.trial import StageTimer, variants
-from kansr.symbolic import complexity, polish, predict, refit
+from kansr.symbolic import Constant, complexity, cross_validated_nmse, polish, predict, refit
+from kansr.symbolic.description import structure
 from kansr.symbolic.limits import time_limit
 
 
@@ -40,6 +44,16 @@ class Candidate:
         Its residuals look like noise (``stopping.looks_like_noise``).
     free_constants : int
         Fitted constants apart from an overall factor or offset (``stopping.free_constants``).
+    constants : tuple of Constant
+        Its fitted constants with standard errors, in the order they appear in the formula.
+    parameter_cost : float
+        Nats to state its numbers (``kansr.symbolic.description``).
+    eval_rows : int
+        Rows ``val_nmse`` was measured on (held out, or all rows for cross-validation).
+    train_nmse : float
+        MSE / var(y) on the rows the constants were fitted to.
+    structure : int
+        Nodes of its tree that are not numbers (``kansr.symbolic.description.structure``).
     key : int
         Which trial's KAN it came from (set by the search; -1 until then).
     """
@@ -50,6 +64,11 @@ class Candidate:
     attempt: str
     noise_like: bool
     free_constants: int
+    constants: tuple[Constant, ...] = ()
+    parameter_cost: float = 0.0
+    eval_rows: int = 0
+    train_nmse: float = float("nan")
+    structure: int = 0
     key: int = -1
 
 
@@ -63,9 +82,14 @@ class Rows:
     refit: np.ndarray  # seeded subsample of train for the constant refits
 
 
+SMALL_TABLE = 50
+LEAVE_ONE_OUT = 20
+FOLDS = 10
+
+
 def split_rows(n_rows: int, val_fraction: float, seed: int, max_train_rows: int, max_refit_rows: int) -> Rows:
-    """Seeded held-out split, and seeded subsamples of the training rows."""
-    train, val = data_module.split_rows(n_rows, val_fraction, seed)
+    """Seeded held-out split (none for small tables), and seeded subsamples of the training rows."""
+    train, val = data_module.split_rows(n_rows, val_fraction if n_rows >= SMALL_TABLE else 0.0, seed)
     rng = np.random.default_rng(seed)
     kan = np.sort(rng.permutation(train)[:max_train_rows])
     refit_rows = np.sort(rng.permutation(train)[:max_refit_rows])
@@ -77,6 +101,8 @@ class Scorer:
 
     def __init__(self, dataset: Dataset, rows: Rows, simplify_seconds: float, budget: Budget | None) -> None:
         self.dataset, self.rows = dataset, rows
+        # cross-validation folds where no row is held out: one row each for the smallest tables
+        self.folds = 0 if len(rows.val) else len(rows.refit) if len(rows.refit) <= LEAVE_ONE_OUT else FOLDS
         self.simplify_seconds, self.budget = simplify_seconds, budget
         self.symbols = [sympy.Symbol(name) for name in dataset.names]
         # each refit row's nearest other row: residuals that are only noise do not correlate
@@ -88,21 +114,23 @@ class Scorer:
         X, y = self.dataset.X[self.rows.refit], self.dataset.y[self.rows.refit]
         return stopping.looks_like_noise(predict(expr, self.symbols, X) - y, y, self.neighbours)
 
-    def score(self, expr: sympy.Expr, label: str, timer: StageTimer, log: list[str]) -> list[Candidate]:
-        """Refit, snap and score a composed formula (and its expansion) on held-out rows."""
+    def score(self, expr: sympy.Expr, label: str, timer: StageTimer, log: list[str],
+              simplify: bool = True) -> list[Candidate]:
+        """Refit, snap and score a composed formula (and its expansion) on rows it was not
+        fitted to (``simplify``: False for formulas that are simple already)."""
         X, y, rows = self.dataset.X, self.dataset.y, self.rows
         with timer.stage("refit, snap, simplify"), time_limit(4 * self.simplify_seconds):
             first = refit(expr, self.symbols, X[rows.refit], y[rows.refit], self.budget)
         with timer.stage("compose"):
             # the expansion gives every term its own constant: a product KAN's formula far from
             # the data can become exact once expanded, refit and snapped
-            forms = variants(first.expr, self.simplify_seconds)
+            forms = variants(first.expr, self.simplify_seconds) if simplify else [first.expr]
         candidates = []
         for variant in forms:
             # capped: refits of a huge formula rebuild it many times, each through sympy
             with timer.stage("refit, snap, simplify"), time_limit(4 * self.simplify_seconds):
-                scored = polish(variant, self.symbols, X[rows.refit], y[rows.refit], self.simplify_seconds,
-                                self.budget, noise_like=self.noise_like)
+                scored = polish(variant, self.symbols, X[rows.refit], y[rows.refit],
+                                self.simplify_seconds if simplify else 0.0, self.budget, noise_like=self.noise_like)
             charge(self.budget, cost.compilation(complexity(scored.expr)))
             predictions = predict(scored.expr, self.symbols, X)
             # never return a formula that is undefined on any row of the data
@@ -110,9 +138,16 @@ class Scorer:
                 continue
             noise_like = stopping.looks_like_noise(predictions[rows.refit] - y[rows.refit], y[rows.refit],
                                                    self.neighbours)
-            val = float(np.mean((predictions[rows.val] - y[rows.val]) ** 2) / (np.var(y[rows.val]) or 1.0)) \
-                if len(rows.val) else scored.nmse
+            if len(rows.val):
+                val = float(np.mean((predictions[rows.val] - y[rows.val]) ** 2) / (np.var(y[rows.val]) or 1.0))
+            else:
+                with timer.stage("refit, snap, simplify"):
+                    val = cross_validated_nmse(scored.expr, self.symbols, X[rows.refit], y[rows.refit], self.folds,
+                                               self.budget)
+            if not np.isfinite(val):
+                continue
             candidates.append(Candidate(scored.expr, complexity(scored.expr), val, label, noise_like,
-                                        stopping.free_constants(scored.expr)))
-            log.append(f"{label}: {scored.expr}  (held-out 1-R2 {val:.2e})")
+                                        stopping.free_constants(scored.expr), scored.constants, scored.parameter_cost,
+                                        len(rows.val) or len(rows.refit), scored.nmse, structure(scored.expr)))
+            log.append(f"{label}: {scored.expr}  ({'held-out' if len(rows.val) else 'cross-validated'} 1-R2 {val:.2e})")
         return candidates

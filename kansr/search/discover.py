@@ -42,12 +42,16 @@ from kansr.search.config import DiscoverConfig
 from kansr.search.executor import run_parallel
 from kansr.search.plan import Plan, plans
 from kansr.search.reduction import Context, Reduction, Solution, Subproblem
-from kansr.search.result import Result, front_table
+from kansr.search.baselines import baseline_formulas
+from kansr.search.result import Result, constants_table, front_table
 from kansr.search.selection import choose, pareto
 from kansr.search.trial import StageTimer, train_and_read
 from kansr.symbolic import compositions, get_library, predict
+from kansr.symbolic.description import FLOOR
 from kansr.symbolic.limits import BudgetExhausted, SympyTimeout, time_limit
 
+# tables with fewer rows come with a note on how uncertain their answer is
+SMALL_TABLE_WARNING = 20
 # how far past the end of a time budget one trial may run before it is cut
 _GRACE_SECONDS = 2.0
 # the first trial may use the whole budget and this share more (there must be an answer)
@@ -120,7 +124,10 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
         if search.stopped == "interrupted":
             raise KeyboardInterrupt
         raise KansrError("no formula could be fitted to the data")
-    return search.result(time.monotonic() - start)
+    result = search.result(time.monotonic() - start)
+    for note in result.notes[len(dataset.notes):]:
+        _log(f"note: {note}", verbose)
+    return result
 
 
 @dataclass
@@ -149,6 +156,7 @@ class Search:
         self.dataset, self.config, self.rows, self.seed = dataset, config, rows, seed
         self.budget, self.verbose = budget, verbose
         self.good_enough, self.guaranteed = good_enough, guaranteed
+        self.floor = max(FLOOR, good_enough)  # errors below this tie (``kansr.search.selection``)
         self.library = get_library(list(config.library) if config.library else None)
         self.symbols = [sympy.Symbol(name) for name in dataset.names]
         self.scorer = Scorer(dataset, rows, config.simplify_seconds, budget)
@@ -156,6 +164,8 @@ class Search:
         self.models: dict[int, KAN | None] = {}  # candidate key -> its KAN
         self.stopped: str | None = None
         self.timer = StageTimer()
+        self.chosen: Candidate | None = None  # the chosen formula so far,
+        self.unchanged = 0  # and for how many outcomes in a row it has stayed chosen
 
     def __getstate__(self) -> dict:
         # for worker processes: the library holds lambdas, rebuilt from its names there
@@ -176,7 +186,22 @@ class Search:
     def plans(self) -> list[Plan]:
         return plans(self.config.transforms, self.config.architectures, self.dataset.X, self.dataset.y)
 
+    def baselines(self) -> Outcome:
+        """The simplest formulas (``kansr.search.baselines``), refit and scored."""
+        timer, outcome = StageTimer(), Outcome()
+        X, y = self.dataset.X[self.rows.refit], self.dataset.y[self.rows.refit]
+        try:
+            with time_limit(self.budget.clock_cap(_GRACE_SECONDS) if self.budget is not None else None):
+                for formula in baseline_formulas(X, y, self.symbols):
+                    outcome.candidates += self.scorer.score(formula, "baseline", timer, outcome.log, simplify=False)
+        except SympyTimeout:
+            outcome.stopped = self._budget_label()
+        outcome.timings = timer.seconds
+        return outcome
+
     def run(self) -> None:
+        if self.take(self.baselines()):
+            return
         if self.config.workers > 1:
             run_parallel(self, self.plans(), self.config.workers, self.config.threads, self.take)
             return
@@ -254,7 +279,10 @@ class Search:
         if not self.candidates:
             return False
         best = min(c.val_nmse for c in self.candidates)
-        reason = stopping.stop_reason(best, choose(pareto(self.candidates)), self.good_enough)
+        chosen = choose(self.candidates, self.floor)
+        self.unchanged = self.unchanged + 1 if chosen is self.chosen else 0
+        self.chosen = chosen
+        reason = stopping.stop_reason(best, chosen, self.good_enough, self.unchanged)
         if reason is not None and reason != "exact":
             _log(f"stopping: {reason}", self.verbose)
         return reason is not None
@@ -275,10 +303,10 @@ class Search:
             timer.seconds[stage] = timer.seconds.get(stage, 0.0) + seconds
         if not search.candidates:
             return []
-        front = pareto(search.candidates)
+        front = pareto(search.candidates, search.floor)
         # on a surrogate's data (good_enough: 3 × its error), errors below that tie: a more
         # flexible formula fits the surrogate's own errors
-        chosen = choose(front, slack=max(1e-14, sub.good_enough))
+        chosen = choose(search.candidates, search.floor)
         best = min(c.val_nmse for c in front)
         close = sorted((c for c in front if c.val_nmse <= 100 * best + 1e-14), key=lambda c: c.complexity)
         picked = [chosen] + [c for c in close if c.key != chosen.key][:sub.alternatives]
@@ -294,13 +322,21 @@ class Search:
 
     def result(self, seconds: float) -> Result:
         X, y = self.dataset.X, self.dataset.y
-        front = pareto(self.candidates)
-        chosen = choose(front)
+        front = pareto(self.candidates, self.floor)
+        chosen = choose(self.candidates, self.floor)
         predictions = predict(chosen.formula, self.symbols, X)
         mse = float(np.mean((predictions - y) ** 2))
-        table = front_table(front, float(np.var(y)))
-        return Result(formula=chosen.formula, r2=float(1 - mse / np.var(y)), rmse=float(np.sqrt(mse)),
+        r2 = 1.0 if mse == 0 else float(1 - mse / np.var(y)) if np.var(y) > 0 else 0.0  # y constant: R² by fit
+        table = front_table(front, float(np.var(y)), self.floor)
+        notes = list(self.dataset.notes)
+        if len(y) < SMALL_TABLE_WARNING:
+            fitted = max(len(chosen.constants), 1)
+            notes.append(f"only {len(y)} rows: {len(y) / fitted:.1f} per fitted constant of the chosen formula; "
+                         "with so few, its constants and the choice itself are uncertain")
+        return Result(formula=chosen.formula, r2=r2, rmse=float(np.sqrt(mse)),
                       complexity=int(chosen.complexity), seconds=seconds, front=table,
+                      constants=constants_table(chosen.constants),
+                      inputs_used=[n for n, s in zip(self.dataset.names, self.symbols) if chosen.formula.has(s)],
                       names=self.dataset.names, target=self.dataset.target, kan=self.models[chosen.key],
                       stopped=self.stopped, renamed=self.dataset.renamed, seed=self.seed,
-                      attempt=chosen.attempt, timings=dict(self.timer.seconds))
+                      attempt=chosen.attempt, timings=dict(self.timer.seconds), notes=tuple(notes))

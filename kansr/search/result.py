@@ -10,6 +10,7 @@ import sympy
 
 from kansr.kan import KAN
 from kansr.search.candidate import Candidate
+from kansr.search.selection import length
 from kansr.symbolic import predict
 
 
@@ -26,7 +27,18 @@ class Result:
         Expression-tree size of ``formula``.
     seconds : float
     front : DataFrame
-        Pareto-optimal formulas: complexity, rmse, r2, formula (sympy), val_nmse.
+        The trade-off: every formula that no other beats on both complexity and held-out
+        error, and the chosen one, simplest first: complexity, rmse, r2 (held out), formula
+        (sympy), val_nmse, attempt, score (description length in nats; the chosen formula
+        has the lowest, see ``kansr.search.selection``), constants (a list of
+        {"name", "value", "stderr"} per row).
+    constants : DataFrame
+        The fitted constants of ``formula``: name (c0, c1, ... in the order they appear),
+        value, stderr (standard error; NaN where it could not be estimated).
+    inputs_used : list of str
+        The inputs the formula uses.
+    notes : tuple of str
+        What the user should know: a dropped index column, a small table's uncertainty.
     names : list of str
     target : str
     kan : KAN or None
@@ -47,6 +59,9 @@ class Result:
     front: pd.DataFrame
     names: list[str]
     target: str
+    constants: pd.DataFrame = field(default_factory=lambda: constants_table(()))
+    inputs_used: list[str] = field(default_factory=list)
+    notes: tuple[str, ...] = ()
     kan: KAN | None = None
     stopped: str | None = None
     renamed: dict = field(default_factory=dict)
@@ -67,11 +82,26 @@ class Result:
     def latex(self) -> str:
         return sympy.latex(self.formula)
 
+    def template(self) -> sympy.Expr:
+        """The formula with its fitted constants written as the symbols of ``constants``."""
+        return with_named_constants(self.formula, self.constants)
 
-def front_table(front: list[Candidate], variance: float) -> pd.DataFrame:
-    """The Pareto front as ``Result.front``: complexity, rmse, r2, formula, val_nmse, attempt,
-    simplest first (rmse and r2 held out; ``variance``: var(y), which turns the normalised
-    error into an RMSE)."""
+
+def constants_table(constants) -> pd.DataFrame:
+    """``Candidate.constants`` as a table: name (c0, c1, ...), value, stderr."""
+    return pd.DataFrame({"name": [f"c{i}" for i in range(len(constants))],
+                         "value": [c.value for c in constants], "stderr": [c.stderr for c in constants]})
+
+
+def with_named_constants(formula: sympy.Expr, constants: pd.DataFrame) -> sympy.Expr:
+    """``formula`` with each fitted constant replaced by its name's symbol (c0, c1, ...)."""
+    return formula.xreplace({sympy.Float(value): sympy.Symbol(name)
+                             for name, value in zip(constants.name, constants.value)})
+
+
+def front_table(front: list[Candidate], variance: float, floor: float) -> pd.DataFrame:
+    """The front as ``Result.front`` (see ``Result``; ``variance``: var(y), which turns the
+    normalised error into an RMSE; ``floor``: the selection's error floor)."""
     return pd.DataFrame({
         "complexity": [c.complexity for c in front],
         "rmse": [float(np.sqrt(c.val_nmse * variance)) for c in front],
@@ -79,4 +109,6 @@ def front_table(front: list[Candidate], variance: float) -> pd.DataFrame:
         "formula": [c.formula for c in front],
         "val_nmse": [c.val_nmse for c in front],
         "attempt": [c.attempt for c in front],
+        "score": [length(c, floor) for c in front],
+        "constants": [constants_table(c.constants).to_dict("records") for c in front],
     })

@@ -1,34 +1,55 @@
-"""Selection among candidates: the Pareto front of complexity against held-out error, and
-the formula chosen from it.
+"""Selection among candidates: the formula reported, and the Pareto front shown beside it.
 
-Rule: the front keeps every formula that no other formula beats on both complexity and
-held-out normalised MSE; the chosen formula is the least complex one whose held-out error
-is at most ``1.5 × best + slack`` (errors that tie within noise or machine precision go to
-the simpler formula).
+Criterion: the shortest description (minimum description length, MDL). A candidate's
+description length is
+
+    L = (n / 2) · ln(max(out-of-sample MSE / var(y), floor))  +  ln(10) · (nodes that are not numbers)
+      + the cost of its numbers (a fitted constant: ln(|c| / σ_c); an exact p/q: ln(1 + |p|) + ln q)
+
+in nats (``kansr.symbolic.description``), with n the rows its error was measured on
+(held-out rows, or every row where a small table is cross-validated) and σ_c each
+constant's standard error. One criterion serves every noise level: on exact data the
+error term dominates and the exact formula wins (errors below ``floor``, machine precision,
+tie, and then the simplest wins); on noisy data errors within the noise differ little, and
+each node and each constant must pay for itself in explained variance. The search's early
+stops (``kansr.search.stopping``) look at the formula this criterion chooses.
+
+The front keeps every candidate that no other beats on both complexity and
+out-of-sample error, and the chosen formula; each row carries its description length.
 """
 
 from __future__ import annotations
 
+import math
+
 from kansr.search.candidate import Candidate
+from kansr.symbolic.description import FLOOR, description_length
 
 
-def pareto(candidates: list[Candidate]) -> list[Candidate]:
-    """Candidates that no other beats on both complexity and held-out error, simplest first
-    (of equal ones, the first found)."""
+def length(candidate: Candidate, floor: float = FLOOR) -> float:
+    """The candidate's description length in nats (module doc)."""
+    rows = candidate.eval_rows or 1
+    return description_length(candidate.val_nmse, rows, candidate.structure, candidate.parameter_cost, floor)
+
+
+def choose(candidates: list[Candidate], floor: float = FLOOR) -> Candidate:
+    """The candidate with the shortest description; of equal ones, the simplest, then the first.
+
+    ``floor``: errors below it tie (machine precision on real data; a surrogate's own error
+    on a reduced problem's surrogate data)."""
+    return min(candidates, key=lambda c: (length(c, floor), c.complexity))
+
+
+def pareto(candidates: list[Candidate], floor: float = FLOOR) -> list[Candidate]:
+    """Candidates that no other beats on both complexity and out-of-sample error, simplest
+    first (of equal ones, the first found), with the chosen formula among them."""
     ordered = sorted(candidates, key=lambda c: (c.complexity, c.val_nmse))
-    front, best = [], float("inf")
+    front, best = [], math.inf
     for candidate in ordered:
         if candidate.val_nmse < best:
             front.append(candidate)
             best = candidate.val_nmse
+    chosen = choose(candidates, floor)
+    if not any(c is chosen for c in front):
+        front = sorted(front + [chosen], key=lambda c: (c.complexity, c.val_nmse))
     return front
-
-
-def choose(front: list[Candidate], slack: float = 1e-14) -> Candidate:
-    """The least complex formula of ``front`` whose held-out error is at most 1.5 × the best + ``slack``.
-
-    The default slack is machine precision: a saturated function can approximate an exact
-    formula to 3e-13 (an arctan of a tanh standing for 1/(exp(2t) - 1)); exact formulas fit
-    to below 1e-16."""
-    best = min(c.val_nmse for c in front)
-    return min((c for c in front if c.val_nmse <= 1.5 * best + slack), key=lambda c: c.complexity)

@@ -38,31 +38,37 @@ def looks_like_noise(residual: np.ndarray, y: np.ndarray, nearest: np.ndarray) -
     return float(np.corrcoef(residual, residual[nearest])[0, 1]) < NOISE_CORRELATION
 
 
+# alternatives in a row that leave the chosen formula as it is, after which a formula with
+# fitted constants whose residuals look like noise ends the search too
+PATIENCE = 10
+
+
 def free_constants(expr: sympy.Expr) -> int:
-    """Numbers in ``expr``, apart from an overall factor (or else an overall offset), that
-    look fitted rather than exact: floats, and integers or fractions with a numerator or
-    denominator above 12 (a rational snapped from noisy data, like 1647/513, is as free as
-    a float)."""
+    """Floats in ``expr``, apart from an overall factor (or else an overall offset): the
+    constants that were fitted rather than found exact. (Exact numbers got there by a
+    test of their own: a snapped constant is within two standard errors of the fitted one
+    and shortens the description, ``kansr.symbolic.constants``.)"""
     factor, expr = expr.as_coeff_Mul()
     if factor == 1:
         expr = expr.as_coeff_Add()[1]
-    return sum(1 for number in expr.atoms(sympy.Number)
-               if isinstance(number, sympy.Float)
-               or (isinstance(number, sympy.Rational) and (abs(number.p) > 12 or number.q > 12)))
+    return len(expr.atoms(sympy.Float))
 
 
-def stop_reason(best_val_nmse: float, chosen, good_enough: float) -> str | None:
+def stop_reason(best_val_nmse: float, chosen, good_enough: float, unchanged: int = 0) -> str | None:
     """Why the search can end now, or None.
 
     It ends when some formula fits to ``good_enough`` (machine precision on real data: more
-    complex attempts cannot do better), or when the formula it would choose (``chosen``, a
-    ``Candidate``) has no fitted constant but an overall factor or offset and leaves only
-    noise: more attempts could only fit the noise. With one free constant anywhere,
-    approximations within the noise would end the search (a smooth non-closed form fits as
-    well as the law on noisy data), so those go on.
+    complex attempts cannot do better), or when the formula the selection criterion
+    chooses (``chosen``, a ``Candidate``) leaves only noise and either has no fitted
+    constant but an overall factor or offset (more attempts could only fit the noise), or
+    has stayed the chosen one for ``PATIENCE`` alternatives in a row (``unchanged``).
+    With fitted constants, a smooth formula that is not the law can fit noisy data as well
+    as the law, so the search goes on a while before it believes one.
     """
     if best_val_nmse < good_enough:
         return "exact"
     if chosen.noise_like and chosen.free_constants == 0:
         return f"the residuals of {chosen.formula} look like noise"
+    if chosen.noise_like and unchanged >= PATIENCE:
+        return f"the residuals of {chosen.formula} look like noise, and {unchanged} alternatives found nothing shorter"
     return None

@@ -139,5 +139,5 @@ def _ranked(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, Symbo
             symbol if g.name in _SCALE_FREE else sympy.Float(p) * symbol
         formula = sympy.Float(fit.c) * f.sympy(sympy.Float(fit.a) * g.sympy(argument) + sympy.Float(fit.b)) \
             + sympy.Float(fit.d)
-        scored = refit(factor * formula, [symbol], xs[:, None], ys, budget)
+        scored = refit(factor * formula, [symbol], xs[:, None], ys, budget, with_errors=False)
         ranked.append((scored.nmse, complexity + (2 if power else 0), scored.expr))

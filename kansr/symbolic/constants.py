@@ -1,12 +1,24 @@
 """The constants of a formula: ``polish`` refits every numeric constant jointly on the data
-(scipy ``least_squares``), snaps constants to 0, integers, simple rationals and rational
-multiples of π where the fit stays as good, and simplifies under a time cap.
+(scipy ``least_squares``), gives each a standard error, snaps constants to exact numbers
+(0, integers, simple rationals, rational multiples of π) where that shortens the formula's
+description, and simplifies under a time cap.
+
+Standard errors come from the least-squares fit: cov = s²(JᵀJ)⁻¹ with J the Jacobian of
+the residuals at the optimum and s² = RSS / (n - k); where JᵀJ is ill-conditioned (constants
+that only matter together) they come from a bootstrap over the rows instead.
+
+A constant is snapped only when the exact number lies within two standard errors of the
+fitted one (never closer than 1e-6 relative, the refit's own precision) and the formula's
+description length on the data (``kansr.symbolic.description``) gets shorter with it, the
+other constants refit. So an exact number replaces a fitted one only when it is simpler to
+state than the fitted number to its precision, and consistent with it.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
@@ -14,22 +26,57 @@ import sympy
 from scipy.optimize import least_squares
 
 from kansr.budget import Budget, charge, cost, expired
+from kansr.symbolic.description import description_length, exact_cost, float_cost, structure
 from kansr.symbolic.expression import complexity, lambdify, nmse
 from kansr.symbolic.simplify import simplify
+
+_SNAP_WINDOW = 2.0  # standard errors
+_REFIT_PRECISION = 1e-6  # relative: no standard error is taken as smaller than this when snapping
+_BOOTSTRAP_ROUNDS = 20
+_ILL_CONDITIONED = 1e10
+
+
+@dataclass(frozen=True)
+class Constant:
+    """A fitted constant and its standard error (NaN where it could not be estimated)."""
+
+    value: float
+    stderr: float
 
 
 @dataclass(frozen=True)
 class Scored:
-    """A formula with its normalised mean squared error (MSE / var(y)) on the rows it was scored on."""
+    """A formula, its normalised MSE (MSE / var(y)) on the ``rows`` rows it was fitted to, its
+    fitted constants (in the order they appear in ``str(expr)``) with standard errors, and
+    the cost in nats of stating its numbers (``parameter_cost``, see
+    ``kansr.symbolic.description``)."""
 
     expr: sympy.Expr
     nmse: float
+    constants: tuple[Constant, ...] = field(default=())
+    parameter_cost: float = 0.0
+    rows: int = 0
+
+    @property
+    def complexity(self) -> int:
+        return complexity(self.expr)
+
+    @property
+    def description_length(self) -> float:
+        return description_length(self.nmse, self.rows, structure(self.expr), self.parameter_cost)
 
 
 def _parametrize(expr: sympy.Expr):
     floats = sorted(expr.atoms(sympy.Float), key=lambda f: (abs(float(f)), str(f)))
     params = [sympy.Symbol(f"_p{i}") for i in range(len(floats))]
     return expr.xreplace(dict(zip(floats, params))), params, np.array([float(f) for f in floats])
+
+
+def exact_numbers_cost(expr: sympy.Expr) -> float:
+    """What stating the exact numbers of ``expr`` costs: every rational in it other than 0
+    and ±1, at each place it appears (``description.exact_cost``)."""
+    return sum(exact_cost(node) for node in sympy.preorder_traversal(expr)
+               if isinstance(node, sympy.Rational) and node not in (0, 1, -1))
 
 
 class _OutOfTime(Exception):
@@ -61,8 +108,8 @@ class _Template:
         return float(np.mean(residual**2) * self.scale**2 / self.variance) if np.all(np.isfinite(residual)) \
             else np.inf
 
-    def fit(self, values: np.ndarray, fixed: dict[int, float], budget: Budget | None = None
-            ) -> tuple[np.ndarray, float]:
+    def fit(self, values: np.ndarray, fixed: dict[int, float], budget: Budget | None = None,
+            max_evaluations: int | None = None) -> tuple[np.ndarray, float]:
         """Least squares over the parameters not in ``fixed`` (index -> value); returns (values, nmse).
 
         When ``budget`` is spent the fit stops with the best values it has evaluated; it is
@@ -92,32 +139,134 @@ class _Template:
                 with np.errstate(all="ignore"), warnings.catch_warnings():
                     warnings.simplefilter("ignore", RuntimeWarning)
                     least_squares(residual, values[free], method="trf", x_scale="jac",
-                                  max_nfev=20 * (len(free) + 1))
+                                  max_nfev=max_evaluations or 20 * (len(free) + 1))
             except (_OutOfTime, ValueError, OverflowError, ZeroDivisionError, np.linalg.LinAlgError):
                 pass
             values[free] = best["values"]
         return values, self.nmse(values)
 
+    def jacobian(self, values: np.ndarray, free: list[int]) -> np.ndarray | None:
+        """d residual / d value for the ``free`` constants, by forward differences; None where
+        not finite. Shape (rows, len(free))."""
+        residual = self.residual(values)
+        if not np.all(np.isfinite(residual)):
+            return None
+        columns = []
+        for i in free:
+            step = 1e-7 * max(1.0, abs(values[i]))
+            moved = values.copy()
+            moved[i] += step
+            columns.append((self.residual(moved) - residual) / step)
+        jacobian = np.column_stack(columns) if columns else np.empty((len(residual), 0))
+        return jacobian if np.all(np.isfinite(jacobian)) else None
+
+    def standard_errors(self, values: np.ndarray, free: list[int], budget: Budget | None = None
+                        ) -> tuple[np.ndarray, np.ndarray]:
+        """(marginal, conditional) standard errors of the ``free`` constants at their fitted
+        ``values``; NaN where they cannot be estimated (as many constants as rows).
+
+        Marginal: each constant's uncertainty with the others free, from the covariance (or a
+        bootstrap, see the module doc); what is reported, and what snapping must respect.
+        Conditional: with the others held at their values, s / |∂residual/∂c|; what stating
+        the constant to its precision costs (``description.float_cost``). Constants that
+        only matter together have large marginal but small conditional errors: each is
+        cheap to leave out of a formula, none is cheap to keep in it.
+        """
+        n, k = len(self.y), len(free)
+        if k == 0:
+            return np.empty(0), np.empty(0)
+        unknown = np.full(k, np.nan)
+        if n <= k:
+            return unknown, unknown
+        charge(budget, (k + 1) * self.evaluation_cost)
+        jacobian = self.jacobian(values, free)
+        residual = self.residual(values)
+        if jacobian is None:
+            return unknown, unknown
+        variance = float(residual @ residual) / (n - k)  # in units of std(y)²
+        norms = np.linalg.norm(jacobian, axis=0)
+        with np.errstate(all="ignore"):
+            conditional = np.where(norms > 0, np.sqrt(variance) / norms, np.inf)
+        if np.all(norms > 0):
+            scaled = jacobian / norms
+            with np.errstate(all="ignore"):
+                condition = np.linalg.cond(scaled.T @ scaled)
+            if np.isfinite(condition) and condition < _ILL_CONDITIONED:
+                covariance = np.linalg.inv(scaled.T @ scaled) / np.outer(norms, norms) * variance
+                return np.sqrt(np.abs(np.diag(covariance))), conditional
+        return self._bootstrap(values, free, budget), conditional
+
+    def _bootstrap(self, values: np.ndarray, free: list[int], budget: Budget | None) -> np.ndarray:
+        """Standard deviations of the constants refit on rows drawn with replacement (seeded)."""
+        rng = np.random.default_rng(0)
+        columns, y = self.columns, self.y
+        fixed = {i: float(values[i]) for i in range(len(values)) if i not in free}
+        estimates = []
+        for _ in range(_BOOTSTRAP_ROUNDS):
+            if expired(budget):
+                break
+            rows = rng.integers(0, len(y), len(y))
+            self.columns, self.y = [column[rows] for column in columns], y[rows]
+            try:
+                refitted, _ = self.fit(values, fixed, budget, max_evaluations=10 * (len(free) + 1))
+            finally:
+                self.columns, self.y = columns, y
+            estimates.append(refitted[free])
+        if len(estimates) < 3:
+            return np.full(len(free), np.nan)
+        return np.std(np.array(estimates), axis=0, ddof=1)
+
     def build(self, values: np.ndarray, exact: dict[int, sympy.Expr]) -> sympy.Expr:
         return self.expr.xreplace({p: exact.get(i, sympy.Float(v)) for i, (p, v) in enumerate(zip(self.params, values))})
 
 
+def _in_order(expr: sympy.Expr) -> list[sympy.Float]:
+    """The floats of ``expr`` in the order they appear in ``str(expr)`` (then by magnitude)."""
+    text = str(expr)
+    return sorted(expr.atoms(sympy.Float), key=lambda f: (text.find(str(f)) % (len(text) + 1), abs(float(f))))
+
+
+def describe(expr: sympy.Expr, symbols, X: np.ndarray, y: np.ndarray, budget: Budget | None = None,
+             max_constants: int = 40) -> Scored:
+    """``expr`` scored on (X, y) as it stands: its error, its constants with standard
+    errors, and the cost of its numbers. Formulas with more than ``max_constants`` floats get
+    no standard errors (each float then costs as BIC's)."""
+    floats = _in_order(expr)
+    if not floats or len(floats) > max_constants:
+        error = nmse(expr, symbols, X, y)
+        constants = tuple(Constant(float(f), math.nan) for f in floats)
+        precisions = [math.nan] * len(floats)
+    else:
+        template = _Template(expr, symbols, X, y)
+        charge(budget, template.compilation_cost)
+        index = {float(v): i for i, v in enumerate(template.start)}
+        marginal, conditional = template.standard_errors(template.start, list(range(len(floats))), budget)
+        error = template.nmse(template.start)
+        constants = tuple(Constant(float(f), float(marginal[index[float(f)]])) for f in floats)
+        precisions = [float(conditional[index[float(f)]]) for f in floats]
+    cost_of_floats = sum(float_cost(c.value, p, len(y)) for c, p in zip(constants, precisions))
+    return Scored(expr, error, constants, cost_of_floats + exact_numbers_cost(expr), len(y))
+
+
 def refit(expr: sympy.Expr, symbols: list[sympy.Symbol], X: np.ndarray, y: np.ndarray,
-          budget: Budget | None = None, max_constants: int = 40) -> Scored:
-    """Jointly refit every float constant of ``expr`` by least squares on (X, y).
+          budget: Budget | None = None, max_constants: int = 40, with_errors: bool = True) -> Scored:
+    """Jointly refit every float constant of ``expr`` by least squares on (X, y), with
+    standard errors unless ``with_errors`` is False (then only ``expr`` and ``nmse`` are set).
 
     Formulas with more than ``max_constants`` floats are only scored: they are far from a
     closed form, and a joint fit of that many constants costs more than it can gain.
     """
     if not 0 < len(expr.atoms(sympy.Float)) <= max_constants:
-        return Scored(expr, nmse(expr, symbols, X, y))
+        return describe(expr, symbols, X, y, budget, max_constants) if with_errors else \
+            Scored(expr, nmse(expr, symbols, X, y), rows=len(y))
     template = _Template(expr, symbols, X, y)
     charge(budget, template.compilation_cost)
     before = template.nmse(template.start)
     values, after = template.fit(template.start, {}, budget)
-    if after <= before:
-        return Scored(template.build(values, {}), after)
-    return Scored(expr, before)
+    fitted = template.build(values, {}) if after <= before else expr
+    if not with_errors:
+        return Scored(fitted, min(after, before), rows=len(y))
+    return describe(fitted, symbols, X, y, budget, max_constants)
 
 
 def snap_candidates(value: float, plain_first: bool = False) -> list[sympy.Expr]:
@@ -156,73 +305,89 @@ def _plainness(constant: sympy.Expr) -> int:
     return abs(int(rational.p)) + (int(rational.q) if rational.q != 1 else 0) + penalty
 
 
-def _snap_order(template: _Template, values: np.ndarray) -> np.ndarray:
-    """Constants ordered by how many standard errors separate each from its nearest exact
-    value, closest first (ties, and data fitted exactly, keep the order by magnitude).
+def _trial_length(template: _Template, values: np.ndarray, exact: dict[int, sympy.Expr], error: float,
+                  budget: Budget | None) -> float:
+    """Description length of the template with ``exact`` constants snapped and the rest at
+    ``values`` (a snapping decision; the final formula is described again by ``describe``)."""
+    free = [i for i in range(len(values)) if i not in exact]
+    _, precisions = template.standard_errors(values, free, budget)
+    expr = template.build(values, exact)
+    floats = sum(float_cost(float(values[i]), float(p), len(template.y)) for i, p in zip(free, precisions))
+    return description_length(error, len(template.y), structure(expr), floats + exact_numbers_cost(expr))
 
-    Snapping the most certain constant first matters on noisy data: snapping 0.3979 to 5/(4π)
-    before the exponent -0.499 let the exponent absorb the error, so -1/2 was refused (I.6.2a).
+
+def _snap_order(template: _Template, values: np.ndarray, errors: np.ndarray) -> np.ndarray:
+    """Constants ordered by how many standard errors separate each from its nearest exact
+    value, closest first (ties keep the order by magnitude).
+
+    Snapping the most certain constant first matters on noisy data: snapping an overall
+    factor before an exponent of -0.499 lets the exponent absorb the error, and -1/2 is
+    then refused.
     """
-    order = np.arange(len(values))  # _parametrize sorts by magnitude
-    residual = template.residual(values)
-    # a (nearly) exact fit leaves too little error to measure certainty by: constants that
-    # only matter together (c/sqrt(a - a*u²)) look arbitrarily certain or uncertain, and
-    # the order by magnitude is kept
-    if not np.all(np.isfinite(residual)) or len(residual) <= len(values) or \
-            float(np.mean(residual**2)) < 1e-8:
-        return order
-    jacobian = np.empty((len(residual), len(values)))
-    for i in range(len(values)):
-        step = 1e-6 * max(1.0, abs(values[i]))
-        moved = values.copy()
-        moved[i] += step
-        jacobian[:, i] = (template.residual(moved) - residual) / step
-    if not np.all(np.isfinite(jacobian)):
-        return order
-    variance = float(residual @ residual) / (len(residual) - len(values))
-    with np.errstate(all="ignore"):
-        errors = np.sqrt(np.abs(np.diag(np.linalg.pinv(jacobian.T @ jacobian))) * variance)
     distance = [min(abs(float(c) - v) for c in snap_candidates(float(v))) for v in values]
     z = np.array([d / e if e > 0 else (0.0 if d == 0 else np.inf) for d, e in zip(distance, errors)])
     return np.argsort(np.nan_to_num(z, nan=np.inf), kind="stable")
 
 
-def snap(scored: Scored, symbols, X, y, tolerance: float = 0.02, floor: float = 1e-12,
-         budget: Budget | None = None, max_constants: int = 40, by_certainty: bool = False) -> Scored:
-    """Replace floats by exact constants while the refit error stays within tolerance.
+def _window(value: float, stderr: float) -> float:
+    """How far an exact number may lie from a fitted ``value`` to replace it."""
+    stderr = stderr if math.isfinite(stderr) else 0.0
+    return _SNAP_WINDOW * max(stderr, _REFIT_PRECISION * abs(value), 1e-12)
 
-    Each constant is tried once, against ``snap_candidates``; a replacement is kept when the
-    normalised MSE after refitting the remaining constants is at most
-    ``current * (1 + tolerance) + floor``. Constants are taken by magnitude, smallest first,
-    or with ``by_certainty`` (for residuals that are noise) the most certain first, each
-    then trying its plainest candidates first. Stops (keeping what it has) when ``budget``
-    is spent; formulas with more than ``max_constants`` floats are left as they are (they
-    are far from a closed form anyway).
+
+def snap(scored: Scored, symbols, X, y, budget: Budget | None = None, max_constants: int = 40,
+         by_certainty: bool = False) -> Scored:
+    """Replace floats by exact constants where the description gets shorter (module doc).
+
+    Each constant is tried once, against the candidates of ``snap_candidates`` within its
+    window, plainest first; a replacement is kept when the description length after
+    refitting the remaining constants is shorter. Constants are taken by magnitude,
+    smallest first, or with ``by_certainty`` (for residuals that are noise) the most
+    certain first. Stops (keeping what it has) when ``budget`` is spent; formulas with
+    more than ``max_constants`` floats are left as they are (they are far from a closed
+    form anyway).
+
+    A (nearly) exact fit leaves too little error to order constants by certainty: constants
+    that only matter together (c/sqrt(a - a·u²)) look arbitrarily certain or uncertain, so
+    the order by magnitude is kept there.
     """
     if not 0 < len(scored.expr.atoms(sympy.Float)) <= max_constants:
         return scored
     template = _Template(scored.expr, symbols, X, y)
     charge(budget, template.compilation_cost)
-    values, current = template.start.copy(), template.nmse(template.start)
+    values = template.start.copy()
+    current = template.nmse(values)
+    if not math.isfinite(current):
+        return scored
+    errors, _ = template.standard_errors(values, list(range(len(values))), budget)
+    length = _trial_length(template, values, {}, current, budget)
     exact: dict[int, sympy.Expr] = {}
-    for index in (_snap_order(template, values) if by_certainty else range(len(values))):
-        for candidate in snap_candidates(float(values[index]), plain_first=by_certainty):
+    order = _snap_order(template, values, errors) if by_certainty and current >= 1e-8 else range(len(values))
+    for index in order:
+        index = int(index)
+        window = _window(float(values[index]), float(errors[index]))
+        candidates = [c for c in snap_candidates(float(values[index]), plain_first=True)
+                      if abs(float(c) - values[index]) <= window]
+        for candidate in candidates:
             if expired(budget):
-                return Scored(template.build(values, exact), current)
-            trial_exact = {**exact, int(index): candidate}
+                return describe(template.build(values, exact), symbols, X, y, budget)
+            trial_exact = {**exact, index: candidate}
             trial_values, error = template.fit(values, {i: float(v) for i, v in trial_exact.items()}, budget)
-            if error <= current * (1 + tolerance) + floor:
-                values, current, exact = trial_values, error, trial_exact
+            if not math.isfinite(error):
+                continue
+            trial_length = _trial_length(template, trial_values, trial_exact, error, budget)
+            if trial_length < length:
+                values, current, exact, length = trial_values, error, trial_exact, trial_length
                 break
     result = template.build(values, exact)
     if result.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
         return scored
-    return Scored(result, current)
+    return describe(result, symbols, X, y, budget)
 
 
 def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
            budget: Budget | None = None, snap_below: float = 1e-3, noise_like=None) -> Scored:
-    """Refit, snap, simplify, and refit again; the best-scoring version is returned.
+    """Refit, snap, simplify, and refit again; the version with the shortest description wins.
 
     Snapping and simplification run only when the refit formula's normalised MSE is below
     ``snap_below`` (R² > 0.999 by default), or below 0.05 where ``noise_like(expr)`` says
@@ -233,9 +398,11 @@ def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
     if scored.nmse > snap_below and not noisy:
         return scored  # far from the data: exact constants cannot make it right, only cost time
     # only noise gives the standard errors that order by certainty needs: on a surrogate's
-    # smooth errors that order ended I.34.1 with ω0·tan(11/7 - εv/c) instead of ω0/(1 - v/c)
-    scored = snap(scored, symbols, X, y, budget=budget, by_certainty=noisy)
-    if expired(budget):
+    # smooth errors that order snaps one piece to a near-exact wrong form
+    snapped = snap(scored, symbols, X, y, budget=budget, by_certainty=noisy)
+    if snapped.description_length <= scored.description_length:
+        scored = snapped
+    if expired(budget) or simplify_seconds <= 0:
         return scored
     if budget is not None and budget.mode == "time":
         simplify_seconds = min(simplify_seconds, budget.remaining())
@@ -244,8 +411,33 @@ def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
     if simplified != scored.expr:
         candidate = snap(refit(simplified, symbols, X, y, budget), symbols, X, y, budget=budget,
                          by_certainty=noisy)
-        if candidate.nmse <= scored.nmse * 1.02 + 1e-12:
+        if candidate.description_length <= scored.description_length:
             scored = candidate
     return scored
 
 
+def cross_validated_nmse(expr: sympy.Expr, symbols, X: np.ndarray, y: np.ndarray, folds: int,
+                         budget: Budget | None = None) -> float:
+    """MSE / var(y) of ``expr``'s predictions for rows it was not fitted to: the rows are cut
+    into ``folds`` groups (one row each for leave-one-out), and each group is predicted with
+    the constants refit on the others (starting from the constants of ``expr``). A formula
+    without fitted constants has nothing to refit: its plain error."""
+    if not expr.atoms(sympy.Float):
+        return nmse(expr, symbols, X, y)
+    template = _Template(expr, symbols, X, y)
+    charge(budget, template.compilation_cost)
+    columns, target = template.columns, template.y
+    groups = np.arange(len(y)) % folds
+    predictions = np.empty(len(y))
+    for group in range(folds):
+        inside = groups != group
+        template.columns, template.y = [column[inside] for column in columns], target[inside]
+        try:
+            values, _ = template.fit(template.start, {}, budget)
+        finally:
+            template.columns, template.y = columns, target
+        residual = template.residual(values)[~inside]
+        predictions[~inside] = residual * template.scale + target[~inside]
+    if not np.all(np.isfinite(predictions)):
+        return math.inf
+    return float(np.mean((predictions - y) ** 2) / (np.var(y) or 1.0))
