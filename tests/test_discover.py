@@ -118,7 +118,7 @@ def test_small_tables_get_formulas_with_a_note(rows, tmp_path, capsys):
     rate = 210 * conc / (0.065 + conc) * (1 + 0.01 * np.random.default_rng(rows).standard_normal(rows))
     path = tmp_path / "small.csv"
     pd.DataFrame({"conc": conc, "rate": rate}).to_csv(path, index=False)
-    assert main(["discover", str(path), "--json", "--time-budget", "20"]) == 0
+    assert main(["discover", str(path), "--json", "--time-budget", "6"]) == 0
     captured = capsys.readouterr()
     payload = json.loads(captured.out)
     assert payload["r2"] > 0.99

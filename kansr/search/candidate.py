@@ -12,7 +12,7 @@ its constants, and scored by its out-of-sample normalised MSE.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import sympy
@@ -22,7 +22,7 @@ from kansr.budget import Budget, charge, cost
 from kansr.data import Dataset
 from kansr.search import stopping
 from kansr.search.trial import StageTimer, variants
-from kansr.symbolic import Constant, complexity, cross_validated_nmse, polish, predict, refit
+from kansr.symbolic import Constant, complexity, cross_validated_nmse, describe, polish, predict, refit
 from kansr.symbolic.description import structure
 from kansr.symbolic.limits import time_limit
 
@@ -113,6 +113,17 @@ class Scorer:
         """Whether the residuals of ``expr`` on the refit rows look like noise."""
         X, y = self.dataset.X[self.rows.refit], self.dataset.y[self.rows.refit]
         return stopping.looks_like_noise(predict(expr, self.symbols, X) - y, y, self.neighbours)
+
+    def reported(self, candidate: Candidate) -> Candidate:
+        """``candidate`` with standard errors for every constant: where the covariance was
+        ill-conditioned, from a bootstrap (too costly for every candidate, done for those shown)."""
+        if all(np.isfinite(c.stderr) for c in candidate.constants):
+            return candidate
+        X, y = self.dataset.X[self.rows.refit], self.dataset.y[self.rows.refit]
+        described = describe(candidate.formula, self.symbols, X, y, bootstrap=True)
+        if len(described.constants) != len(candidate.constants):
+            return candidate
+        return replace(candidate, constants=described.constants)
 
     def score(self, expr: sympy.Expr, label: str, timer: StageTimer, log: list[str],
               simplify: bool = True) -> list[Candidate]:

@@ -322,8 +322,10 @@ class Search:
 
     def result(self, seconds: float) -> Result:
         X, y = self.dataset.X, self.dataset.y
-        front = pareto(self.candidates, self.floor)
         chosen = choose(self.candidates, self.floor)
+        shown = pareto(self.candidates, self.floor)  # the chosen one among them
+        front = [self.scorer.reported(c) for c in shown]
+        chosen = front[next(i for i, c in enumerate(shown) if c is chosen)]
         predictions = predict(chosen.formula, self.symbols, X)
         mse = float(np.mean((predictions - y) ** 2))
         r2 = 1.0 if mse == 0 else float(1 - mse / np.var(y)) if np.var(y) > 0 else 0.0  # y constant: R² by fit

@@ -160,13 +160,15 @@ class _Template:
         jacobian = np.column_stack(columns) if columns else np.empty((len(residual), 0))
         return jacobian if np.all(np.isfinite(jacobian)) else None
 
-    def standard_errors(self, values: np.ndarray, free: list[int], budget: Budget | None = None
-                        ) -> tuple[np.ndarray, np.ndarray]:
+    def standard_errors(self, values: np.ndarray, free: list[int], budget: Budget | None = None,
+                        bootstrap: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """(marginal, conditional) standard errors of the ``free`` constants at their fitted
         ``values``; NaN where they cannot be estimated (as many constants as rows).
 
-        Marginal: each constant's uncertainty with the others free, from the covariance (or a
-        bootstrap, see the module doc); what is reported, and what snapping must respect.
+        Marginal: each constant's uncertainty with the others free, from the covariance, or
+        where that is ill-conditioned from a bootstrap (with ``bootstrap``; NaN without: it
+        costs twenty refits, spent only on formulas that are reported); what is reported, and
+        what snapping must respect.
         Conditional: with the others held at their values, s / |∂residual/∂c|; what stating
         the constant to its precision costs (``description.float_cost``). Constants that
         only matter together have large marginal but small conditional errors: each is
@@ -194,7 +196,7 @@ class _Template:
             if np.isfinite(condition) and condition < _ILL_CONDITIONED:
                 covariance = np.linalg.inv(scaled.T @ scaled) / np.outer(norms, norms) * variance
                 return np.sqrt(np.abs(np.diag(covariance))), conditional
-        return self._bootstrap(values, free, budget), conditional
+        return (self._bootstrap(values, free, budget) if bootstrap else unknown), conditional
 
     def _bootstrap(self, values: np.ndarray, free: list[int], budget: Budget | None) -> np.ndarray:
         """Standard deviations of the constants refit on rows drawn with replacement (seeded)."""
@@ -227,10 +229,11 @@ def _in_order(expr: sympy.Expr) -> list[sympy.Float]:
 
 
 def describe(expr: sympy.Expr, symbols, X: np.ndarray, y: np.ndarray, budget: Budget | None = None,
-             max_constants: int = 40) -> Scored:
+             max_constants: int = 40, bootstrap: bool = False) -> Scored:
     """``expr`` scored on (X, y) as it stands: its error, its constants with standard
-    errors, and the cost of its numbers. Formulas with more than ``max_constants`` floats get
-    no standard errors (each float then costs as BIC's)."""
+    errors (``bootstrap``: also where the covariance is ill-conditioned, see
+    ``_Template.standard_errors``), and the cost of its numbers. Formulas with more than
+    ``max_constants`` floats get no standard errors (each float then costs as BIC's)."""
     floats = _in_order(expr)
     if not floats or len(floats) > max_constants:
         error = nmse(expr, symbols, X, y)
@@ -240,7 +243,8 @@ def describe(expr: sympy.Expr, symbols, X: np.ndarray, y: np.ndarray, budget: Bu
         template = _Template(expr, symbols, X, y)
         charge(budget, template.compilation_cost)
         index = {float(v): i for i, v in enumerate(template.start)}
-        marginal, conditional = template.standard_errors(template.start, list(range(len(floats))), budget)
+        marginal, conditional = template.standard_errors(template.start, list(range(len(floats))), budget,
+                                                         bootstrap)
         error = template.nmse(template.start)
         constants = tuple(Constant(float(f), float(marginal[index[float(f)]])) for f in floats)
         precisions = [float(conditional[index[float(f)]]) for f in floats]
@@ -329,9 +333,11 @@ def _snap_order(template: _Template, values: np.ndarray, errors: np.ndarray) -> 
     return np.argsort(np.nan_to_num(z, nan=np.inf), kind="stable")
 
 
-def _window(value: float, stderr: float) -> float:
-    """How far an exact number may lie from a fitted ``value`` to replace it."""
-    stderr = stderr if math.isfinite(stderr) else 0.0
+def _window(value: float, stderr: float, precision: float) -> float:
+    """How far an exact number may lie from a fitted ``value`` to replace it: two standard
+    errors (the conditional ``precision`` where the marginal one is unknown: a narrower
+    window, never a wider one)."""
+    stderr = stderr if math.isfinite(stderr) else precision if math.isfinite(precision) else 0.0
     return _SNAP_WINDOW * max(stderr, _REFIT_PRECISION * abs(value), 1e-12)
 
 
@@ -359,13 +365,14 @@ def snap(scored: Scored, symbols, X, y, budget: Budget | None = None, max_consta
     current = template.nmse(values)
     if not math.isfinite(current):
         return scored
-    errors, _ = template.standard_errors(values, list(range(len(values))), budget)
+    errors, precisions = template.standard_errors(values, list(range(len(values))), budget)
     length = _trial_length(template, values, {}, current, budget)
     exact: dict[int, sympy.Expr] = {}
-    order = _snap_order(template, values, errors) if by_certainty and current >= 1e-8 else range(len(values))
+    known = np.where(np.isfinite(errors), errors, precisions)
+    order = _snap_order(template, values, known) if by_certainty and current >= 1e-8 else range(len(values))
     for index in order:
         index = int(index)
-        window = _window(float(values[index]), float(errors[index]))
+        window = _window(float(values[index]), float(errors[index]), float(precisions[index]))
         candidates = [c for c in snap_candidates(float(values[index]), plain_first=True)
                       if abs(float(c) - values[index]) <= window]
         for candidate in candidates:
