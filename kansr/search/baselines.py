@@ -1,6 +1,6 @@
 """The simplest formulas, fitted before any KAN is trained: a constant, straight lines, power
-laws, exponentials, saturation and logistic curves in each input, a linear function and a
-monomial of all inputs.
+laws, exponentials, saturation and logistic curves in each input, a linear
+function and a monomial of all inputs: a table of common laws.
 
 They give the front its first rows (a user sees what a constant or a line already
 explains), an answer on any budget, and, for data that follow one of these textbook laws

@@ -12,6 +12,7 @@ its constants, and scored by its out-of-sample normalised MSE.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -23,7 +24,7 @@ from kansr.data import Dataset
 from kansr.search import stopping
 from kansr.search.trial import StageTimer, variants
 from kansr.symbolic import Constant, complexity, cross_validated_nmse, describe, polish, predict, refit
-from kansr.symbolic.description import structure
+from kansr.symbolic.description import NODE_COST, structure
 from kansr.symbolic.limits import time_limit
 
 
@@ -48,12 +49,14 @@ class Candidate:
         Its fitted constants with standard errors, in the order they appear in the formula.
     parameter_cost : float
         Nats to state its numbers (``kansr.symbolic.description``).
-    eval_rows : int
-        Rows ``val_nmse`` was measured on (held out, or all rows for cross-validation).
-    train_nmse : float
-        MSE / var(y) on the rows the constants were fitted to.
-    structure : int
-        Nodes of its tree that are not numbers (``kansr.symbolic.description.structure``).
+    data_nmse, data_rows : float, int
+        The error the selection's data term uses, and on how many rows: the held-out and the
+        fitting rows' errors pooled (every row counts, the held-out ones out of sample), or
+        the cross-validated error of every row.
+    structure_cost : float
+        Nats to state its expression tree: ``NODE_COST`` per node that is not a number, or,
+        for a formula of the table of common laws (``kansr.search.baselines``), its index in
+        that table when that is shorter.
     key : int
         Which trial's KAN it came from (set by the search; -1 until then).
     """
@@ -66,9 +69,9 @@ class Candidate:
     free_constants: int
     constants: tuple[Constant, ...] = ()
     parameter_cost: float = 0.0
-    eval_rows: int = 0
-    train_nmse: float = float("nan")
-    structure: int = 0
+    data_nmse: float = float("nan")
+    data_rows: int = 0
+    structure_cost: float = 0.0
     key: int = -1
 
 
@@ -126,9 +129,10 @@ class Scorer:
         return replace(candidate, constants=described.constants)
 
     def score(self, expr: sympy.Expr, label: str, timer: StageTimer, log: list[str],
-              simplify: bool = True) -> list[Candidate]:
+              simplify: bool = True, codebook: int = 0) -> list[Candidate]:
         """Refit, snap and score a composed formula (and its expansion) on rows it was not
-        fitted to (``simplify``: False for formulas that are simple already)."""
+        fitted to (``simplify``: False for formulas that are simple already; ``codebook``:
+        the size of the table of common laws ``expr`` is taken from, 0 for none)."""
         X, y, rows = self.dataset.X, self.dataset.y, self.rows
         with timer.stage("refit, snap, simplify"), time_limit(4 * self.simplify_seconds):
             first = refit(expr, self.symbols, X[rows.refit], y[rows.refit], self.budget)
@@ -149,6 +153,8 @@ class Scorer:
                 continue
             noise_like = stopping.looks_like_noise(predictions[rows.refit] - y[rows.refit], y[rows.refit],
                                                    self.neighbours)
+            if not len(rows.val) and len(scored.constants) >= len(rows.refit) - 1:
+                continue  # as many constants as rows: no error would say anything about it
             if len(rows.val):
                 val = float(np.mean((predictions[rows.val] - y[rows.val]) ** 2) / (np.var(y[rows.val]) or 1.0))
             else:
@@ -157,8 +163,16 @@ class Scorer:
                                                self.budget)
             if not np.isfinite(val):
                 continue
+            if len(rows.val):
+                data_rows = len(rows.val) + len(rows.refit)
+                data_nmse = (len(rows.val) * val + len(rows.refit) * scored.nmse) / data_rows
+            else:
+                data_rows, data_nmse = len(rows.refit), val
+            structure_cost = NODE_COST * structure(scored.expr)
+            if codebook:
+                structure_cost = min(structure_cost, math.log(codebook))
             candidates.append(Candidate(scored.expr, complexity(scored.expr), val, label, noise_like,
                                         stopping.free_constants(scored.expr), scored.constants, scored.parameter_cost,
-                                        len(rows.val) or len(rows.refit), scored.nmse, structure(scored.expr)))
+                                        data_nmse, data_rows, structure_cost))
             log.append(f"{label}: {scored.expr}  ({'held-out' if len(rows.val) else 'cross-validated'} 1-R2 {val:.2e})")
         return candidates

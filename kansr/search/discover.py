@@ -192,8 +192,10 @@ class Search:
         X, y = self.dataset.X[self.rows.refit], self.dataset.y[self.rows.refit]
         try:
             with time_limit(self.budget.clock_cap(_GRACE_SECONDS) if self.budget is not None else None):
-                for formula in baseline_formulas(X, y, self.symbols):
-                    outcome.candidates += self.scorer.score(formula, "baseline", timer, outcome.log, simplify=False)
+                formulas = baseline_formulas(X, y, self.symbols)
+                for formula in formulas:
+                    outcome.candidates += self.scorer.score(formula, "baseline", timer, outcome.log, simplify=False,
+                                                            codebook=len(formulas))
         except SympyTimeout:
             outcome.stopped = self._budget_label()
         outcome.timings = timer.seconds

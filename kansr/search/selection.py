@@ -3,12 +3,15 @@
 Criterion: the shortest description (minimum description length, MDL). A candidate's
 description length is
 
-    L = (n / 2) · ln(max(out-of-sample MSE / var(y), floor))  +  ln(10) · (nodes that are not numbers)
+    L = (n / 2) · ln(max(MSE / var(y), floor))  +  ln(10) · (nodes that are not numbers)
       + the cost of its numbers (a fitted constant: ln(|c| / σ_c); an exact p/q: ln(1 + |p|) + ln q)
 
-in nats (``kansr.symbolic.description``), with n the rows its error was measured on
-(held-out rows, or every row where a small table is cross-validated) and σ_c each
-constant's standard error. One criterion serves every noise level: on exact data the
+in nats (``kansr.symbolic.description``), with σ_c each constant's (conditional) standard
+error, and the MSE over all n rows: out of sample on the held-out rows and on the fitting
+rows where they are fitted (or, where a small table is cross-validated, out of sample on
+every row). A formula from the table of common laws (``kansr.search.baselines``) may state
+its tree as its index in that table instead (ln of the table's size), which is how a
+scientist names "an exponential decay" rather than spelling it out. One criterion serves every noise level: on exact data the
 error term dominates and the exact formula wins (errors below ``floor``, machine precision,
 tie, and then the simplest wins); on noisy data errors within the noise differ little, and
 each node and each constant must pay for itself in explained variance. The search's early
@@ -23,13 +26,13 @@ from __future__ import annotations
 import math
 
 from kansr.search.candidate import Candidate
-from kansr.symbolic.description import FLOOR, description_length
+from kansr.symbolic.description import FLOOR, data_cost
 
 
 def length(candidate: Candidate, floor: float = FLOOR) -> float:
     """The candidate's description length in nats (module doc)."""
-    rows = candidate.eval_rows or 1
-    return description_length(candidate.val_nmse, rows, candidate.structure, candidate.parameter_cost, floor)
+    return data_cost(candidate.data_nmse, candidate.data_rows or 1, floor) + candidate.structure_cost \
+        + candidate.parameter_cost
 
 
 def choose(candidates: list[Candidate], floor: float = FLOOR) -> Candidate:

@@ -26,7 +26,7 @@ import sympy
 from scipy.optimize import least_squares
 
 from kansr.budget import Budget, charge, cost, expired
-from kansr.symbolic.description import description_length, exact_cost, float_cost, structure
+from kansr.symbolic.description import NAMED_CONSTANT, description_length, exact_cost, float_cost, structure
 from kansr.symbolic.expression import complexity, lambdify, nmse
 from kansr.symbolic.simplify import simplify
 
@@ -74,9 +74,10 @@ def _parametrize(expr: sympy.Expr):
 
 def exact_numbers_cost(expr: sympy.Expr) -> float:
     """What stating the exact numbers of ``expr`` costs: every rational in it other than 0
-    and ±1, at each place it appears (``description.exact_cost``)."""
-    return sum(exact_cost(node) for node in sympy.preorder_traversal(expr)
-               if isinstance(node, sympy.Rational) and node not in (0, 1, -1))
+    and ±1, at each place it appears, and π (``description.exact_cost``, ``NAMED_CONSTANT``)."""
+    return sum(exact_cost(node) if isinstance(node, sympy.Rational) else NAMED_CONSTANT
+               for node in sympy.preorder_traversal(expr)
+               if (isinstance(node, sympy.Rational) and node not in (0, 1, -1)) or node is sympy.pi)
 
 
 class _OutOfTime(Exception):
@@ -397,11 +398,12 @@ def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
     """Refit, snap, simplify, and refit again; the version with the shortest description wins.
 
     Snapping and simplification run only when the refit formula's normalised MSE is below
-    ``snap_below`` (R² > 0.999 by default), or below 0.05 where ``noise_like(expr)`` says
-    that what the formula leaves unexplained looks like noise (noisy data).
+    ``snap_below`` (R² > 0.999 by default), or where ``noise_like(expr)`` says that what the
+    formula leaves unexplained looks like noise (noisy data, however noisy): elsewhere the
+    formula is far from the data, and exact constants cannot make it right.
     """
     scored = refit(expr, symbols, X, y, budget)
-    noisy = noise_like is not None and scored.nmse <= 0.05 and noise_like(scored.expr)
+    noisy = noise_like is not None and noise_like(scored.expr)
     if scored.nmse > snap_below and not noisy:
         return scored  # far from the data: exact constants cannot make it right, only cost time
     # only noise gives the standard errors that order by certainty needs: on a surrogate's

@@ -15,7 +15,7 @@ Regression", 2023, without its small constants): a constant the data pin down to
 costs ~35 nats, one known to 1 % ~5. Its precision σ_c is the conditional one (the others
 held fixed): constants that only matter together are each uncertain, but not each free.
 An exact number such as 1/2 costs the digits of its numerator and denominator, and π a
-node. So a snapped constant is cheaper only when it is simpler to state than the fitted
+node and ``NAMED_CONSTANT``. So a snapped constant is cheaper only when it is simpler to state than the fitted
 number to its precision; 1028703·π²/5 never is.
 
 ``FLOOR`` is machine precision in the normalised MSE: errors below it are rounding, and
@@ -33,6 +33,9 @@ import sympy
 
 FLOOR = 1e-14
 NODE_COST = math.log(10.0)  # about the number of choices for each node of the tree
+# π beside its node: which of the named constants it is (π, e, and a few more a reader
+# knows), so that π is not attached to an arbitrary fitted number for the price of a node
+NAMED_CONSTANT = math.log(4.0)
 
 
 def data_cost(nmse: float, n_rows: int, floor: float = FLOOR) -> float:
