@@ -124,3 +124,17 @@ def test_small_tables_get_formulas_with_a_note(rows, tmp_path, capsys):
     assert payload["r2"] > 0.99
     assert f"only {rows} rows" in captured.err and any(f"only {rows} rows" in n for n in payload["notes"])
     assert payload["front"][0]["complexity"] <= 3
+
+
+@pytest.mark.parametrize("inputs", [1, 5])
+def test_the_front_starts_at_a_constant_and_every_row_has_errors_for_its_constants(inputs):
+    rng = np.random.default_rng(inputs)
+    X = rng.uniform(1, 3, (200, inputs))
+    y = np.sin(X[:, 0]) * X[:, -1] + 0.01 * rng.standard_normal(200)
+    result = discover((X, y), time_budget=5, verbose=False)
+    assert result.front.complexity.iloc[0] <= 3
+    chosen = result.front[result.front.formula.astype(str) == str(result.formula)]
+    assert len(chosen) == 1 and chosen.score.iloc[0] == result.front.score.min()
+    for formula, constants in zip(result.front.formula, result.front.constants):
+        assert len(constants) == len(formula.atoms(sympy.Float))
+        assert all(np.isfinite(c["stderr"]) for c in constants)

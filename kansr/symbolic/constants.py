@@ -7,8 +7,8 @@ Standard errors come from the least-squares fit: cov = s²(JᵀJ)⁻¹ with J th
 the residuals at the optimum and s² = RSS / (n - k); where JᵀJ is ill-conditioned (constants
 that only matter together) they come from a bootstrap over the rows instead.
 
-A constant is snapped only when the exact number lies within two standard errors of the
-fitted one (never closer than 1e-6 relative, the refit's own precision) and the formula's
+A constant is snapped only when the exact number lies within 2.5 standard errors of the
+fitted one (a true constant does 99 % of the time) (never closer than 1e-6 relative, the refit's own precision) and the formula's
 description length on the data (``kansr.symbolic.description``) gets shorter with it, the
 other constants refit. So an exact number replaces a fitted one only when it is simpler to
 state than the fitted number to its precision, and consistent with it.
@@ -30,7 +30,7 @@ from kansr.symbolic.description import NAMED_CONSTANT, description_length, exact
 from kansr.symbolic.expression import complexity, lambdify, nmse
 from kansr.symbolic.simplify import simplify
 
-_SNAP_WINDOW = 2.0  # standard errors
+_SNAP_WINDOW = 2.5  # standard errors
 _REFIT_PRECISION = 1e-6  # relative: no standard error is taken as smaller than this when snapping
 _BOOTSTRAP_ROUNDS = 20
 _ILL_CONDITIONED = 1e10
@@ -335,7 +335,7 @@ def _snap_order(template: _Template, values: np.ndarray, errors: np.ndarray) -> 
 
 
 def _window(value: float, stderr: float, precision: float) -> float:
-    """How far an exact number may lie from a fitted ``value`` to replace it: two standard
+    """How far an exact number may lie from a fitted ``value`` to replace it: 2.5 standard
     errors (the conditional ``precision`` where the marginal one is unknown: a narrower
     window, never a wider one)."""
     stderr = stderr if math.isfinite(stderr) else precision if math.isfinite(precision) else 0.0

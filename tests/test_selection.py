@@ -1,0 +1,99 @@
+"""Description length, standard errors and snapping (issue: formulas a scientist would accept)."""
+
+import math
+
+import numpy as np
+import pytest
+import sympy
+from scipy import stats
+
+from kansr.search.candidate import Candidate
+from kansr.search.selection import choose, length, pareto
+from kansr.symbolic import describe, refit, snap
+from kansr.symbolic.description import FLOOR, data_cost, exact_cost, float_cost
+
+x, y = sympy.symbols("x y")
+
+
+def test_standard_errors_of_a_straight_line_are_the_textbook_ones():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0, 10, 60)
+    Y = 2.5 + 0.8 * X + rng.normal(0, 0.4, 60)
+    fitted = refit(sympy.Float(1.0) + sympy.Float(2.0) * x, [x], X[:, None], Y)
+    line = stats.linregress(X, Y)  # the textbook formulas, computed by scipy
+    slope, intercept = sorted(fitted.constants, key=lambda c: abs(c.value - line.slope))
+    assert slope.value == pytest.approx(line.slope, rel=1e-6)
+    assert intercept.value == pytest.approx(line.intercept, rel=1e-6)
+    assert slope.stderr == pytest.approx(line.stderr, rel=1e-4)
+    assert intercept.stderr == pytest.approx(line.intercept_stderr, rel=1e-4)
+    # and by hand: s / sqrt(Σ(x - x̄)²)
+    s = math.sqrt(np.sum((Y - line.intercept - line.slope * X) ** 2) / (60 - 2))
+    assert line.stderr == pytest.approx(s / math.sqrt(np.sum((X - X.mean()) ** 2)))
+
+
+def test_constants_that_only_matter_together_get_bootstrap_errors():
+    rng = np.random.default_rng(1)
+    X = rng.uniform(1, 2, 200)
+    # a/(b*x + c): only the ratios a/b and c/b are determined, the covariance is singular
+    Y = 1 / (X + 0.5) + rng.normal(0, 0.001, 200)
+    fitted = refit(sympy.Float(2.0) / (sympy.Float(1.5) * x + sympy.Float(0.7)), [x], X[:, None], Y)
+    assert len(fitted.constants) == 3 and all(np.isnan(c.stderr) for c in fitted.constants)
+    booted = describe(fitted.expr, [x], X[:, None], Y, bootstrap=True)
+    assert all(np.isfinite(c.stderr) and c.stderr > 0 for c in booted.constants)
+
+
+def test_exact_data_choose_the_exact_formula_and_noisy_data_the_simple_one():
+    rng = np.random.default_rng(2)
+    X = rng.uniform(1, 3, 400)
+    exact = X**2
+    approximation = refit(sympy.Float(0.5) * sympy.exp(sympy.Float(1.2) * x) + sympy.Float(0.1), [x],
+                          X[:, None], exact)
+    truth = describe(x**2, [x], X[:, None], exact)
+    assert truth.description_length < approximation.description_length
+    # noise of 5 %: a formula that fits the noise better by a hair does not pay for its nodes
+    noisy = exact * (1 + 0.05 * rng.standard_normal(400))
+    simple = describe(x**2, [x], X[:, None], noisy)
+    flexible = refit(x**2 + sympy.Float(0.01) * sympy.sin(sympy.Float(7.0) * x) + sympy.Float(0.01) * x**3,
+                     [x], X[:, None], noisy)
+    assert flexible.nmse <= simple.nmse
+    assert simple.description_length < flexible.description_length
+
+
+def test_snapping_needs_its_window_and_a_shorter_description():
+    # a true 0.5*x**2 under 2 % noise is snapped back to it nearly always (each constant
+    # lies within 2.5 standard errors 99 % of the time)
+    found = 0
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        X = rng.uniform(1, 3, 300)
+        noisy = 0.5 * X**2 * (1 + 0.02 * rng.standard_normal(300))
+        fitted = refit(sympy.Float(0.4) * x ** sympy.Float(1.9), [x], X[:, None], noisy)
+        found += snap(fitted, [x], X[:, None], noisy, by_certainty=True).expr == x**2 / 2
+    assert found >= 17
+    rng = np.random.default_rng(3)
+    X = rng.uniform(1, 3, 300)
+    # a true constant of 0.47 is 3+ standard errors from 1/2: it stays a float
+    far = 0.47 * X**2 * (1 + 0.002 * rng.standard_normal(300))
+    kept = snap(refit(sympy.Float(0.4) * x**2, [x], X[:, None], far), [x], X[:, None], far, by_certainty=True)
+    assert kept.expr.atoms(sympy.Float) and abs(float(list(kept.expr.atoms(sympy.Float))[0]) - 0.47) < 1e-3
+
+
+def test_a_large_rational_or_pi_power_is_never_cheaper_than_the_number_it_replaces():
+    # 1028703*pi**2/5: stating p and q costs more than the float to 1e-6 relative precision
+    value = 1028703 * math.pi**2 / 5
+    assert exact_cost(sympy.Rational(1028703, 5)) > float_cost(value, 1e-6 * value, 1000)
+    assert exact_cost(sympy.Rational(1, 2)) < float_cost(0.5, 0.01, 1000)
+    assert data_cost(1e-30, 100) == data_cost(FLOOR, 100)  # rounding errors tie
+
+
+def _candidate(formula, complexity, error, cost=0.0):
+    return Candidate(formula, complexity, error, "test", False, 0, (), cost, error, 200, 2.3 * complexity)
+
+
+def test_selection_takes_the_shortest_description_and_keeps_it_on_the_front():
+    simple, exact, baroque = (_candidate(x, 1, 1e-3), _candidate(x + y, 3, 1e-20),
+                              _candidate(x + y + sympy.sin(x), 30, 1e-22))
+    assert choose([simple, exact, baroque]) is exact
+    front = pareto([baroque, exact, simple])
+    assert [c.complexity for c in front] == [1, 3, 30]  # the front shows the trade-off, baroque included
+    assert length(exact) < length(simple)
