@@ -62,10 +62,10 @@ def test_discover_same_seed_same_formula():
     np.testing.assert_allclose(first.predict(frame[["x", "y"]]), frame.f, rtol=1e-9)
 
 
-def test_noisy_target_near_zero_still_gets_the_log_transform_and_stops_at_noise(capsys):
-    # 1 % noise pushes some of the smallest values of this target below zero; the rows
-    # near zero are left out of the log-space KAN, the exact formula is found first, and its
-    # residuals, indistinguishable from noise, end the search
+def test_noisy_target_near_zero_is_still_a_monomial_and_the_search_stops_at_noise(capsys):
+    # 1 % noise pushes some of the smallest values of this target below zero; the monomial
+    # and the log-space fits start from the rows of the target's sign, the formula is found
+    # first, and its residuals, indistinguishable from noise, end the search
     rng = np.random.default_rng(RNG_SEED)
     q, a, epsilon, c = rng.uniform(1, 5, (4, 1000))
     clean = q**2 * a**2 / (6 * np.pi * epsilon * c**3)
@@ -75,8 +75,8 @@ def test_noisy_target_near_zero_still_gets_the_log_transform_and_stops_at_noise(
     result = discover(frame, time_budget=60, verbose=True)
     symbols = sympy.symbols("q a epsilon c")
     truth = symbols[0]**2 * symbols[1]**2 / (6 * sympy.pi * symbols[2] * symbols[3]**3)
-    assert sympy.simplify(result.formula / truth) == 1, result.formula
-    assert result.attempt == "log/additive"
+    ratio = sympy.simplify(result.formula / truth)
+    assert ratio.is_number and abs(float(ratio) - 1) < 1e-3, result.formula  # a float factor, as SRBench allows
     assert "look like noise" in capsys.readouterr().err
 
 

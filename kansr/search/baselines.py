@@ -23,6 +23,21 @@ def _f(value: float) -> sympy.Float:
     return sympy.Float(float(value))
 
 
+def _sign(y: np.ndarray) -> float:
+    """The target's sign where nearly all of it has one (noise may push a few values of a
+    target near zero across it), else 0: a power law or a monomial needs one."""
+    positive = float(np.mean(y > 0))
+    return 1.0 if positive >= 0.9 else -1.0 if positive <= 0.1 else 0.0
+
+
+def _log_fit(columns: np.ndarray, y: np.ndarray, sign: float) -> np.ndarray:
+    """Least squares of log(sign·y) on log(columns) (and a constant), on the rows of that
+    sign: starting values of a power law or a monomial."""
+    rows = sign * y > 0
+    design = np.column_stack([np.ones(int(rows.sum())), np.log(columns[rows])])
+    return np.linalg.lstsq(design, np.log(sign * y[rows]), rcond=None)[0]
+
+
 def _shapes(x: sympy.Symbol, values: np.ndarray, y: np.ndarray) -> list[sympy.Expr]:
     """One-input textbook shapes in ``x`` that the data allow, with starting values."""
     low, high = float(values.min()), float(values.max())
@@ -36,13 +51,12 @@ def _shapes(x: sympy.Symbol, values: np.ndarray, y: np.ndarray) -> list[sympy.Ex
             b = span * np.sign(slope or 1.0) * np.sign(k) * np.exp(-k * (high if k > 0 else low))
         if np.isfinite(b) and b != 0:
             shapes.append(_f(mean) + _f(b) * sympy.exp(_f(k) * x))
-    if low > 0:
-        positive = y > 0
-        if positive.all():  # a·x^b: least squares in logs for the start
-            b, log_a = np.polyfit(np.log(values), np.log(y), 1)
-            shapes.append(_f(np.exp(log_a)) * x ** _f(b))
-            # a·x/(b + x), saturating; the half-saturation constant starts mid-range
-            shapes.append(_f(2 * y.max()) * x / (_f(np.median(values)) + x))
+    sign = _sign(y)
+    if low > 0 and sign:
+        log_a, b = _log_fit(values[:, None], y, sign)  # a·x^b
+        shapes.append(_f(sign * np.exp(log_a)) * x ** _f(b))
+        # a·x/(b + x), saturating; the half-saturation constant starts mid-range
+        shapes.append(_f(2 * sign * np.abs(y).max()) * x / (_f(np.median(values)) + x))
     middle = float(np.median(values))
     # logistic: a + b/(1 + exp(-k·(x - m))), rising or falling with the data
     shapes.append(_f(y.min()) + _f(span) / (1 + sympy.exp(_f(-4 * np.sign(slope or 1.0) / spread) * (x - _f(middle)))))
@@ -57,10 +71,9 @@ def baseline_formulas(X: np.ndarray, y: np.ndarray, symbols: list[sympy.Symbol])
         design = np.column_stack([np.ones(len(y)), X])
         coefficients = np.linalg.lstsq(design, y, rcond=None)[0]
         formulas.append(_f(coefficients[0]) + sympy.Add(*[_f(c) * s for c, s in zip(coefficients[1:], symbols)]))
-        if np.all(X > 0) and (np.all(y > 0) or np.all(y < 0)):  # a monomial of all inputs
-            sign = 1.0 if y[0] > 0 else -1.0
-            design = np.column_stack([np.ones(len(y)), np.log(X)])
-            coefficients = np.linalg.lstsq(design, np.log(sign * y), rcond=None)[0]
+        sign = _sign(y)
+        if np.all(X > 0) and sign:  # a monomial of all inputs
+            coefficients = _log_fit(X, y, sign)
             formulas.append(_f(sign * np.exp(coefficients[0])) * sympy.Mul(*[s ** _f(c) for c, s in
                                                                              zip(coefficients[1:], symbols)]))
     if n <= MAX_INPUTS_FOR_SHAPES:
