@@ -38,7 +38,7 @@ def test_constants_that_only_matter_together_get_bootstrap_errors():
     Y = 1 / (X + 0.5) + rng.normal(0, 0.001, 200)
     fitted = refit(sympy.Float(2.0) / (sympy.Float(1.5) * x + sympy.Float(0.7)), [x], X[:, None], Y)
     assert len(fitted.constants) == 3 and all(np.isnan(c.stderr) for c in fitted.constants)
-    booted = describe(fitted.expr, [x], X[:, None], Y, bootstrap=True)
+    booted = describe(fitted.expr, [x], X[:, None], Y, ill_conditioned="bootstrap")
     assert all(np.isfinite(c.stderr) and c.stderr > 0 for c in booted.constants)
 
 

@@ -23,7 +23,7 @@ from kansr.budget import Budget, charge, cost
 from kansr.data import Dataset
 from kansr.search import stopping
 from kansr.search.trial import StageTimer, variants
-from kansr.symbolic import Constant, complexity, cross_validated_nmse, describe, polish, predict, refit
+from kansr.symbolic import Constant, Scored, complexity, cross_validated_nmse, describe, polish, predict, refit
 from kansr.symbolic.description import NODE_COST, structure
 from kansr.symbolic.limits import time_limit
 
@@ -117,16 +117,48 @@ class Scorer:
         X, y = self.dataset.X[self.rows.refit], self.dataset.y[self.rows.refit]
         return stopping.looks_like_noise(predict(expr, self.symbols, X) - y, y, self.neighbours)
 
-    def reported(self, candidate: Candidate) -> Candidate:
+    def reported(self, candidate: Candidate, chosen: bool) -> Candidate:
         """``candidate`` with standard errors for every constant: where the covariance was
-        ill-conditioned, from a bootstrap (too costly for every candidate, done for those shown)."""
+        ill-conditioned, from a bootstrap for the ``chosen`` formula (twenty refits), from
+        the covariance's pseudoinverse for the other rows of the front."""
         if all(np.isfinite(c.stderr) for c in candidate.constants):
             return candidate
         X, y = self.dataset.X[self.rows.refit], self.dataset.y[self.rows.refit]
-        described = describe(candidate.formula, self.symbols, X, y, bootstrap=True)
+        described = describe(candidate.formula, self.symbols, X, y,
+                             ill_conditioned="bootstrap" if chosen else "pseudoinverse")
         if len(described.constants) != len(candidate.constants):
             return candidate
         return replace(candidate, constants=described.constants)
+
+    def _candidate(self, scored: Scored, label: str, timer: StageTimer, codebook: int) -> Candidate | None:
+        """A polished formula scored out of sample; None where it is undefined on some row, or
+        has as many constants as a small table has rows (no error would say anything about it)."""
+        X, y, rows = self.dataset.X, self.dataset.y, self.rows
+        charge(self.budget, cost.compilation(complexity(scored.expr)))
+        predictions = predict(scored.expr, self.symbols, X)
+        if not np.all(np.isfinite(predictions)):
+            return None
+        noise_like = stopping.looks_like_noise(predictions[rows.refit] - y[rows.refit], y[rows.refit],
+                                               self.neighbours)
+        if len(rows.val):
+            val = float(np.mean((predictions[rows.val] - y[rows.val]) ** 2) / (np.var(y[rows.val]) or 1.0))
+            data_rows = len(rows.val) + len(rows.refit)
+            data_nmse = (len(rows.val) * val + len(rows.refit) * scored.nmse) / data_rows
+        else:
+            if len(scored.constants) >= len(rows.refit) - 1:
+                return None
+            with timer.stage("refit, snap, simplify"):
+                val = cross_validated_nmse(scored.expr, self.symbols, X[rows.refit], y[rows.refit], self.folds,
+                                           self.budget)
+            data_rows, data_nmse = len(rows.refit), val
+        if not np.isfinite(val):
+            return None
+        structure_cost = NODE_COST * structure(scored.expr)
+        if codebook:
+            structure_cost = min(structure_cost, math.log(codebook))
+        return Candidate(scored.expr, complexity(scored.expr), val, label, noise_like,
+                         stopping.free_constants(scored.expr), scored.constants, scored.parameter_cost,
+                         data_nmse, data_rows, structure_cost)
 
     def score(self, expr: sympy.Expr, label: str, timer: StageTimer, log: list[str],
               simplify: bool = True, codebook: int = 0) -> list[Candidate]:
@@ -146,33 +178,9 @@ class Scorer:
             with timer.stage("refit, snap, simplify"), time_limit(4 * self.simplify_seconds):
                 scored = polish(variant, self.symbols, X[rows.refit], y[rows.refit],
                                 self.simplify_seconds if simplify else 0.0, self.budget, noise_like=self.noise_like)
-            charge(self.budget, cost.compilation(complexity(scored.expr)))
-            predictions = predict(scored.expr, self.symbols, X)
-            # never return a formula that is undefined on any row of the data
-            if not np.all(np.isfinite(predictions)):
-                continue
-            noise_like = stopping.looks_like_noise(predictions[rows.refit] - y[rows.refit], y[rows.refit],
-                                                   self.neighbours)
-            if not len(rows.val) and len(scored.constants) >= len(rows.refit) - 1:
-                continue  # as many constants as rows: no error would say anything about it
-            if len(rows.val):
-                val = float(np.mean((predictions[rows.val] - y[rows.val]) ** 2) / (np.var(y[rows.val]) or 1.0))
-            else:
-                with timer.stage("refit, snap, simplify"):
-                    val = cross_validated_nmse(scored.expr, self.symbols, X[rows.refit], y[rows.refit], self.folds,
-                                               self.budget)
-            if not np.isfinite(val):
-                continue
-            if len(rows.val):
-                data_rows = len(rows.val) + len(rows.refit)
-                data_nmse = (len(rows.val) * val + len(rows.refit) * scored.nmse) / data_rows
-            else:
-                data_rows, data_nmse = len(rows.refit), val
-            structure_cost = NODE_COST * structure(scored.expr)
-            if codebook:
-                structure_cost = min(structure_cost, math.log(codebook))
-            candidates.append(Candidate(scored.expr, complexity(scored.expr), val, label, noise_like,
-                                        stopping.free_constants(scored.expr), scored.constants, scored.parameter_cost,
-                                        data_nmse, data_rows, structure_cost))
-            log.append(f"{label}: {scored.expr}  ({'held-out' if len(rows.val) else 'cross-validated'} 1-R2 {val:.2e})")
+            candidate = self._candidate(scored, label, timer, codebook)
+            if candidate is not None:
+                candidates.append(candidate)
+                log.append(f"{label}: {scored.expr}  ({'held-out' if len(rows.val) else 'cross-validated'} "
+                           f"1-R2 {candidate.val_nmse:.2e})")
         return candidates

@@ -124,7 +124,7 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
         if search.stopped == "interrupted":
             raise KeyboardInterrupt
         raise KansrError("no formula could be fitted to the data")
-    result = search.result(time.monotonic() - start)
+    result = search.result(start)
     for note in result.notes[len(dataset.notes):]:
         _log(f"note: {note}", verbose)
     return result
@@ -322,11 +322,12 @@ class Search:
             found.append(Solution(model, candidate.formula, candidate.attempt))
         return found
 
-    def result(self, seconds: float) -> Result:
+    def result(self, start: float) -> Result:
+        """What the search found (``start``: its ``time.monotonic()`` start, for ``seconds``)."""
         X, y = self.dataset.X, self.dataset.y
         chosen = choose(self.candidates, self.floor)
         shown = pareto(self.candidates, self.floor)  # the chosen one among them
-        front = [self.scorer.reported(c) for c in shown]
+        front = [self.scorer.reported(c, c is chosen) for c in shown]
         chosen = front[next(i for i, c in enumerate(shown) if c is chosen)]
         predictions = predict(chosen.formula, self.symbols, X)
         mse = float(np.mean((predictions - y) ** 2))
@@ -338,7 +339,7 @@ class Search:
             notes.append(f"only {len(y)} rows: {len(y) / fitted:.1f} per fitted constant of the chosen formula; "
                          "with so few, its constants and the choice itself are uncertain")
         return Result(formula=chosen.formula, r2=r2, rmse=float(np.sqrt(mse)),
-                      complexity=int(chosen.complexity), seconds=seconds, front=table,
+                      complexity=int(chosen.complexity), seconds=time.monotonic() - start, front=table,
                       constants=constants_table(chosen.constants),
                       inputs_used=[n for n, s in zip(self.dataset.names, self.symbols) if chosen.formula.has(s)],
                       names=self.dataset.names, target=self.dataset.target, kan=self.models[chosen.key],

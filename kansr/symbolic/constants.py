@@ -8,10 +8,11 @@ the residuals at the optimum and s² = RSS / (n - k); where JᵀJ is ill-conditi
 that only matter together) they come from a bootstrap over the rows instead.
 
 A constant is snapped only when the exact number lies within 2.5 standard errors of the
-fitted one (a true constant does 99 % of the time) (never closer than 1e-6 relative, the refit's own precision) and the formula's
-description length on the data (``kansr.symbolic.description``) gets shorter with it, the
-other constants refit. So an exact number replaces a fitted one only when it is simpler to
-state than the fitted number to its precision, and consistent with it.
+fitted one (a true constant does 99 % of the time; never closer than 1e-6 relative, the
+refit's own precision; anywhere where the fit is ill-conditioned, see ``_window``) and
+the formula's description length on the data (``kansr.symbolic.description``) gets
+shorter with it, the other constants refit. So an exact number replaces a fitted one only
+when it is simpler to state than the fitted number to its precision, and consistent with it.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from scipy.optimize import least_squares
 from kansr.budget import Budget, charge, cost, expired
 from kansr.symbolic.description import NAMED_CONSTANT, description_length, exact_cost, float_cost, structure
 from kansr.symbolic.expression import complexity, lambdify, nmse
-from kansr.symbolic.simplify import simplify
+from kansr.symbolic.simplify import simplify, trig_of_inverse_trig
 
 _SNAP_WINDOW = 2.5  # standard errors
 _REFIT_PRECISION = 1e-6  # relative: no standard error is taken as smaller than this when snapping
@@ -163,14 +164,15 @@ class _Template:
         return jacobian if np.all(np.isfinite(jacobian)) else None
 
     def standard_errors(self, values: np.ndarray, free: list[int], budget: Budget | None = None,
-                        bootstrap: bool = False) -> tuple[np.ndarray, np.ndarray]:
+                        ill_conditioned: str = "unknown") -> tuple[np.ndarray, np.ndarray]:
         """(marginal, conditional) standard errors of the ``free`` constants at their fitted
         ``values``; NaN where they cannot be estimated (as many constants as rows).
 
-        Marginal: each constant's uncertainty with the others free, from the covariance, or
-        where that is ill-conditioned from a bootstrap (with ``bootstrap``; NaN without: it
-        costs twenty refits, spent only on formulas that are reported); what is reported, and
-        what snapping must respect.
+        Marginal: each constant's uncertainty with the others free, from the covariance; what
+        is reported, and what snapping must respect. Where the covariance is ill-conditioned,
+        ``ill_conditioned`` says what to give: "unknown" (NaN), "bootstrap" (twenty refits on
+        resampled rows, for the formula reported) or "pseudoinverse" (the covariance's
+        pseudoinverse: directions the data do not determine are left out).
         Conditional: with the others held at their values, s / |∂residual/∂c|; what stating
         the constant to its precision costs (``description.float_cost``). Constants that
         only matter together have large marginal but small conditional errors: each is
@@ -198,7 +200,11 @@ class _Template:
             if np.isfinite(condition) and condition < _ILL_CONDITIONED:
                 covariance = np.linalg.inv(scaled.T @ scaled) / np.outer(norms, norms) * variance
                 return np.sqrt(np.abs(np.diag(covariance))), conditional
-        return (self._bootstrap(values, free, budget) if bootstrap else unknown), conditional
+        if ill_conditioned == "bootstrap":
+            return self._bootstrap(values, free, budget), conditional
+        if ill_conditioned == "pseudoinverse":
+            return np.sqrt(np.abs(np.diag(np.linalg.pinv(jacobian.T @ jacobian))) * variance), conditional
+        return unknown, conditional
 
     def _bootstrap(self, values: np.ndarray, free: list[int], budget: Budget | None) -> np.ndarray:
         """Standard deviations of the constants refit on rows drawn with replacement (seeded)."""
@@ -231,9 +237,9 @@ def _in_order(expr: sympy.Expr) -> list[sympy.Float]:
 
 
 def describe(expr: sympy.Expr, symbols, X: np.ndarray, y: np.ndarray, budget: Budget | None = None,
-             max_constants: int = 40, bootstrap: bool = False) -> Scored:
+             max_constants: int = 40, ill_conditioned: str = "unknown") -> Scored:
     """``expr`` scored on (X, y) as it stands: its error, its constants with standard
-    errors (``bootstrap``: also where the covariance is ill-conditioned, see
+    errors (``ill_conditioned``: what to give where the covariance is, see
     ``_Template.standard_errors``), and the cost of its numbers. Formulas with more than
     ``max_constants`` floats get no standard errors (each float then costs as BIC's)."""
     floats = _in_order(expr)
@@ -246,7 +252,7 @@ def describe(expr: sympy.Expr, symbols, X: np.ndarray, y: np.ndarray, budget: Bu
         charge(budget, template.compilation_cost)
         index = {float(v): i for i, v in enumerate(template.start)}
         marginal, conditional = template.standard_errors(template.start, list(range(len(floats))), budget,
-                                                         bootstrap)
+                                                         ill_conditioned)
         error = template.nmse(template.start)
         constants = tuple(Constant(float(f), float(marginal[index[float(f)]])) for f in floats)
         precisions = [float(conditional[index[float(f)]]) for f in floats]
@@ -335,11 +341,13 @@ def _snap_order(template: _Template, values: np.ndarray, errors: np.ndarray) -> 
     return np.argsort(np.nan_to_num(z, nan=np.inf), kind="stable")
 
 
-def _window(value: float, stderr: float, precision: float) -> float:
+def _window(value: float, stderr: float) -> float:
     """How far an exact number may lie from a fitted ``value`` to replace it: 2.5 standard
-    errors (the conditional ``precision`` where the marginal one is unknown: a narrower
-    window, never a wider one)."""
-    stderr = stderr if math.isfinite(stderr) else precision if math.isfinite(precision) else 0.0
+    errors; any distance where the marginal error is unknown (an ill-conditioned fit:
+    constants that only matter together, each of which the data leave free, so that fixing
+    one at a simple value costs nothing; the description length decides)."""
+    if not math.isfinite(stderr):
+        return math.inf
     return _SNAP_WINDOW * max(stderr, _REFIT_PRECISION * abs(value), 1e-12)
 
 
@@ -356,7 +364,7 @@ def _snap_best_first(template: _Template, values: np.ndarray, length: float, bud
         errors, precisions = template.standard_errors(values, free, budget)
         best = None
         for position, index in enumerate(free):
-            window = _window(float(values[index]), float(errors[position]), float(precisions[position]))
+            window = _window(float(values[index]), float(errors[position]))
             for candidate in snap_candidates(float(values[index]), plain_first=True):
                 if abs(float(candidate) - values[index]) > window:
                     continue
@@ -411,7 +419,7 @@ def snap(scored: Scored, symbols, X, y, budget: Budget | None = None, max_consta
     order = _snap_order(template, values, known) if by_certainty and current >= 1e-8 else range(len(values))
     for index in order:
         index = int(index)
-        window = _window(float(values[index]), float(errors[index]), float(precisions[index]))
+        window = _window(float(values[index]), float(errors[index]))
         candidates = [c for c in snap_candidates(float(values[index]), plain_first=True)
                       if abs(float(c) - values[index]) <= window]
         for candidate in candidates:
@@ -458,7 +466,11 @@ def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
     if simplified != scored.expr:
         candidate = snap(refit(simplified, symbols, X, y, budget), symbols, X, y, budget=budget,
                          by_certainty=noisy)
-        if candidate.description_length <= scored.description_length:
+        # an algebraic form of a trigonometric function of an inverse one is the plainer
+        # statement of the same law, even where its tree is a few nodes longer
+        algebraic = trig_of_inverse_trig(scored.expr) and not trig_of_inverse_trig(candidate.expr) \
+            and candidate.nmse <= scored.nmse * 1.02 + 1e-12
+        if algebraic or candidate.description_length <= scored.description_length:
             scored = candidate
     return scored
 

@@ -10,7 +10,8 @@ _TRIG = (sympy.sin, sympy.cos, sympy.tan, sympy.cot, sympy.sec, sympy.csc)
 _INVERSE_TRIG = (sympy.asin, sympy.acos, sympy.atan, sympy.acot)
 
 
-def _trig_of_inverse_trig(expr: sympy.Expr) -> bool:
+def trig_of_inverse_trig(expr: sympy.Expr) -> bool:
+    """Whether ``expr`` has a trigonometric function of an inverse trigonometric one."""
     return any(node.has(*_INVERSE_TRIG) for node in expr.atoms(*_TRIG))
 
 
@@ -24,9 +25,9 @@ def simplify(expr: sympy.Expr, seconds: float = 5.0) -> sympy.Expr:
     try:
         with time_limit(seconds):
             simplified = sympy.simplify(expr)
-            if _trig_of_inverse_trig(simplified):
+            if trig_of_inverse_trig(simplified):
                 algebraic = sympy.simplify(sympy.expand_trig(simplified.rewrite(sympy.sin)))
-                if not _trig_of_inverse_trig(algebraic):
+                if not trig_of_inverse_trig(algebraic):
                     return algebraic
             return simplified
     except SympyTimeout:
