@@ -67,13 +67,14 @@ def result_to_json(result) -> dict:
     """The JSON object of DESIGN.md for a ``Result``."""
     front = [
         {"complexity": int(row.complexity), "r2": float(row.r2), "rmse": float(row.rmse), "score": _number(row.score),
-         "formula": str(row.formula), "constants": _constants_json(row.constants)}
+         "formula": str(row.formula), "errors": row.errors, "constants": _constants_json(row.constants)}
         for row in result.front.itertuples()
     ]
     return {
         "formula": str(result.formula), "template": str(result.template()), "latex": result.latex(),
         "target": result.target, "variables": list(result.names), "inputs_used": list(result.inputs_used),
-        "constants": _constants_json(result.constants.to_dict("records")), "r2": result.r2, "rmse": result.rmse,
+        "constants": _constants_json(result.constants.to_dict("records")), "errors": result.errors,
+        "r2": result.r2, "rmse": result.rmse,
         "complexity": result.complexity, "seconds": round(result.seconds, 3), "seed": result.seed,
         "front": front, "renamed": dict(result.renamed), "stopped": result.stopped, "notes": list(result.notes),
     }
@@ -97,6 +98,8 @@ def _print_result(result) -> None:
         print(f"  {row.name} = {with_error(row.value, row.stderr)}")
     print(f"R2 = {result.r2:.10g}   RMSE = {result.rmse:.4g}   complexity = {result.complexity}"
           f"   ({result.seconds:.1f} s)")
+    if result.errors == "relative":
+        print("errors: relative (the constants fit ln(y/formula); the target spans decades)")
     print("front (complexity, held-out R2, description length in nats, formula):")
     chosen = str(result.formula)
     for row in result.front.itertuples():

@@ -10,7 +10,8 @@ from scipy import stats
 from kansr.search.candidate import Candidate
 from kansr.search.selection import choose, length, pareto
 from kansr.symbolic import describe, refit, snap
-from kansr.symbolic.description import FLOOR, data_cost, exact_cost, float_cost
+from kansr import discover
+from kansr.symbolic.description import FLOOR, data_cost, exact_cost, float_cost, model_nmse
 
 x, y = sympy.symbols("x y")
 
@@ -97,3 +98,53 @@ def test_selection_takes_the_shortest_description_and_keeps_it_on_the_front():
     front = pareto([baroque, exact, simple])
     assert [c.complexity for c in front] == [1, 3, 30]  # the front shows the trade-off, baroque included
     assert length(exact) < length(simple)
+
+
+def test_the_relative_error_models_data_term_is_the_log_normal_likelihood():
+    # model_nmse's relative value is defined so that (n/2)·ln(nmse·var(y)) plus the
+    # Gaussian constants is the log-normal negative log-likelihood at its maximum; scipy's
+    # lognorm computes that likelihood independently
+    rng = np.random.default_rng(3)
+    X = rng.uniform(0.01, 100, 300)
+    f = 2.0 * X**0.75
+    Y = f * np.exp(0.2 * rng.standard_normal(300))
+    s = math.sqrt(np.mean(np.log(Y / f) ** 2))
+    scipy_nll = -np.sum(stats.lognorm.logpdf(Y, s, scale=f))
+    ours = 0.5 * len(Y) * (math.log(2 * math.pi * model_nmse(f, Y, relative=True) * np.var(Y)) + 1)
+    assert ours == pytest.approx(scipy_nll, rel=1e-10)
+    additive_nll = -np.sum(stats.norm.logpdf(Y, f, math.sqrt(np.mean((Y - f) ** 2))))
+    assert 0.5 * len(Y) * (math.log(2 * math.pi * model_nmse(f, Y) * np.var(Y)) + 1) == pytest.approx(additive_nll)
+    assert model_nmse(-f, Y, relative=True) == math.inf  # the other sign: undefined
+
+
+def test_relative_errors_fit_a_power_law_over_decades_and_additive_errors_a_line():
+    rng = np.random.default_rng(4)
+    X = np.exp(rng.uniform(np.log(0.01), np.log(1000), 120))  # five decades, like body weights
+    start = sympy.Float(1.0) * x ** sympy.Float(0.5)
+    Y = 3.0 * X**0.75 * np.exp(0.3 * rng.standard_normal(120))
+    additive = refit(start, [x], X[:, None], Y)
+    relative = refit(start, [x], X[:, None], Y, relative=True)
+    exponent = [c for c in relative.constants if abs(c.value - 0.75) < 0.2][0]
+    # the log-space fit is ordinary least squares of ln y on ln x: scipy's slope and error
+    line = stats.linregress(np.log(X), np.log(Y))
+    assert exponent.value == pytest.approx(line.slope, rel=1e-5)
+    assert exponent.stderr == pytest.approx(line.stderr, rel=1e-3)
+    assert relative.description_length < additive.description_length - 50
+    # additive noise over the same span: the additive model describes it more briefly
+    Y = 5.0 + 0.3 * X + rng.normal(0, 2.0, 120)
+    line_start = sympy.Float(1.0) + sympy.Float(1.0) * x
+    Y = np.abs(Y)
+    assert refit(line_start, [x], X[:, None], Y).description_length \
+        < refit(line_start, [x], X[:, None], Y, relative=True).description_length
+
+
+def test_discover_reports_relative_errors_for_a_power_law_over_decades():
+    rng = np.random.default_rng(5)
+    body = np.exp(rng.uniform(np.log(0.005), np.log(5000), 60))
+    brain = 9.0 * body**0.75 * np.exp(0.4 * rng.standard_normal(60))
+    result = discover((body[:, None], brain, ["body"]), time_budget=8, verbose=False)
+    assert result.errors == "relative"
+    assert sympy.Symbol("body") in result.formula.free_symbols
+    exponents = [p.exp for p in result.formula.atoms(sympy.Pow)]
+    assert any(abs(float(e) - 0.75) < 0.1 for e in exponents)
+    assert set(result.front.errors) <= {"additive", "relative"}

@@ -8,6 +8,13 @@ held out, and formulas are scored by cross-validation instead (leave-one-out up 
 ``Scorer.score`` turns a composed formula into candidates: the formula and its expansion,
 each refit, snapped and simplified (``kansr.symbolic.polish``), with standard errors for
 its constants, and scored by its out-of-sample normalised MSE.
+
+Where the target has one sign and spans a decade or more, each formula is also refit
+with relative errors (``kansr.symbolic.description``: y = f·e^ε, least squares on ln(f/y)),
+and the error model whose description is shorter is kept: measurements over several
+decades usually scatter in proportion to their size, and an additive fit would follow the
+largest few rows. Over less than a decade the two models weight rows within a factor of a
+hundred of each other and seldom disagree; the extra refit is not spent there.
 """
 
 from __future__ import annotations
@@ -23,8 +30,8 @@ from kansr.budget import Budget, charge, cost
 from kansr.data import Dataset
 from kansr.search import stopping
 from kansr.search.trial import StageTimer, variants
-from kansr.symbolic import Constant, Scored, complexity, cross_validated_nmse, describe, polish, predict, refit
-from kansr.symbolic.description import NODE_COST, structure
+from kansr.symbolic import Constant, Scored, complexity, cross_validated_predictions, describe, polish, predict, refit
+from kansr.symbolic.description import FLOOR, NODE_COST, data_cost, model_nmse, structure
 from kansr.symbolic.limits import time_limit
 
 
@@ -56,7 +63,9 @@ class Candidate:
     structure_cost : float
         Nats to state its expression tree: ``NODE_COST`` per node that is not a number, or,
         for a formula of the table of common laws (``kansr.search.baselines``), its index in
-        that table when that is shorter.
+        that table when that is shorter; plus ln 2 to say which error model it uses.
+    relative : bool
+        Its constants were fitted, and its data term measured, with relative errors.
     key : int
         Which trial's KAN it came from (set by the search; -1 until then).
     """
@@ -72,7 +81,12 @@ class Candidate:
     data_nmse: float = float("nan")
     data_rows: int = 0
     structure_cost: float = 0.0
+    relative: bool = False
     key: int = -1
+
+    def length(self, floor: float = FLOOR) -> float:
+        """Description length in nats (``kansr.search.selection``)."""
+        return data_cost(self.data_nmse, self.data_rows or 1, floor) + self.structure_cost + self.parameter_cost
 
 
 @dataclass(frozen=True)
@@ -88,6 +102,10 @@ class Rows:
 SMALL_TABLE = 50
 LEAVE_ONE_OUT = 20
 FOLDS = 10
+# the target spans at least this ratio (max |y| / min |y|) before relative errors are tried
+RELATIVE_SPAN = 10.0
+# formulas fitting the rows to this normalised error are exact: no error model to choose
+_EXACT = 1e-12
 
 
 def split_rows(n_rows: int, val_fraction: float, seed: int, max_train_rows: int, max_refit_rows: int) -> Rows:
@@ -111,11 +129,25 @@ class Scorer:
         # each refit row's nearest other row: residuals that are only noise do not correlate
         # between neighbours; those of a wrong formula (or inexact constants) do
         self.neighbours = stopping.neighbours(dataset.X[rows.refit])
+        magnitude = np.abs(dataset.y)
+        self.relative_allowed = bool(len(magnitude) and (np.all(dataset.y > 0) or np.all(dataset.y < 0))
+                                     and magnitude.max() >= RELATIVE_SPAN * magnitude.min())
 
-    def noise_like(self, expr: sympy.Expr) -> bool:
+    def _residuals(self, predictions: np.ndarray, y: np.ndarray, relative: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(residuals, what they are residuals of) under the error model."""
+        if not relative:
+            return predictions - y, y
+        with np.errstate(all="ignore"):
+            return np.log(predictions / y), np.log(np.abs(y))
+
+    def noise_like(self, expr: sympy.Expr, relative: bool = False) -> bool:
         """Whether the residuals of ``expr`` on the refit rows look like noise."""
         X, y = self.dataset.X[self.rows.refit], self.dataset.y[self.rows.refit]
-        return stopping.looks_like_noise(predict(expr, self.symbols, X) - y, y, self.neighbours)
+        return stopping.looks_like_noise(*self._residuals(predict(expr, self.symbols, X), y, relative),
+                                         self.neighbours)
+
+    def _noise_like_relative(self, expr: sympy.Expr) -> bool:
+        return self.noise_like(expr, relative=True)
 
     def reported(self, candidate: Candidate, chosen: bool) -> Candidate:
         """``candidate`` with standard errors for every constant: where the covariance was
@@ -125,40 +157,47 @@ class Scorer:
             return candidate
         X, y = self.dataset.X[self.rows.refit], self.dataset.y[self.rows.refit]
         described = describe(candidate.formula, self.symbols, X, y,
-                             ill_conditioned="bootstrap" if chosen else "pseudoinverse")
+                             ill_conditioned="bootstrap" if chosen else "pseudoinverse", relative=candidate.relative)
         if len(described.constants) != len(candidate.constants):
             return candidate
         return replace(candidate, constants=described.constants)
 
     def _candidate(self, scored: Scored, label: str, timer: StageTimer, codebook: int) -> Candidate | None:
         """A polished formula scored out of sample; None where it is undefined on some row, or
-        has as many constants as a small table has rows (no error would say anything about it)."""
-        X, y, rows = self.dataset.X, self.dataset.y, self.rows
+        has as many constants as a small table has rows (no error would say anything about it).
+
+        ``val_nmse`` is the additive held-out error (what the front shows as R²); the data
+        term of the description uses the error model ``scored`` was fitted in."""
+        X, y, rows, relative = self.dataset.X, self.dataset.y, self.rows, scored.relative
         charge(self.budget, cost.compilation(complexity(scored.expr)))
         predictions = predict(scored.expr, self.symbols, X)
         if not np.all(np.isfinite(predictions)):
             return None
-        noise_like = stopping.looks_like_noise(predictions[rows.refit] - y[rows.refit], y[rows.refit],
+        noise_like = stopping.looks_like_noise(*self._residuals(predictions[rows.refit], y[rows.refit], relative),
                                                self.neighbours)
         if len(rows.val):
-            val = float(np.mean((predictions[rows.val] - y[rows.val]) ** 2) / (np.var(y[rows.val]) or 1.0))
+            val = model_nmse(predictions[rows.val], y[rows.val])
             data_rows = len(rows.val) + len(rows.refit)
-            data_nmse = (len(rows.val) * val + len(rows.refit) * scored.nmse) / data_rows
+            data_nmse = (len(rows.val) * model_nmse(predictions[rows.val], y[rows.val], relative)
+                         + len(rows.refit) * scored.nmse) / data_rows
         else:
             if len(scored.constants) >= len(rows.refit) - 1:
                 return None
             with timer.stage("refit, snap, simplify"):
-                val = cross_validated_nmse(scored.expr, self.symbols, X[rows.refit], y[rows.refit], self.folds,
-                                           self.budget)
-            data_rows, data_nmse = len(rows.refit), val
-        if not np.isfinite(val):
+                out_of_fold = cross_validated_predictions(scored.expr, self.symbols, X[rows.refit], y[rows.refit],
+                                                          self.folds, self.budget, relative)
+            val = model_nmse(out_of_fold, y[rows.refit])
+            data_rows, data_nmse = len(rows.refit), model_nmse(out_of_fold, y[rows.refit], relative)
+        if not (np.isfinite(val) and np.isfinite(data_nmse)):
             return None
         structure_cost = NODE_COST * structure(scored.expr)
         if codebook:
             structure_cost = min(structure_cost, math.log(codebook))
+        if self.relative_allowed:
+            structure_cost += math.log(2)  # which error model
         return Candidate(scored.expr, complexity(scored.expr), val, label, noise_like,
                          stopping.free_constants(scored.expr), scored.constants, scored.parameter_cost,
-                         data_nmse, data_rows, structure_cost)
+                         data_nmse, data_rows, structure_cost, relative)
 
     def score(self, expr: sympy.Expr, label: str, timer: StageTimer, log: list[str],
               simplify: bool = True, codebook: int = 0) -> list[Candidate]:
@@ -179,8 +218,16 @@ class Scorer:
                 scored = polish(variant, self.symbols, X[rows.refit], y[rows.refit],
                                 self.simplify_seconds if simplify else 0.0, self.budget, noise_like=self.noise_like)
             candidate = self._candidate(scored, label, timer, codebook)
+            if self.relative_allowed and scored.nmse > _EXACT:
+                with timer.stage("refit, snap, simplify"), time_limit(4 * self.simplify_seconds):
+                    relative = polish(variant, self.symbols, X[rows.refit], y[rows.refit], 0.0, self.budget,
+                                      noise_like=self._noise_like_relative, relative=True)
+                other = self._candidate(relative, label, timer, codebook)
+                if other is not None and (candidate is None or other.length() < candidate.length()):
+                    candidate = other
             if candidate is not None:
                 candidates.append(candidate)
-                log.append(f"{label}: {scored.expr}  ({'held-out' if len(rows.val) else 'cross-validated'} "
+                errors = "relative, " if candidate.relative else ""
+                log.append(f"{label}: {candidate.formula}  ({errors}{'held-out' if len(rows.val) else 'cross-validated'} "
                            f"1-R2 {candidate.val_nmse:.2e})")
         return candidates

@@ -43,7 +43,7 @@ from kansr.search.executor import run_parallel
 from kansr.search.plan import Plan, plans
 from kansr.search.reduction import Context, Reduction, Solution, Subproblem
 from kansr.search.baselines import baseline_formulas
-from kansr.search.result import Result, constants_table, front_table
+from kansr.search.result import Result, constants_table, error_model, front_table
 from kansr.search.selection import choose, pareto
 from kansr.search.trial import StageTimer, train_and_read
 from kansr.symbolic import compositions, get_library, predict
@@ -148,14 +148,18 @@ class Search:
     ``good_enough``: a held-out error below which the search stops (machine precision on
     real data; a reduced problem's surrogate data are only as exact as the surrogate).
     ``guaranteed``: the first alternative may use the whole budget and a tenth more, so that
-    there is an answer on any budget.
+    there is an answer on any budget. ``top_level``: the user's problem, not a piece of it
+    that a reduction made; only the user's problem starts with the baselines: they are a
+    table of whole laws a user brings (and the front's first rows), while a piece is part
+    of a formula, which the nested search of one-input compositions covers exhaustively,
+    and where a flexible shape from the table fits a surrogate's data within its error.
     """
 
     def __init__(self, dataset: Dataset, config: DiscoverConfig, rows: Rows, seed: int, budget: Budget | None,
-                 verbose: bool, good_enough: float = 1e-14, guaranteed: bool = True) -> None:
+                 verbose: bool, good_enough: float = 1e-14, guaranteed: bool = True, top_level: bool = True) -> None:
         self.dataset, self.config, self.rows, self.seed = dataset, config, rows, seed
         self.budget, self.verbose = budget, verbose
-        self.good_enough, self.guaranteed = good_enough, guaranteed
+        self.good_enough, self.guaranteed, self.top_level = good_enough, guaranteed, top_level
         self.floor = max(FLOOR, good_enough)  # errors below this tie (``kansr.search.selection``)
         self.library = get_library(list(config.library) if config.library else None)
         self.symbols = [sympy.Symbol(name) for name in dataset.names]
@@ -202,7 +206,7 @@ class Search:
         return outcome
 
     def run(self) -> None:
-        if self.take(self.baselines()):
+        if self.top_level and self.take(self.baselines()):
             return
         if self.config.workers > 1:
             run_parallel(self, self.plans(), self.config.workers, self.config.threads, self.take)
@@ -299,7 +303,7 @@ class Search:
         first = tuple(a for a in ("nested", "reduce") if a in self.config.architectures)
         order = first + tuple(a for a in self.config.architectures if a not in first)
         search = Search(dataset, replace(self.config, workers=1, architectures=order), self.rows, self.seed,
-                        sub.budget, False, good_enough=sub.good_enough, guaranteed=False)
+                        sub.budget, False, good_enough=sub.good_enough, guaranteed=False, top_level=False)
         search.run()
         for stage, seconds in search.timer.seconds.items():
             timer.seconds[stage] = timer.seconds.get(stage, 0.0) + seconds
@@ -340,7 +344,7 @@ class Search:
                          "with so few, its constants and the choice itself are uncertain")
         return Result(formula=chosen.formula, r2=r2, rmse=float(np.sqrt(mse)),
                       complexity=int(chosen.complexity), seconds=time.monotonic() - start, front=table,
-                      constants=constants_table(chosen.constants),
+                      constants=constants_table(chosen.constants), errors=error_model(chosen),
                       inputs_used=[n for n, s in zip(self.dataset.names, self.symbols) if chosen.formula.has(s)],
                       names=self.dataset.names, target=self.dataset.target, kan=self.models[chosen.key],
                       stopped=self.stopped, renamed=self.dataset.renamed, seed=self.seed,

@@ -30,11 +30,15 @@ class Result:
         The trade-off: every formula that no other beats on both complexity and held-out
         error, and the chosen one, simplest first: complexity, rmse, r2 (held out), formula
         (sympy), val_nmse, attempt, score (description length in nats; the chosen formula
-        has the lowest, see ``kansr.search.selection``), constants (a list of
+        has the lowest, see ``kansr.search.selection``), errors ("additive" or "relative":
+        the error model its constants were fitted in), constants (a list of
         {"name", "value", "stderr"} per row).
     constants : DataFrame
         The fitted constants of ``formula``: name (c0, c1, ... in the order they appear),
         value, stderr (standard error; NaN where it could not be estimated).
+    errors : str
+        "additive" (y = f + noise) or "relative" (y = f·(1 + noise), for targets spanning
+        decades): the error model the constants were fitted in, chosen by description length.
     inputs_used : list of str
         The inputs the formula uses.
     notes : tuple of str
@@ -60,6 +64,7 @@ class Result:
     names: list[str]
     target: str
     constants: pd.DataFrame = field(default_factory=lambda: constants_table(()))
+    errors: str = "additive"
     inputs_used: list[str] = field(default_factory=list)
     notes: tuple[str, ...] = ()
     kan: KAN | None = None
@@ -99,6 +104,10 @@ def with_named_constants(formula: sympy.Expr, constants: pd.DataFrame) -> sympy.
                              for name, value in zip(constants.name, constants.value)})
 
 
+def error_model(candidate: Candidate) -> str:
+    return "relative" if candidate.relative else "additive"
+
+
 def front_table(front: list[Candidate], variance: float, floor: float) -> pd.DataFrame:
     """The front as ``Result.front`` (see ``Result``; ``variance``: var(y), which turns the
     normalised error into an RMSE; ``floor``: the selection's error floor)."""
@@ -110,5 +119,6 @@ def front_table(front: list[Candidate], variance: float, floor: float) -> pd.Dat
         "val_nmse": [c.val_nmse for c in front],
         "attempt": [c.attempt for c in front],
         "score": [length(c, floor) for c in front],
+        "errors": [error_model(c) for c in front],
         "constants": [constants_table(c.constants).to_dict("records") for c in front],
     })

@@ -15,7 +15,10 @@ scientist names "an exponential decay" rather than spelling it out. One criterio
 error term dominates and the exact formula wins (errors below ``floor``, machine precision,
 tie, and then the simplest wins); on noisy data errors within the noise differ little, and
 each node and each constant must pay for itself in explained variance. The search's early
-stops (``kansr.search.stopping``) look at the formula this criterion chooses.
+stops (``kansr.search.stopping``) look at the formula this criterion chooses. Where the
+target spans decades, a formula may be fitted with relative errors instead; its data term
+is then the log-normal code's, in the same nats (``description.model_nmse``), so the error
+model is chosen by the same criterion.
 
 The front keeps every candidate that no other beats on both complexity and
 out-of-sample error, and the chosen formula; each row carries its description length.
@@ -26,13 +29,12 @@ from __future__ import annotations
 import math
 
 from kansr.search.candidate import Candidate
-from kansr.symbolic.description import FLOOR, data_cost
+from kansr.symbolic.description import FLOOR
 
 
 def length(candidate: Candidate, floor: float = FLOOR) -> float:
     """The candidate's description length in nats (module doc)."""
-    return data_cost(candidate.data_nmse, candidate.data_rows or 1, floor) + candidate.structure_cost \
-        + candidate.parameter_cost
+    return candidate.length(floor)
 
 
 def choose(candidates: list[Candidate], floor: float = FLOOR) -> Candidate:

@@ -2,7 +2,7 @@
 constants (refit, snap, simplify) and one-input compositions."""
 
 from kansr.symbolic.compositions import compositions
-from kansr.symbolic.constants import (Constant, Scored, cross_validated_nmse, describe, polish, refit, snap,
+from kansr.symbolic.constants import (Constant, Scored, cross_validated_nmse, cross_validated_predictions, describe, polish, refit, snap,
                                       snap_candidates)
 from kansr.symbolic.edge_fit import EdgeFit, auto_symbolic, choose, fit_candidates, fit_function
 from kansr.symbolic.expression import complexity, nmse, predict
@@ -10,6 +10,6 @@ from kansr.symbolic.library import DEFAULT_LIBRARY, SymbolicFunction, get_librar
 from kansr.symbolic.simplify import simplify
 from kansr.symbolic.to_sympy import kan_to_sympy
 
-__all__ = ["DEFAULT_LIBRARY", "Constant", "EdgeFit", "Scored", "cross_validated_nmse", "describe", "SymbolicFunction", "auto_symbolic", "choose", "complexity",
+__all__ = ["DEFAULT_LIBRARY", "Constant", "EdgeFit", "Scored", "cross_validated_nmse", "cross_validated_predictions", "describe", "SymbolicFunction", "auto_symbolic", "choose", "complexity",
            "compositions", "fit_candidates", "fit_function", "get_library", "kan_to_sympy", "make_function",
            "nmse", "polish", "predict", "refit", "simplify", "snap", "snap_candidates"]

@@ -27,8 +27,9 @@ import sympy
 from scipy.optimize import least_squares
 
 from kansr.budget import Budget, charge, cost, expired
-from kansr.symbolic.description import NAMED_CONSTANT, description_length, exact_cost, float_cost, structure
-from kansr.symbolic.expression import complexity, lambdify, nmse
+from kansr.symbolic.description import (NAMED_CONSTANT, description_length, exact_cost, float_cost, model_nmse,
+                                        model_variance, structure)
+from kansr.symbolic.expression import complexity, lambdify, predict
 from kansr.symbolic.simplify import simplify, trig_of_inverse_trig
 
 _SNAP_WINDOW = 2.5  # standard errors
@@ -51,13 +52,14 @@ class Scored:
     """A formula, its normalised MSE (MSE / var(y)) on the ``rows`` rows it was fitted to, its
     fitted constants (in the order they appear in ``str(expr)``) with standard errors, and
     the cost in nats of stating its numbers (``parameter_cost``, see
-    ``kansr.symbolic.description``)."""
+    ``kansr.symbolic.description``), and whether its errors are taken as relative."""
 
     expr: sympy.Expr
     nmse: float
     constants: tuple[Constant, ...] = field(default=())
     parameter_cost: float = 0.0
     rows: int = 0
+    relative: bool = False  # the error model ``nmse`` is measured in (``description.model_nmse``)
 
     @property
     def complexity(self) -> int:
@@ -87,24 +89,44 @@ class _OutOfTime(Exception):
 
 
 class _Template:
-    """``expr`` with every float replaced by a parameter, compiled once for many refits."""
+    """``expr`` with every float replaced by a parameter, compiled once for many refits.
 
-    def __init__(self, expr: sympy.Expr, symbols, X: np.ndarray, y: np.ndarray) -> None:
+    ``relative``: errors are relative (``description.model_nmse``): residuals are
+    ln(f/y), which needs f of y's sign on every row, and the error is the relative
+    model's equivalent normalised MSE."""
+
+    def __init__(self, expr: sympy.Expr, symbols, X: np.ndarray, y: np.ndarray, relative: bool = False) -> None:
         self.expr, self.params, self.start = _parametrize(expr)
         self.fn = lambdify(self.expr, symbols, self.params)
         self.columns, self.y = list(X.T), y
-        self.scale = float(np.std(y)) or 1.0
-        self.variance = float(np.var(y)) or 1.0
+        self.relative = relative
+        self.sign = float(np.sign(y[0])) if relative and len(y) else 1.0
+        self.scale = float(np.std(self._target(y))) or 1.0
+        self.variance = model_variance(y, relative)
         nodes = complexity(self.expr)
         self.evaluation_cost = cost.residual_evaluation(len(y), nodes)
         self.compilation_cost = cost.compilation(nodes)
+
+    def _target(self, values: np.ndarray) -> np.ndarray:
+        """What residuals are differences of: values, or ln(values·sign) for relative errors
+        (NaN where of the other sign)."""
+        if not self.relative:
+            return values
+        with np.errstate(all="ignore"):
+            return np.log(np.where(self.sign * values > 0, self.sign * values, np.nan))
+
+    def predictions(self, residual: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """The formula's values on the rows of ``y`` from its ``residual`` there."""
+        fitted = residual * self.scale + self._target(y)
+        return self.sign * np.exp(fitted) if self.relative else fitted
 
     def residual(self, values: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
             out = np.asarray(self.fn(self.columns, list(values)), dtype=complex)
         out = np.broadcast_to(out, self.y.shape)
         bad = ~np.isfinite(out) | (np.abs(out.imag) > 1e-9 * (1 + np.abs(out.real)))
-        return np.where(bad, np.nan, (out.real - self.y) / self.scale)
+        residual = (self._target(np.where(bad, np.nan, out.real)) - self._target(self.y)) / self.scale
+        return np.where(bad, np.nan, residual)
 
     def nmse(self, values: np.ndarray) -> float:
         residual = self.residual(values)
@@ -237,18 +259,20 @@ def _in_order(expr: sympy.Expr) -> list[sympy.Float]:
 
 
 def describe(expr: sympy.Expr, symbols, X: np.ndarray, y: np.ndarray, budget: Budget | None = None,
-             max_constants: int = 40, ill_conditioned: str = "unknown") -> Scored:
+             max_constants: int = 40, ill_conditioned: str = "unknown", relative: bool = False) -> Scored:
     """``expr`` scored on (X, y) as it stands: its error, its constants with standard
     errors (``ill_conditioned``: what to give where the covariance is, see
     ``_Template.standard_errors``), and the cost of its numbers. Formulas with more than
-    ``max_constants`` floats get no standard errors (each float then costs as BIC's)."""
+    ``max_constants`` floats get no standard errors (each float then costs as BIC's).
+    ``relative``: errors are relative (``description.model_nmse``), here as in every
+    function of this module that takes it."""
     floats = _in_order(expr)
     if not floats or len(floats) > max_constants:
-        error = nmse(expr, symbols, X, y)
+        error = model_nmse(predict(expr, symbols, X), y, relative)
         constants = tuple(Constant(float(f), math.nan) for f in floats)
         precisions = [math.nan] * len(floats)
     else:
-        template = _Template(expr, symbols, X, y)
+        template = _Template(expr, symbols, X, y, relative)
         charge(budget, template.compilation_cost)
         index = {float(v): i for i, v in enumerate(template.start)}
         marginal, conditional = template.standard_errors(template.start, list(range(len(floats))), budget,
@@ -257,11 +281,12 @@ def describe(expr: sympy.Expr, symbols, X: np.ndarray, y: np.ndarray, budget: Bu
         constants = tuple(Constant(float(f), float(marginal[index[float(f)]])) for f in floats)
         precisions = [float(conditional[index[float(f)]]) for f in floats]
     cost_of_floats = sum(float_cost(c.value, p, len(y)) for c, p in zip(constants, precisions))
-    return Scored(expr, error, constants, cost_of_floats + exact_numbers_cost(expr), len(y))
+    return Scored(expr, error, constants, cost_of_floats + exact_numbers_cost(expr), len(y), relative)
 
 
 def refit(expr: sympy.Expr, symbols: list[sympy.Symbol], X: np.ndarray, y: np.ndarray,
-          budget: Budget | None = None, max_constants: int = 40, with_errors: bool = True) -> Scored:
+          budget: Budget | None = None, max_constants: int = 40, with_errors: bool = True,
+          relative: bool = False) -> Scored:
     """Jointly refit every float constant of ``expr`` by least squares on (X, y), with
     standard errors unless ``with_errors`` is False (then only ``expr`` and ``nmse`` are set).
 
@@ -269,16 +294,16 @@ def refit(expr: sympy.Expr, symbols: list[sympy.Symbol], X: np.ndarray, y: np.nd
     closed form, and a joint fit of that many constants costs more than it can gain.
     """
     if not 0 < len(expr.atoms(sympy.Float)) <= max_constants:
-        return describe(expr, symbols, X, y, budget, max_constants) if with_errors else \
-            Scored(expr, nmse(expr, symbols, X, y), rows=len(y))
-    template = _Template(expr, symbols, X, y)
+        return describe(expr, symbols, X, y, budget, max_constants, relative=relative) if with_errors else \
+            Scored(expr, model_nmse(predict(expr, symbols, X), y, relative), rows=len(y), relative=relative)
+    template = _Template(expr, symbols, X, y, relative)
     charge(budget, template.compilation_cost)
     before = template.nmse(template.start)
     values, after = template.fit(template.start, {}, budget)
     fitted = template.build(values, {}) if after <= before else expr
     if not with_errors:
-        return Scored(fitted, min(after, before), rows=len(y))
-    return describe(fitted, symbols, X, y, budget, max_constants)
+        return Scored(fitted, min(after, before), rows=len(y), relative=relative)
+    return describe(fitted, symbols, X, y, budget, max_constants, relative=relative)
 
 
 def snap_candidates(value: float, plain_first: bool = False) -> list[sympy.Expr]:
@@ -401,7 +426,8 @@ def snap(scored: Scored, symbols, X, y, budget: Budget | None = None, max_consta
     """
     if not 0 < len(scored.expr.atoms(sympy.Float)) <= max_constants:
         return scored
-    template = _Template(scored.expr, symbols, X, y)
+    relative = scored.relative
+    template = _Template(scored.expr, symbols, X, y, relative)
     charge(budget, template.compilation_cost)
     values = template.start.copy()
     current = template.nmse(values)
@@ -414,7 +440,7 @@ def snap(scored: Scored, symbols, X, y, budget: Budget | None = None, max_consta
         values, exact = _snap_best_first(template, values, length, budget)
         result = template.build(values, exact)
         return scored if result.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) else \
-            describe(result, symbols, X, y, budget)
+            describe(result, symbols, X, y, budget, relative=relative)
     known = np.where(np.isfinite(errors), errors, precisions)
     order = _snap_order(template, values, known) if by_certainty and current >= 1e-8 else range(len(values))
     for index in order:
@@ -424,7 +450,7 @@ def snap(scored: Scored, symbols, X, y, budget: Budget | None = None, max_consta
                       if abs(float(c) - values[index]) <= window]
         for candidate in candidates:
             if expired(budget):
-                return describe(template.build(values, exact), symbols, X, y, budget)
+                return describe(template.build(values, exact), symbols, X, y, budget, relative=relative)
             trial_exact = {**exact, index: candidate}
             trial_values, error = template.fit(values, {i: float(v) for i, v in trial_exact.items()}, budget)
             if not math.isfinite(error):
@@ -436,11 +462,11 @@ def snap(scored: Scored, symbols, X, y, budget: Budget | None = None, max_consta
     result = template.build(values, exact)
     if result.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
         return scored
-    return describe(result, symbols, X, y, budget)
+    return describe(result, symbols, X, y, budget, relative=relative)
 
 
 def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
-           budget: Budget | None = None, snap_below: float = 1e-3, noise_like=None) -> Scored:
+           budget: Budget | None = None, snap_below: float = 1e-3, noise_like=None, relative: bool = False) -> Scored:
     """Refit, snap, simplify, and refit again; the version with the shortest description wins.
 
     Snapping and simplification run only when the refit formula's normalised MSE is below
@@ -448,7 +474,7 @@ def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
     formula leaves unexplained looks like noise (noisy data, however noisy): elsewhere the
     formula is far from the data, and exact constants cannot make it right.
     """
-    scored = refit(expr, symbols, X, y, budget)
+    scored = refit(expr, symbols, X, y, budget, relative=relative)
     noisy = noise_like is not None and noise_like(scored.expr)
     if scored.nmse > snap_below and not noisy:
         return scored  # far from the data: exact constants cannot make it right, only cost time
@@ -464,7 +490,7 @@ def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
     charge(budget, cost.simplification(complexity(scored.expr)))
     simplified = simplify(scored.expr, simplify_seconds)
     if simplified != scored.expr:
-        candidate = snap(refit(simplified, symbols, X, y, budget), symbols, X, y, budget=budget,
+        candidate = snap(refit(simplified, symbols, X, y, budget, relative=relative), symbols, X, y, budget=budget,
                          by_certainty=noisy)
         # an algebraic form of a trigonometric function of an inverse one is the plainer
         # statement of the same law, even where its tree is a few nodes longer
@@ -475,15 +501,15 @@ def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
     return scored
 
 
-def cross_validated_nmse(expr: sympy.Expr, symbols, X: np.ndarray, y: np.ndarray, folds: int,
-                         budget: Budget | None = None) -> float:
-    """MSE / var(y) of ``expr``'s predictions for rows it was not fitted to: the rows are cut
-    into ``folds`` groups (one row each for leave-one-out), and each group is predicted with
-    the constants refit on the others (starting from the constants of ``expr``). A formula
-    without fitted constants has nothing to refit: its plain error."""
+def cross_validated_predictions(expr: sympy.Expr, symbols, X: np.ndarray, y: np.ndarray, folds: int,
+                                budget: Budget | None = None, relative: bool = False) -> np.ndarray:
+    """``expr``'s predictions for rows it was not fitted to: the rows are cut into ``folds``
+    groups (one row each for leave-one-out), and each group is predicted with the constants
+    refit on the others (starting from the constants of ``expr``). A formula without fitted
+    constants has nothing to refit: its plain values. NaN where undefined."""
     if not expr.atoms(sympy.Float):
-        return nmse(expr, symbols, X, y)
-    template = _Template(expr, symbols, X, y)
+        return predict(expr, symbols, X)
+    template = _Template(expr, symbols, X, y, relative)
     charge(budget, template.compilation_cost)
     columns, target = template.columns, template.y
     groups = np.arange(len(y)) % folds
@@ -495,8 +521,11 @@ def cross_validated_nmse(expr: sympy.Expr, symbols, X: np.ndarray, y: np.ndarray
             values, _ = template.fit(template.start, {}, budget)
         finally:
             template.columns, template.y = columns, target
-        residual = template.residual(values)[~inside]
-        predictions[~inside] = residual * template.scale + target[~inside]
-    if not np.all(np.isfinite(predictions)):
-        return math.inf
-    return float(np.mean((predictions - y) ** 2) / (np.var(y) or 1.0))
+        predictions[~inside] = template.predictions(template.residual(values)[~inside], target[~inside])
+    return predictions
+
+
+def cross_validated_nmse(expr: sympy.Expr, symbols, X: np.ndarray, y: np.ndarray, folds: int,
+                         budget: Budget | None = None, relative: bool = False) -> float:
+    """The error (``description.model_nmse``) of ``cross_validated_predictions``."""
+    return model_nmse(cross_validated_predictions(expr, symbols, X, y, folds, budget, relative), y, relative)

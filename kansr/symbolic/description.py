@@ -23,12 +23,20 @@ tie. On exact data the exact formula therefore wins against any approximation (a
 of 1e-12 costs n/2 · 4.6 nats more than the floor), and among exact formulas the
 simplest; on noisy data errors that differ by less than the noise cost little, and the
 simpler formula wins.
+
+Errors may be additive (y = f + ε, the same spread everywhere) or relative (y = f·e^ε, a
+spread in proportion to |y|: measurements over several decades, such as body weights
+from shrews to elephants). Under relative errors the data's code is the log-normal one,
+(n/2)·ln(mean(ln(f/y)²)) + Σ ln|y| (the last term: the change of variable from ln|y| back
+to y), so ``model_nmse`` gives it as the normalised MSE that costs the same under the
+additive code: both models are then compared, and chosen, by the same description length.
 """
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import sympy
 
 FLOOR = 1e-14
@@ -36,6 +44,33 @@ NODE_COST = math.log(10.0)  # about the number of choices for each node of the t
 # π beside its node: which of the named constants it is (π, e, and a few more a reader
 # knows), so that π is not attached to an arbitrary fitted number for the price of a node
 NAMED_CONSTANT = math.log(4.0)
+
+
+def model_variance(y: np.ndarray, relative: bool = False) -> float:
+    """What the MSE is divided by: var(y), or for relative errors var(y) / GM(|y|)² (GM the
+    geometric mean), which turns a mean squared log ratio into an equivalent normalised MSE."""
+    variance = float(np.var(y)) or 1.0
+    if not relative:
+        return variance
+    return variance / float(np.exp(2 * np.mean(np.log(np.abs(y)))))
+
+
+def model_nmse(predictions: np.ndarray, y: np.ndarray, relative: bool = False) -> float:
+    """The normalised error of ``predictions`` under the error model: MSE / var(y), or for
+    relative errors mean(ln(f/y)²) / ``model_variance`` (the additive NMSE of the same
+    description length, module doc); inf where a prediction is undefined (or, for relative
+    errors, of the other sign than y)."""
+    predictions = np.asarray(predictions, dtype=float)
+    if len(y) == 0:
+        return math.nan
+    if not np.all(np.isfinite(predictions)):
+        return math.inf
+    if relative:
+        ratio = predictions / y
+        if not np.all(ratio > 0):
+            return math.inf
+        return float(np.mean(np.log(ratio) ** 2) / model_variance(y, True))
+    return float(np.mean((predictions - y) ** 2) / model_variance(y))
 
 
 def data_cost(nmse: float, n_rows: int, floor: float = FLOOR) -> float:
