@@ -11,6 +11,7 @@ from kansr.search.candidate import Candidate
 from kansr.search.selection import choose, length, pareto
 from kansr.symbolic import describe, refit, snap
 from kansr import discover
+from kansr.budget import Budget
 from kansr.symbolic.description import FLOOR, data_cost, exact_cost, float_cost, model_nmse
 
 x, y = sympy.symbols("x y")
@@ -41,6 +42,12 @@ def test_constants_that_only_matter_together_get_bootstrap_errors():
     assert len(fitted.constants) == 3 and all(np.isnan(c.stderr) for c in fitted.constants)
     booted = describe(fitted.expr, [x], X[:, None], Y, ill_conditioned="bootstrap")
     assert all(np.isfinite(c.stderr) and c.stderr > 0 for c in booted.constants)
+    # a bootstrap cut short by its budget (after a search, a share of the search's) falls
+    # back to the covariance's pseudoinverse rather than to no error at all
+    spent = Budget(0.0, "work")
+    cut = describe(fitted.expr, [x], X[:, None], Y, spent, ill_conditioned="bootstrap")
+    assert all(np.isfinite(c.stderr) and c.stderr > 0 for c in cut.constants)
+    assert [c.stderr for c in cut.constants] != [c.stderr for c in booted.constants]
 
 
 def test_exact_data_choose_the_exact_formula_and_noisy_data_the_simple_one():

@@ -149,14 +149,15 @@ class Scorer:
     def _noise_like_relative(self, expr: sympy.Expr) -> bool:
         return self.noise_like(expr, relative=True)
 
-    def reported(self, candidate: Candidate, chosen: bool) -> Candidate:
+    def reported(self, candidate: Candidate, chosen: bool, budget: Budget | None = None) -> Candidate:
         """``candidate`` with standard errors for every constant: where the covariance was
-        ill-conditioned, from a bootstrap for the ``chosen`` formula (twenty refits), from
-        the covariance's pseudoinverse for the other rows of the front."""
+        ill-conditioned, from a bootstrap for the ``chosen`` formula (twenty refits, as many
+        as ``budget`` allows), from the covariance's pseudoinverse for the other rows of the
+        front and wherever the bootstrap could not finish."""
         if all(np.isfinite(c.stderr) for c in candidate.constants):
             return candidate
         X, y = self.dataset.X[self.rows.refit], self.dataset.y[self.rows.refit]
-        described = describe(candidate.formula, self.symbols, X, y,
+        described = describe(candidate.formula, self.symbols, X, y, budget,
                              ill_conditioned="bootstrap" if chosen else "pseudoinverse", relative=candidate.relative)
         if len(described.constants) != len(candidate.constants):
             return candidate

@@ -56,6 +56,10 @@ SMALL_TABLE_WARNING = 20
 _GRACE_SECONDS = 2.0
 # the first trial may use the whole budget and this share more (there must be an answer)
 _FIRST_TRIAL_GRACE = 0.1
+# the standard errors of the front after the search: this share of the budget, at least
+# this many seconds
+_REPORT_SHARE = 0.02
+_REPORT_MIN_SECONDS = 0.5
 # sympy's caps in work mode, relative to the time mode's: they must decide nothing, on
 # a busy machine as on an idle one (``kansr.budget``)
 _WORK_MODE_CAPS = 5.0
@@ -331,7 +335,11 @@ class Search:
         X, y = self.dataset.X, self.dataset.y
         chosen = choose(self.candidates, self.floor)
         shown = pareto(self.candidates, self.floor)  # the chosen one among them
-        front = [self.scorer.reported(c, c is chosen) for c in shown]
+        # the standard errors of what is shown come after the search: a small budget of
+        # their own, so that a bootstrap of a large formula cannot overrun the search's
+        finish = None if self.budget is None or self.budget.seconds is None else \
+            Budget(max(_REPORT_MIN_SECONDS, _REPORT_SHARE * self.budget.seconds), self.budget.mode)
+        front = [self.scorer.reported(c, c is chosen, finish) for c in shown]
         chosen = front[next(i for i, c in enumerate(shown) if c is chosen)]
         predictions = predict(chosen.formula, self.symbols, X)
         mse = float(np.mean((predictions - y) ** 2))

@@ -193,8 +193,9 @@ class _Template:
         Marginal: each constant's uncertainty with the others free, from the covariance; what
         is reported, and what snapping must respect. Where the covariance is ill-conditioned,
         ``ill_conditioned`` says what to give: "unknown" (NaN), "bootstrap" (twenty refits on
-        resampled rows, for the formula reported) or "pseudoinverse" (the covariance's
-        pseudoinverse: directions the data do not determine are left out).
+        resampled rows, for the formula reported; the pseudoinverse's where ``budget`` ends
+        it before three) or "pseudoinverse" (the covariance's pseudoinverse: directions the
+        data do not determine are left out).
         Conditional: with the others held at their values, s / |∂residual/∂c|; what stating
         the constant to its precision costs (``description.float_cost``). Constants that
         only matter together have large marginal but small conditional errors: each is
@@ -222,10 +223,12 @@ class _Template:
             if np.isfinite(condition) and condition < _ILL_CONDITIONED:
                 covariance = np.linalg.inv(scaled.T @ scaled) / np.outer(norms, norms) * variance
                 return np.sqrt(np.abs(np.diag(covariance))), conditional
-        if ill_conditioned == "bootstrap":
-            return self._bootstrap(values, free, budget), conditional
+        pseudoinverse = np.sqrt(np.abs(np.diag(np.linalg.pinv(jacobian.T @ jacobian))) * variance)
+        if ill_conditioned == "bootstrap":  # where it could not finish, the pseudoinverse's
+            booted = self._bootstrap(values, free, budget)
+            return np.where(np.isfinite(booted), booted, pseudoinverse), conditional
         if ill_conditioned == "pseudoinverse":
-            return np.sqrt(np.abs(np.diag(np.linalg.pinv(jacobian.T @ jacobian))) * variance), conditional
+            return pseudoinverse, conditional
         return unknown, conditional
 
     def _bootstrap(self, values: np.ndarray, free: list[int], budget: Budget | None) -> np.ndarray:
