@@ -149,6 +149,22 @@ class KANLayer(nn.Module):
         self.spline_coef = nn.Parameter(coef)
         self.grid_size = grid_size
 
+    @torch.no_grad()
+    def extend_grid(self, x: Tensor) -> tuple[int, int]:
+        """Extend the grid, without moving its knots, to cover samples ``x`` (batch, in); the
+        new coefficients are zero, so every edge keeps its function everywhere
+        (``spline.extend_grid``). Returns the intervals added (left, right)."""
+        grid, left, right = spline.extend_grid(self.grid, x.min(dim=0).values, x.max(dim=0).values,
+                                               self.spline_order)
+        if left or right:
+            pad = self.spline_coef.new_zeros
+            out, n_in, _ = self.spline_coef.shape
+            self.spline_coef = nn.Parameter(torch.cat([pad(out, n_in, left), self.spline_coef, pad(out, n_in, right)],
+                                                      dim=-1))
+            self.grid = grid
+            self.grid_size += left + right
+        return left, right
+
     def fix_symbolic(self, in_idx: int, out_idx: int, name: str, fn: TorchFn, affine: tuple[float, float, float, float]) -> None:
         """Replace edge (out_idx, in_idx) by ``c * fn(a * x + b) + d``."""
         with torch.no_grad():

@@ -131,6 +131,18 @@ class KAN(nn.Module):
             layer.update_grid(h, grid_size)
             h = layer(h)
 
+    @torch.no_grad()
+    def extend_grids(self, x: Tensor) -> list[tuple[int, int]]:
+        """Extend every layer's grid, knots kept, to cover what the layer sees on samples
+        ``x`` (``KANLayer.extend_grid``); the network's function is unchanged everywhere.
+        Returns the intervals added to each layer's grid (left, right)."""
+        h = self._select_inputs(x)
+        added = []
+        for layer in self.layers:
+            added.append(layer.extend_grid(h))
+            h = layer(h)
+        return added
+
     def edges(self) -> list[EdgeId]:
         """All unmasked edges."""
         return [

@@ -221,3 +221,29 @@ def refit_on_grid(
     """
     values = evaluate(x, grid, coef, spline_order)  # (batch, out, in)
     return fit_coefficients(x, values, new_grid, spline_order)
+
+
+def extend_grid(grid: Tensor, low: Tensor, high: Tensor, spline_order: int) -> tuple[Tensor, int, int]:
+    """``grid`` with knots added outside it, at the spacing of its outermost knots, until the
+    range it covers (knot ``spline_order`` to knot ``-spline_order - 1``) holds [low, high]
+    for every feature. Existing knots keep their places, so every existing basis keeps its
+    values everywhere; the new bases vanish inside the old range.
+
+    Parameters
+    ----------
+    grid : Tensor, shape (n_features, n_knots)
+    low, high : Tensor, shape (n_features,)
+    Returns
+    -------
+    (Tensor, shape (n_features, n_knots + left + right), left, right): the same number of
+    knots is added on a side for every feature (the most any of them needs).
+    """
+    k = spline_order
+    start, end = grid[:, k], grid[:, -k - 1]  # (features,)
+    step_left = (grid[:, 1] - grid[:, 0]).clamp_min(1e-12)
+    step_right = (grid[:, -1] - grid[:, -2]).clamp_min(1e-12)
+    left = int(torch.ceil((start - low) / step_left).clamp_min(0).max())
+    right = int(torch.ceil((high - end) / step_right).clamp_min(0).max())
+    before = grid[:, :1] - step_left[:, None] * torch.arange(left, 0, -1, dtype=grid.dtype, device=grid.device)
+    after = grid[:, -1:] + step_right[:, None] * torch.arange(1, right + 1, dtype=grid.dtype, device=grid.device)
+    return torch.cat([before, grid, after], dim=1), left, right
