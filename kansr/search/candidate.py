@@ -11,7 +11,8 @@ its constants, and scored by its out-of-sample normalised MSE.
 
 Where the target has one sign and spans a decade or more, each formula is also refit
 with relative errors (``kansr.symbolic.description``: y = f·e^ε, least squares on ln(f/y)),
-and the error model whose description is shorter is kept: measurements over several
+and the error model whose description is shorter is kept (after the baselines, only
+where some baseline kept relative errors, ``Scorer.stop_relative``): measurements over several
 decades usually scatter in proportion to their size, and an additive fit would follow the
 largest few rows. Over less than a decade the two models weight rows within a factor of a
 hundred of each other and seldom disagree; the extra refit is not spent there.
@@ -130,8 +131,18 @@ class Scorer:
         # between neighbours; those of a wrong formula (or inexact constants) do
         self.neighbours = stopping.neighbours(dataset.X[rows.refit])
         magnitude = np.abs(dataset.y)
-        self.relative_allowed = bool(len(magnitude) and (np.all(dataset.y > 0) or np.all(dataset.y < 0))
-                                     and magnitude.max() >= RELATIVE_SPAN * magnitude.min())
+        # whether relative errors are possible here, and whether formulas are still fitted with
+        # them too (``stop_relative``)
+        self.relative_possible = bool(len(magnitude) and (np.all(dataset.y > 0) or np.all(dataset.y < 0))
+                                      and magnitude.max() >= RELATIVE_SPAN * magnitude.min())
+        self.relative_tried = self.relative_possible
+
+    def stop_relative(self, baselines: list[Candidate]) -> None:
+        """Fit later formulas with additive errors only when every baseline formula was
+        described more briefly with them: the error model belongs to the data, and the
+        table of common laws, fitted both ways, is enough to tell it."""
+        if not any(c.relative for c in baselines):
+            self.relative_tried = False
 
     def _residuals(self, predictions: np.ndarray, y: np.ndarray, relative: bool) -> tuple[np.ndarray, np.ndarray]:
         """(residuals, what they are residuals of) under the error model."""
@@ -194,7 +205,7 @@ class Scorer:
         structure_cost = NODE_COST * structure(scored.expr)
         if codebook:
             structure_cost = min(structure_cost, math.log(codebook))
-        if self.relative_allowed:
+        if self.relative_possible:
             structure_cost += math.log(2)  # which error model
         return Candidate(scored.expr, complexity(scored.expr), val, label, noise_like,
                          stopping.free_constants(scored.expr), scored.constants, scored.parameter_cost,
@@ -219,7 +230,7 @@ class Scorer:
                 scored = polish(variant, self.symbols, X[rows.refit], y[rows.refit],
                                 self.simplify_seconds if simplify else 0.0, self.budget, noise_like=self.noise_like)
             candidate = self._candidate(scored, label, timer, codebook)
-            if self.relative_allowed and scored.nmse > _EXACT:
+            if self.relative_tried and scored.nmse > _EXACT:
                 with timer.stage("refit, snap, simplify"), time_limit(4 * self.simplify_seconds):
                     relative = polish(variant, self.symbols, X[rows.refit], y[rows.refit], 0.0, self.budget,
                                       noise_like=self._noise_like_relative, relative=True)

@@ -168,6 +168,8 @@ class Search:
         self.library = get_library(list(config.library) if config.library else None)
         self.symbols = [sympy.Symbol(name) for name in dataset.names]
         self.scorer = Scorer(dataset, rows, config.simplify_seconds, budget)
+        if not top_level:  # a piece's data come from a surrogate or a division: no error model of their own
+            self.scorer.stop_relative([])
         self.candidates: list[Candidate] = []
         self.models: dict[int, KAN | None] = {}  # candidate key -> its KAN
         self.stopped: str | None = None
@@ -204,6 +206,7 @@ class Search:
                 for formula in formulas:
                     outcome.candidates += self.scorer.score(formula, "baseline", timer, outcome.log, simplify=False,
                                                             codebook=len(formulas))
+            self.scorer.stop_relative(outcome.candidates)
         except SympyTimeout:
             outcome.stopped = self._budget_label()
         outcome.timings = timer.seconds
