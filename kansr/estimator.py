@@ -14,6 +14,14 @@ from kansr.data import MIN_ROWS
 from kansr.search import DiscoverConfig, discover
 
 
+def seed_of(random_state) -> int:
+    """An int seed from scikit-learn's ``random_state`` (an int is itself; None or a
+    RandomState draw one)."""
+    if isinstance(random_state, (int, np.integer)):
+        return int(random_state)
+    return int(check_random_state(random_state).randint(2**31 - 1))
+
+
 class KANSymbolicRegressor(RegressorMixin, BaseEstimator):
     """Symbolic regression with Kolmogorov-Arnold Networks, scikit-learn style.
 
@@ -83,9 +91,7 @@ class KANSymbolicRegressor(RegressorMixin, BaseEstimator):
         return replace(config, **overrides)
 
     def _seed(self) -> int:
-        if isinstance(self.random_state, (int, np.integer)):
-            return int(self.random_state)
-        return int(check_random_state(self.random_state).randint(2**31 - 1))
+        return seed_of(self.random_state)
 
     def fit(self, X, y):
         """Search for a formula y = f(X).

@@ -8,9 +8,9 @@ import numpy as np
 import sympy
 import torch
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from kansr.estimator import seed_of
 from kansr.kan import KAN, KANConfig, Memory, TrainConfig, learn_locally, prune, train
 from kansr.symbolic import auto_symbolic, get_library, kan_to_sympy, polish
 
@@ -113,9 +113,7 @@ class KANRegressor(RegressorMixin, BaseEstimator):
     # -- helpers ----------------------------------------------------------------------
 
     def _seed(self) -> int:
-        if isinstance(self.random_state, (int, np.integer)):
-            return int(self.random_state)
-        return int(check_random_state(self.random_state).randint(2**31 - 1))
+        return seed_of(self.random_state)
 
     def _tensors(self, X, y=None):
         x = torch.tensor(np.asarray(X, dtype=np.float64), device=self.device)

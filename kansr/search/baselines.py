@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 import sympy
 
+# the attempt label of every baseline candidate
+BASELINE = "baseline"
 # one-input shapes are tried for each input of problems with at most this many inputs;
 # wider problems get the constant and the shapes of all inputs at once
 MAX_INPUTS_FOR_SHAPES = 3

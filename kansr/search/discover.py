@@ -42,7 +42,7 @@ from kansr.search.config import DiscoverConfig
 from kansr.search.executor import run_parallel
 from kansr.search.plan import Plan, plans
 from kansr.search.reduction import Context, Reduction, Solution, Subproblem
-from kansr.search.baselines import baseline_formulas
+from kansr.search.baselines import BASELINE, baseline_formulas
 from kansr.search.result import Result, constants_table, error_model, front_table
 from kansr.search.selection import choose, pareto
 from kansr.search.trial import StageTimer, train_and_read
@@ -204,7 +204,7 @@ class Search:
             with time_limit(self.budget.clock_cap(_GRACE_SECONDS) if self.budget is not None else None):
                 formulas = baseline_formulas(X, y, self.symbols)
                 for formula in formulas:
-                    outcome.candidates += self.scorer.score(formula, "baseline", timer, outcome.log, simplify=False,
+                    outcome.candidates += self.scorer.score(formula, BASELINE, timer, outcome.log, simplify=False,
                                                             codebook=len(formulas))
             self.scorer.stop_relative(outcome.candidates)
         except SympyTimeout:

@@ -13,6 +13,8 @@ import numpy as np
 import sympy
 from scipy.spatial import cKDTree
 
+from kansr.search.baselines import BASELINE
+
 # residual correlation between neighbouring rows below which residuals count as noise
 # (about 4 standard deviations of pure noise's correlation on 800 rows: 0 ± 0.035)
 NOISE_CORRELATION = 0.15
@@ -60,18 +62,19 @@ def stop_reason(best_val_nmse: float, chosen, good_enough: float, unchanged: int
     It ends when some formula fits to ``good_enough`` (machine precision on real data: more
     complex attempts cannot do better), or when the formula the selection criterion
     chooses (``chosen``, a ``Candidate``) leaves only noise and either has no fitted
-    constant but an overall factor or offset and has stayed the chosen one through one
-    more alternative (more attempts could only fit the noise), or has stayed the chosen
-    one for ``PATIENCE`` alternatives in a row (``unchanged``). On noisy data the window
-    for exact constants is wide, and a common shape from the table of baselines can fit
-    the noise with every constant but an offset snapped; that alone is no evidence, so
-    even such a formula must survive one challenger. With fitted constants, a smooth
-    formula that is not the law can fit noisy data as well as the law, so the search goes
-    on a while before it believes one.
+    constant but an overall factor or offset (more attempts could only fit the noise), or
+    has stayed the chosen one for ``PATIENCE`` alternatives in a row (``unchanged``).
+    A formula from the table of baselines (``kansr.search.baselines``) must first stay the
+    chosen one through one more alternative: on noisy data the window for exact constants
+    is wide, and one of the table's flexible shapes can fit the noise with every constant
+    but an offset snapped, where a KAN's reading of the data is evidence of its own. With
+    fitted constants, a smooth formula that is not the law can fit noisy data as well as
+    the law, so the search goes on a while before it believes one.
     """
     if best_val_nmse < good_enough:
         return "exact"
-    if chosen.noise_like and chosen.free_constants == 0 and unchanged >= 1:
+    challenged = chosen.attempt != BASELINE or unchanged >= 1
+    if chosen.noise_like and chosen.free_constants == 0 and challenged:
         return f"the residuals of {chosen.formula} look like noise"
     if chosen.noise_like and unchanged >= PATIENCE:
         return f"the residuals of {chosen.formula} look like noise, and {unchanged} alternatives found nothing shorter"
