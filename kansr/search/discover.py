@@ -292,7 +292,7 @@ class Search:
         if not self.candidates:
             return False
         best = min(c.val_nmse for c in self.candidates)
-        chosen = choose(self.candidates, self.floor)
+        chosen = choose(self.candidates, self.floor, self.top_level)
         self.unchanged = self.unchanged + 1 if chosen is self.chosen else 0
         self.chosen = chosen
         reason = stopping.stop_reason(best, chosen, self.good_enough, self.unchanged)
@@ -316,10 +316,10 @@ class Search:
             timer.seconds[stage] = timer.seconds.get(stage, 0.0) + seconds
         if not search.candidates:
             return []
-        front = pareto(search.candidates, search.floor)
+        front = pareto(search.candidates, search.floor, by_description=False)
         # on a surrogate's data (good_enough: 3 × its error), errors below that tie: a more
         # flexible formula fits the surrogate's own errors
-        chosen = choose(search.candidates, search.floor)
+        chosen = choose(search.candidates, search.floor, by_description=False)
         best = min(c.val_nmse for c in front)
         close = sorted((c for c in front if c.val_nmse <= 100 * best + 1e-14), key=lambda c: c.complexity)
         picked = [chosen] + [c for c in close if c.key != chosen.key][:sub.alternatives]

@@ -20,6 +20,11 @@ target spans decades, a formula may be fitted with relative errors instead; its 
 is then the log-normal code's, in the same nats (``description.model_nmse``), so the error
 model is chosen by the same criterion.
 
+The pieces a reduction makes (``kansr.search.reduction``) are chosen by the rule that
+came before this criterion: the least complex piece whose held-out error is within half
+again of the best (``choose(..., by_description=False)``); their data come from a
+surrogate, whose errors are not noise.
+
 The front keeps every candidate that no other beats on both complexity and
 out-of-sample error, and the chosen formula; each row carries its description length.
 """
@@ -37,15 +42,24 @@ def length(candidate: Candidate, floor: float = FLOOR) -> float:
     return candidate.length(floor)
 
 
-def choose(candidates: list[Candidate], floor: float = FLOOR) -> Candidate:
+def choose(candidates: list[Candidate], floor: float = FLOOR, by_description: bool = True) -> Candidate:
     """The candidate with the shortest description; of equal ones, the simplest, then the first.
 
     ``floor``: errors below it tie (machine precision on real data; a surrogate's own error
-    on a reduced problem's surrogate data)."""
-    return min(candidates, key=lambda c: (length(c, floor), c.complexity))
+    on a reduced problem's surrogate data). ``by_description`` False, for the pieces a
+    reduction makes: the least complex candidate whose held-out error is at most 1.5 × the
+    best + ``floor``. A piece's data come from a surrogate KAN or from a division by a
+    solved part; their errors are the surrogate's approximation errors, not noise, so a
+    data term in nats says nothing there, and exact numbers are no cheaper than fitted
+    ones: among the pieces that fit as well as the best, the smallest tree is the likeliest
+    part of the law."""
+    if by_description:
+        return min(candidates, key=lambda c: (length(c, floor), c.complexity))
+    best = min(c.val_nmse for c in candidates)
+    return min((c for c in candidates if c.val_nmse <= 1.5 * best + floor), key=lambda c: c.complexity)
 
 
-def pareto(candidates: list[Candidate], floor: float = FLOOR) -> list[Candidate]:
+def pareto(candidates: list[Candidate], floor: float = FLOOR, by_description: bool = True) -> list[Candidate]:
     """Candidates that no other beats on both complexity and out-of-sample error, simplest
     first (of equal ones, the first found), with the chosen formula among them."""
     ordered = sorted(candidates, key=lambda c: (c.complexity, c.val_nmse))
@@ -54,7 +68,7 @@ def pareto(candidates: list[Candidate], floor: float = FLOOR) -> list[Candidate]
         if candidate.val_nmse < best:
             front.append(candidate)
             best = candidate.val_nmse
-    chosen = choose(candidates, floor)
+    chosen = choose(candidates, floor, by_description)
     if not any(c is chosen for c in front):
         front = sorted(front + [chosen], key=lambda c: (c.complexity, c.val_nmse))
     return front
