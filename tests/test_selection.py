@@ -155,3 +155,11 @@ def test_discover_reports_relative_errors_for_a_power_law_over_decades():
     exponents = [p.exp for p in result.formula.atoms(sympy.Pow)]
     assert any(abs(float(e) - 0.75) < 0.1 for e in exponents)
     assert set(result.front.errors) <= {"additive", "relative"}
+
+
+def test_a_constant_within_its_error_of_zero_costs_more_than_zero():
+    # |c| < σ: without a floor the float would cost nothing and snapping it to 0 could
+    # not shorten the description; with it, the data cost of the snap (z²/2 nats) decides
+    assert float_cost(3.8e-4, 1.4e-3, 1000) == pytest.approx(np.log(2))
+    assert float_cost(0.0, 1e-3, 1000) == pytest.approx(np.log(2))
+    assert float_cost(1.0, 1e-3, 1000) == pytest.approx(np.log(1000))

@@ -155,3 +155,15 @@ def test_compositions_keep_arcsin_of_a_scaled_sine_but_not_sawtooths():
     assert line.r2 > 1 - 1e-12 and _sawtooth(library["arccos"], library["cos"], line)
     snell = fit_batch(library["arcsin"], np.sin(x)[None], np.arcsin(0.5 * np.sin(x))[None])[0]
     assert snell.r2 > 1 - 1e-12 and not _sawtooth(library["arcsin"], library["sin"], snell)
+
+
+def test_resolve_abs_writes_one_signed_arguments_signed_and_keeps_the_others():
+    from kansr.symbolic.simplify import resolve_abs
+
+    a, b = sympy.symbols("a b")
+    X = np.random.default_rng(0).uniform(1, 5, size=(200, 2))
+    # a - b + 4 > 0 on every row: 4 - |a - b + 4| is b - a there
+    assert resolve_abs(4 - sympy.Abs(a - b + 4), [a, b], X) == b - a
+    assert resolve_abs(sympy.Abs(a - b - 5), [a, b], X) == b + 5 - a
+    # a - b changes sign across the rows: |a - b| stays
+    assert resolve_abs(sympy.Abs(a - b), [a, b], X) == sympy.Abs(a - b)

@@ -30,7 +30,7 @@ from kansr.budget import Budget, charge, cost, expired
 from kansr.symbolic.description import (NAMED_CONSTANT, description_length, exact_cost, float_cost, model_nmse,
                                         model_variance, structure)
 from kansr.symbolic.expression import complexity, lambdify, predict
-from kansr.symbolic.simplify import simplify, trig_of_inverse_trig
+from kansr.symbolic.simplify import resolve_abs, simplify, trig_of_inverse_trig
 
 _SNAP_WINDOW = 2.5  # standard errors
 _REFIT_PRECISION = 1e-6  # relative: no standard error is taken as smaller than this when snapping
@@ -486,6 +486,12 @@ def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
     snapped = snap(scored, symbols, X, y, budget=budget, by_certainty=noisy)
     if snapped.description_length <= scored.description_length:
         scored = snapped
+    signed = resolve_abs(scored.expr, symbols, X)
+    if signed != scored.expr:
+        signed = snap(refit(signed, symbols, X, y, budget, relative=relative), symbols, X, y, budget=budget,
+                      by_certainty=noisy)
+        if signed.description_length <= scored.description_length:
+            scored = signed
     if expired(budget) or simplify_seconds <= 0:
         return scored
     if budget is not None and budget.mode == "time":

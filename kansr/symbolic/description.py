@@ -7,6 +7,7 @@ Minimum description length (Rissanen) trades error against complexity in one cur
                                                     not a number (operators, functions,
                                                     variables, π)
       + Σ over fitted constants  ln(|c| / σ_c)      each float, to its own precision σ_c
+                                                    (at least ln 2, its sign)
       + Σ over exact numbers     ln(1 + |p|) + ln(q)   each rational p/q but 0 and ±1
 
 A fitted constant costs what it takes to write it down to the precision the data give
@@ -44,6 +45,9 @@ NODE_COST = math.log(10.0)  # about the number of choices for each node of the t
 # π beside its node: which of the named constants it is (π, e, and a few more a reader
 # knows), so that π is not attached to an arbitrary fitted number for the price of a node
 NAMED_CONSTANT = math.log(4.0)
+# a fitted constant costs at least its sign: one the data do not tell from zero (|c| < σ)
+# would otherwise cost nothing, and snapping it to 0 could never shorten a description
+MIN_FLOAT_COST = math.log(2.0)
 
 
 def model_variance(y: np.ndarray, relative: bool = False) -> float:
@@ -82,11 +86,11 @@ def data_cost(nmse: float, n_rows: int, floor: float = FLOOR) -> float:
 
 def float_cost(value: float, stderr: float, n_rows: int) -> float:
     """Nats to state a fitted constant to its standard error (``stderr``: NaN when unknown,
-    which costs as BIC's ½·ln(n))."""
+    which costs as BIC's ½·ln(n)); at least ``MIN_FLOAT_COST``."""
     if not math.isfinite(stderr) or stderr < 0:
         return 0.5 * math.log(max(n_rows, 2))
     precision = max(stderr, 1e-15 * abs(value), 1e-300)
-    return max(math.log(abs(value) / precision), 0.0) if value != 0 else 0.0
+    return max(math.log(abs(value) / precision), MIN_FLOAT_COST) if value != 0 else MIN_FLOAT_COST
 
 
 def exact_cost(number: sympy.Rational) -> float:

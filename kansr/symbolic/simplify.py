@@ -1,9 +1,12 @@
-"""Simplification under a time cap, with trigonometric functions of inverse ones written algebraically."""
+"""Simplification under a time cap, with trigonometric functions of inverse ones written
+algebraically, and absolute values of one-signed arguments resolved on the data."""
 
 from __future__ import annotations
 
+import numpy as np
 import sympy
 
+from kansr.symbolic.expression import predict
 from kansr.symbolic.limits import SympyTimeout, time_limit
 
 _TRIG = (sympy.sin, sympy.cos, sympy.tan, sympy.cot, sympy.sec, sympy.csc)
@@ -32,3 +35,20 @@ def simplify(expr: sympy.Expr, seconds: float = 5.0) -> sympy.Expr:
             return simplified
     except SympyTimeout:
         return expr
+
+
+def resolve_abs(expr: sympy.Expr, symbols, X: np.ndarray) -> sympy.Expr:
+    """``expr`` with each |u| written u or -u where u has that sign on every row of ``X``.
+
+    A formula is only asked to hold where the data are: there |u| and ±u are the same
+    function, and the signed form often collapses (4 - |T1 - T2 + 4| is T2 - T1 for
+    T1 - T2 > -4). The absolute value is the library's even shape, not usually the law's.
+    """
+    replacements = {}
+    for node in expr.atoms(sympy.Abs):
+        values = predict(node.args[0], symbols, X)
+        if np.all(values > 0):
+            replacements[node] = node.args[0]
+        elif np.all(values < 0):
+            replacements[node] = -node.args[0]
+    return expr.xreplace(replacements) if replacements else expr
