@@ -155,17 +155,26 @@ def plot_fit(result, data, path=None, max_points: int = 5000):
 
 
 def plot_rates(table, path=None):
-    """Benchmark figure: solution rates per noise level and per number of variables (a
-    results table with columns noise, symbolic_solution and, for the right panel, n_variables)."""
+    """Benchmark figure: solution rates per noise level and per number of variables, one
+    bar per method side by side (a results table with columns noise, symbolic_solution
+    and, where present, method and n_variables)."""
     plt = _pyplot()
     figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    by_noise = table.groupby("noise").symbolic_solution.mean() * 100
-    left.bar([f"{n:g}" for n in by_noise.index], by_noise.to_numpy(), color="tab:blue")
-    left.set_xlabel("noise level"), left.set_ylabel("symbolic solutions (%)"), left.set_ylim(0, 100)
-    if "n_variables" in table and table.n_variables.notna().any():
-        by_vars = table.groupby("n_variables").symbolic_solution.mean() * 100
-        right.bar([str(v) for v in by_vars.index], by_vars.to_numpy(), color="tab:green")
-    right.set_xlabel("number of variables"), right.set_ylabel("symbolic solutions (%)"), right.set_ylim(0, 100)
+    methods = sorted(table.method.unique()) if "method" in table else [None]
+    width = 0.8 / len(methods)
+    for axis, column, label in ((left, "noise", "noise level"), (right, "n_variables", "number of variables")):
+        if column not in table or not table[column].notna().any():
+            continue
+        levels = sorted(table[column].dropna().unique())
+        for k, method in enumerate(methods):
+            rows = table if method is None else table[table.method == method]
+            rates = rows.groupby(column).symbolic_solution.mean().reindex(levels) * 100
+            axis.bar(np.arange(len(levels)) + (k - (len(methods) - 1) / 2) * width, rates.fillna(0).to_numpy(),
+                     width, label=method)
+        axis.set_xticks(np.arange(len(levels)), [f"{v:g}" for v in levels])
+        axis.set_xlabel(label), axis.set_ylabel("symbolic solutions (%)"), axis.set_ylim(0, 100)
+    if len(methods) > 1:
+        left.legend()
     figure.suptitle("kansr bench")
     return _save(figure, path)
 

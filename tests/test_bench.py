@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import sympy
 
-from kansr.bench.judge import judge, symbolic_solution
+from kansr.bench.judge import judge, scale_free_solution, symbolic_solution
 from kansr.bench.problems import load_problems, sample, select
 from kansr.bench.report import markdown
 from kansr.symbolic import predict
@@ -170,4 +170,80 @@ def test_errored_tasks_rerun_and_report_keeps_the_last_row(tmp_path, monkeypatch
                                "seed": 0, "method": task.method, "wall_seconds": 1.0}) + "\n{broken")
     rows = run([task], out, log=lambda m: None)
     assert len(rows) == 1 and rows[0]["status"] == "ok"
-    assert "| 1 | 1 | 1 | 0 | 0 |" in markdown(out)
+    assert "| 1 | 1 | 1 | 1 | 0 | 0 |" in markdown(out)  # tasks, symbolic, scale-free, accuracy, ...
+
+
+SUITE_HEADER = "Filename,Output,Formula,# variables,v1_name,v1_low,v1_high,v1_dist,v1_sign,v2_name,v2_low,v2_high,v2_dist\n"
+
+
+def test_suite_csv_samples_each_variable_as_declared(tmp_path):
+    suite = tmp_path / "suite.csv"
+    suite.write_text(SUITE_HEADER + "P1,y,a*n,2,a,1e-3,1e3,log-uniform,random,n,1,6,integer\n"
+                     "P2,y,a*n,2,a,1,5,,,n,1,5,\n")
+    declared, plain = load_problems(suite)
+    frame = sample(declared, 4000, seed=0)
+    a, n = frame["a"].to_numpy(), frame["n"].to_numpy()
+    # log-uniform over six decades: each decade holds about a sixth of the magnitudes
+    decades = np.histogram(np.log10(np.abs(a)), bins=6, range=(-3, 3))[0] / len(a)
+    assert np.abs(a).min() >= 1e-3 and np.abs(a).max() <= 1e3
+    assert np.allclose(decades, 1 / 6, atol=0.03)
+    # random sign: about half negative
+    assert 0.45 < np.mean(a < 0) < 0.55
+    # integer: the six values 1..6, each about as often
+    assert set(np.unique(n)) == {1, 2, 3, 4, 5, 6}
+    assert np.allclose(np.bincount(n.astype(int))[1:] / len(n), 1 / 6, atol=0.03)
+    np.testing.assert_allclose(frame["y"], a * n)
+    # a suite without the columns samples uniformly, and only positive ranges are declared positive
+    b = sample(plain, 4000, seed=0)["a"]
+    assert 1 <= b.min() and b.max() <= 5 and abs(b.mean() - 3) < 0.1
+    assert [s.name for s in declared.positive()] == ["n"] and len(plain.positive()) == 2
+
+
+def test_suite_with_an_unknown_distribution_is_a_clear_error(tmp_path, capsys):
+    suite = tmp_path / "suite.csv"
+    suite.write_text(SUITE_HEADER + "P1,y,a*n,2,a,1,5,gaussian,,n,1,5,\n")
+    with pytest.raises(ValueError, match="P1: v1_dist 'gaussian'"):
+        load_problems(suite)
+    assert main(["bench", "--suite", str(suite), "--out", str(tmp_path / "r.jsonl")]) == 2
+    assert "gaussian" in capsys.readouterr().err
+    suite.write_text(SUITE_HEADER + "P1,y,a*n,2,a,-1,5,log-uniform,,n,1,5,\n")
+    with pytest.raises(ValueError, match="not positive"):
+        load_problems(suite)
+
+
+def test_scale_free_verdict_where_srbench_rounding_fails():
+    X = np.random.default_rng(0).uniform(1, 5, size=(500, 1))
+    truth = sympy.Float(6.67e-11) * x
+    nonsense = sympy.Float(1e-12) * x * (1 + sympy.Float(0.01) * sympy.sin(x))
+    # SRBench rounds every constant to 6 decimals: the nonsense answer becomes 0 = truth - truth
+    assert symbolic_solution(truth, nonsense)
+    assert not scale_free_solution(truth, nonsense, [x], X)
+    assert not scale_free_solution(truth, sympy.Integer(0), [x], X)
+    # exact forms with other constants, offsets or digits past the sixth significant one pass
+    assert scale_free_solution(truth, sympy.Float(6.674e-11) * x, [x], X)
+    assert scale_free_solution(truth, sympy.Float(6.67e-11) * x + sympy.Float(3e-12), [x], X)
+    assert scale_free_solution(truth, sympy.Float(6.67e-11) * x ** sympy.Float(1.0000001), [x], X)
+    # a large-scale truth: SRBench's decimals demand all nine digits of 1.23456789e9
+    big = sympy.Float(1.23456789e9) * x
+    assert scale_free_solution(big, sympy.Float(1.234567e9) * x, [x], X)
+    assert not scale_free_solution(big, sympy.Float(1.234567e9) * x**sympy.Float(1.001), [x], X)
+    # wrong forms fail at any scale; the verdict agrees with sympy on a plain case
+    assert not scale_free_solution(x * y, x * y**2, [x, y], np.random.default_rng(1).uniform(1, 5, (200, 2)))
+    verdict = judge(truth, sympy.Float(6.674e-11) * x, [x], X, 6.67e-11 * X[:, 0])
+    assert verdict.scale_free_solution and verdict.symbolic_solution
+
+
+def test_report_puts_methods_side_by_side(tmp_path, monkeypatch, capsys):
+    rows = {"a.jsonl": [("kansr", "I.12.1", True, 2.0), ("kansr", "I.29.4", False, 9.0)],
+            "b.jsonl": [("other", "I.12.1", False, 5.0), ("other", "I.29.4", False, 7.0)]}
+    for name, entries in rows.items():
+        (tmp_path / name).write_text("\n".join(json.dumps({
+            "key": f"{p}|0.0|0|{m}", "problem": p, "noise": 0.0, "seed": 0, "method": m, "status": "ok",
+            "symbolic_solution": s, "accuracy_solution": s, "scale_free_solution": s, "wall_seconds": t,
+            "n_variables": 2}) for m, p, s, t in entries))
+    figure = tmp_path / "rates.png"
+    assert main(["bench", "report", str(tmp_path / "a.jsonl"), str(tmp_path / "b.jsonl"), "--plot", str(figure)]) == 0
+    report = capsys.readouterr().out
+    assert "| kansr | 0 | 2 | 1 | 1 | 1 |" in report and "| other | 0 | 2 | 0 | 0 | 0 |" in report
+    assert "## Side by side" in report and "| I.12.1 | 0 | solved (2.0 s) | - (5.0 s) |" in report
+    assert figure.stat().st_size > 0

@@ -9,8 +9,9 @@ from kansr.errors import DataError
 
 
 def add_bench_parser(sub) -> None:
-    bench = sub.add_parser("bench", help="run the equation-discovery benchmark, or `bench report FILE`")
-    bench.add_argument("action", nargs="*", help="nothing to run the benchmark; `report FILE` for a summary")
+    bench = sub.add_parser("bench", help="run the equation-discovery benchmark, or `bench report FILE ...`")
+    bench.add_argument("action", nargs="*", help="nothing to run the benchmark; `report FILE [FILE ...]` for a "
+                                                        "summary, methods side by side")
     bench.add_argument("--suite", default="feynman", help="'feynman' or a CSV in the same format")
     bench.add_argument("--only", help="comma-separated problem names")
     bench.add_argument("--noise", default="0", help="comma-separated noise levels (default 0)")
@@ -39,17 +40,18 @@ def run_bench(args) -> int:
     from kansr.bench.runner import Task, run
 
     if args.action:
-        if args.action[0] != "report" or len(args.action) != 2:
-            raise DataError("usage: kansr bench report RESULTS.jsonl")
-        path = Path(args.action[1])
-        if not path.exists():
-            raise DataError(f"{path}: no such file")
-        print(markdown(path))
+        if args.action[0] != "report" or len(args.action) < 2:
+            raise DataError("usage: kansr bench report RESULTS.jsonl [MORE.jsonl ...]")
+        paths = [Path(p) for p in args.action[1:]]
+        for path in paths:
+            if not path.exists():
+                raise DataError(f"{path}: no such file")
+        print(markdown(paths))
         if args.plot:
-            from kansr.bench.report import load_results, with_variable_counts
+            from kansr.bench.report import load_many, with_variable_counts
             from kansr.plot import plot_rates
 
-            plot_rates(with_variable_counts(load_results(path)), args.plot)
+            plot_rates(with_variable_counts(load_many(paths)), args.plot)
         return 0
     if args.workers < 1 or args.seeds < 1 or args.time_budget <= 0:
         raise DataError("--workers, --seeds and --time-budget must be positive")

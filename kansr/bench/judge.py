@@ -9,6 +9,14 @@ may, and the ratio has one sign on every test row (it is then constant too).
 Accuracy solution: R² ≥ 0.999 on test rows. Each sympy step runs under a time cap; a
 timeout counts as not solved and is recorded.
 
+SRBench's rounding is to decimal places, so it depends on the target's scale: where the
+truth's constants are 1e-11, every answer constant rounds to 0 and a nonsense answer
+passes; where they are 1e9, nine significant digits are demanded. A second, scale-free
+verdict sits beside it (``scale_free_solution``): the answer's floats rounded to
+``SIGNIFICANT_DIGITS`` significant digits, and the answer a solution when, on the test
+rows, its ratio to the truth is one nonzero number or its difference from the truth one
+number, each to ``RELATIVE_TOLERANCE`` of the truth's scale.
+
 Variables sampled from a positive range are declared positive for the check, so that
 forms equal on the whole domain are recognised (``sqrt(a*b/c)`` and
 ``sqrt(a)*sqrt(b)/sqrt(c)``, which plain sympy symbols leave apart).
@@ -25,6 +33,8 @@ from kansr.symbolic import complexity, predict
 from kansr.symbolic.limits import SympyTimeout, time_limit
 
 PI_AS_WRITTEN = sympy.Float("3.1415926535")
+SIGNIFICANT_DIGITS = 6
+RELATIVE_TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -36,11 +46,42 @@ class Judgement:
     r2_test: float
     complexity: int
     judge_timeout: bool
+    scale_free_solution: bool = False
 
 
 def round_floats(expr: sympy.Expr, digits: int = 6) -> sympy.Expr:
     """Every float of ``expr`` rounded to ``digits`` decimal places."""
     return expr.xreplace({f: sympy.Float(round(float(f), digits)) for f in expr.atoms(sympy.Float)})
+
+
+def round_significant(expr: sympy.Expr, digits: int = SIGNIFICANT_DIGITS) -> sympy.Expr:
+    """Every float of ``expr`` rounded to ``digits`` significant digits."""
+    return expr.xreplace({f: sympy.Float(float(f"{float(f):.{digits - 1}e}")) for f in expr.atoms(sympy.Float)})
+
+
+def scale_free_solution(truth: sympy.Expr, answer: sympy.Expr, symbols: list[sympy.Symbol],
+                        X_test: np.ndarray) -> bool:
+    """The scale-free verdict (module doc): with the answer's floats rounded to significant
+    digits, answer / truth or answer - truth is one number on every test row, to
+    ``RELATIVE_TOLERANCE`` of the truth's scale; a ratio of 0 is never a solution."""
+    with np.errstate(all="ignore"):
+        t = np.broadcast_to(predict(truth, symbols, X_test), (len(X_test),))
+        a = np.broadcast_to(predict(round_significant(answer), symbols, X_test), (len(X_test),))
+    if not (np.all(np.isfinite(t)) and np.all(np.isfinite(a))) or len(t) == 0:
+        return False
+    scale = float(np.sqrt(np.mean(t**2)))
+    if scale == 0:
+        return bool(np.all(a == 0))
+    difference = a - t
+    if np.max(np.abs(difference - np.median(difference))) <= RELATIVE_TOLERANCE * scale:
+        return True
+    rows = np.abs(t) > RELATIVE_TOLERANCE * scale
+    with np.errstate(all="ignore"):
+        ratio = a[rows] / t[rows]
+    middle = float(np.median(ratio)) if len(ratio) else 0.0
+    if middle == 0 or not np.isfinite(middle):
+        return False
+    return bool(np.max(np.abs(ratio - middle)) <= RELATIVE_TOLERANCE * abs(middle))
 
 
 def _is_constant(expr: sympy.Expr) -> bool:
@@ -103,4 +144,5 @@ def judge(truth: sympy.Expr, answer: sympy.Expr, symbols: list[sympy.Symbol], X_
                 solved = symbolic_solution(truth, answer, positive, same_sign)
         except SympyTimeout:
             timed_out = True
-    return Judgement(bool(solved), bool(r2 >= 0.999), r2, complexity(answer), timed_out)
+    scale_free = r2 > 0.5 and scale_free_solution(truth, answer, symbols, X_test)
+    return Judgement(bool(solved), bool(r2 >= 0.999), r2, complexity(answer), timed_out, bool(scale_free))

@@ -19,7 +19,7 @@ def load_results(path: str | Path) -> pd.DataFrame:
             continue  # a line cut short by an interruption
     # a task that errored and was rerun appears twice: its last row counts
     table = pd.DataFrame(rows).drop_duplicates("key", keep="last")
-    for column in ("symbolic_solution", "accuracy_solution"):
+    for column in ("symbolic_solution", "accuracy_solution", "scale_free_solution"):
         if column not in table:
             table[column] = False
         table[column] = table[column].fillna(False).astype(bool)
@@ -44,6 +44,7 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "tasks": grouped.size(),
         "symbolic_solutions": grouped.symbolic_solution.sum(),
+        "scale_free_solutions": grouped.scale_free_solution.sum(),
         "accuracy_solutions": grouped.accuracy_solution.sum(),
         "timeouts": grouped.status.apply(lambda s: int((s == "timeout").sum())),
         "errors": grouped.status.apply(lambda s: int((s == "error").sum())),
@@ -51,14 +52,34 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
     }).reset_index()
 
 
-def markdown(path: str | Path) -> str:
-    """The report: summary table, then one row per task."""
-    table = load_results(path)
+def load_many(paths: list[str | Path]) -> pd.DataFrame:
+    """Several results files as one table (a task in more than one: its last row counts)."""
+    table = pd.concat([load_results(path) for path in paths], ignore_index=True)
+    return table.drop_duplicates("key", keep="last")
+
+
+def side_by_side(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per problem and noise level, the methods' verdicts and seconds side by side."""
+    verdict = table.symbolic_solution.map({True: "solved", False: "-"})
+    verdict = verdict.where(table.status == "ok", table.status)
+    wide = table.assign(verdict=verdict + " (" + table.wall_seconds.round(1).astype(str) + " s)").pivot_table(
+        index=["problem", "noise"], columns="method", values="verdict", aggfunc="last")
+    return wide.reset_index().rename_axis(columns=None)
+
+
+def markdown(paths: str | Path | list[str | Path]) -> str:
+    """The report: summary table (method × noise), then the methods side by side per
+    problem where there are several, then one row per task."""
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    table = load_many(paths)
     per_task = table.sort_values(["method", "noise", "problem", "seed"])
     columns = [c for c in ("problem", "noise", "seed", "method", "status", "symbolic_solution",
-                           "accuracy_solution", "r2_test", "complexity", "wall_seconds", "formula")
+                           "scale_free_solution", "accuracy_solution", "r2_test", "complexity", "wall_seconds", "formula")
                if c in per_task]
-    lines = ["# kansr bench report", "", f"Results: `{Path(path).name}`, {len(table)} task(s).", "",
-             "## Summary", "", markdown_table(summary(table)), "", "## Per task", "",
-             markdown_table(per_task[columns]), ""]
+    names = ", ".join(f"`{Path(path).name}`" for path in paths)
+    lines = ["# kansr bench report", "", f"Results: {names}, {len(table)} task(s).", "",
+             "## Summary", "", markdown_table(summary(table)), ""]
+    if table.method.nunique() > 1:
+        lines += ["## Side by side", "", markdown_table(side_by_side(table)), ""]
+    lines += ["## Per task", "", markdown_table(per_task[columns]), ""]
     return "\n".join(lines)

@@ -31,7 +31,7 @@ def execute(task: dict) -> dict:
     seconds = time.monotonic() - start
     formula, details = formula if isinstance(formula, tuple) else (formula, {})
     answer = parse_formula(formula, names)
-    positive = [symbol for symbol, (low, _) in zip(problem.symbols, problem.ranges) if low > 0]
+    positive = problem.positive()
     verdict = judge(problem.formula, answer, problem.symbols, test[names].to_numpy(),
                     test.iloc[:, -1].to_numpy(), task.get("judge_seconds", 60.0), positive)
     return {"status": "ok", "n_variables": len(names), "formula": formula, "seconds": round(seconds, 3), **details,
