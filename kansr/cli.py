@@ -35,6 +35,8 @@ def _build_parser() -> argparse.ArgumentParser:
     discover.add_argument("--sep", help="field separator (default: detected among , ; and tab)")
     discover.add_argument("--decimal", help="decimal mark (default: '.', or ',' when detected with ; or tab)")
     discover.add_argument("--target", help="column to explain (default: the last column)")
+    discover.add_argument("--inputs", help="comma-separated input columns to use (default: all)")
+    discover.add_argument("--drop", help="comma-separated input columns to leave out")
     discover.add_argument("--seed", type=int, default=0)
     discover.add_argument("--time-budget", type=float, default=120.0, help="seconds (default 120)")
     discover.add_argument("--budget-mode", choices=("time", "work"), default="time",
@@ -73,6 +75,7 @@ def result_to_json(result) -> dict:
     return {
         "formula": str(result.formula), "template": str(result.template()), "latex": result.latex(),
         "target": result.target, "variables": list(result.names), "inputs_used": list(result.inputs_used),
+        "inputs_dropped": list(result.inputs_dropped),
         "constants": _constants_json(result.constants.to_dict("records")), "errors": result.errors,
         "r2": result.r2, "rmse": result.rmse,
         "complexity": result.complexity, "seconds": round(result.seconds, 3), "seed": result.seed,
@@ -119,9 +122,11 @@ def _discover(args) -> int:
         raise DataError(f"--output {args.output} is the input file; it would be overwritten")
     separator = {"\\t": "\t", "tab": "\t"}.get(args.sep, args.sep)
     dataset = load(args.data, args.target, sep=separator, decimal=args.decimal)
+    names = {flag: [n.strip() for n in value.split(",") if n.strip()] if value else None
+             for flag, value in (("inputs", args.inputs), ("drop", args.drop))}
     result = discover(dataset, target=args.target, seed=args.seed, time_budget=args.time_budget,
                       config=DiscoverConfig(workers=args.workers), verbose=not args.quiet,
-                      budget_mode=args.budget_mode)
+                      budget_mode=args.budget_mode, inputs=names["inputs"], drop=names["drop"])
     if args.verbose:
         for stage, seconds in result.timings.items():
             print(f"[kansr] {stage}: {seconds:.2f} s" + (" (summed over workers)" if args.workers > 1 else ""),

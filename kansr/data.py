@@ -287,6 +287,40 @@ def from_frame(frame: pd.DataFrame, target: str | None = None, source: str = "da
     return Dataset(X, y, safe_names, target, renamed, tuple(notes))
 
 
+def columns(dataset: Dataset, keep: list[int]) -> Dataset:
+    """``dataset`` with only the input columns ``keep`` (indices, in this order)."""
+    kept = {dataset.names[i] for i in keep}
+    renamed = {original: safe for original, safe in dataset.renamed.items() if safe in kept}
+    return Dataset(dataset.X[:, keep], dataset.y, [dataset.names[i] for i in keep], dataset.target, renamed,
+                   dataset.notes)
+
+
+def select_inputs(dataset: Dataset, inputs: list[str] | None = None, drop: list[str] | None = None) -> Dataset:
+    """The inputs a user named (``inputs``: only these; ``drop``: all but these), by their
+    column names as given or as renamed; an unknown name or an empty selection raises
+    ``DataError``."""
+    if not inputs and not drop:
+        return dataset
+    original = {safe: name for name, safe in dataset.renamed.items()}
+    index = {name: i for i, name in enumerate(dataset.names)}
+    index.update({original[name]: i for name, i in list(index.items()) if name in original})
+
+    def resolve(names: list[str], flag: str) -> list[int]:
+        unknown = [n for n in names if n not in index]
+        if unknown:
+            raise DataError(f"{flag}: no input column {', '.join(map(repr, unknown))}; inputs are "
+                            f"{', '.join(original.get(n, n) for n in dataset.names)}")
+        return [index[n] for n in names]
+
+    keep = resolve(inputs, "--inputs") if inputs else list(range(len(dataset.names)))
+    if drop:
+        dropped = set(resolve(drop, "--drop"))
+        keep = [i for i in keep if i not in dropped]
+    if not keep:
+        raise DataError("--inputs/--drop leave no input column")
+    return columns(dataset, sorted(set(keep)))
+
+
 def split_rows(n_rows: int, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Seeded train/validation row indices (validation empty when ``val_fraction`` is 0)."""
     order = np.random.default_rng(seed).permutation(n_rows)

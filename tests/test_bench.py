@@ -247,3 +247,31 @@ def test_report_puts_methods_side_by_side(tmp_path, monkeypatch, capsys):
     assert "| kansr | 0 | 2 | 1 | 1 | 1 |" in report and "| other | 0 | 2 | 0 | 0 | 0 |" in report
     assert "## Side by side" in report and "| I.12.1 | 0 | solved (2.0 s) | - (5.0 s) |" in report
     assert figure.stat().st_size > 0
+
+
+def test_irrelevant_columns_are_added_shuffled_and_judged(tmp_path, monkeypatch, capsys):
+    from kansr.bench.problems import with_irrelevant
+
+    problems = load_problems()
+    problem = select(problems, ["I.12.1"])[0]
+    train, test = sample(problem, 300, seed=0), sample(problem, 200, seed=0, test=True)
+    pool = [name for p in problems for name in p.variables]
+    wide_train, wide_test = with_irrelevant(problem, train, test, 10, 0, pool)
+    inputs = list(wide_train.columns[:-1])
+    assert len(inputs) == 12 and set(problem.variables) <= set(inputs) and wide_train.columns[-1] == "F"
+    assert set(inputs) - set(problem.variables) <= set(pool)
+    # shuffled: the true inputs are not simply first
+    assert inputs[:2] != list(problem.variables)
+    assert list(wide_test.columns) == list(wide_train.columns)
+    # the target and the true inputs are untouched; every added column within one input's range
+    np.testing.assert_array_equal(wide_train["F"], train["F"])
+    np.testing.assert_array_equal(wide_train["mu"], train["mu"])
+    for name in set(inputs) - set(problem.variables):
+        assert wide_train[name].min() >= 1 and wide_train[name].max() <= 5
+    # and the runner records whether an answer used one
+    monkeypatch.setenv("PYTHONPATH", _env_with_tests()["PYTHONPATH"])
+    out = tmp_path / "r.jsonl"
+    rows = run([Task("I.12.1", 0.0, 0, "bench_helpers:exact_method", 5, hard_timeout=60, n_train=50, n_test=50,
+                     irrelevant=10)], out, log=lambda m: None)
+    assert rows[0]["key"].endswith("|+10") and rows[0]["symbolic_solution"] and rows[0]["irrelevant_used"] == []
+    assert "formulas_using_irrelevant" in markdown(out)

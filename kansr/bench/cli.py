@@ -23,6 +23,10 @@ def add_bench_parser(sub) -> None:
                                                            "(default 1.5 x budget + 60)")
     bench.add_argument("--out", default="results.jsonl", help="JSONL results file (appended, resumable)")
     bench.add_argument("--method", default="kansr", help="kansr, pykan or module:function")
+    bench.add_argument("--irrelevant", type=int, default=0,
+                       help="add this many input columns the target does not depend on (uniform over "
+                            "the range of one of its inputs, named like other problems' variables, "
+                            "columns shuffled)")
     bench.add_argument("--plot", help="with `report`: write a figure of solution rates to this file")
     bench.set_defaults(handler=run_bench)
 
@@ -64,7 +68,9 @@ def run_bench(args) -> int:
     except ValueError as error:
         raise DataError(str(error)) from None
     hard = args.hard_timeout or 1.5 * args.time_budget + 60
-    tasks = [Task(p.name, noise, seed, args.method, args.time_budget, hard, suite=suite)
+    if args.irrelevant < 0:
+        raise DataError("--irrelevant must be 0 or more")
+    tasks = [Task(p.name, noise, seed, args.method, args.time_budget, hard, suite=suite, irrelevant=args.irrelevant)
              for noise in _floats(args.noise, "--noise") for p in chosen for seed in range(args.seeds)]
     executor = None
     if args.scheduler:

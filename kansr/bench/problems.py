@@ -145,3 +145,29 @@ def sample(problem: Problem, n_rows: int, seed: int, noise: float = 0.0, test: b
     frame = pd.DataFrame(X, columns=list(problem.variables))
     frame[problem.output if problem.output not in problem.variables else problem.output + "_out"] = y
     return frame
+
+
+
+def with_irrelevant(problem: Problem, train: pd.DataFrame, test: pd.DataFrame, count: int, seed: int,
+                    pool: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``train`` and ``test`` (inputs, then the target) with ``count`` more input columns the
+    target does not depend on: each uniform over the range of one of the problem's inputs
+    (drawn at random), named from ``pool`` (say, other problems' variable names) where a
+    name is free, else u0, u1, ...; all inputs in a seeded shuffled order, the target last."""
+    rng = np.random.default_rng([zlib.crc32(problem.name.encode()), seed, count, 7])
+    output = train.columns[-1]
+    taken = set(problem.variables) | {output}
+    free = [name for name in dict.fromkeys(pool) if name not in taken]
+    names = [str(name) for name in rng.permutation(free)[:count]] if free else []
+    names += [name for name in (f"u{i}" for i in range(2 * count)) if name not in taken][:count - len(names)]
+    extra_train, extra_test = {}, {}
+    for name in names:
+        low, high = problem.ranges[int(rng.integers(len(problem.ranges)))]
+        extra_train[name] = rng.uniform(low, high, len(train))
+        extra_test[name] = rng.uniform(low, high, len(test))
+    order = [str(n) for n in rng.permutation(list(problem.variables) + names)] + [output]
+
+    def widened(frame: pd.DataFrame, extra: dict) -> pd.DataFrame:
+        return pd.concat([frame, pd.DataFrame(extra, index=frame.index)], axis=1)[order]
+
+    return widened(train, extra_train), widened(test, extra_test)

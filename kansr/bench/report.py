@@ -39,8 +39,17 @@ def with_variable_counts(table: pd.DataFrame, suite: str | None = None) -> pd.Da
 
 
 def summary(table: pd.DataFrame) -> pd.DataFrame:
-    """Per noise level and method: tasks, symbolic and accuracy solutions, timeouts, errors, median seconds."""
-    grouped = table.groupby(["method", "noise"])
+    """Per method and noise level (and number of irrelevant columns added, where any were):
+    tasks, symbolic and accuracy solutions, timeouts, errors, median seconds."""
+    keys = ["method", "noise"]
+    extra = {}
+    if "irrelevant" in table and table.irrelevant.fillna(0).any():
+        table = table.assign(irrelevant=table.irrelevant.fillna(0).astype(int))
+        keys.append("irrelevant")
+        if "irrelevant_used" in table:
+            used = table.irrelevant_used.apply(lambda names: isinstance(names, list) and len(names) > 0)
+            extra["formulas_using_irrelevant"] = used.groupby([table[k] for k in keys]).sum()
+    grouped = table.groupby(keys)
     return pd.DataFrame({
         "tasks": grouped.size(),
         "symbolic_solutions": grouped.symbolic_solution.sum(),
@@ -49,6 +58,7 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
         "timeouts": grouped.status.apply(lambda s: int((s == "timeout").sum())),
         "errors": grouped.status.apply(lambda s: int((s == "error").sum())),
         "median_seconds": grouped.wall_seconds.median().round(1),
+        **extra,
     }).reset_index()
 
 

@@ -36,10 +36,12 @@ class Task:
     n_train: int = 1000
     n_test: int = 1000
     suite: str | None = None
+    irrelevant: int = 0
 
     @property
     def key(self) -> str:
-        return f"{self.problem}|{self.noise:g}|{self.seed}|{self.method}"
+        extra = f"|+{self.irrelevant}" if self.irrelevant else ""
+        return f"{self.problem}|{self.noise:g}|{self.seed}|{self.method}{extra}"
 
 
 def run_task(task: dict) -> dict:

@@ -12,18 +12,23 @@ import time
 import traceback
 
 import numpy as np
+import sympy
 
 
 def execute(task: dict) -> dict:
     """Generate the task's data, run the method, judge the answer."""
     from kansr.bench.judge import judge
     from kansr.bench.methods import resolve
-    from kansr.bench.problems import load_problems, parse_formula, sample, select
+    from kansr.bench.problems import load_problems, parse_formula, sample, select, with_irrelevant
 
-    problem = select(load_problems(task.get("suite")), [task["problem"]])[0]
+    problems = load_problems(task.get("suite"))
+    problem = select(problems, [task["problem"]])[0]
     train = sample(problem, task["n_train"], task["seed"], task["noise"])
     test = sample(problem, task["n_test"], task["seed"], 0.0, test=True)
-    names = list(problem.variables)
+    if task.get("irrelevant"):
+        pool = [name for p in problems for name in p.variables]
+        train, test = with_irrelevant(problem, train, test, task["irrelevant"], task["seed"], pool)
+    names = list(train.columns[:-1])
     method = resolve(task["method"])
     start = time.monotonic()
     formula = method(train[names].to_numpy(), train.iloc[:, -1].to_numpy(), names, task["seed"],
@@ -32,9 +37,13 @@ def execute(task: dict) -> dict:
     formula, details = formula if isinstance(formula, tuple) else (formula, {})
     answer = parse_formula(formula, names)
     positive = problem.positive()
-    verdict = judge(problem.formula, answer, problem.symbols, test[names].to_numpy(),
+    inputs = list(problem.variables)
+    verdict = judge(problem.formula, answer, [sympy.Symbol(n) for n in names], test[names].to_numpy(),
                     test.iloc[:, -1].to_numpy(), task.get("judge_seconds", 60.0), positive)
-    return {"status": "ok", "n_variables": len(names), "formula": formula, "seconds": round(seconds, 3), **details,
+    if task.get("irrelevant"):
+        details = {**details, "irrelevant_used": sorted(str(s) for s in answer.free_symbols
+                                                        if str(s) not in inputs)}
+    return {"status": "ok", "n_variables": len(inputs), "formula": formula, "seconds": round(seconds, 3), **details,
             **verdict.__dict__,
             "r2_test": float(verdict.r2_test) if np.isfinite(verdict.r2_test) else None}
 

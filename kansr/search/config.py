@@ -44,6 +44,8 @@ class DiscoverConfig:
         Processes that try alternatives in parallel (1: in this process). The answer does
         not depend on it: results are taken in the fixed plan order, and attempts after the
         first exact one are discarded, as a sequential search would never have run them.
+    screen : bool
+        Screen the inputs of wide tables before the search (``kansr.search.screening``).
     threads : int
         torch intra-op threads during the search. The KANs are small, so one thread is
         fastest, and several threads per process collapse when processes share cores.
@@ -64,3 +66,4 @@ class DiscoverConfig:
     reduce_share: float = 0.5
     workers: int = 1
     threads: int = 1
+    screen: bool = True

@@ -36,7 +36,7 @@ from kansr.budget import Budget, expired
 from kansr.data import Dataset
 from kansr.errors import KansrError
 from kansr.kan import KAN
-from kansr.search import stopping
+from kansr.search import screening, stopping
 from kansr.search.candidate import Candidate, Rows, Scorer, split_rows
 from kansr.search.config import DiscoverConfig
 from kansr.search.executor import run_parallel
@@ -71,7 +71,8 @@ def _log(message: str, verbose: bool) -> None:
 
 
 def discover(data, target: str | None = None, seed: int = 0, time_budget: float | None = 120.0,
-             config: DiscoverConfig | None = None, verbose: bool = True, budget_mode: str = "time") -> Result:
+             config: DiscoverConfig | None = None, verbose: bool = True, budget_mode: str = "time",
+             inputs: list[str] | None = None, drop: list[str] | None = None) -> Result:
     """Find a closed-form formula for ``target`` in terms of the other columns.
 
     Parameters
@@ -95,6 +96,8 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
         edge fits; ``kansr.budget``), so that the same data and seed give the same formula
         on any machine, busy or not; the alternatives then run in this process whatever
         ``config.workers`` says.
+    inputs, drop : list of str, optional
+        Search with only these input columns, or without these.
 
     Returns
     -------
@@ -105,33 +108,77 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
     budget = Budget(time_budget, budget_mode)  # checks the mode before any work
     if budget_mode == "work":
         config = replace(config, workers=1, simplify_seconds=_WORK_MODE_CAPS * config.simplify_seconds)
-    dataset = data_module.load(data, target)
+    dataset = data_module.select_inputs(data_module.load(data, target), inputs, drop)
     for note in dataset.notes:
         _log(f"note: {note}", verbose)
     torch.manual_seed(seed)
     rows = split_rows(len(dataset.y), config.val_fraction, seed, config.max_train_rows, config.max_refit_rows)
     if len(rows.train) > config.max_train_rows:
         _log(f"training on a subsample of {len(rows.kan)} of {len(rows.train)} rows", verbose)
-    search = Search(dataset, config, rows, seed, budget, verbose)
+    kept = list(range(len(dataset.names)))
+    search = None
     previous_threads = torch.get_num_threads()
     torch.set_num_threads(config.threads)
     try:
         # numpy's BLAS too: a different thread count changes rounding, and so the formula
         with threadpool_limits(limits=config.threads):
+            if config.screen and len(kept) >= screening.SCREEN_FROM:
+                kept = list(screening.screen(dataset.X[rows.kan], dataset.y[rows.kan], seed, budget).kept)
+                _log(f"kept {len(kept)} of {len(dataset.names)} inputs: "
+                     f"{', '.join(dataset.names[i] for i in kept)}", verbose)
+            search = Search(data_module.columns(dataset, kept), config, rows, seed, budget, verbose)
             search.run()
+            dropped = tuple(i for i in range(len(dataset.names)) if i not in kept)
+            back = _still_needed(search, dataset, rows, kept, dropped)
+            if back and not expired(budget):
+                _log(f"the residuals still depend on {', '.join(dataset.names[i] for i in back)}: "
+                     "searching again with them", verbose)
+                kept = sorted(kept + back)
+                search = search.widened(data_module.columns(dataset, kept))
+                search.run()
     except KeyboardInterrupt:
+        if search is None:
+            raise
         search.stopped = "interrupted"
         _log("interrupted: returning the best formula found so far", verbose)
     finally:
         torch.set_num_threads(previous_threads)
-    if not search.candidates:
-        if search.stopped == "interrupted":
+    if search is None or not search.candidates:
+        if search is not None and search.stopped == "interrupted":
             raise KeyboardInterrupt
         raise KansrError("no formula could be fitted to the data")
     result = search.result(start)
+    if len(kept) < len(dataset.names):
+        result = replace(result, names=list(dataset.names), renamed=dict(dataset.renamed),
+                         inputs_dropped=[dataset.names[i] for i in range(len(dataset.names)) if i not in kept],
+                         kan=_reading_all_columns(result.kan, kept, len(dataset.names)))
     for note in result.notes[len(dataset.notes):]:
         _log(f"note: {note}", verbose)
     return result
+
+
+def _still_needed(search: "Search", dataset: Dataset, rows: Rows, kept: list[int], dropped: tuple[int, ...]
+                  ) -> list[int]:
+    """The screened-out inputs that the chosen formula's residuals still depend on
+    (``kansr.search.screening.residual_dependence``, on the refit rows)."""
+    if not dropped or not search.candidates:
+        return []
+    chosen = choose(search.candidates, search.floor)
+    refit_rows = rows.refit
+    predictions = predict(chosen.formula, search.symbols, dataset.X[np.ix_(refit_rows, kept)])
+    if not np.all(np.isfinite(predictions)):
+        return []
+    return screening.residual_dependence(dataset.y[refit_rows] - predictions, dataset.X[refit_rows], dropped)
+
+
+def _reading_all_columns(model: KAN | None, kept: list[int], n_columns: int) -> KAN | None:
+    """A KAN trained on the ``kept`` columns, reading them from the user's full data matrix
+    (None where the model reads derived inputs, as a reduction's do)."""
+    if model is None or model.n_data_inputs != len(kept):
+        return None
+    model.input_index = torch.as_tensor(kept, device=model.input_index.device)[model.input_index]
+    model.n_data_inputs = n_columns
+    return model
 
 
 @dataclass
@@ -186,6 +233,14 @@ class Search:
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self.library = get_library(list(self.config.library) if self.config.library else None)
+
+    def widened(self, dataset: Dataset) -> "Search":
+        """The same search on ``dataset``, inputs added back to this one's (kept in the same
+        order): the candidates found so far stay candidates."""
+        search = Search(dataset, self.config, self.rows, self.seed, self.budget, self.verbose, self.good_enough,
+                        self.guaranteed, self.top_level)
+        search.candidates, search.models = list(self.candidates), dict(self.models)
+        return search
 
     def _spent(self) -> bool:
         return expired(self.budget)

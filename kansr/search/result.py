@@ -41,6 +41,8 @@ class Result:
         decades): the error model the constants were fitted in, chosen by description length.
     inputs_used : list of str
         The inputs the formula uses.
+    inputs_dropped : list of str
+        The inputs screening left out of the search (wide tables, ``kansr.search.screening``).
     notes : tuple of str
         What the user should know: a dropped index column, a small table's uncertainty.
     names : list of str
@@ -66,6 +68,7 @@ class Result:
     constants: pd.DataFrame = field(default_factory=lambda: constants_table(()))
     errors: str = "additive"
     inputs_used: list[str] = field(default_factory=list)
+    inputs_dropped: list[str] = field(default_factory=list)
     notes: tuple[str, ...] = ()
     kan: KAN | None = None
     stopped: str | None = None

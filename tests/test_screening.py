@@ -1,0 +1,67 @@
+"""Input screening for wide tables (kansr.search.screening) and the user's --inputs/--drop."""
+
+import json
+
+import numpy as np
+import pytest
+
+from kansr import discover
+from kansr.cli import main
+from kansr.search.screening import residual_dependence, screen
+
+
+def test_screening_keeps_the_inputs_that_matter_among_many():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(1, 3, size=(400, 30))
+    screening = screen(X, X[:, 3] * X[:, 7], seed=0)
+    assert screening.kept == (3, 7)
+    assert set(screening.dropped) == set(range(30)) - {3, 7}
+    # the attribution: the two inputs carry nearly all of it
+    assert screening.scores[3] + screening.scores[7] > 0.8
+
+
+def test_screening_keeps_a_weakly_relevant_input_the_held_out_error_needs():
+    rng = np.random.default_rng(1)
+    X = rng.uniform(-1, 1, size=(600, 12))
+    # x5 carries 4 % of the variance: invisible beside x0 to the eye, not to held-out error
+    y = np.sin(2 * X[:, 0]) + 0.35 * X[:, 5]
+    assert {0, 5} <= set(screen(X, y, seed=0).kept)
+
+
+def test_residual_dependence_finds_a_dropped_input_the_residuals_follow():
+    rng = np.random.default_rng(2)
+    X = rng.uniform(0, 1, size=(500, 6))
+    noise = 0.01 * rng.normal(size=500)
+    assert residual_dependence(0.05 * X[:, 4] + noise, X, (1, 2, 4)) == [4]
+    assert residual_dependence(noise, X, (1, 2, 4)) == []
+    # a step in x2 as small as the noise, over half the rows
+    step = np.where(X[:, 2] > 0.5, 0.01, 0.0) + noise
+    assert residual_dependence(step, X, (2,)) == [2]
+
+
+def test_a_law_in_two_of_sixty_columns_is_found_and_the_rest_reported_dropped(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    X = rng.uniform(1, 3, size=(400, 60))
+    names = [f"c{i}" for i in range(60)]
+    result = discover((X, X[:, 3] * X[:, 7], names), seed=0, time_budget=60, verbose=False)
+    assert str(result.formula) == "c3*c7"
+    assert result.inputs_used == ["c3", "c7"] and len(result.inputs_dropped) == 58
+    # predictions take the user's full table
+    np.testing.assert_allclose(result.predict(X), X[:, 3] * X[:, 7])
+
+
+def test_cli_inputs_and_drop_restrict_the_columns(tmp_path, capsys):
+    rng = np.random.default_rng(3)
+    X = rng.uniform(1, 3, size=(200, 3))
+    path = tmp_path / "d.csv"
+    lines = ["a,b,c,y"] + [f"{a},{b},{c},{a * b + c}" for a, b, c in X]
+    path.write_text("\n".join(lines))
+    assert main(["discover", str(path), "--json", "--quiet", "--time-budget", "20", "--inputs", "a,b"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["variables"] == ["a", "b"] and "c" not in payload["formula"]
+    assert main(["discover", str(path), "--json", "--quiet", "--time-budget", "20", "--drop", "c"]) == 0
+    assert json.loads(capsys.readouterr().out)["variables"] == ["a", "b"]
+    assert main(["discover", str(path), "--quiet", "--drop", "a,b,c"]) == 2
+    assert "leave no input" in capsys.readouterr().err
+    assert main(["discover", str(path), "--quiet", "--inputs", "a,zz"]) == 2
+    assert "--inputs: no input column 'zz'" in capsys.readouterr().err
