@@ -37,6 +37,12 @@ def _build_parser() -> argparse.ArgumentParser:
     discover.add_argument("--target", help="column to explain (default: the last column)")
     discover.add_argument("--inputs", help="comma-separated input columns to use (default: all)")
     discover.add_argument("--drop", help="comma-separated input columns to leave out")
+    discover.add_argument("--units", help="units table (CSV: Variable and Units, or Variable and one column "
+                                          "per base unit m, s, kg, K, V): search dimensionless groups")
+    discover.add_argument("--constant-units", action="store_true",
+                          help="with --units: let the overall constant carry units (reported with it)")
+    discover.add_argument("--partial-units", action="store_true",
+                          help="with --units: columns missing from the table count as dimensionless")
     discover.add_argument("--seed", type=int, default=0)
     discover.add_argument("--time-budget", type=float, default=120.0, help="seconds (default 120)")
     discover.add_argument("--budget-mode", choices=("time", "work"), default="time",
@@ -62,7 +68,8 @@ def _number(value: float) -> float | None:
 
 
 def _constants_json(records) -> list[dict]:
-    return [{"name": c["name"], "value": float(c["value"]), "stderr": _number(c["stderr"])} for c in records]
+    return [{"name": c["name"], "value": float(c["value"]), "stderr": _number(c["stderr"]),
+             **({"units": c["units"]} if "units" in c else {})} for c in records]
 
 
 def result_to_json(result) -> dict:
@@ -74,7 +81,7 @@ def result_to_json(result) -> dict:
     ]
     return {
         "formula": str(result.formula), "template": str(result.template()), "latex": result.latex(),
-        "target": result.target, "variables": list(result.names), "inputs_used": list(result.inputs_used),
+        "target": result.target, "target_units": result.target_units or None, "variables": list(result.names), "inputs_used": list(result.inputs_used),
         "inputs_dropped": list(result.inputs_dropped),
         "constants": _constants_json(result.constants.to_dict("records")), "errors": result.errors,
         "r2": result.r2, "rmse": result.rmse,
@@ -96,9 +103,10 @@ def with_error(value: float, stderr: float) -> str:
 def _print_result(result) -> None:
     """The human-readable answer on stdout (see the README)."""
     template = result.template()
-    print(f"{result.target} = {template}")
+    print(f"{result.target} = {template}" + (f"   [{result.target_units}]" if result.target_units else ""))
     for row in result.constants.itertuples():
-        print(f"  {row.name} = {with_error(row.value, row.stderr)}")
+        units = f"   [{row.units}]" if "units" in result.constants else ""
+        print(f"  {row.name} = {with_error(row.value, row.stderr)}{units}")
     print(f"R2 = {result.r2:.10g}   RMSE = {result.rmse:.4g}   complexity = {result.complexity}"
           f"   ({result.seconds:.1f} s)")
     if result.errors == "relative":
@@ -126,7 +134,8 @@ def _discover(args) -> int:
              for flag, value in (("inputs", args.inputs), ("drop", args.drop))}
     result = discover(dataset, target=args.target, seed=args.seed, time_budget=args.time_budget,
                       config=DiscoverConfig(workers=args.workers), verbose=not args.quiet,
-                      budget_mode=args.budget_mode, inputs=names["inputs"], drop=names["drop"])
+                      budget_mode=args.budget_mode, inputs=names["inputs"], drop=names["drop"],
+                      units=args.units, constant_units=args.constant_units, partial_units=args.partial_units)
     if args.verbose:
         for stage, seconds in result.timings.items():
             print(f"[kansr] {stage}: {seconds:.2f} s" + (" (summed over workers)" if args.workers > 1 else ""),

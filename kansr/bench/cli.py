@@ -23,6 +23,8 @@ def add_bench_parser(sub) -> None:
                                                            "(default 1.5 x budget + 60)")
     bench.add_argument("--out", default="results.jsonl", help="JSONL results file (appended, resumable)")
     bench.add_argument("--method", default="kansr", help="kansr, pykan or module:function")
+    bench.add_argument("--units", help="units table for the suite's variables (e.g. datasets/feynman_units.csv): "
+                                       "the method gets them (kansr searches dimensionless groups)")
     bench.add_argument("--irrelevant", type=int, default=0,
                        help="add this many input columns the target does not depend on (uniform over "
                             "the range of one of its inputs, named like other problems' variables, "
@@ -70,7 +72,14 @@ def run_bench(args) -> int:
     hard = args.hard_timeout or 1.5 * args.time_budget + 60
     if args.irrelevant < 0:
         raise DataError("--irrelevant must be 0 or more")
-    tasks = [Task(p.name, noise, seed, args.method, args.time_budget, hard, suite=suite, irrelevant=args.irrelevant)
+    units = None
+    if args.units:
+        from kansr.units import read_units
+
+        read_units(args.units)  # a bad table is an error now, not in every task
+        units = str(Path(args.units).resolve())
+    tasks = [Task(p.name, noise, seed, args.method, args.time_budget, hard, suite=suite, irrelevant=args.irrelevant,
+                  units=units)
              for noise in _floats(args.noise, "--noise") for p in chosen for seed in range(args.seeds)]
     executor = None
     if args.scheduler:

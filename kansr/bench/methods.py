@@ -1,7 +1,8 @@
 """Method adapters: a method takes (X, y, names, seed, time_budget) and returns a formula
 string, or (formula string, dict of details to record, such as {"attempt": ...}).
 
-Methods are named: ``kansr`` (default), ``pykan`` (pykan's documented symbolic-regression
+With ``kansr bench --units``, a method is also given ``units=`` (column -> exponents of
+m, s, kg, K, V; the target as ``_target_``). Methods are named: ``kansr`` (default), ``pykan`` (pykan's documented symbolic-regression
 recipe, when pykan is installed), or ``package.module:function`` for any callable with
 the same signature.
 """
@@ -17,10 +18,12 @@ import numpy as np
 Method = Callable[[np.ndarray, np.ndarray, list, int, float], "str | tuple[str, dict]"]
 
 
-def run_kansr(X: np.ndarray, y: np.ndarray, names: list[str], seed: int, time_budget: float) -> tuple[str, dict]:
+def run_kansr(X: np.ndarray, y: np.ndarray, names: list[str], seed: int, time_budget: float,
+              units: dict | None = None) -> tuple[str, dict]:
     from kansr.search import discover
 
-    result = discover((X, y, names), target="_target_", seed=seed, time_budget=time_budget, verbose=False)
+    result = discover((X, y, names), target="_target_", seed=seed, time_budget=time_budget, verbose=False,
+                      units=units)
     return str(result.formula), {"attempt": result.attempt}
 
 

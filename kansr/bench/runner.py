@@ -37,10 +37,11 @@ class Task:
     n_test: int = 1000
     suite: str | None = None
     irrelevant: int = 0
+    units: str | None = None
 
     @property
     def key(self) -> str:
-        extra = f"|+{self.irrelevant}" if self.irrelevant else ""
+        extra = (f"|+{self.irrelevant}" if self.irrelevant else "") + ("|units" if self.units else "")
         return f"{self.problem}|{self.noise:g}|{self.seed}|{self.method}{extra}"
 
 

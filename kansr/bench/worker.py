@@ -30,9 +30,17 @@ def execute(task: dict) -> dict:
         train, test = with_irrelevant(problem, train, test, task["irrelevant"], task["seed"], pool)
     names = list(train.columns[:-1])
     method = resolve(task["method"])
+    options = {}
+    if task.get("units"):  # the columns' units, and the target's under the name methods give it
+        from kansr.units import read_units
+
+        table = read_units(task["units"])
+        declared = {name: table.get(name, table.get(name.rstrip("_"))) for name in names}
+        declared["_target_"] = table.get(problem.output, table.get(problem.output.rstrip("_")))
+        options["units"] = {name: dims for name, dims in declared.items() if dims is not None}
     start = time.monotonic()
     formula = method(train[names].to_numpy(), train.iloc[:, -1].to_numpy(), names, task["seed"],
-                     task["time_budget"])
+                     task["time_budget"], **options)
     seconds = time.monotonic() - start
     formula, details = formula if isinstance(formula, tuple) else (formula, {})
     answer = parse_formula(formula, names)

@@ -22,11 +22,13 @@ The formula reported is chosen from the Pareto front by ``kansr.search.selection
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+import pandas as pd
 import sympy
 import torch
 from threadpoolctl import threadpool_limits
@@ -36,7 +38,8 @@ from kansr.budget import Budget, expired
 from kansr.data import Dataset
 from kansr.errors import KansrError
 from kansr.kan import KAN
-from kansr.search import screening, stopping
+from kansr import units as units_module
+from kansr.search import dimensions, screening, stopping
 from kansr.search.candidate import Candidate, Rows, Scorer, split_rows
 from kansr.search.config import DiscoverConfig
 from kansr.search.executor import run_parallel
@@ -46,9 +49,10 @@ from kansr.search.baselines import BASELINE, baseline_formulas
 from kansr.search.result import Result, constants_table, error_model, front_table
 from kansr.search.selection import choose, pareto
 from kansr.search.trial import StageTimer, train_and_read
-from kansr.symbolic import compositions, get_library, predict
+from kansr.symbolic import complexity, compositions, get_library, predict, refit
 from kansr.symbolic.description import FLOOR
 from kansr.symbolic.limits import BudgetExhausted, SympyTimeout, time_limit
+from kansr.units import format_unit
 
 # tables with fewer rows come with a note on how uncertain their answer is
 SMALL_TABLE_WARNING = 20
@@ -72,7 +76,8 @@ def _log(message: str, verbose: bool) -> None:
 
 def discover(data, target: str | None = None, seed: int = 0, time_budget: float | None = 120.0,
              config: DiscoverConfig | None = None, verbose: bool = True, budget_mode: str = "time",
-             inputs: list[str] | None = None, drop: list[str] | None = None) -> Result:
+             inputs: list[str] | None = None, drop: list[str] | None = None, units=None,
+             constant_units: bool = False, partial_units: bool = False) -> Result:
     """Find a closed-form formula for ``target`` in terms of the other columns.
 
     Parameters
@@ -98,6 +103,16 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
         ``config.workers`` says.
     inputs, drop : list of str, optional
         Search with only these input columns, or without these.
+    units : str, Path or dict, optional
+        The columns' physical units: a units table (``kansr.units.read_units``) or a dict
+        of column -> unit string ("kg m s^-2") or exponents of (m, s, kg, K, V). The search
+        then runs on dimensionless groups (``kansr.search.dimensions``), and its formulas
+        are dimensionally consistent.
+    constant_units : bool
+        With ``units``: allow the overall constant to carry units (a law with a
+        dimensional constant that is not a column); they are reported with it.
+    partial_units : bool
+        With ``units``: columns without units count as dimensionless instead of an error.
 
     Returns
     -------
@@ -111,6 +126,23 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
     dataset = data_module.select_inputs(data_module.load(data, target), inputs, drop)
     for note in dataset.notes:
         _log(f"note: {note}", verbose)
+    groups = None
+    if units is not None:
+        user = dataset
+        original = {safe: name for name, safe in dataset.renamed.items()}
+        dims, target_dims = units_module.resolve(units, [original.get(n, n) for n in dataset.names],
+                                                 dataset.target, partial_units)
+        groups = dimensions.dimensionless_groups(dims, target_dims, constant_units)
+        if groups is None:
+            _log("units: the target's units need a dimensional constant; searching the columns as they are",
+                 verbose)
+    if groups is not None:
+        X, y, labels = dimensions.dimensionless_data(groups, dataset.X, dataset.y, dataset.names)
+        dataset = Dataset(X, y, labels, dataset.target, notes=dataset.notes)
+        mapping, scale = dimensions.substitution(groups, labels, [sympy.Symbol(n) for n in user.names])
+        shown = ", ".join(f"{k} = {v}" for k, v in mapping.items())
+        _log(f"units: {user.target} = {scale}·f({shown})" if scale != 1 else f"units: {user.target} = f({shown})",
+             verbose)
     torch.manual_seed(seed)
     rows = split_rows(len(dataset.y), config.val_fraction, seed, config.max_train_rows, config.max_refit_rows)
     if len(rows.train) > config.max_train_rows:
@@ -148,13 +180,88 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
             raise KeyboardInterrupt
         raise KansrError("no formula could be fitted to the data")
     result = search.result(start)
-    if len(kept) < len(dataset.names):
+    if groups is not None:
+        result = _in_user_columns(result, groups, dataset.names, user, rows, dims, target_dims, budget)
+    elif units is not None:
+        result = _with_constant_units(result, dict(zip(dataset.names, dims)), target_dims)
+    if groups is None and len(kept) < len(dataset.names):
         result = replace(result, names=list(dataset.names), renamed=dict(dataset.renamed),
                          inputs_dropped=[dataset.names[i] for i in range(len(dataset.names)) if i not in kept],
                          kan=_reading_all_columns(result.kan, kept, len(dataset.names)))
     for note in result.notes[len(dataset.notes):]:
         _log(f"note: {note}", verbose)
     return result
+
+
+def _in_user_columns(result: Result, groups: dimensions.Groups, labels: list[str], user: Dataset, rows: Rows,
+                     input_units: list, target_units, budget: Budget) -> Result:
+    """A result found on the dimensionless data in the user's columns: every formula of the
+    front as M·f(π(x)), its constants refit on the user's data (the search fitted them to
+    y / M, which weights rows differently), with units for the target and each constant
+    (all dimensionless). Only formulas with the target's units are kept: where no input
+    was left dimensionless, the search's input was M itself, and its constant or a + b·M
+    are not (the chosen formula is then the consistent one of shortest description, or
+    c·M)."""
+    symbols = [sympy.Symbol(n) for n in user.names]
+    by_symbol = dict(zip(symbols, input_units))
+    mapping, scale = dimensions.substitution(groups, labels, symbols)
+    X, y = user.X, user.y
+    held_out = rows.val if len(rows.val) else rows.refit
+    finish = None if budget is None or budget.seconds is None else \
+        Budget(max(_REPORT_MIN_SECONDS, _REPORT_SHARE * budget.seconds), budget.mode)
+
+    def mapped(formula: sympy.Expr, relative: bool) -> tuple[sympy.Expr, object]:
+        expr = scale * formula.xreplace(mapping)
+        scored = refit(expr, symbols, X[rows.refit], y[rows.refit], finish, relative=relative)
+        return scored.expr, constants_table(scored.constants).assign(units="1")
+
+    front_rows = []
+    chosen_formula, chosen_constants = None, None
+    for row in result.front.itertuples():
+        expr, table = mapped(row.formula, row.errors == "relative")
+        if dimensions.units_of(expr, by_symbol) != tuple(target_units):
+            continue
+        predictions = predict(expr, symbols, X[held_out])
+        nmse = float(np.mean((predictions - y[held_out]) ** 2) / (np.var(y[held_out]) or 1.0))
+        front_rows.append({"complexity": complexity(expr), "rmse": float(np.sqrt(nmse * np.var(y[held_out]))),
+                           "r2": 1 - nmse, "formula": expr, "val_nmse": nmse, "attempt": row.attempt,
+                           "score": row.score, "errors": row.errors, "constants": table.to_dict("records")})
+        if row.formula == result.formula:
+            chosen_formula, chosen_constants = expr, table
+    if chosen_formula is None and front_rows:
+        best = min(front_rows, key=lambda r: r["score"])
+        chosen_formula, chosen_constants = best["formula"], pd.DataFrame(best["constants"])
+    if chosen_formula is None:
+        chosen_formula, chosen_constants = mapped(sympy.Float(1.0) * sympy.Symbol(labels[0]), False)
+        front_rows.append({"complexity": complexity(chosen_formula), "rmse": math.nan, "r2": math.nan,
+                           "formula": chosen_formula, "val_nmse": math.nan, "attempt": "units", "score": math.nan,
+                           "errors": "additive", "constants": chosen_constants.to_dict("records")})
+    predictions = predict(chosen_formula, symbols, X)
+    mse = float(np.mean((predictions - y) ** 2))
+    r2 = 1.0 if mse == 0 else float(1 - mse / np.var(y)) if np.var(y) > 0 else 0.0
+    return replace(result, formula=chosen_formula, r2=r2, rmse=float(np.sqrt(mse)),
+                   complexity=complexity(chosen_formula), front=pd.DataFrame(front_rows),
+                   constants=chosen_constants, names=list(user.names), renamed=dict(user.renamed),
+                   inputs_used=[n for n, s in zip(user.names, symbols) if chosen_formula.has(s)], kan=None,
+                   target_units=format_unit(target_units), notes=tuple(user.notes) + result.notes[len(user.notes):])
+
+
+def _with_constant_units(result: Result, units: dict[str, tuple], target_units: tuple) -> Result:
+    """``result`` with the units of the overall constant of each formula inferred from the
+    columns' (``dimensions.constant_units_of``; "?" where they cannot be), "1" for the rest."""
+    symbols = {sympy.Symbol(name): dims for name, dims in units.items()}
+
+    def table(formula: sympy.Expr, constants: pd.DataFrame) -> pd.DataFrame:
+        carriers = dimensions.constant_units_of(formula, symbols, target_units)
+        return constants.assign(units=[
+            ("?" if carriers[value] is None else format_unit(carriers[value])) if value in carriers else "1"
+            for value in constants.value])
+
+    front = result.front.assign(constants=[
+        table(row.formula, pd.DataFrame(row.constants, columns=["name", "value", "stderr"])).to_dict("records")
+        for row in result.front.itertuples()])
+    return replace(result, constants=table(result.formula, result.constants), front=front,
+                   target_units=format_unit(target_units))
 
 
 def _still_needed(search: "Search", dataset: Dataset, rows: Rows, kept: list[int], dropped: tuple[int, ...]

@@ -41,6 +41,9 @@ class Result:
         decades): the error model the constants were fitted in, chosen by description length.
     inputs_used : list of str
         The inputs the formula uses.
+    target_units : str
+        The target's units where units were declared ("" otherwise); ``constants`` then
+        has a units column too ("1": dimensionless).
     inputs_dropped : list of str
         The inputs screening left out of the search (wide tables, ``kansr.search.screening``).
     notes : tuple of str
@@ -69,6 +72,7 @@ class Result:
     errors: str = "additive"
     inputs_used: list[str] = field(default_factory=list)
     inputs_dropped: list[str] = field(default_factory=list)
+    target_units: str = ""
     notes: tuple[str, ...] = ()
     kan: KAN | None = None
     stopped: str | None = None

@@ -1,0 +1,216 @@
+"""Dimensional analysis (Buckingham π) before the search, where the columns' units are known.
+
+With D the dimension matrix (base units × inputs) of rank r, every physically possible law
+y = g(x) can be written y = M(x)·f(π₁, ..., π_{n-r}): M a monomial of the inputs with the
+target's units, each π a dimensionless monomial (the null space of D). The search then
+runs on fewer, dimensionless inputs, and every formula it can find is dimensionally
+consistent: f's constants and the arguments of its functions are dimensionless.
+
+Which monomials: r *repeating* inputs R whose columns of D are independent; M is a
+monomial of R, and each other input x_j gives π_j = x_j / (monomial of R with x_j's units).
+Of all choices of R, the one whose exponents are simplest is taken: fewest non-integer
+exponents, then the smallest sum of |exponents|, then the earliest columns (so the same
+table always gives the same groups).
+
+Where the target's units are not a monomial of the inputs' (a law with a dimensional
+constant such as G or k_B, which is not a column), nothing can be reduced: the constant's
+units are free, and with them every input's power. With ``constant_units`` the search
+then runs on the columns as they are, and the overall constant's units are inferred from
+the formula found (``constant_units_of``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+import sympy
+
+from kansr.errors import DataError
+from kansr.units import BASE, Dimension, format_unit
+
+# at most this many choices of repeating inputs are compared
+_MAX_CHOICES = 5000
+
+
+@dataclass(frozen=True)
+class Groups:
+    """The dimensionless form of a problem: y = M·f(π) (module doc).
+
+    Attributes
+    ----------
+    scale : tuple of Fraction
+        Exponent of each input in M.
+    groups : tuple of tuple of Fraction
+        Exponents of each input in each π.
+    """
+
+    scale: tuple[Fraction, ...]
+    groups: tuple[tuple[Fraction, ...], ...]
+
+    @staticmethod
+    def monomial(exponents, symbols) -> sympy.Expr:
+        return sympy.Mul(*[s ** sympy.Rational(e.numerator, e.denominator) for s, e in zip(symbols, exponents) if e])
+
+    def expressions(self, symbols: list[sympy.Symbol]) -> tuple[sympy.Expr, list[sympy.Expr]]:
+        """(M, [π₁, ...]) as expressions in ``symbols``."""
+        return self.monomial(self.scale, symbols), [self.monomial(g, symbols) for g in self.groups]
+
+    def values(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(M, π) on the rows of X: shapes (n,) and (n, len(groups))."""
+        def evaluate(exponents) -> np.ndarray:
+            with np.errstate(all="ignore"):
+                return np.prod([X[:, j] ** float(e) for j, e in enumerate(exponents) if e] or [np.ones(len(X))],
+                               axis=0)
+        return evaluate(self.scale), np.column_stack([evaluate(g) for g in self.groups]) if self.groups else \
+            np.empty((len(X), 0))
+
+
+def _solve(matrix: sympy.Matrix, rhs: sympy.Matrix) -> sympy.Matrix | None:
+    try:
+        return matrix.solve(rhs)
+    except (ValueError, sympy.matrices.common.NonInvertibleMatrixError):
+        return None
+
+
+def _cost(exponents: list[Fraction]) -> tuple[int, Fraction]:
+    return sum(1 for e in exponents if e.denominator != 1), sum(abs(e) for e in exponents)
+
+
+def dimensionless_groups(inputs: list[Dimension], target: Dimension, constant_units: bool = False
+                         ) -> Groups | None:
+    """The simplest y = M·f(π) for inputs and a target of these dimensions (module doc).
+    Where the target's units are no monomial of the inputs': None with ``constant_units``
+    (no reduction is valid then: the constant's units are free, and with them the powers
+    of every input), else ``DataError``."""
+    n = len(inputs)
+    D = sympy.Matrix([[sympy.Rational(e.numerator, e.denominator) for e in column] for column in inputs]).T
+    d = sympy.Matrix([sympy.Rational(e.numerator, e.denominator) for e in target])
+    rank = D.rank()
+    in_span = D.row_join(d).rank() == rank
+    if not in_span:
+        if constant_units:
+            return None
+        raise DataError(f"the target's units ({format_unit(target)}) are no product of powers of the inputs' "
+                        "units: the law has a dimensional constant that is not a column; add that column, or "
+                        "allow constants with units (--constant-units)")
+    best = None
+    for count, chosen in enumerate(itertools.combinations(range(n), rank)):
+        if count >= _MAX_CHOICES:
+            break
+        R = D[:, list(chosen)]
+        if R.rank() < rank:
+            continue
+        # a square system in r independent base units (rows)
+        basis_rows = _independent_rows(R)
+        square = R[basis_rows, :]
+        solution = _solve(square, d[basis_rows, :])
+        if solution is None:
+            continue
+        scale = [Fraction(0)] * n
+        for k, j in enumerate(chosen):
+            scale[j] = Fraction(str(solution[k]))
+        if in_span and any(x != 0 for x in (R * solution - d)):
+            continue
+        groups = []
+        for j in (j for j in range(n) if j not in chosen):
+            b = _solve(square, D[basis_rows, j])
+            if b is None or any(x != 0 for x in (R * b - D[:, j])):
+                groups = None
+                break
+            group = [Fraction(0)] * n
+            group[j] = Fraction(1)
+            for k, i in enumerate(chosen):
+                group[i] = -Fraction(str(b[k]))
+            groups.append(tuple(group))
+        if groups is None:
+            continue
+        cost = tuple(a + b for a, b in zip(_cost(scale), _cost([e for g in groups for e in g])))
+        if best is None or cost < best[0]:
+            best = (cost, tuple(scale), tuple(groups))
+    if best is None:
+        raise DataError("no set of inputs spans the inputs' units; check the units table")
+    _, scale, groups = best
+    return Groups(scale, groups)
+
+
+def _independent_rows(R: sympy.Matrix) -> list[int]:
+    """Row indices of R (base units) that are linearly independent, as many as its rank."""
+    _, pivots = R.T.rref()
+    return list(pivots)
+
+
+def dimensionless_data(groups: Groups, X: np.ndarray, y: np.ndarray, names: list[str]
+                       ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The search's data: the π columns and y / M (named pi1, pi2, ...), or, where no input
+    is left dimensionless, M itself as the one input (named M) and y; ``DataError`` where
+    M or a π is undefined on some row (a fractional power of a negative column)."""
+    scale, pis = groups.values(X)
+    bad = ~np.isfinite(scale) | (scale == 0) | ~np.all(np.isfinite(pis), axis=1)
+    if np.any(bad):
+        row = int(np.argmax(bad))
+        raise DataError(f"row {row + 2}: the units' monomials are undefined there (zero, or a fractional "
+                        f"power of a negative value, in {', '.join(names)})")
+    if not groups.groups:
+        return scale[:, None], y, ["M"]
+    taken = set(names)
+    labels = []
+    for k in range(len(groups.groups)):
+        label = f"pi{k + 1}"
+        while label in taken:
+            label += "_"
+        labels.append(label)
+    return pis, y / scale, labels
+
+
+def substitution(groups: Groups, labels: list[str], symbols: list[sympy.Symbol]
+                 ) -> tuple[dict[sympy.Symbol, sympy.Expr], sympy.Expr]:
+    """(the search's input symbols -> expressions in the user's columns, the factor M the
+    search's formula is multiplied by: 1 where M was itself the input)."""
+    scale, pis = groups.expressions(symbols)
+    if not groups.groups:
+        return {sympy.Symbol(labels[0]): scale}, sympy.Integer(1)
+    return {sympy.Symbol(label): pi for label, pi in zip(labels, pis)}, scale
+
+
+def units_of(expr: sympy.Expr, units: dict[sympy.Symbol, Dimension]) -> Dimension | None:
+    """The units of ``expr`` with its numbers dimensionless; None where it is not
+    consistent (terms of different units added, a function of a quantity with units,
+    a power with units in the exponent)."""
+    if expr.is_Number or expr in (sympy.pi, sympy.E):
+        return (Fraction(0),) * len(BASE)
+    if expr.is_Symbol:
+        return units.get(expr)
+    if expr.is_Mul:
+        parts = [units_of(a, units) for a in expr.args]
+        return None if any(p is None for p in parts) else tuple(map(sum, zip(*parts)))
+    if expr.is_Pow:
+        base, exponent = expr.args
+        base_units, exponent_units = units_of(base, units), units_of(exponent, units)
+        if base_units is None or exponent_units is None or any(exponent_units):
+            return None
+        if not any(base_units):
+            return base_units
+        if not exponent.is_Rational:  # a fitted exponent leaves the units undefined
+            return None
+        power = Fraction(int(exponent.p), int(exponent.q))
+        return tuple(power * e for e in base_units)
+    if expr.is_Add:
+        parts = [units_of(a, units) for a in expr.args]
+        return parts[0] if parts[0] is not None and all(p == parts[0] for p in parts) else None
+    arguments = [units_of(a, units) for a in expr.args]
+    return arguments[0] if arguments and all(a is not None and not any(a) for a in arguments) else None
+
+
+def constant_units_of(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension], target: Dimension
+                      ) -> dict[float, Dimension | None]:
+    """The units of ``formula``'s overall constant (y = c·g(x): the target's units less
+    g's), where g's units follow from the columns' (else None); every other constant is
+    dimensionless."""
+    factor, rest = formula.as_coeff_Mul()
+    if not isinstance(factor, sympy.Float):
+        return {}
+    rest_units = units_of(rest, units)
+    return {float(factor): None if rest_units is None else tuple(t - r for t, r in zip(target, rest_units))}

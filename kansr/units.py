@@ -1,0 +1,158 @@
+"""Physical units of a table's columns: parsing unit strings and units tables.
+
+A unit is a vector of exponents over the base dimensions ``BASE`` (length, time, mass,
+temperature, electric potential: the basis of the AI Feynman database's units, in which
+charge is kg m² s⁻² V⁻¹). Only dimensions matter for dimensional analysis, so a unit
+string may use any unit of a dimension (``g``, ``cm``, ``min``, ``kPa``): its scale
+goes into the formula's constants.
+
+Unit strings: tokens separated by spaces, ``*`` or ``·``, each a unit name with an
+optional exponent (``m^2``, ``s**-1``, ``s-1``), and at most one ``/`` after which every
+exponent is negated: ``kg m^2 s^-2``, ``m/s^2``, ``W/m^2 K``; ``1`` (or an empty
+string) for a dimensionless column.
+
+Units tables (``read_units``): a CSV with a column naming the variable (``Variable``,
+``name`` or ``column``) and either one column per base dimension (``m, s, kg, K, V``; ``T``
+is read as kelvin, as in the AI Feynman table) or a ``Units`` column of unit strings.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from pathlib import Path
+
+import pandas as pd
+
+from kansr.errors import DataError
+
+BASE = ("m", "s", "kg", "K", "V")
+Dimension = tuple[Fraction, ...]
+
+
+def _vector(m=0, s=0, kg=0, K=0, V=0) -> Dimension:
+    return tuple(Fraction(e) for e in (m, s, kg, K, V))
+
+
+_AMPERE = _vector(m=2, s=-3, kg=1, V=-1)  # W / V
+UNITS: dict[str, Dimension] = {
+    "1": _vector(),
+    "m": _vector(m=1), "cm": _vector(m=1), "mm": _vector(m=1), "km": _vector(m=1), "um": _vector(m=1),
+    "nm": _vector(m=1),
+    "s": _vector(s=1), "ms": _vector(s=1), "min": _vector(s=1), "h": _vector(s=1), "d": _vector(s=1),
+    "kg": _vector(kg=1), "g": _vector(kg=1), "mg": _vector(kg=1),
+    "K": _vector(K=1),
+    "V": _vector(V=1), "mV": _vector(V=1), "kV": _vector(V=1),
+    "Hz": _vector(s=-1),
+    "N": _vector(m=1, s=-2, kg=1),
+    "J": _vector(m=2, s=-2, kg=1), "kJ": _vector(m=2, s=-2, kg=1), "eV": _vector(m=2, s=-2, kg=1),
+    "W": _vector(m=2, s=-3, kg=1), "kW": _vector(m=2, s=-3, kg=1),
+    "Pa": _vector(m=-1, s=-2, kg=1), "kPa": _vector(m=-1, s=-2, kg=1),
+    "A": _AMPERE, "mA": _AMPERE,
+    "C": _vector(m=2, s=-2, kg=1, V=-1),
+    "Ohm": _vector(V=2, m=-2, s=3, kg=-1),
+    "T": _vector(m=-2, s=1, V=1),  # tesla: V s / m²
+    "L": _vector(m=3),
+}
+_TOKEN = re.compile(r"^([A-Za-z]+|1)(?:(?:\^|\*\*)?\(?([-+]?\d+(?:\.\d+)?(?:/\d+)?)\)?)?$")
+
+
+def parse_unit(text: str, where: str = "unit") -> Dimension:
+    """The dimension of a unit string (module doc); ``DataError`` naming ``where`` when
+    some part of it is not a unit this module knows."""
+    text = str(text).strip()
+    if text in ("", "1", "-", "dimensionless"):
+        return _vector()
+    parts = text.split("/")
+    if len(parts) > 2:
+        raise DataError(f"{where}: unit {text!r} has more than one '/'")
+    total = [Fraction(0)] * len(BASE)
+    for sign, part in zip((1, -1), parts):
+        tokens = [t for t in re.split(r"[\s*·]+", part.replace("**", "^").strip()) if t]
+        if sign == -1 and not tokens:
+            raise DataError(f"{where}: unit {text!r} has nothing after '/'")
+        for token in tokens:
+            match = _TOKEN.match(token)
+            if not match or match.group(1) not in UNITS:
+                known = ", ".join(sorted(k for k in UNITS if k != "1"))
+                raise DataError(f"{where}: unknown unit {token!r} in {text!r} (known: {known})")
+            exponent = Fraction(match.group(2)) if match.group(2) else Fraction(1)
+            for i, e in enumerate(UNITS[match.group(1)]):
+                total[i] += sign * exponent * e
+    return tuple(total)
+
+
+def format_unit(dimension: Dimension) -> str:
+    """A unit string of ``dimension`` in the base units ("1" for none)."""
+    parts = []
+    display = {name: exponent for name, exponent in zip(BASE, dimension)}
+    for name, exponent in ((n, display[n]) for n in ("kg", "m", "s", "K", "V")):
+        if exponent == 1:
+            parts.append(name)
+        elif exponent != 0:
+            parts.append(f"{name}^{exponent}")
+    return " ".join(parts) or "1"
+
+
+def _column(table: pd.DataFrame, options: tuple[str, ...]) -> str | None:
+    lowered = {str(c).strip().lower(): c for c in table.columns}
+    return next((lowered[o] for o in options if o in lowered), None)
+
+
+def read_units(path: str | Path) -> dict[str, Dimension]:
+    """Variable name -> dimension, from a units table (module doc)."""
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"{path}: no such units file")
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (ValueError, pd.errors.ParserError) as error:
+        raise DataError(f"{path}: not a readable units table ({str(error).splitlines()[0][:80]})") from None
+    name_column = _column(table, ("variable", "name", "column"))
+    if name_column is None:
+        raise DataError(f"{path}: a units table needs a 'Variable' column naming each variable")
+    exponent_columns = [_column(table, (b.lower(),) + (("t",) if b == "K" else ())) for b in BASE]
+    unit_column = _column(table, ("units", "unit"))
+    if unit_column is None and None in exponent_columns:
+        raise DataError(f"{path}: a units table needs a 'Units' column or one column per base unit "
+                        f"({', '.join(BASE)})")
+    units = {}
+    for row_number, row in enumerate(table.to_dict("records"), start=2):
+        name = str(row[name_column]).strip()
+        where = f"{path}, row {row_number} ({name})"
+        if None not in exponent_columns:
+            try:
+                units[name] = tuple(Fraction(str(row[c]).strip() or "0") for c in exponent_columns)
+            except ValueError:
+                raise DataError(f"{where}: exponents must be numbers") from None
+        else:
+            units[name] = parse_unit(row[unit_column], where)
+    return units
+
+
+def resolve(units, names: list[str], target: str, partial: bool = False) -> tuple[list[Dimension], Dimension]:
+    """The dimensions of the input columns ``names`` and of ``target`` from ``units`` (a path
+    to a units table, or a dict of name -> unit string or exponents). Every column needs
+    one unless ``partial``, which takes undeclared columns as dimensionless."""
+    if isinstance(units, (str, Path)):
+        table = read_units(units)
+    else:
+        table = {}
+        for name, unit in dict(units).items():
+            if isinstance(unit, str):
+                table[str(name)] = parse_unit(unit, f"units of {name!r}")
+            else:
+                values = tuple(Fraction(e) for e in unit)
+                if len(values) != len(BASE):
+                    raise DataError(f"units of {name!r}: {len(values)} exponents, expected {len(BASE)} "
+                                    f"({', '.join(BASE)})")
+                table[str(name)] = values
+    missing = [n for n in [*names, target] if n not in table and n.rstrip("_") not in table]
+    if missing and not partial:
+        raise DataError(f"no units for column(s) {', '.join(map(repr, missing))}; declare them, or allow "
+                        "undeclared columns as dimensionless (--partial-units)")
+
+    def look_up(name: str) -> Dimension:
+        return table.get(name, table.get(name.rstrip("_"), _vector()))
+
+    return [look_up(n) for n in names], look_up(target)

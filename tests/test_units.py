@@ -1,0 +1,121 @@
+"""Units: parsing, Buckingham π groups, dimensionally consistent answers (kansr.units,
+kansr.search.dimensions)."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sympy
+
+from kansr import discover
+from kansr.cli import main
+from kansr.errors import DataError
+from kansr.search.dimensions import dimensionless_groups, units_of
+from kansr.units import format_unit, parse_unit, read_units
+
+
+def test_unit_strings_parse_to_base_exponents():
+    joule = parse_unit("kg m^2 s^-2")
+    assert joule == parse_unit("J") == parse_unit("N m") == parse_unit("kg m**2 s-2") == parse_unit("kg m^2/s^2")
+    assert format_unit(joule) == "kg m^2 s^-2"
+    assert parse_unit("m/s^2") == (1, -2, 0, 0, 0)
+    assert parse_unit("1") == parse_unit("") == (0, 0, 0, 0, 0)
+    # the AI Feynman basis: charge is kg m² s⁻² V⁻¹
+    assert parse_unit("C") == parse_unit("A s") == parse_unit("J/V")
+    with pytest.raises(DataError, match="unknown unit 'furlong'"):
+        parse_unit("furlong s^-1")
+    with pytest.raises(DataError, match="more than one '/'"):
+        parse_unit("m/s/s")
+
+
+def _groups(units: dict, target: str):
+    names = [n for n in units if n != target]
+    groups = dimensionless_groups([parse_unit(units[n]) for n in names], parse_unit(units[target]))
+    symbols = sympy.symbols(names)
+    return groups.expressions(list(symbols)), symbols
+
+
+def test_pendulum_and_ideal_gas_groups():
+    (scale, pis), (L, g) = _groups({"L": "m", "g": "m/s^2", "T": "s"}, "T")
+    assert scale == sympy.sqrt(L) / sympy.sqrt(g) and pis == []
+    # P = N kB T / V: the scale is kB T / V, the one group N
+    (scale, pis), (N, kb, T, V) = _groups({"N": "1", "kb": "J/K", "T": "K", "V": "m^3", "P": "Pa"}, "P")
+    assert sympy.simplify(scale - kb * T / V) == 0 and pis == [N]
+    # Coulomb: F = q1 q2 / (4 π ε r²): one group, the ratio of the charges
+    (scale, pis), (q1, q2, eps, r) = _groups({"q1": "C", "q2": "C", "epsilon": "C^2 N^-1 m^-2", "r": "m",
+                                               "F": "N"}, "F")
+    assert len(pis) == 1 and (sympy.simplify(pis[0] - q2 / q1) == 0 or sympy.simplify(pis[0] - q1 / q2) == 0)
+    assert units_of(scale, {q1: parse_unit("C"), q2: parse_unit("C"), eps: parse_unit("C^2 N^-1 m^-2"),
+                            r: parse_unit("m")}) == parse_unit("N")
+
+
+def test_a_target_no_monomial_of_the_inputs_makes_needs_constant_units():
+    with pytest.raises(DataError, match="dimensional constant"):
+        dimensionless_groups([parse_unit("kg"), parse_unit("m")], parse_unit("N"))
+    assert dimensionless_groups([parse_unit("kg"), parse_unit("m")], parse_unit("N"), constant_units=True) is None
+
+
+def test_an_inconsistent_formula_never_reaches_the_front(tmp_path):
+    rng = np.random.default_rng(0)
+    x, t = rng.uniform(1, 3, 200), rng.uniform(1, 3, 200)
+    result = discover((np.column_stack([x, t]), x + t, ["x", "t"]), units={"x": "m", "t": "s", "_target_": "m"},
+                      target="_target_", time_budget=20, verbose=False)
+    symbols = {sympy.Symbol("x"): parse_unit("m"), sympy.Symbol("t"): parse_unit("s")}
+    assert len(result.front) >= 1 and result.target_units == "m"
+    for formula in result.front.formula:
+        assert units_of(formula, symbols) == parse_unit("m"), formula
+        assert not formula.has(sympy.Symbol("t"))
+
+
+def test_units_reduce_coulomb_to_its_law_and_report_units(tmp_path, capsys):
+    rng = np.random.default_rng(1)
+    q1, q2, eps, r = (rng.uniform(1, 5, 300) for _ in range(4))
+    data = tmp_path / "coulomb.csv"
+    rows = ["q1,q2,epsilon,r,F"] + [f"{a},{b},{c},{d},{a * b / (4 * np.pi * c * d**2)}"
+                                    for a, b, c, d in zip(q1, q2, eps, r)]
+    data.write_text("\n".join(rows))
+    units = tmp_path / "units.csv"
+    units.write_text("Variable,Units\nq1,C\nq2,C\nepsilon,C^2 N^-1 m^-2\nr,m\nF,N\n")
+    assert main(["discover", str(data), "--units", str(units), "--json", "--quiet", "--time-budget", "30"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert sympy.simplify(sympy.sympify(payload["formula"]) - sympy.sympify("q1*q2/(4*pi*epsilon*r**2)")) == 0
+    assert payload["target_units"] == "kg m s^-2"
+
+
+def test_constant_units_are_reported_in_the_json(tmp_path, capsys):
+    rng = np.random.default_rng(2)
+    m1, m2, r = (rng.uniform(1, 5, 300) for _ in range(3))
+    data = tmp_path / "gravity.csv"
+    data.write_text("\n".join(["m1,m2,r,F"] + [f"{a},{b},{c},{6.674e-11 * a * b / c**2}" for a, b, c in zip(m1, m2, r)]))
+    units = tmp_path / "units.csv"
+    units.write_text("Variable,m,s,kg,T,V\nm1,0,0,1,0,0\nm2,0,0,1,0,0\nr,1,0,0,0,0\nF,1,-2,1,0,0\n")
+    assert main(["discover", str(data), "--units", str(units), "--json", "--quiet"]) == 2
+    assert "--constant-units" in capsys.readouterr().err
+    assert main(["discover", str(data), "--units", str(units), "--constant-units", "--json", "--quiet",
+                 "--time-budget", "30"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["formula"] == "6.674e-11*m1*m2/r**2"
+    assert payload["constants"][0]["units"] == "kg^-1 m^3 s^-2"  # G's units
+
+
+@pytest.mark.parametrize("table, message", [
+    ("Variable,Units\nq1,C\nq2,furlong\n", "row 3 (q2): unknown unit 'furlong'"),
+    ("Name\nq1\n", "needs a 'Units' column"),
+    ("Variable,Units\nq1,C\n", "no units for column(s) 'q2'"),
+])
+def test_bad_units_files_exit_2_with_one_line(tmp_path, capsys, table, message):
+    data = tmp_path / "d.csv"
+    data.write_text("q1,q2,F\n1,2,3\n2,3,4\n3,4,5\n4,5,6\n5,6,7\n6,7,8\n")
+    units = tmp_path / "units.csv"
+    units.write_text(table)
+    assert main(["discover", str(data), "--units", str(units), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1
+
+
+def test_the_feynman_units_table_reads():
+    units = read_units(Path(__file__).parents[1] / "datasets" / "feynman_units.csv")
+    assert len(units) == 110
+    assert units["epsilon"] == parse_unit("kg m s^-2 V^-2")  # C² N⁻¹ m⁻² with C = kg m² s⁻² V⁻¹
+    assert units["T"] == (0, 0, 0, 1, 0)  # the table's column T is the temperature
