@@ -60,7 +60,7 @@ def test_an_inconsistent_formula_never_reaches_the_front(tmp_path):
     rng = np.random.default_rng(0)
     x, t = rng.uniform(1, 3, 200), rng.uniform(1, 3, 200)
     result = discover((np.column_stack([x, t]), x + t, ["x", "t"]), units={"x": "m", "t": "s", "_target_": "m"},
-                      target="_target_", time_budget=20, verbose=False)
+                      target="_target_", time_budget=5, verbose=False)
     symbols = {sympy.Symbol("x"): parse_unit("m"), sympy.Symbol("t"): parse_unit("s")}
     assert len(result.front) >= 1 and result.target_units == "m"
     for formula in result.front.formula:
