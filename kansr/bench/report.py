@@ -21,6 +21,8 @@ def load_results(path: str | Path) -> pd.DataFrame:
     table = pd.DataFrame(rows).drop_duplicates("key", keep="last")
     for column in ("symbolic_solution", "accuracy_solution", "scale_free_solution"):
         if column not in table:
+            if column == "scale_free_solution":
+                continue  # see ``summary``
             table[column] = False
         table[column] = table[column].fillna(False).astype(bool)
     if "seconds" not in table:
@@ -50,10 +52,12 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
             used = table.irrelevant_used.apply(lambda names: isinstance(names, list) and len(names) > 0)
             extra["formulas_using_irrelevant"] = used.groupby([table[k] for k in keys]).sum()
     grouped = table.groupby(keys)
+    # results from before the scale-free verdict have no such column: not judged, not "unsolved"
+    scale_free = {"scale_free_solutions": grouped.scale_free_solution.sum()} if "scale_free_solution" in table else {}
     return pd.DataFrame({
         "tasks": grouped.size(),
         "symbolic_solutions": grouped.symbolic_solution.sum(),
-        "scale_free_solutions": grouped.scale_free_solution.sum(),
+        **scale_free,
         "accuracy_solutions": grouped.accuracy_solution.sum(),
         "timeouts": grouped.status.apply(lambda s: int((s == "timeout").sum())),
         "errors": grouped.status.apply(lambda s: int((s == "error").sum())),
