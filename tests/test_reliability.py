@@ -44,6 +44,7 @@ def test_same_seed_same_json_across_processes(tmp_path):
     assert outputs[0] == outputs[1]
 
 
+@pytest.mark.slow
 def test_work_budget_gives_the_same_json_beside_a_busy_process(tmp_path):
     # a problem no formula solves exactly, so the budget is what ends the search
     path = _csv(tmp_path, n=150)
@@ -150,6 +151,7 @@ def test_bench_sigint_keeps_finished_tasks_and_resumes(tmp_path):
     assert "1 task(s) to run, 1 already in" in rerun.stderr
 
 
+@pytest.mark.slow
 def test_parallel_workers_give_the_sequential_answer():
     from kansr import DiscoverConfig
 
