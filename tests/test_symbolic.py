@@ -167,3 +167,27 @@ def test_resolve_abs_writes_one_signed_arguments_signed_and_keeps_the_others():
     assert resolve_abs(sympy.Abs(a - b - 5), [a, b], X) == b + 5 - a
     # a - b changes sign across the rows: |a - b| stays
     assert resolve_abs(sympy.Abs(a - b), [a, b], X) == sympy.Abs(a - b)
+
+
+def test_standard_errors_never_hand_lapack_a_matrix_with_inf(monkeypatch):
+    # numpy's SVD (under cond and pinv) may never return on a matrix with inf in it: a
+    # Jacobian near 1e200 (a constant in an exponent) has a Gram matrix that overflows.
+    # Nothing can be estimated from it, and nothing non-finite may reach the SVD
+    from kansr.symbolic import describe
+
+    def finite_only(function):
+        def checked(matrix, *args, **kwargs):
+            assert np.all(np.isfinite(matrix)), f"{function.__name__} got a non-finite matrix"
+            return function(matrix, *args, **kwargs)
+        return checked
+
+    monkeypatch.setattr(np.linalg, "pinv", finite_only(np.linalg.pinv))
+    monkeypatch.setattr(np.linalg, "cond", finite_only(np.linalg.cond))
+    x = sympy.Symbol("x")
+    X = np.linspace(1, 2, 50)[:, None]
+    with np.errstate(all="ignore"):
+        for mode in ("unknown", "pseudoinverse"):
+            described = describe(sympy.Float(1.0) * sympy.exp(sympy.Float(230.0) * x), [x], X,
+                                 np.linspace(0, 1, 50), ill_conditioned=mode)
+            assert len(described.constants) == 2
+            assert all(np.isnan(c.stderr) for c in described.constants)

@@ -210,12 +210,18 @@ class _Template:
         charge(budget, (k + 1) * self.evaluation_cost)
         jacobian = self.jacobian(values, free)
         residual = self.residual(values)
-        if jacobian is None:
+        # LAPACK's SVD (cond, pinv) can loop without end on a matrix with inf or NaN in it
+        # (a Jacobian that overflows where a constant sits in an exponent): nothing is
+        # estimated from one
+        if jacobian is None or not (np.all(np.isfinite(jacobian)) and np.all(np.isfinite(residual))):
             return unknown, unknown
         variance = float(residual @ residual) / (n - k)  # in units of std(y)²
-        norms = np.linalg.norm(jacobian, axis=0)
         with np.errstate(all="ignore"):
+            norms = np.linalg.norm(jacobian, axis=0)
             conditional = np.where(norms > 0, np.sqrt(variance) / norms, np.inf)
+            gram = jacobian.T @ jacobian
+        if not (np.all(np.isfinite(norms)) and np.all(np.isfinite(gram)) and np.isfinite(variance)):
+            return unknown, np.where(np.isfinite(conditional), conditional, np.nan)
         if np.all(norms > 0):
             scaled = jacobian / norms
             with np.errstate(all="ignore"):
@@ -223,7 +229,7 @@ class _Template:
             if np.isfinite(condition) and condition < _ILL_CONDITIONED:
                 covariance = np.linalg.inv(scaled.T @ scaled) / np.outer(norms, norms) * variance
                 return np.sqrt(np.abs(np.diag(covariance))), conditional
-        pseudoinverse = np.sqrt(np.abs(np.diag(np.linalg.pinv(jacobian.T @ jacobian))) * variance)
+        pseudoinverse = np.sqrt(np.abs(np.diag(np.linalg.pinv(gram))) * variance)
         if ill_conditioned == "bootstrap":  # where it could not finish, the pseudoinverse's
             booted = self._bootstrap(values, free, budget)
             return np.where(np.isfinite(booted), booted, pseudoinverse), conditional
