@@ -44,6 +44,13 @@ class KANSymbolicRegressor(RegressorMixin, BaseEstimator):
     config : DiscoverConfig or None, default=None
         Every other setting of the search; None: the defaults. ``steps``, ``transforms`` and
         ``architectures``, where given, take precedence over its fields.
+    units : dict or None, default=None
+        Physical units of the features (feature name -> unit string such as "kg m s^-2", or
+        exponents of m, s, kg, K, V; ``x0``, ``x1``, ... for arrays without names), with
+        ``target_units``: the search then runs on dimensionless groups and every formula
+        is dimensionally consistent (see ``kansr.discover``).
+    target_units : str, tuple or None, default=None
+        Units of y; needed with ``units``.
     verbose : bool, default=False
         Progress lines on stderr.
 
@@ -70,13 +77,15 @@ class KANSymbolicRegressor(RegressorMixin, BaseEstimator):
     """
 
     def __init__(self, *, random_state=0, time_budget=120.0, steps=None, transforms=None, architectures=None,
-                 config=None, verbose=False):
+                 config=None, units=None, target_units=None, verbose=False):
         self.random_state = random_state
         self.time_budget = time_budget
         self.steps = steps
         self.transforms = transforms
         self.architectures = architectures
         self.config = config
+        self.units = units
+        self.target_units = target_units
         self.verbose = verbose
 
     def _config(self) -> DiscoverConfig:
@@ -110,8 +119,13 @@ class KANSymbolicRegressor(RegressorMixin, BaseEstimator):
             raise ValueError(f"n_samples = {X.shape[0]}: at least {MIN_ROWS} rows are needed")
         names = (list(self.feature_names_in_) if hasattr(self, "feature_names_in_")
                  else [f"x{i}" for i in range(X.shape[1])])
+        units = None
+        if self.units is not None:
+            if self.target_units is None:
+                raise ValueError("units needs target_units: the units of y")
+            units = {**dict(self.units), "_target_": self.target_units}
         self.result_ = discover((X, y, names), target="_target_", seed=self._seed(), time_budget=self.time_budget,
-                                config=self._config(), verbose=self.verbose)
+                                config=self._config(), verbose=self.verbose, units=units)
         self.equations_ = self.result_.front
         return self
 

@@ -119,3 +119,20 @@ def test_the_feynman_units_table_reads():
     assert len(units) == 110
     assert units["epsilon"] == parse_unit("kg m s^-2 V^-2")  # C² N⁻¹ m⁻² with C = kg m² s⁻² V⁻¹
     assert units["T"] == (0, 0, 0, 1, 0)  # the table's column T is the temperature
+
+
+def test_the_estimator_takes_units():
+    import pandas as pd
+
+    from kansr import KANSymbolicRegressor
+
+    rng = np.random.default_rng(3)
+    X = pd.DataFrame({"L": rng.uniform(0.1, 2, 200), "g": rng.uniform(9, 10, 200)})
+    y = 2 * np.pi * np.sqrt(X.L / X.g)
+    model = KANSymbolicRegressor(time_budget=20, units={"L": "m", "g": "m/s^2"}, target_units="s").fit(X, y)
+    L, g = sympy.symbols("L g", positive=True)
+    found = model.result_.formula.xreplace({sympy.Symbol("L"): L, sympy.Symbol("g"): g})
+    assert sympy.simplify(found - 2 * sympy.pi * sympy.sqrt(L / g)) == 0
+    assert model.result_.target_units == "s"
+    with pytest.raises(ValueError, match="target_units"):
+        KANSymbolicRegressor(units={"L": "m", "g": "m/s^2"}).fit(X, y)
