@@ -136,3 +136,16 @@ def test_the_estimator_takes_units():
     assert model.result_.target_units == "s"
     with pytest.raises(ValueError, match="target_units"):
         KANSymbolicRegressor(units={"L": "m", "g": "m/s^2"}).fit(X, y)
+
+
+def test_of_equally_simple_forms_the_flattest_is_taken():
+    # E = m c² / sqrt(1 - v²/c²): M = m c² leaves γ(v/c) in [1, 1.35]; M = m v² leaves
+    # (c/v)² γ, a hundredfold range. Without data the tie goes to column order (m, v, c)
+    rng = np.random.default_rng(4)
+    m, v, c = rng.uniform(1, 5, 300), rng.uniform(1, 2, 300), rng.uniform(3, 10, 300)
+    X, y = np.column_stack([m, v, c]), m * c**2 / np.sqrt(1 - v**2 / c**2)
+    units = [parse_unit("kg"), parse_unit("m/s"), parse_unit("m/s")]
+    symbols = sympy.symbols("m v c")
+    assert dimensionless_groups(units, parse_unit("J")).expressions(list(symbols))[0] == symbols[0] * symbols[1]**2
+    scale, pis = dimensionless_groups(units, parse_unit("J"), X=X, y=y).expressions(list(symbols))
+    assert scale == symbols[0] * symbols[2]**2 and pis == [symbols[1] / symbols[2]]

@@ -9,8 +9,10 @@ consistent: f's constants and the arguments of its functions are dimensionless.
 Which monomials: r *repeating* inputs R whose columns of D are independent; M is a
 monomial of R, and each other input x_j gives π_j = x_j / (monomial of R with x_j's units).
 Of all choices of R, the one whose exponents are simplest is taken: fewest non-integer
-exponents, then the smallest sum of |exponents|, then the earliest columns (so the same
-table always gives the same groups).
+exponents, then the smallest sum of |exponents|. Equally simple choices can differ in how
+hard f is to find (E = m·c²·γ(v/c), or m·v²·h(c/v) with h = γ/π² varying a hundredfold):
+with the data at hand, the one whose M leaves y/M flattest (least variance of ln|y/M|)
+wins; without, the earliest columns.
 
 Where the target's units are not a monomial of the inputs' (a law with a dimensional
 constant such as G or k_B, which is not a column), nothing can be reduced: the constant's
@@ -22,6 +24,7 @@ the formula found (``constant_units_of``).
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -79,8 +82,8 @@ def _cost(exponents: list[Fraction]) -> tuple[int, Fraction]:
     return sum(1 for e in exponents if e.denominator != 1), sum(abs(e) for e in exponents)
 
 
-def dimensionless_groups(inputs: list[Dimension], target: Dimension, constant_units: bool = False
-                         ) -> Groups | None:
+def dimensionless_groups(inputs: list[Dimension], target: Dimension, constant_units: bool = False,
+                         X: np.ndarray | None = None, y: np.ndarray | None = None) -> Groups | None:
     """The simplest y = M·f(π) for inputs and a target of these dimensions (module doc).
     Where the target's units are no monomial of the inputs': None with ``constant_units``
     (no reduction is valid then: the constant's units are free, and with them the powers
@@ -96,7 +99,7 @@ def dimensionless_groups(inputs: list[Dimension], target: Dimension, constant_un
         raise DataError(f"the target's units ({format_unit(target)}) are no product of powers of the inputs' "
                         "units: the law has a dimensional constant that is not a column; add that column, or "
                         "allow constants with units (--constant-units)")
-    best = None
+    found = []
     for count, chosen in enumerate(itertools.combinations(range(n), rank)):
         if count >= _MAX_CHOICES:
             break
@@ -128,12 +131,21 @@ def dimensionless_groups(inputs: list[Dimension], target: Dimension, constant_un
         if groups is None:
             continue
         cost = tuple(a + b for a, b in zip(_cost(scale), _cost([e for g in groups for e in g])))
-        if best is None or cost < best[0]:
-            best = (cost, tuple(scale), tuple(groups))
-    if best is None:
+        found.append((cost, tuple(scale), tuple(groups)))
+    if not found:
         raise DataError("no set of inputs spans the inputs' units; check the units table")
-    _, scale, groups = best
-    return Groups(scale, groups)
+    simplest = min(cost for cost, _, _ in found)
+    tied = [Groups(scale, groups) for cost, scale, groups in found if cost == simplest]
+    if len(tied) == 1 or X is None or y is None:
+        return tied[0]
+
+    def spread(groups: Groups) -> float:
+        # how much of y the monomial leaves to f: the flatter f, the easier to find
+        with np.errstate(all="ignore"):
+            ratio = np.log(np.abs(y / groups.values(X)[0]))
+        return float(np.var(ratio)) if np.all(np.isfinite(ratio)) else math.inf
+
+    return min(tied, key=spread)
 
 
 def _independent_rows(R: sympy.Matrix) -> list[int]:

@@ -132,7 +132,7 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
         original = {safe: name for name, safe in dataset.renamed.items()}
         dims, target_dims = units_module.resolve(units, [original.get(n, n) for n in dataset.names],
                                                  dataset.target, partial_units)
-        groups = dimensions.dimensionless_groups(dims, target_dims, constant_units)
+        groups = dimensions.dimensionless_groups(dims, target_dims, constant_units, dataset.X, dataset.y)
         if groups is None:
             _log("units: the target's units need a dimensional constant; searching the columns as they are",
                  verbose)
