@@ -32,6 +32,7 @@ def _run(args, **kwargs):
                           env=env, **kwargs)
 
 
+@pytest.mark.slow
 def test_same_seed_same_json_across_processes(tmp_path):
     path = _csv(tmp_path, exact=True)
     outputs = []
