@@ -80,7 +80,7 @@ def transforms_for(names: tuple[str, ...], X: np.ndarray, y: np.ndarray) -> list
     sign = 1.0 if np.sum(y > 0) >= np.sum(y < 0) else -1.0
     # one sign up to noise: at most 10 % of the rows on the other side (or zero), all within
     # 5 % of the target's RMS of zero (noise of 1 % RMS makes a target near zero cross it:
-    # 5 % of the rows of I.32.5)
+    # in a few per cent of the rows)
     other = y[sign * y <= 0]
     one_signed = len(y) > 0 and len(other) <= 0.1 * len(y) and \
         bool(np.all(np.abs(other) <= 0.05 * np.sqrt(np.mean(y**2))))

@@ -35,7 +35,7 @@ _TRIG = {"sin", "cos", "tan"}
 def _sawtooth(f: SymbolicFunction, g: SymbolicFunction, fit) -> bool:
     """Whether f(a*g + b) is an inverse trigonometric function of ±g itself, a sawtooth: on a
     smooth target it can only stand for a line, which it hides from the judge and the reader
-    (acos(-cos(m)) - π for m in I.24.6). asin(n*sin(θ)) with |n| < 0.9 stays."""
+    (acos(-cos(m)) - π is m on (0, π)). asin(n*sin(θ)) with |n| < 0.9 stays."""
     return f.name in _INVERSE_TRIG and g.name in _TRIG and abs(fit.a) >= 0.9 and abs(fit.b) <= 0.1
 
 

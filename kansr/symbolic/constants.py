@@ -328,7 +328,7 @@ def snap_candidates(value: float, plain_first: bool = False) -> list[sympy.Expr]
     if inverse_pi != 0:
         found.append(sympy.Rational(inverse_pi.numerator, inverse_pi.denominator) / sympy.pi)
     pi_squared = Fraction(value / np.pi**2).limit_denominator(6)
-    if pi_squared != 0:  # 49π² in sqrt(ω²/c² - π²/d²) once ω/c is one input (II.24.17)
+    if pi_squared != 0:  # π² enters where a wave number squared meets another (ω²/c² - π²/d²)
         found.append(sympy.Rational(pi_squared.numerator, pi_squared.denominator) * sympy.pi**2)
     unique = []
     for candidate in found:
@@ -337,9 +337,9 @@ def snap_candidates(value: float, plain_first: bool = False) -> list[sympy.Expr]
     if sympy.Integer(0) not in unique:
         unique.insert(0, sympy.Integer(0))
     # for noisy data, plainest first, as snap keeps the first that fits: π/2 and 11/7 both
-    # fit 1.5709, and the rational, tried first, gave sin(θ - 11/7) for -cos(θ) (III.17.37).
-    # Exact data tell them apart, and there the plain order lost I.34.1 (a surrogate's piece
-    # snapped to another near-exact form)
+    # fit 1.5709 within the noise, and the rational, tried first, turns a phase shift of a
+    # trigonometric function into a number no law has. Exact data tell them apart, and there
+    # the plain order snapped a surrogate's piece to a different near-exact form
     return sorted(unique, key=_plainness) if plain_first else unique
 
 
