@@ -25,13 +25,19 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import numpy as np
+import pandas as pd
 import sympy
 
+from kansr.budget import Budget
+from kansr.data import Dataset
 from kansr.errors import DataError
+from kansr.search.candidate import Rows
+from kansr.search.result import Result, constants_table, fit_of, report_budget
+from kansr.symbolic import complexity, predict, refit
 from kansr.units import BASE, Dimension, format_unit
 
 # at most this many choices of repeating inputs are compared
@@ -226,3 +232,71 @@ def constant_units_of(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension],
         return {}
     rest_units = units_of(rest, units)
     return {float(factor): None if rest_units is None else tuple(t - r for t, r in zip(target, rest_units))}
+
+
+def in_user_columns(result: Result, groups: Groups, labels: list[str], user: Dataset, rows: Rows,
+                     input_units: list, target_units, budget: Budget) -> Result:
+    """A result found on the dimensionless data in the user's columns: every formula of the
+    front as M·f(π(x)), its constants refit on the user's data (the search fitted them to
+    y / M, which weights rows differently), with units for the target and each constant
+    (all dimensionless). Only formulas with the target's units are kept: where no input
+    was left dimensionless, the search's input was M itself, and its constant or a + b·M
+    are not (the chosen formula is then the consistent one of shortest description, or
+    c·M)."""
+    symbols = [sympy.Symbol(n) for n in user.names]
+    by_symbol = dict(zip(symbols, input_units))
+    mapping, scale = substitution(groups, labels, symbols)
+    X, y = user.X, user.y
+    held_out = rows.val if len(rows.val) else rows.refit
+    finish = report_budget(budget)
+
+    def mapped(formula: sympy.Expr, relative: bool) -> tuple[sympy.Expr, object]:
+        expr = scale * formula.xreplace(mapping)
+        scored = refit(expr, symbols, X[rows.refit], y[rows.refit], finish, relative=relative)
+        return scored.expr, constants_table(scored.constants).assign(units="1")
+
+    front_rows = []
+    chosen_formula, chosen_constants = None, None
+    for row in result.front.itertuples():
+        expr, table = mapped(row.formula, row.errors == "relative")
+        if units_of(expr, by_symbol) != tuple(target_units):
+            continue
+        predictions = predict(expr, symbols, X[held_out])
+        nmse = float(np.mean((predictions - y[held_out]) ** 2) / (np.var(y[held_out]) or 1.0))
+        front_rows.append({"complexity": complexity(expr), "rmse": float(np.sqrt(nmse * np.var(y[held_out]))),
+                           "r2": 1 - nmse, "formula": expr, "val_nmse": nmse, "attempt": row.attempt,
+                           "score": row.score, "errors": row.errors, "constants": table.to_dict("records")})
+        if row.formula == result.formula:
+            chosen_formula, chosen_constants = expr, table
+    if chosen_formula is None and front_rows:
+        best = min(front_rows, key=lambda r: r["score"])
+        chosen_formula, chosen_constants = best["formula"], pd.DataFrame(best["constants"])
+    if chosen_formula is None:
+        chosen_formula, chosen_constants = mapped(sympy.Float(1.0) * sympy.Symbol(labels[0]), False)
+        front_rows.append({"complexity": complexity(chosen_formula), "rmse": math.nan, "r2": math.nan,
+                           "formula": chosen_formula, "val_nmse": math.nan, "attempt": "units", "score": math.nan,
+                           "errors": "additive", "constants": chosen_constants.to_dict("records")})
+    r2, rmse = fit_of(predict(chosen_formula, symbols, X), y)
+    return replace(result, formula=chosen_formula, r2=r2, rmse=rmse,
+                   complexity=complexity(chosen_formula), front=pd.DataFrame(front_rows),
+                   constants=chosen_constants, names=list(user.names), renamed=dict(user.renamed),
+                   inputs_used=[n for n, s in zip(user.names, symbols) if chosen_formula.has(s)], kan=None,
+                   target_units=format_unit(target_units), notes=tuple(user.notes) + result.notes[len(user.notes):])
+
+
+def with_constant_units(result: Result, units: dict[str, tuple], target_units: tuple) -> Result:
+    """``result`` with the units of the overall constant of each formula inferred from the
+    columns' (``constant_units_of``; "?" where they cannot be), "1" for the rest."""
+    symbols = {sympy.Symbol(name): dims for name, dims in units.items()}
+
+    def table(formula: sympy.Expr, constants: pd.DataFrame) -> pd.DataFrame:
+        carriers = constant_units_of(formula, symbols, target_units)
+        return constants.assign(units=[
+            ("?" if carriers[value] is None else format_unit(carriers[value])) if value in carriers else "1"
+            for value in constants.value])
+
+    front = result.front.assign(constants=[
+        table(row.formula, pd.DataFrame(row.constants, columns=["name", "value", "stderr"])).to_dict("records")
+        for row in result.front.itertuples()])
+    return replace(result, constants=table(result.formula, result.constants), front=front,
+                   target_units=format_unit(target_units))

@@ -22,13 +22,11 @@ The formula reported is chosen from the Pareto front by ``kansr.search.selection
 
 from __future__ import annotations
 
-import math
 import sys
 import time
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-import pandas as pd
 import sympy
 import torch
 from threadpoolctl import threadpool_limits
@@ -46,13 +44,12 @@ from kansr.search.executor import run_parallel
 from kansr.search.plan import Plan, plans
 from kansr.search.reduction import Context, Reduction, Solution, Subproblem
 from kansr.search.baselines import BASELINE, baseline_formulas
-from kansr.search.result import Result, constants_table, error_model, front_table
+from kansr.search.result import Result, constants_table, error_model, fit_of, front_table, report_budget
 from kansr.search.selection import choose, pareto
 from kansr.search.trial import StageTimer, train_and_read
-from kansr.symbolic import complexity, compositions, get_library, predict, refit
+from kansr.symbolic import compositions, get_library, predict
 from kansr.symbolic.description import FLOOR
 from kansr.symbolic.limits import BudgetExhausted, SympyTimeout, time_limit
-from kansr.units import format_unit
 
 # tables with fewer rows come with a note on how uncertain their answer is
 SMALL_TABLE_WARNING = 20
@@ -60,10 +57,6 @@ SMALL_TABLE_WARNING = 20
 _GRACE_SECONDS = 2.0
 # the first trial may use the whole budget and this share more (there must be an answer)
 _FIRST_TRIAL_GRACE = 0.1
-# the standard errors of the front after the search: this share of the budget, at least
-# this many seconds
-_REPORT_SHARE = 0.02
-_REPORT_MIN_SECONDS = 0.5
 # sympy's caps in work mode, relative to the time mode's: they must decide nothing, on
 # a busy machine as on an idle one (``kansr.budget``)
 _WORK_MODE_CAPS = 5.0
@@ -161,7 +154,11 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
             search = Search(data_module.columns(dataset, kept), config, rows, seed, budget, verbose)
             search.run()
             dropped = tuple(i for i in range(len(dataset.names)) if i not in kept)
-            back = _still_needed(search, dataset, rows, kept, dropped)
+            back = []
+            if dropped and search.candidates:
+                chosen = choose(search.candidates, search.floor).formula
+                back = screening.still_needed(chosen, search.symbols, dataset.X[rows.refit], dataset.y[rows.refit],
+                                              kept, dropped)
             if back and not expired(budget):
                 _log(f"the residuals still depend on {', '.join(dataset.names[i] for i in back)}: "
                      "searching again with them", verbose)
@@ -181,111 +178,16 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
         raise KansrError("no formula could be fitted to the data")
     result = search.result(start)
     if groups is not None:
-        result = _in_user_columns(result, groups, dataset.names, user, rows, dims, target_dims, budget)
+        result = dimensions.in_user_columns(result, groups, dataset.names, user, rows, dims, target_dims, budget)
     elif units is not None:
-        result = _with_constant_units(result, dict(zip(dataset.names, dims)), target_dims)
+        result = dimensions.with_constant_units(result, dict(zip(dataset.names, dims)), target_dims)
     if groups is None and len(kept) < len(dataset.names):
         result = replace(result, names=list(dataset.names), renamed=dict(dataset.renamed),
                          inputs_dropped=[dataset.names[i] for i in range(len(dataset.names)) if i not in kept],
-                         kan=_reading_all_columns(result.kan, kept, len(dataset.names)))
+                         kan=screening.reading_all_columns(result.kan, kept, len(dataset.names)))
     for note in result.notes[len(dataset.notes):]:
         _log(f"note: {note}", verbose)
     return result
-
-
-def _in_user_columns(result: Result, groups: dimensions.Groups, labels: list[str], user: Dataset, rows: Rows,
-                     input_units: list, target_units, budget: Budget) -> Result:
-    """A result found on the dimensionless data in the user's columns: every formula of the
-    front as M·f(π(x)), its constants refit on the user's data (the search fitted them to
-    y / M, which weights rows differently), with units for the target and each constant
-    (all dimensionless). Only formulas with the target's units are kept: where no input
-    was left dimensionless, the search's input was M itself, and its constant or a + b·M
-    are not (the chosen formula is then the consistent one of shortest description, or
-    c·M)."""
-    symbols = [sympy.Symbol(n) for n in user.names]
-    by_symbol = dict(zip(symbols, input_units))
-    mapping, scale = dimensions.substitution(groups, labels, symbols)
-    X, y = user.X, user.y
-    held_out = rows.val if len(rows.val) else rows.refit
-    finish = None if budget is None or budget.seconds is None else \
-        Budget(max(_REPORT_MIN_SECONDS, _REPORT_SHARE * budget.seconds), budget.mode)
-
-    def mapped(formula: sympy.Expr, relative: bool) -> tuple[sympy.Expr, object]:
-        expr = scale * formula.xreplace(mapping)
-        scored = refit(expr, symbols, X[rows.refit], y[rows.refit], finish, relative=relative)
-        return scored.expr, constants_table(scored.constants).assign(units="1")
-
-    front_rows = []
-    chosen_formula, chosen_constants = None, None
-    for row in result.front.itertuples():
-        expr, table = mapped(row.formula, row.errors == "relative")
-        if dimensions.units_of(expr, by_symbol) != tuple(target_units):
-            continue
-        predictions = predict(expr, symbols, X[held_out])
-        nmse = float(np.mean((predictions - y[held_out]) ** 2) / (np.var(y[held_out]) or 1.0))
-        front_rows.append({"complexity": complexity(expr), "rmse": float(np.sqrt(nmse * np.var(y[held_out]))),
-                           "r2": 1 - nmse, "formula": expr, "val_nmse": nmse, "attempt": row.attempt,
-                           "score": row.score, "errors": row.errors, "constants": table.to_dict("records")})
-        if row.formula == result.formula:
-            chosen_formula, chosen_constants = expr, table
-    if chosen_formula is None and front_rows:
-        best = min(front_rows, key=lambda r: r["score"])
-        chosen_formula, chosen_constants = best["formula"], pd.DataFrame(best["constants"])
-    if chosen_formula is None:
-        chosen_formula, chosen_constants = mapped(sympy.Float(1.0) * sympy.Symbol(labels[0]), False)
-        front_rows.append({"complexity": complexity(chosen_formula), "rmse": math.nan, "r2": math.nan,
-                           "formula": chosen_formula, "val_nmse": math.nan, "attempt": "units", "score": math.nan,
-                           "errors": "additive", "constants": chosen_constants.to_dict("records")})
-    predictions = predict(chosen_formula, symbols, X)
-    mse = float(np.mean((predictions - y) ** 2))
-    r2 = 1.0 if mse == 0 else float(1 - mse / np.var(y)) if np.var(y) > 0 else 0.0
-    return replace(result, formula=chosen_formula, r2=r2, rmse=float(np.sqrt(mse)),
-                   complexity=complexity(chosen_formula), front=pd.DataFrame(front_rows),
-                   constants=chosen_constants, names=list(user.names), renamed=dict(user.renamed),
-                   inputs_used=[n for n, s in zip(user.names, symbols) if chosen_formula.has(s)], kan=None,
-                   target_units=format_unit(target_units), notes=tuple(user.notes) + result.notes[len(user.notes):])
-
-
-def _with_constant_units(result: Result, units: dict[str, tuple], target_units: tuple) -> Result:
-    """``result`` with the units of the overall constant of each formula inferred from the
-    columns' (``dimensions.constant_units_of``; "?" where they cannot be), "1" for the rest."""
-    symbols = {sympy.Symbol(name): dims for name, dims in units.items()}
-
-    def table(formula: sympy.Expr, constants: pd.DataFrame) -> pd.DataFrame:
-        carriers = dimensions.constant_units_of(formula, symbols, target_units)
-        return constants.assign(units=[
-            ("?" if carriers[value] is None else format_unit(carriers[value])) if value in carriers else "1"
-            for value in constants.value])
-
-    front = result.front.assign(constants=[
-        table(row.formula, pd.DataFrame(row.constants, columns=["name", "value", "stderr"])).to_dict("records")
-        for row in result.front.itertuples()])
-    return replace(result, constants=table(result.formula, result.constants), front=front,
-                   target_units=format_unit(target_units))
-
-
-def _still_needed(search: "Search", dataset: Dataset, rows: Rows, kept: list[int], dropped: tuple[int, ...]
-                  ) -> list[int]:
-    """The screened-out inputs that the chosen formula's residuals still depend on
-    (``kansr.search.screening.residual_dependence``, on the refit rows)."""
-    if not dropped or not search.candidates:
-        return []
-    chosen = choose(search.candidates, search.floor)
-    refit_rows = rows.refit
-    predictions = predict(chosen.formula, search.symbols, dataset.X[np.ix_(refit_rows, kept)])
-    if not np.all(np.isfinite(predictions)):
-        return []
-    return screening.residual_dependence(dataset.y[refit_rows] - predictions, dataset.X[refit_rows], dropped)
-
-
-def _reading_all_columns(model: KAN | None, kept: list[int], n_columns: int) -> KAN | None:
-    """A KAN trained on the ``kept`` columns, reading them from the user's full data matrix
-    (None where the model reads derived inputs, as a reduction's do)."""
-    if model is None or model.n_data_inputs != len(kept):
-        return None
-    model.input_index = torch.as_tensor(kept, device=model.input_index.device)[model.input_index]
-    model.n_data_inputs = n_columns
-    return model
 
 
 @dataclass
@@ -502,20 +404,16 @@ class Search:
         shown = pareto(self.candidates, self.floor)  # the chosen one among them
         # the standard errors of what is shown come after the search: a small budget of
         # their own, so that a bootstrap of a large formula cannot overrun the search's
-        finish = None if self.budget is None or self.budget.seconds is None else \
-            Budget(max(_REPORT_MIN_SECONDS, _REPORT_SHARE * self.budget.seconds), self.budget.mode)
-        front = [self.scorer.reported(c, c is chosen, finish) for c in shown]
+        front = [self.scorer.reported(c, c is chosen, report_budget(self.budget)) for c in shown]
         chosen = front[next(i for i, c in enumerate(shown) if c is chosen)]
-        predictions = predict(chosen.formula, self.symbols, X)
-        mse = float(np.mean((predictions - y) ** 2))
-        r2 = 1.0 if mse == 0 else float(1 - mse / np.var(y)) if np.var(y) > 0 else 0.0  # y constant: R² by fit
+        r2, rmse = fit_of(predict(chosen.formula, self.symbols, X), y)
         table = front_table(front, float(np.var(y)), self.floor)
         notes = list(self.dataset.notes)
         if len(y) < SMALL_TABLE_WARNING:
             fitted = max(len(chosen.constants), 1)
             notes.append(f"only {len(y)} rows: {len(y) / fitted:.1f} per fitted constant of the chosen formula; "
                          "with so few, its constants and the choice itself are uncertain")
-        return Result(formula=chosen.formula, r2=r2, rmse=float(np.sqrt(mse)),
+        return Result(formula=chosen.formula, r2=r2, rmse=rmse,
                       complexity=int(chosen.complexity), seconds=time.monotonic() - start, front=table,
                       constants=constants_table(chosen.constants), errors=error_model(chosen),
                       inputs_used=[n for n, s in zip(self.dataset.names, self.symbols) if chosen.formula.has(s)],

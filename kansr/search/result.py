@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import sympy
 
+from kansr.budget import Budget
 from kansr.kan import KAN
 from kansr.search.candidate import Candidate
 from kansr.search.selection import length
@@ -129,3 +130,23 @@ def front_table(front: list[Candidate], variance: float, floor: float) -> pd.Dat
         "errors": [error_model(c) for c in front],
         "constants": [constants_table(c.constants).to_dict("records") for c in front],
     })
+
+
+# the standard errors of the front after the search: this share of the budget, at least
+# this many seconds, so that a bootstrap of a large formula cannot overrun the search's
+REPORT_SHARE = 0.02
+REPORT_MIN_SECONDS = 0.5
+
+
+def report_budget(budget: Budget | None) -> Budget | None:
+    """The budget of the work that reports what the search found (see ``REPORT_SHARE``)."""
+    if budget is None or budget.seconds is None:
+        return None
+    return Budget(max(REPORT_MIN_SECONDS, REPORT_SHARE * budget.seconds), budget.mode)
+
+
+def fit_of(predictions: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """(R², RMSE) of ``predictions`` on all rows; a constant y has R² 1 when fitted exactly, else 0."""
+    mse = float(np.mean((predictions - y) ** 2))
+    r2 = 1.0 if mse == 0 else float(1 - mse / np.var(y)) if np.var(y) > 0 else 0.0
+    return r2, float(np.sqrt(mse))

@@ -28,6 +28,7 @@ from scipy import stats
 from kansr.budget import Budget
 from kansr.kan import KAN, KANConfig, TrainConfig, train
 from kansr.kan.prune import importance
+from kansr.symbolic import predict
 
 SCREEN_FROM = 10
 # held-out RMSE of the KAN on the kept inputs may exceed the wide KAN's by this share
@@ -115,3 +116,23 @@ def residual_dependence(residuals: np.ndarray, X: np.ndarray, columns: tuple[int
         if np.isfinite(p_value) and p_value < _ALPHA / len(columns):
             found.append(column)
     return found
+
+
+def still_needed(formula, symbols, X: np.ndarray, y: np.ndarray, kept: list[int], dropped: tuple[int, ...]
+                 ) -> list[int]:
+    """The ``dropped`` columns of X that the residuals of ``formula`` (in ``symbols``, the
+    ``kept`` columns) still depend on (``residual_dependence``)."""
+    predictions = predict(formula, symbols, X[:, kept])
+    if not np.all(np.isfinite(predictions)):
+        return []
+    return residual_dependence(y - predictions, X, dropped)
+
+
+def reading_all_columns(model: KAN | None, kept: list[int], n_columns: int) -> KAN | None:
+    """A KAN trained on the ``kept`` columns, reading them from the user's full data matrix
+    (None where the model reads derived inputs, as a reduction's do)."""
+    if model is None or model.n_data_inputs != len(kept):
+        return None
+    model.input_index = torch.as_tensor(kept, device=model.input_index.device)[model.input_index]
+    model.n_data_inputs = n_columns
+    return model
