@@ -49,7 +49,7 @@ def free_constants(expr: sympy.Expr) -> int:
     """Floats in ``expr``, apart from an overall factor (or else an overall offset): the
     constants that were fitted rather than found exact. (Exact numbers got there by a
     test of their own: a snapped constant is within 2.5 standard errors of the fitted one
-    and shortens the description, ``kansr.symbolic.constants``.)"""
+    and shortens the description, ``kansr.symbolic.snapping``.)"""
     factor, expr = expr.as_coeff_Mul()
     if factor == 1:
         expr = expr.as_coeff_Add()[1]

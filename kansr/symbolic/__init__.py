@@ -2,8 +2,9 @@
 constants (refit, snap, simplify) and one-input compositions."""
 
 from kansr.symbolic.compositions import compositions
-from kansr.symbolic.constants import (Constant, Scored, cross_validated_nmse, cross_validated_predictions, describe, polish, refit, snap,
-                                      snap_candidates)
+from kansr.symbolic.constants import (Constant, Scored, cross_validated_nmse, cross_validated_predictions, describe,
+                                      refit)
+from kansr.symbolic.snapping import polish, snap, snap_candidates
 from kansr.symbolic.edge_fit import EdgeFit, auto_symbolic, choose, fit_candidates, fit_function
 from kansr.symbolic.expression import complexity, nmse, predict
 from kansr.symbolic.library import DEFAULT_LIBRARY, SymbolicFunction, get_library, make_function

@@ -1,0 +1,229 @@
+"""Snapping fitted constants to exact numbers (0, integers, simple rationals, rational
+multiples of π), and ``polish``: refit, snap, simplify, refit again.
+
+A constant is snapped only when the exact number lies within 2.5 standard errors of the
+fitted one (a true constant does 99 % of the time; never closer than 1e-6 relative, the
+refit's own precision; anywhere where the fit is ill-conditioned, see ``_window``) and
+the formula's description length on the data (``kansr.symbolic.description``) gets
+shorter with it, the other constants refit. So an exact number replaces a fitted one only
+when it is simpler to state than the fitted number to its precision, and consistent with it.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+import sympy
+
+from kansr.budget import Budget, charge, cost, expired
+from kansr.symbolic.constants import Scored, Template, describe, exact_numbers_cost, refit
+from kansr.symbolic.description import description_length, float_cost, structure
+from kansr.symbolic.expression import complexity
+from kansr.symbolic.simplify import resolve_abs, simplify, trig_of_inverse_trig
+
+_SNAP_WINDOW = 2.5  # standard errors
+_REFIT_PRECISION = 1e-6  # relative: no standard error is taken as smaller than this when snapping
+_BEST_FIRST = 6  # constants up to which noisy formulas are snapped best-first
+
+
+def snap_candidates(value: float, plain_first: bool = False) -> list[sympy.Expr]:
+    """Exact constants near ``value``: 0, the nearest integer, simple rationals, rational
+    multiples of π, 1/π and π², in that order, or with ``plain_first`` by ``_plainness``."""
+    found: list[sympy.Expr] = [sympy.Integer(0), sympy.Integer(round(value))]
+    fraction = Fraction(value).limit_denominator(12)
+    found.append(sympy.Rational(fraction.numerator, fraction.denominator))
+    pi_fraction = Fraction(value / np.pi).limit_denominator(6)
+    if pi_fraction != 0:
+        found.append(sympy.Rational(pi_fraction.numerator, pi_fraction.denominator) * sympy.pi)
+    inverse_pi = Fraction(value * np.pi).limit_denominator(8)
+    if inverse_pi != 0:
+        found.append(sympy.Rational(inverse_pi.numerator, inverse_pi.denominator) / sympy.pi)
+    pi_squared = Fraction(value / np.pi**2).limit_denominator(6)
+    if pi_squared != 0:  # π² enters where a wave number squared meets another (ω²/c² - π²/d²)
+        found.append(sympy.Rational(pi_squared.numerator, pi_squared.denominator) * sympy.pi**2)
+    unique = []
+    for candidate in found:
+        if candidate not in unique and abs(float(candidate) - value) <= 0.1 * max(1.0, abs(value)):
+            unique.append(candidate)
+    if sympy.Integer(0) not in unique:
+        unique.insert(0, sympy.Integer(0))
+    # for noisy data, plainest first, as snap keeps the first that fits: π/2 and 11/7 both
+    # fit 1.5709 within the noise, and the rational, tried first, turns a phase shift of a
+    # trigonometric function into a number no law has. Exact data tell them apart, and there
+    # the plain order snapped a surrogate's piece to a different near-exact form
+    return sorted(unique, key=_plainness) if plain_first else unique
+
+
+def _plainness(constant: sympy.Expr) -> int:
+    """|p| + q of the rational part, plus 2 for a factor π, 3 for 1/π, 4 for π²."""
+    rational, rest = constant.as_coeff_Mul()
+    penalty = {sympy.Integer(1): 0, sympy.pi: 2, 1 / sympy.pi: 3, sympy.pi**2: 4}.get(rest, 5)
+    rational = sympy.Rational(rational)
+    return abs(int(rational.p)) + (int(rational.q) if rational.q != 1 else 0) + penalty
+
+
+def _trial_length(template: Template, values: np.ndarray, exact: dict[int, sympy.Expr], error: float,
+                  budget: Budget | None) -> float:
+    """Description length of the template with ``exact`` constants snapped and the rest at
+    ``values`` (a snapping decision; the final formula is described again by ``describe``)."""
+    free = [i for i in range(len(values)) if i not in exact]
+    _, precisions = template.standard_errors(values, free, budget)
+    expr = template.build(values, exact)
+    floats = sum(float_cost(float(values[i]), float(p), len(template.y)) for i, p in zip(free, precisions))
+    return description_length(error, len(template.y), structure(expr), floats + exact_numbers_cost(expr))
+
+
+def _snap_order(template: Template, values: np.ndarray, errors: np.ndarray) -> np.ndarray:
+    """Constants ordered by how many standard errors separate each from its nearest exact
+    value, closest first (ties keep the order by magnitude).
+
+    Snapping the most certain constant first matters on noisy data: snapping an overall
+    factor before an exponent of -0.499 lets the exponent absorb the error, and -1/2 is
+    then refused.
+    """
+    distance = [min(abs(float(c) - v) for c in snap_candidates(float(v))) for v in values]
+    z = np.array([d / e if e > 0 else (0.0 if d == 0 else np.inf) for d, e in zip(distance, errors)])
+    return np.argsort(np.nan_to_num(z, nan=np.inf), kind="stable")
+
+
+def _window(value: float, stderr: float) -> float:
+    """How far an exact number may lie from a fitted ``value`` to replace it: 2.5 standard
+    errors; any distance where the marginal error is unknown (an ill-conditioned fit:
+    constants that only matter together, each of which the data leave free, so that fixing
+    one at a simple value costs nothing; the description length decides)."""
+    if not math.isfinite(stderr):
+        return math.inf
+    return _SNAP_WINDOW * max(stderr, _REFIT_PRECISION * abs(value), 1e-12)
+
+
+def _snap_best_first(template: Template, values: np.ndarray, length: float, budget: Budget | None
+                     ) -> tuple[np.ndarray, dict[int, sympy.Expr]]:
+    """Snap, in each round, the one constant whose snapping shortens the description most
+    (the others refit, their windows taken afresh), until none does. One at a time in a
+    fixed order, a first snap can be wrong in a way the next constant then absorbs (an
+    overall factor snapped to 1/12 where 1/(4π) is right, and an exponent of 1 left at 0.97);
+    the best one first is right more often, and costs rounds × constants refits."""
+    exact: dict[int, sympy.Expr] = {}
+    while True:
+        free = [i for i in range(len(values)) if i not in exact]
+        errors, precisions = template.standard_errors(values, free, budget)
+        best = None
+        for position, index in enumerate(free):
+            window = _window(float(values[index]), float(errors[position]))
+            for candidate in snap_candidates(float(values[index]), plain_first=True):
+                if abs(float(candidate) - values[index]) > window:
+                    continue
+                if expired(budget):
+                    return values, exact
+                trial_exact = {**exact, index: candidate}
+                trial_values, error = template.fit(values, {i: float(v) for i, v in trial_exact.items()}, budget)
+                if not math.isfinite(error):
+                    continue
+                trial_length = _trial_length(template, trial_values, trial_exact, error, budget)
+                if trial_length < (best[0] if best else length):
+                    best = (trial_length, trial_values, trial_exact)
+        if best is None:
+            return values, exact
+        length, values, exact = best
+
+
+def snap(scored: Scored, symbols, X, y, budget: Budget | None = None, max_constants: int = 40,
+         by_certainty: bool = False) -> Scored:
+    """Replace floats by exact constants where the description gets shorter (module doc).
+
+    Each constant is tried once, against the candidates of ``snap_candidates`` within its
+    window, plainest first; a replacement is kept when the description length after
+    refitting the remaining constants is shorter. Constants are taken by magnitude,
+    smallest first, or with ``by_certainty`` (for residuals that are noise) the most
+    certain first. Stops (keeping what it has) when ``budget`` is spent; formulas with
+    more than ``max_constants`` floats are left as they are (they are far from a closed
+    form anyway).
+
+    With ``by_certainty`` and at most ``_BEST_FIRST`` constants, snapping goes best-first
+    instead (``_snap_best_first``). A (nearly) exact fit leaves too little error to order
+    constants by certainty: constants that only matter together (c/sqrt(a - a·u²)) look
+    arbitrarily certain or uncertain, so the order by magnitude is kept there.
+    """
+    if not 0 < len(scored.expr.atoms(sympy.Float)) <= max_constants:
+        return scored
+    relative = scored.relative
+    template = Template(scored.expr, symbols, X, y, relative)
+    charge(budget, template.compilation_cost)
+    values = template.start.copy()
+    current = template.nmse(values)
+    if not math.isfinite(current):
+        return scored
+    errors, precisions = template.standard_errors(values, list(range(len(values))), budget)
+    length = _trial_length(template, values, {}, current, budget)
+    exact: dict[int, sympy.Expr] = {}
+    if by_certainty and current >= 1e-8 and len(values) <= _BEST_FIRST:
+        values, exact = _snap_best_first(template, values, length, budget)
+        result = template.build(values, exact)
+        return scored if result.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) else \
+            describe(result, symbols, X, y, budget, relative=relative)
+    known = np.where(np.isfinite(errors), errors, precisions)
+    order = _snap_order(template, values, known) if by_certainty and current >= 1e-8 else range(len(values))
+    for index in order:
+        index = int(index)
+        window = _window(float(values[index]), float(errors[index]))
+        candidates = [c for c in snap_candidates(float(values[index]), plain_first=True)
+                      if abs(float(c) - values[index]) <= window]
+        for candidate in candidates:
+            if expired(budget):
+                return describe(template.build(values, exact), symbols, X, y, budget, relative=relative)
+            trial_exact = {**exact, index: candidate}
+            trial_values, error = template.fit(values, {i: float(v) for i, v in trial_exact.items()}, budget)
+            if not math.isfinite(error):
+                continue
+            trial_length = _trial_length(template, trial_values, trial_exact, error, budget)
+            if trial_length < length:
+                values, current, exact, length = trial_values, error, trial_exact, trial_length
+                break
+    result = template.build(values, exact)
+    if result.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+        return scored
+    return describe(result, symbols, X, y, budget, relative=relative)
+
+
+def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
+           budget: Budget | None = None, snap_below: float = 1e-3, noise_like=None, relative: bool = False) -> Scored:
+    """Refit, snap, simplify, and refit again; the version with the shortest description wins.
+
+    Snapping and simplification run only when the refit formula's normalised MSE is below
+    ``snap_below`` (R² > 0.999 by default), or where ``noise_like(expr)`` says that what the
+    formula leaves unexplained looks like noise (noisy data, however noisy): elsewhere the
+    formula is far from the data, and exact constants cannot make it right.
+    """
+    scored = refit(expr, symbols, X, y, budget, relative=relative)
+    noisy = noise_like is not None and noise_like(scored.expr)
+    if scored.nmse > snap_below and not noisy:
+        return scored  # far from the data: exact constants cannot make it right, only cost time
+    # only noise gives the standard errors that order by certainty needs: on a surrogate's
+    # smooth errors that order snaps one piece to a near-exact wrong form
+    snapped = snap(scored, symbols, X, y, budget=budget, by_certainty=noisy)
+    if snapped.description_length <= scored.description_length:
+        scored = snapped
+    signed = resolve_abs(scored.expr, symbols, X)
+    if signed != scored.expr:
+        signed = snap(refit(signed, symbols, X, y, budget, relative=relative), symbols, X, y, budget=budget,
+                      by_certainty=noisy)
+        if signed.description_length <= scored.description_length:
+            scored = signed
+    if expired(budget) or simplify_seconds <= 0:
+        return scored
+    if budget is not None and budget.mode == "time":
+        simplify_seconds = min(simplify_seconds, budget.remaining())
+    charge(budget, cost.simplification(complexity(scored.expr)))
+    simplified = simplify(scored.expr, simplify_seconds)
+    if simplified != scored.expr:
+        candidate = snap(refit(simplified, symbols, X, y, budget, relative=relative), symbols, X, y, budget=budget,
+                         by_certainty=noisy)
+        # an algebraic form of a trigonometric function of an inverse one is the plainer
+        # statement of the same law, even where its tree is a few nodes longer
+        algebraic = trig_of_inverse_trig(scored.expr) and not trig_of_inverse_trig(candidate.expr) \
+            and candidate.nmse <= scored.nmse * 1.02 + 1e-12
+        if algebraic or candidate.description_length <= scored.description_length:
+            scored = candidate
+    return scored
