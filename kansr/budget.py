@@ -126,6 +126,12 @@ class cost:  # noqa: N801  (a namespace of estimates, not a type)
         return _UNCOUNTED * 2.5e-4 * nodes
 
     @staticmethod
+    def differentiation(nodes: int, parameters: int) -> float:
+        """Differentiating a formula of ``nodes`` tree nodes by each of its ``parameters``
+        and compiling the derivatives together."""
+        return _UNCOUNTED * (5e-3 + 1e-4 * nodes * parameters)
+
+    @staticmethod
     def edge_fits(values: int) -> float:
         """A batch of affine fits that evaluates a candidate function ``values`` times."""
         return _UNCOUNTED * (1e-4 + 3e-8 * values)

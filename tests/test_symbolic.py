@@ -191,3 +191,39 @@ def test_standard_errors_never_hand_lapack_a_matrix_with_inf(monkeypatch):
                                  np.linspace(0, 1, 50), ill_conditioned=mode)
             assert len(described.constants) == 2
             assert all(np.isnan(c.stderr) for c in described.constants)
+
+
+@pytest.mark.parametrize("relative", [False, True])
+def test_compiled_jacobian_matches_central_differences_and_the_fit_agrees(relative):
+    from kansr.symbolic.constants import Template
+
+    x, t = sympy.symbols("x t")
+    rng = np.random.default_rng(3)
+    X = rng.uniform(0.5, 3.0, (200, 2))
+    y = 2.5 * np.exp(-0.7 * X[:, 0]) + 1.5 * X[:, 1] ** 1.3 + 0.2
+    expr = sympy.sympify("2.4*exp(-0.65*x) + 1.6*t**1.25 + 0.3")
+    compiled = Template(expr, [x, t], X, y, relative, derivatives=True)
+    free = list(range(len(compiled.start)))
+    analytic = compiled.analytic_jacobian(compiled.start, free)
+    central = np.column_stack([  # central differences, a second way
+        (compiled.residual(compiled.start + step) - compiled.residual(compiled.start - step)) / 2e-6
+        for step in 1e-6 * np.eye(len(free))])
+    np.testing.assert_allclose(analytic, central, rtol=1e-5, atol=1e-8)
+    # a fit with compiled derivatives lands where a fit with differences does
+    differences = Template(expr, [x, t], X, y, relative)
+    (fitted, error), (reference, reference_error) = compiled.fit(compiled.start, {}), \
+        differences.fit(differences.start, {})
+    assert sorted(np.round(fitted, 5)) == sorted(np.round(reference, 5))
+    assert error < 1e-20 and reference_error < 1e-20
+
+
+def test_a_formula_without_closed_form_derivatives_still_fits():
+    from kansr.symbolic.constants import Template
+
+    x = sympy.Symbol("x")  # |x| of an unrestricted symbol: sympy's derivative is not closed
+    X = np.linspace(-2, 2, 50)[:, None]
+    y = 3.0 * np.abs(X[:, 0] - 0.5) + 0.25 * X[:, 0] + 1.0
+    template = Template(sympy.sympify("2.0*Abs(x - 0.3) + 0.3*x + 0.8"), [x], X, y, derivatives=True)
+    assert template.analytic_jacobian(template.start, [0, 1, 2, 3]) is None
+    values, error = template.fit(template.start, {})
+    assert error < 1e-12

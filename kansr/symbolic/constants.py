@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,6 +27,14 @@ from kansr.symbolic.expression import complexity, lambdify, predict
 
 _BOOTSTRAP_ROUNDS = 20
 _ILL_CONDITIONED = 1e10
+# free constants from which a fit uses the formula's derivatives (``Template``): a difference
+# Jacobian costs one evaluation per constant, the compiled one about two
+_ANALYTIC_FROM = 3
+_DIFFERENCE_STEP = float(np.sqrt(np.finfo(float).eps))  # relative, as scipy's 2-point rule
+# compiled derivatives by (parametrised formula, symbols): a refit, its snapping and its
+# description build templates of the same formula, and compiling costs more than a fit
+_GRADIENTS: OrderedDict = OrderedDict()
+_GRADIENTS_KEPT = 256
 
 
 @dataclass(frozen=True)
@@ -72,6 +82,18 @@ def exact_numbers_cost(expr: sympy.Expr) -> float:
                if (isinstance(node, sympy.Rational) and node not in (0, 1, -1)) or node is sympy.pi)
 
 
+def _compile_gradient(expr: sympy.Expr, symbols, params):
+    """``expr``'s derivatives by each of ``params``, compiled together (common subexpressions
+    shared); False where one has no closed form."""
+    derivatives = [sympy.diff(expr, p) for p in params]
+    if any(d.has(sympy.Derivative, sympy.Subs) for d in derivatives):
+        return False
+    try:
+        return sympy.lambdify([list(symbols), params], derivatives, modules="numpy", cse=True)
+    except (TypeError, ValueError, NameError, SyntaxError, KeyError):
+        return False
+
+
 class _OutOfTime(Exception):
     pass
 
@@ -81,9 +103,15 @@ class Template:
 
     ``relative``: errors are relative (``description.model_nmse``): residuals are
     ln(f/y), which needs f of y's sign on every row, and the error is the relative
-    model's equivalent normalised MSE."""
+    model's equivalent normalised MSE.
 
-    def __init__(self, expr: sympy.Expr, symbols, X: np.ndarray, y: np.ndarray, relative: bool = False) -> None:
+    ``derivatives``: fits take the Jacobian from the formula's derivatives, compiled on the
+    first fit, instead of from forward differences (one evaluation per constant). Compiling
+    them costs about as much as one fit with differences, so this is for templates fitted
+    many times (snapping, cross-validation) with at least ``_ANALYTIC_FROM`` free constants."""
+
+    def __init__(self, expr: sympy.Expr, symbols, X: np.ndarray, y: np.ndarray, relative: bool = False,
+                 derivatives: bool = False) -> None:
         self.expr, self.params, self.start = _parametrize(expr)
         self.fn = lambdify(self.expr, symbols, self.params)
         self.columns, self.y = list(X.T), y
@@ -91,9 +119,13 @@ class Template:
         self.sign = float(np.sign(y[0])) if relative and len(y) else 1.0
         self.scale = float(np.std(self._target(y))) or 1.0
         self.variance = model_variance(y, relative)
-        nodes = complexity(self.expr)
-        self.evaluation_cost = cost.residual_evaluation(len(y), nodes)
-        self.compilation_cost = cost.compilation(nodes)
+        self.symbols = list(symbols)
+        self.target = self._target(y)
+        self.derivatives = derivatives
+        self._gradient = None  # compiled derivatives, on first use (``gradient``)
+        self.nodes = complexity(self.expr)
+        self.evaluation_cost = cost.residual_evaluation(len(y), self.nodes)
+        self.compilation_cost = cost.compilation(self.nodes)
 
     def _target(self, values: np.ndarray) -> np.ndarray:
         """What residuals are differences of: values, or ln(values·sign) for relative errors
@@ -108,13 +140,69 @@ class Template:
         fitted = residual * self.scale + self._target(y)
         return self.sign * np.exp(fitted) if self.relative else fitted
 
-    def residual(self, values: np.ndarray) -> np.ndarray:
+    @contextmanager
+    def rows(self, rows: np.ndarray):
+        """The template restricted to ``rows`` (a bootstrap sample, the rows outside a fold)
+        for the duration of the block."""
+        whole = self.columns, self.y, self.target
+        self.columns, self.y, self.target = [column[rows] for column in whole[0]], whole[1][rows], whole[2][rows]
+        try:
+            yield self
+        finally:
+            self.columns, self.y, self.target = whole
+
+    def evaluate(self, values: np.ndarray) -> np.ndarray:
+        """The formula on the rows with the parameters at ``values``; NaN where it is not a
+        finite real number."""
         with np.errstate(all="ignore"):
-            out = np.asarray(self.fn(self.columns, list(values)), dtype=complex)
-        out = np.broadcast_to(out, self.y.shape)
+            out = np.asarray(self.fn(self.columns, list(values)))
+        if out.dtype.kind == "f" and out.shape == self.y.shape:
+            return out if np.all(np.isfinite(out)) else np.where(np.isfinite(out), out, np.nan)
+        out = np.broadcast_to(np.asarray(out, dtype=complex), self.y.shape)
         bad = ~np.isfinite(out) | (np.abs(out.imag) > 1e-9 * (1 + np.abs(out.real)))
-        residual = (self._target(np.where(bad, np.nan, out.real)) - self._target(self.y)) / self.scale
-        return np.where(bad, np.nan, residual)
+        return np.where(bad, np.nan, out.real)
+
+    def residual(self, values: np.ndarray) -> np.ndarray:
+        """(target(formula) - target(y)) / scale on every row; NaN where the formula is undefined."""
+        with np.errstate(all="ignore"):
+            return (self._target(self.evaluate(values)) - self.target) / self.scale
+
+    def gradient(self):
+        """The formula's derivatives by each parameter, compiled together (common
+        subexpressions shared) on first use, as most templates are only described; None
+        where sympy cannot state one in closed form (|u| of an unrestricted symbol)."""
+        if self._gradient is None:
+            key = (self.expr, tuple(self.symbols))
+            if key not in _GRADIENTS:
+                _GRADIENTS[key] = _compile_gradient(self.expr, self.symbols, self.params)
+                if len(_GRADIENTS) > _GRADIENTS_KEPT:
+                    _GRADIENTS.popitem(last=False)
+            self._gradient = _GRADIENTS[key]
+        return self._gradient or None
+
+    def gradient_compiled(self) -> bool:
+        """Whether ``gradient`` would cost nothing now (compiled for this formula before)."""
+        return self._gradient is not None or (self.expr, tuple(self.symbols)) in _GRADIENTS
+
+    def analytic_jacobian(self, values: np.ndarray, free: list[int]) -> np.ndarray | None:
+        """d residual / d value for the ``free`` constants from the compiled derivatives;
+        rows where the formula is undefined get 0 (their residual is a constant there);
+        None where the derivatives are unavailable or not finite on a defined row. Shape
+        (rows, len(free))."""
+        gradient = self.gradient()
+        if gradient is None:
+            return None
+        formula = self.evaluate(values)
+        defined = np.isfinite(formula)
+        with np.errstate(all="ignore"):
+            parts = gradient(self.columns, list(values))
+            columns = [np.broadcast_to(np.asarray(parts[i]), self.y.shape) for i in free]
+            if any(c.dtype.kind not in "fiu" for c in columns):
+                return None
+            jacobian = np.column_stack(columns).astype(float) if columns else np.empty((len(self.y), 0))
+            jacobian = jacobian / (formula[:, None] if self.relative else 1.0) / self.scale
+        jacobian[~defined] = 0.0
+        return jacobian if np.all(np.isfinite(jacobian)) else None
 
     def nmse(self, values: np.ndarray) -> float:
         residual = self.residual(values)
@@ -135,32 +223,55 @@ class Template:
         if free:
             best = {"cost": np.inf, "values": values[free].copy()}
 
+            def trial(free_values):
+                out = values.copy()
+                out[free] = free_values
+                return out
+
             def residual(free_values):
                 if expired(budget):
                     raise _OutOfTime
                 charge(budget, self.evaluation_cost)
-                trial = values.copy()
-                trial[free] = free_values
-                out = np.nan_to_num(self.residual(trial), nan=1e3)
+                out = np.nan_to_num(self.residual(trial(free_values)), nan=1e3)
                 total = float(out @ out)
                 if total < best["cost"]:
                     best["cost"], best["values"] = total, free_values.copy()
                 return out
 
+            def jacobian(free_values):
+                analytic = self.analytic_jacobian(trial(free_values), free)
+                if analytic is not None:
+                    charge(budget, 2 * self.evaluation_cost)
+                    return analytic
+                at, columns = residual(free_values), []
+                for position in range(len(free)):  # forward differences, as scipy's default
+                    moved = free_values.copy()
+                    moved[position] += _DIFFERENCE_STEP * max(1.0, abs(moved[position]))
+                    columns.append((residual(moved) - at) / (moved[position] - free_values[position]))
+                return np.column_stack(columns)
+
+            analytic = len(free) >= _ANALYTIC_FROM and (self.derivatives or self.gradient_compiled())
+            if analytic and not self.gradient_compiled():
+                charge(budget, cost.differentiation(self.nodes, len(self.params)))
             try:
                 # overflow in a trial step is expected far from the optimum; scipy recovers from it
                 with np.errstate(all="ignore"), warnings.catch_warnings():
                     warnings.simplefilter("ignore", RuntimeWarning)
-                    least_squares(residual, values[free], method="trf", x_scale="jac",
-                                  max_nfev=max_evaluations or 20 * (len(free) + 1) + 100)
+                    least_squares(residual, values[free], jac=jacobian if analytic else "2-point", method="trf",
+                                  x_scale="jac", max_nfev=max_evaluations or 20 * (len(free) + 1) + 100)
             except (_OutOfTime, ValueError, OverflowError, ZeroDivisionError, np.linalg.LinAlgError):
                 pass
             values[free] = best["values"]
         return values, self.nmse(values)
 
     def jacobian(self, values: np.ndarray, free: list[int]) -> np.ndarray | None:
-        """d residual / d value for the ``free`` constants, by forward differences; None where
-        not finite. Shape (rows, len(free))."""
+        """d residual / d value for the ``free`` constants: from the compiled derivatives
+        where a fit has compiled them, else by forward differences; None where not finite.
+        Shape (rows, len(free))."""
+        if self.gradient_compiled():
+            analytic = self.analytic_jacobian(values, free)
+            if analytic is not None:
+                return analytic
         residual = self.residual(values)
         if not np.all(np.isfinite(residual)):
             return None
@@ -228,18 +339,13 @@ class Template:
     def _bootstrap(self, values: np.ndarray, free: list[int], budget: Budget | None) -> np.ndarray:
         """Standard deviations of the constants refit on rows drawn with replacement (seeded)."""
         rng = np.random.default_rng(0)
-        columns, y = self.columns, self.y
         fixed = {i: float(values[i]) for i in range(len(values)) if i not in free}
         estimates = []
         for _ in range(_BOOTSTRAP_ROUNDS):
             if expired(budget):
                 break
-            rows = rng.integers(0, len(y), len(y))
-            self.columns, self.y = [column[rows] for column in columns], y[rows]
-            try:
+            with self.rows(rng.integers(0, len(self.y), len(self.y))):
                 refitted, _ = self.fit(values, fixed, budget, max_evaluations=10 * (len(free) + 1))
-            finally:
-                self.columns, self.y = columns, y
             estimates.append(refitted[free])
         if len(estimates) < 3:
             return np.full(len(free), np.nan)
@@ -311,19 +417,15 @@ def cross_validated_predictions(expr: sympy.Expr, symbols, X: np.ndarray, y: np.
     constants has nothing to refit: its plain values. NaN where undefined."""
     if not expr.atoms(sympy.Float):
         return predict(expr, symbols, X)
-    template = Template(expr, symbols, X, y, relative)
+    template = Template(expr, symbols, X, y, relative, derivatives=True)
     charge(budget, template.compilation_cost)
-    columns, target = template.columns, template.y
     groups = np.arange(len(y)) % folds
     predictions = np.empty(len(y))
     for group in range(folds):
         inside = groups != group
-        template.columns, template.y = [column[inside] for column in columns], target[inside]
-        try:
+        with template.rows(inside):
             values, _ = template.fit(template.start, {}, budget)
-        finally:
-            template.columns, template.y = columns, target
-        predictions[~inside] = template.predictions(template.residual(values)[~inside], target[~inside])
+        predictions[~inside] = template.predictions(template.residual(values)[~inside], y[~inside])
     return predictions
 
 

@@ -149,7 +149,7 @@ def snap(scored: Scored, symbols, X, y, budget: Budget | None = None, max_consta
     if not 0 < len(scored.expr.atoms(sympy.Float)) <= max_constants:
         return scored
     relative = scored.relative
-    template = Template(scored.expr, symbols, X, y, relative)
+    template = Template(scored.expr, symbols, X, y, relative, derivatives=True)
     charge(budget, template.compilation_cost)
     values = template.start.copy()
     current = template.nmse(values)
