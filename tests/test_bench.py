@@ -275,3 +275,36 @@ def test_irrelevant_columns_are_added_shuffled_and_judged(tmp_path, monkeypatch,
                      irrelevant=10)], out, log=lambda m: None)
     assert rows[0]["key"].endswith("|+10") and rows[0]["symbolic_solution"] and rows[0]["irrelevant_used"] == []
     assert "formulas_using_irrelevant" in markdown(out)
+
+
+def test_gplearn_programs_read_as_the_functions_they_compute():
+    from kansr.bench.peers import gplearn_formula
+
+    a, b, c = sympy.symbols("a b c")
+    formula = gplearn_formula("add(mul(X0, X1), div(sin(X2), sqrt(log(X0))))", ["a", "b", "c"])
+    assert sympy.simplify(formula - (a * b + sympy.sin(c) / sympy.sqrt(sympy.Abs(sympy.log(sympy.Abs(a)))))) == 0
+    # what gplearn computes where its protections do not act: |x| under log and sqrt, a/b
+    X = np.array([[2.0, 3.0, 0.5], [-4.0, 0.5, 2.0]])
+    by_hand = X[:, 0] * X[:, 1] + np.sin(X[:, 2]) / np.sqrt(np.abs(np.log(np.abs(X[:, 0]))))
+    assert np.allclose(sympy.lambdify([a, b, c], formula)(*X.T), by_hand)
+
+
+@pytest.mark.parametrize("method,package", [("gplearn", "gplearn"), ("operon", "pyoperon")])
+def test_a_peer_method_that_is_not_installed_is_skipped_with_one_line(method, package, tmp_path, monkeypatch,
+                                                                      capsys):
+    import kansr.bench.peers as peers
+
+    monkeypatch.setattr(peers.importlib.util, "find_spec", lambda name: None)
+    out = tmp_path / "r.jsonl"
+    assert main(["bench", "--only", "I.12.1", "--method", method, "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert f"method {method} needs the package {package}" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method,package", [("gplearn", "gplearn"), ("operon", "pyoperon")])
+def test_peer_methods_run_and_are_judged_where_installed(method, package, tmp_path):
+    pytest.importorskip(package)
+    rows = run([Task("I.12.1", 0.0, 0, method, 20, hard_timeout=120, n_train=200, n_test=200)], tmp_path / "r.jsonl")
+    assert rows[0]["status"] == "ok" and rows[0]["r2_test"] is not None

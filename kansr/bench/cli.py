@@ -22,7 +22,8 @@ def add_bench_parser(sub) -> None:
     bench.add_argument("--hard-timeout", type=float, help="kill a task after this many seconds "
                                                            "(default 1.5 x budget + 60)")
     bench.add_argument("--out", default="results.jsonl", help="JSONL results file (appended, resumable)")
-    bench.add_argument("--method", default="kansr", help="kansr, pykan or module:function")
+    bench.add_argument("--method", default="kansr", help="comma-separated: kansr, pykan, gplearn, operon or "
+                                                         "module:function (default kansr)")
     bench.add_argument("--units", help="units table for the suite's variables (e.g. datasets/feynman_units.csv): "
                                        "the method gets them (kansr searches dimensionless groups)")
     bench.add_argument("--irrelevant", type=int, default=0,
@@ -78,9 +79,22 @@ def run_bench(args) -> int:
 
         read_units(args.units)  # a bad table is an error now, not in every task
         units = str(Path(args.units).resolve())
-    tasks = [Task(p.name, noise, seed, args.method, args.time_budget, hard, suite=suite, irrelevant=args.irrelevant,
+    from kansr.bench.peers import unavailable
+
+    methods = []
+    for method in (m.strip() for m in args.method.split(",") if m.strip()):
+        reason = unavailable(method)
+        if reason:
+            print(f"kansr bench: {reason}", file=sys.stderr)
+        else:
+            methods.append(method)
+    tasks = [Task(p.name, noise, seed, method, args.time_budget, hard, suite=suite, irrelevant=args.irrelevant,
                   units=units)
-             for noise in _floats(args.noise, "--noise") for p in chosen for seed in range(args.seeds)]
+             for method in methods for noise in _floats(args.noise, "--noise") for p in chosen
+             for seed in range(args.seeds)]
+    if not tasks:
+        print("kansr bench: nothing to run", file=sys.stderr)
+        return 0
     executor = None
     if args.scheduler:
         try:

@@ -3,8 +3,9 @@ string, or (formula string, dict of details to record, such as {"attempt": ...})
 
 With ``kansr bench --units``, a method is also given ``units=`` (column -> exponents of
 m, s, kg, K, V; the target as ``_target_``). Methods are named: ``kansr`` (default), ``pykan`` (pykan's documented symbolic-regression
-recipe, when pykan is installed), or ``package.module:function`` for any callable with
-the same signature.
+recipe, when pykan is installed), ``gplearn`` and ``operon`` (with SRBench's settings,
+when their packages are installed; ``kansr.bench.peers``), or ``package.module:function``
+for any callable with the same signature.
 """
 
 from __future__ import annotations
@@ -50,7 +51,19 @@ def run_pykan(X: np.ndarray, y: np.ndarray, names: list[str], seed: int, time_bu
     return str(formula.xreplace(mapping))
 
 
-METHODS: dict[str, Method] = {"kansr": run_kansr, "pykan": run_pykan}
+def run_gplearn(X: np.ndarray, y: np.ndarray, names: list[str], seed: int, time_budget: float) -> str:
+    from kansr.bench import peers
+
+    return peers.run_gplearn(X, y, names, seed, time_budget)
+
+
+def run_operon(X: np.ndarray, y: np.ndarray, names: list[str], seed: int, time_budget: float) -> str:
+    from kansr.bench import peers
+
+    return peers.run_operon(X, y, names, seed, time_budget)
+
+
+METHODS: dict[str, Method] = {"kansr": run_kansr, "pykan": run_pykan, "gplearn": run_gplearn, "operon": run_operon}
 
 
 def resolve(name: str) -> Method:
