@@ -96,5 +96,6 @@ def run_operon(X: np.ndarray, y: np.ndarray, names: list[str], seed: int, time_b
     from pyoperon.sklearn import SymbolicRegressor  # optional dependency
 
     model = SymbolicRegressor(**OPERON_SETTINGS, max_time=max(1, int(time_budget)), random_state=seed)
-    model.fit(X, y)
+    # pyoperon's wheels compute in single precision and reject double-precision targets
+    model.fit(np.asarray(X, dtype=np.float32), np.asarray(y, dtype=np.float32))
     return model.get_model_string(model.model_, 6, names).replace("^", "**")
