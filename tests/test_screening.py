@@ -39,6 +39,17 @@ def test_residual_dependence_finds_a_dropped_input_the_residuals_follow():
     assert residual_dependence(step, X, (2,)) == [2]
 
 
+def test_residual_dependence_finds_an_input_that_only_moves_the_residuals_spread():
+    rng = np.random.default_rng(4)
+    m1, m2, r1, r2, other = rng.uniform(1, 5, size=(5, 1000))
+    X = np.column_stack([m1, m2, other])
+    # a centre of mass fitted without its masses: mean 0 in every bin of m1 and m2
+    residuals = (m1 * r1 + m2 * r2) / (m1 + m2) - (r1 + r2) / 2
+    assert residual_dependence(residuals, X, (0, 1, 2)) == [0, 1]
+    # noise whose spread depends on nothing: nothing found
+    assert residual_dependence(rng.normal(size=1000) * 0.3, X, (0, 1, 2)) == []
+
+
 def test_a_law_in_two_of_sixty_columns_is_found_and_the_rest_reported_dropped(tmp_path, capsys):
     rng = np.random.default_rng(0)
     X = rng.uniform(1, 3, size=(400, 60))
@@ -65,3 +76,17 @@ def test_cli_inputs_and_drop_restrict_the_columns(tmp_path, capsys):
     assert "leave no input" in capsys.readouterr().err
     assert main(["discover", str(path), "--quiet", "--inputs", "a,zz"]) == 2
     assert "--inputs: no input column 'zz'" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_inputs_that_enter_through_a_product_are_added_back_after_screening():
+    # a centre of mass among irrelevant columns: screening keeps r1, r2; the masses only
+    # move the residuals' spread, and once one is back the other shows
+    rng = np.random.default_rng(5)
+    X = rng.uniform(1, 5, size=(1000, 14))
+    m1, m2, r1, r2 = X[:, 0], X[:, 1], X[:, 2], X[:, 3]
+    y = (m1 * r1 + m2 * r2) / (m1 + m2)
+    names = ["m1", "m2", "r1", "r2"] + [f"z{i}" for i in range(10)]
+    result = discover((X, y, names), seed=0, time_budget=120, verbose=False)
+    assert {"m1", "m2", "r1", "r2"} <= {str(s) for s in result.formula.free_symbols}
+    assert result.r2 > 0.9999

@@ -153,13 +153,15 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
                      f"{', '.join(dataset.names[i] for i in kept)}", verbose)
             search = Search(data_module.columns(dataset, kept), config, rows, seed, budget, verbose)
             search.run()
-            dropped = tuple(i for i in range(len(dataset.names)) if i not in kept)
-            back = []
-            if dropped and search.candidates:
+            # dropped inputs the chosen formula's residuals still depend on are added back,
+            # until none is left: an input can show only once another one is in
+            while search.candidates and not expired(budget):
+                dropped = tuple(i for i in range(len(dataset.names)) if i not in kept)
                 chosen = choose(search.candidates, search.floor).formula
                 back = screening.still_needed(chosen, search.symbols, dataset.X[rows.refit], dataset.y[rows.refit],
-                                              kept, dropped)
-            if back and not expired(budget):
+                                              kept, dropped) if dropped else []
+                if not back:
+                    break
                 _log(f"the residuals still depend on {', '.join(dataset.names[i] for i in back)}: "
                      "searching again with them", verbose)
                 kept = sorted(kept + back)
@@ -248,7 +250,11 @@ class Search:
         order): the candidates found so far stay candidates."""
         search = Search(dataset, self.config, self.rows, self.seed, self.budget, self.verbose, self.good_enough,
                         self.guaranteed, self.top_level)
-        search.candidates, search.models = list(self.candidates), dict(self.models)
+        # whether residuals look like noise is judged between rows near in every input: one
+        # that looked like noise without the added inputs may not with them
+        search.candidates = [replace(c, noise_like=search.scorer.noise_like(c.formula, c.relative))
+                             for c in self.candidates]
+        search.models = dict(self.models)
         return search
 
     def _spent(self) -> bool:

@@ -10,8 +10,9 @@ trial of the search then runs on the kept inputs, so its cost follows them, not 
 table's width.
 
 After the search, ``residual_dependence`` checks the chosen formula's residuals against
-each dropped input (an analysis of variance over quantile bins, Bonferroni over the
-dropped inputs); an input they still depend on is added back and searched again.
+each dropped input (their mean and their spread over quantile bins of it, Bonferroni over
+both tests and the dropped inputs); an input they still depend on is added back and
+searched again.
 
 Below ``SCREEN_FROM`` inputs nothing is screened: the search's own wide architecture
 trains with the same sparsity and prunes inputs, and reductions remove the rest.
@@ -99,9 +100,15 @@ def screen(X: np.ndarray, y: np.ndarray, seed: int = 0, budget: Budget | None = 
 
 
 def residual_dependence(residuals: np.ndarray, X: np.ndarray, columns: tuple[int, ...]) -> list[int]:
-    """The ``columns`` of X on which ``residuals`` still depend: the residuals' means over
-    ``_BINS`` quantile bins of the column differ (one-way ANOVA), at ``_ALPHA`` after
-    Bonferroni over the columns tested."""
+    """The ``columns`` of X on which ``residuals`` still depend: over ``_BINS`` quantile
+    bins of the column, the residuals' means differ (one-way ANOVA) or their spreads do
+    (Brown-Forsythe: Levene's test about the median), at ``_ALPHA`` after Bonferroni over
+    both tests and the columns tested.
+
+    The spread test is for an input that enters through a product with kept inputs: a
+    centre of mass (m1·r1 + m2·r2)/(m1 + m2) fitted as (r1 + r2)/2 leaves residuals
+    (m2 - m1)/(m1 + m2)·(r2 - r1)/2, whose mean is 0 in every bin of m1 and whose spread
+    grows with |m2 - m1|."""
     if not columns or len(residuals) < 4 * _BINS:
         return []
     found = []
@@ -112,8 +119,9 @@ def residual_dependence(residuals: np.ndarray, X: np.ndarray, columns: tuple[int
         groups = [g for g in groups if len(g) > 1]
         if len(groups) < 2:
             continue
-        p_value = stats.f_oneway(*groups).pvalue
-        if np.isfinite(p_value) and p_value < _ALPHA / len(columns):
+        with np.errstate(all="ignore"):
+            p_values = [stats.f_oneway(*groups).pvalue, stats.levene(*groups, center="median").pvalue]
+        if any(np.isfinite(p) and p < _ALPHA / (2 * len(columns)) for p in p_values):
             found.append(column)
     return found
 

@@ -206,8 +206,10 @@ class Template:
 
     def nmse(self, values: np.ndarray) -> float:
         residual = self.residual(values)
-        return float(np.mean(residual**2) * self.scale**2 / self.variance) if np.all(np.isfinite(residual)) \
-            else np.inf
+        if not np.all(np.isfinite(residual)):
+            return np.inf
+        with np.errstate(over="ignore"):  # residuals of a formula far off: inf, as it should be
+            return float(np.mean(residual**2) * self.scale**2 / self.variance)
 
     def fit(self, values: np.ndarray, fixed: dict[int, float], budget: Budget | None = None,
             max_evaluations: int | None = None) -> tuple[np.ndarray, float]:
