@@ -45,8 +45,8 @@ OPERON_SETTINGS = dict(offspring_generator="basic", initialization_method="btc",
                        n_threads=1)
 
 # the package each peer needs, and how to install it
-REQUIREMENTS = {"gplearn": ("gplearn", "pip install gplearn"),
-                "operon": ("pyoperon", "pip install pyoperon")}
+REQUIREMENTS = {"gplearn": ("gplearn", "pip install 'kansr[peers]'"),
+                "operon": ("pyoperon", "pip install 'kansr[peers]'")}
 
 
 def unavailable(method: str) -> str | None:
