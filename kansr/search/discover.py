@@ -165,7 +165,10 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
                 _log(f"the residuals still depend on {', '.join(dataset.names[i] for i in back)}: "
                      "searching again with them", verbose)
                 kept = sorted(kept + back)
-                search = search.widened(data_module.columns(dataset, kept))
+                # half of what is left, so that the residuals can still show a further input
+                # that enters with the ones added (the masses of a centre of mass, one by one)
+                share = budget.share(0.5) if budget is not None and len(kept) < len(dataset.names) else budget
+                search = search.widened(data_module.columns(dataset, kept), share)
                 search.run()
     except KeyboardInterrupt:
         if search is None:
@@ -245,10 +248,10 @@ class Search:
         self.__dict__.update(state)
         self.library = get_library(list(self.config.library) if self.config.library else None)
 
-    def widened(self, dataset: Dataset) -> "Search":
+    def widened(self, dataset: Dataset, budget: Budget | None) -> "Search":
         """The same search on ``dataset``, inputs added back to this one's (kept in the same
-        order): the candidates found so far stay candidates."""
-        search = Search(dataset, self.config, self.rows, self.seed, self.budget, self.verbose, self.good_enough,
+        order), within ``budget``: the candidates found so far stay candidates."""
+        search = Search(dataset, self.config, self.rows, self.seed, budget, self.verbose, self.good_enough,
                         self.guaranteed, self.top_level)
         # whether residuals look like noise is judged between rows near in every input: one
         # that looked like noise without the added inputs may not with them
