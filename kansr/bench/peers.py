@@ -86,9 +86,13 @@ def run_gplearn(X: np.ndarray, y: np.ndarray, names: list[str], seed: int, time_
                               warm_start=True)
     model.fit(X, y)
     per_slice = time.monotonic() - start
+    # programs grow over the generations, and slices with them: the last slice's time
+    # predicts the next one's
     while model.generations < GPLEARN_GENERATIONS and time.monotonic() - start + per_slice <= time_budget:
         model.set_params(generations=min(model.generations + _GENERATIONS_PER_SLICE, GPLEARN_GENERATIONS))
+        began = time.monotonic()
         model.fit(X, y)
+        per_slice = time.monotonic() - began
     return str(gplearn_formula(str(model._program), names))
 
 
