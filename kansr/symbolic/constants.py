@@ -180,10 +180,6 @@ class Template:
             self._gradient = _GRADIENTS[key]
         return self._gradient or None
 
-    def gradient_compiled(self) -> bool:
-        """Whether ``gradient`` would cost nothing now (compiled for this formula before)."""
-        return self._gradient is not None or (self.expr, tuple(self.symbols)) in _GRADIENTS
-
     def analytic_jacobian(self, values: np.ndarray, free: list[int]) -> np.ndarray | None:
         """d residual / d value for the ``free`` constants from the compiled derivatives;
         rows where the formula is undefined get 0 (their residual is a constant there);
@@ -193,8 +189,8 @@ class Template:
         if gradient is None:
             return None
         formula = self.evaluate(values)
-        defined = np.isfinite(formula)
         with np.errstate(all="ignore"):
+            defined = np.isfinite(self._target(formula))  # where the residual is
             parts = gradient(self.columns, list(values))
             columns = [np.broadcast_to(np.asarray(parts[i]), self.y.shape) for i in free]
             if any(c.dtype.kind not in "fiu" for c in columns):
@@ -252,8 +248,10 @@ class Template:
                     columns.append((residual(moved) - at) / (moved[position] - free_values[position]))
                 return np.column_stack(columns)
 
-            analytic = len(free) >= _ANALYTIC_FROM and (self.derivatives or self.gradient_compiled())
-            if analytic and not self.gradient_compiled():
+            # whether derivatives are used, and what they are charged, never depends on the
+            # cache: the same data and seed give the same fits in any process
+            analytic = len(free) >= _ANALYTIC_FROM and self.derivatives
+            if analytic and self._gradient is None:
                 charge(budget, cost.differentiation(self.nodes, len(self.params)))
             try:
                 # overflow in a trial step is expected far from the optimum; scipy recovers from it
@@ -268,9 +266,9 @@ class Template:
 
     def jacobian(self, values: np.ndarray, free: list[int]) -> np.ndarray | None:
         """d residual / d value for the ``free`` constants: from the compiled derivatives
-        where a fit has compiled them, else by forward differences; None where not finite.
+        for a template with ``derivatives``, else by forward differences; None where not finite.
         Shape (rows, len(free))."""
-        if self.gradient_compiled():
+        if self.derivatives:
             analytic = self.analytic_jacobian(values, free)
             if analytic is not None:
                 return analytic
