@@ -16,6 +16,8 @@ from typing import Callable
 
 import numpy as np
 
+from kansr.bench.peers import run_gplearn, run_operon  # their packages are imported only when run
+
 Method = Callable[[np.ndarray, np.ndarray, list, int, float], "str | tuple[str, dict]"]
 
 
@@ -49,18 +51,6 @@ def run_pykan(X: np.ndarray, y: np.ndarray, names: list[str], seed: int, time_bu
         formula = model.symbolic_formula()[0][0]
     mapping = {sympy.Symbol(f"x_{i + 1}"): sympy.Symbol(n) for i, n in enumerate(names)}
     return str(formula.xreplace(mapping))
-
-
-def run_gplearn(X: np.ndarray, y: np.ndarray, names: list[str], seed: int, time_budget: float) -> str:
-    from kansr.bench import peers
-
-    return peers.run_gplearn(X, y, names, seed, time_budget)
-
-
-def run_operon(X: np.ndarray, y: np.ndarray, names: list[str], seed: int, time_budget: float) -> str:
-    from kansr.bench import peers
-
-    return peers.run_operon(X, y, names, seed, time_budget)
 
 
 METHODS: dict[str, Method] = {"kansr": run_kansr, "pykan": run_pykan, "gplearn": run_gplearn, "operon": run_operon}
