@@ -28,6 +28,15 @@ def test_screening_keeps_a_weakly_relevant_input_the_held_out_error_needs():
     assert {0, 5} <= set(screen(X, y, seed=0).kept)
 
 
+def test_screening_keeps_exactly_five_relevant_inputs_not_the_next_size_it_tries():
+    # the kept set grows 1, 2, 3, 4, then by half (6): five inputs that matter are found by
+    # bisecting back, not kept with one irrelevant column beside them
+    rng = np.random.default_rng(2)
+    X = rng.uniform(1, 3, size=(600, 15))
+    y = X[:, 1] * (X[:, 4] + X[:, 6] * np.sin(X[:, 9])) + X[:, 12] ** 2
+    assert screen(X, y, seed=0).kept == (1, 4, 6, 9, 12)
+
+
 def test_residual_dependence_finds_a_dropped_input_the_residuals_follow():
     rng = np.random.default_rng(2)
     X = rng.uniform(0, 1, size=(500, 6))

@@ -86,15 +86,22 @@ def screen(X: np.ndarray, y: np.ndarray, seed: int = 0, budget: Budget | None = 
     scores = scores / (scores.sum() or 1.0)
     order = [int(i) for i in np.argsort(-scores, kind="stable")]
     # the smallest top-ranked set that predicts as well: grow it one input at a time while
-    # few, then by half again (the retrainings grow with its size, not the table's)
-    size = 1
-    while size < n_inputs:
+    # few, then by half again (the retrainings grow with its size, not the table's), and
+    # where a step by half passes, bisect back between the last size that failed and it
+    # (five relevant inputs would otherwise be kept as six)
+    def predicts_as_well(size: int) -> bool:
         kept = sorted(order[:size])
         _, rmse = _fit(x[:, kept], target, train_rows, val_rows, 0.0, seed, budget)
-        if rmse <= (1 + TOLERANCE) * wide_rmse:
-            break
-        size = size + 1 if size < 4 else int(np.ceil(1.5 * size))
-    kept = sorted(order[:min(size, n_inputs)])
+        return rmse <= (1 + TOLERANCE) * wide_rmse
+
+    failed, size = 0, 1
+    while size < n_inputs and not predicts_as_well(size):
+        failed, size = size, size + 1 if size < 4 else int(np.ceil(1.5 * size))
+    size = min(size, n_inputs)
+    while size - failed > 1:
+        middle = (failed + size) // 2
+        failed, size = (failed, middle) if predicts_as_well(middle) else (middle, size)
+    kept = sorted(order[:size])
     dropped = sorted(set(range(n_inputs)) - set(kept))
     return Screening(tuple(kept), tuple(dropped), tuple(float(s) for s in scores))
 
