@@ -163,3 +163,48 @@ def test_a_constant_within_its_error_of_zero_costs_more_than_zero():
     assert float_cost(3.8e-4, 1.4e-3, 1000) == pytest.approx(np.log(2))
     assert float_cost(0.0, 1e-3, 1000) == pytest.approx(np.log(2))
     assert float_cost(1.0, 1e-3, 1000) == pytest.approx(np.log(1000))
+
+
+def test_common_laws_whose_term_snaps_away_in_sample_are_still_weighed_out_of_sample():
+    # six noisy rows of a line (an elastic band's first six shots, datasets/real): the slope
+    # is 2.1 standard errors from 0 and snapping alone turns the line, the power law and the
+    # exponentials into the mean; unsnapped, they must still be scored (cross-validated), so
+    # the front shows a simple law in the input that predicts left-out rows better than the mean
+    import pandas as pd
+
+    stretch = np.array([42.0, 44, 46, 48, 50, 52])
+    distance = np.array([141.0, 109, 148, 173, 166, 166])
+    result = discover(pd.DataFrame({"stretch": stretch, "distance": distance}), target="distance", seed=0,
+                      time_budget=5, verbose=False)
+    front = result.front
+    mean = front[front.complexity == 1].iloc[0]
+    assert float(mean.formula) == pytest.approx(distance.mean())
+    # leave-one-out: the mean misses each row by n/(n-1) times its deviation
+    assert mean.val_nmse == pytest.approx((6 / 5) ** 2)
+    simple = front[(front.complexity <= 5) & front.formula.map(lambda f: "stretch" in str(f))]
+    assert len(simple) and simple.val_nmse.min() < mean.val_nmse, front[["complexity", "formula", "val_nmse"]]
+
+
+def test_cross_validation_out_of_budget_never_scores_in_sample_error():
+    from kansr.symbolic.constants import cross_validated_predictions
+
+    rng = np.random.default_rng(3)
+    x = rng.uniform(0, 1, 12)
+    y = 2 + 3 * x + rng.normal(0, 0.5, 12)
+    spent = Budget(0.0)
+    # a constant: with no time to refit, leave-one-out is still exact (the mean of the others)
+    mean = sympy.Float(float(y.mean()))
+    others = (y.sum() - y) / (len(y) - 1)
+    loo = cross_validated_predictions(mean, [sympy.Symbol("x")], x[:, None], y, len(y), spent)
+    np.testing.assert_allclose(loo, others, rtol=1e-12)
+    # a line: the all-rows residuals inflated by n/(n - 2), generalised cross-validation
+    slope, intercept = np.polyfit(x, y, 1)
+    line = sympy.Float(float(slope)) * sympy.Symbol("x") + sympy.Float(float(intercept))
+    approx = cross_validated_predictions(line, [sympy.Symbol("x")], x[:, None], y, len(y), spent)
+    fitted = slope * x + intercept
+    np.testing.assert_allclose(approx - y, (fitted - y) * 12 / 10, rtol=1e-9, atol=1e-12)
+    # with time, the refits are the true leave-one-out ones (numpy's fit without each row)
+    exact = cross_validated_predictions(line, [sympy.Symbol("x")], x[:, None], y, len(y))
+    for i in range(len(y)):
+        keep = np.arange(len(y)) != i
+        np.testing.assert_allclose(exact[i], np.polyval(np.polyfit(x[keep], y[keep], 1), x[i]), rtol=1e-6)

@@ -237,7 +237,14 @@ class Scorer:
                 other = self._candidate(relative, label, timer, codebook)
                 if other is not None and (candidate is None or other.length() < candidate.length()):
                     candidate = other
-            if candidate is not None:
+            found = [candidate]
+            if codebook and complexity(scored.expr) < complexity(first.expr):
+                # a common law whose term snapped away (a slope within its errors of 0) is
+                # another law of the table: the out-of-sample description chooses between the
+                # two, not the in-sample one the snapping went by (on six noisy rows of a line
+                # that snapping leaves a constant)
+                found.append(self._candidate(first, label, timer, codebook))
+            for candidate in filter(None, found):
                 candidates.append(candidate)
                 errors = "relative, " if candidate.relative else ""
                 log.append(f"{label}: {candidate.formula}  ({errors}{'held-out' if len(rows.val) else 'cross-validated'} "
