@@ -227,3 +227,22 @@ def test_a_formula_without_closed_form_derivatives_still_fits():
     assert template.analytic_jacobian(template.start, [0, 1, 2, 3]) is None
     values, error = template.fit(template.start, {})
     assert error < 1e-12
+
+
+def test_terms_that_are_rounding_on_every_row_are_dropped_and_small_real_ones_kept():
+    from kansr.symbolic import describe
+    from kansr.symbolic.snapping import without_rounding_terms
+
+    rng = np.random.default_rng(4)
+    X = rng.uniform(1, 3, size=(200, 2))
+    x, y_ = sympy.symbols("x y")
+    y = 2 * X[:, 0] * X[:, 1] + 3 * X[:, 1]
+    # an expansion's leftovers: a cross term 1e-14·x carries nothing the data can see
+    leftover = 2 * x * y_ + sympy.Float(-4.6e-14) * x + 3 * y_
+    trimmed = without_rounding_terms(describe(leftover, [x, y_], X, y), [x, y_], X, y)
+    assert sympy.simplify(trimmed.expr - (2 * x * y_ + 3 * y_)) == 0
+    # a term of 1e-6 relative is far above rounding (its square 1e-12 ≫ 1e-14): it stays
+    real = y + 1e-5 * X[:, 0]
+    small = 2 * x * y_ + sympy.Float(1e-5) * x + 3 * y_
+    kept = without_rounding_terms(describe(small, [x, y_], X, real), [x, y_], X, real)
+    assert kept.expr == small

@@ -19,13 +19,15 @@ import sympy
 
 from kansr.budget import Budget, charge, cost, expired
 from kansr.symbolic.constants import Scored, Template, describe, exact_numbers_cost, refit
-from kansr.symbolic.description import description_length, float_cost, structure
-from kansr.symbolic.expression import complexity
+from kansr.symbolic.description import FLOOR, description_length, float_cost, structure
+from kansr.symbolic.expression import complexity, predict
 from kansr.symbolic.simplify import resolve_abs, simplify, trig_of_inverse_trig
 
 _SNAP_WINDOW = 2.5  # standard errors
 _REFIT_PRECISION = 1e-6  # relative: no standard error is taken as smaller than this when snapping
 _BEST_FIRST = 6  # constants up to which noisy formulas are snapped best-first
+# a term below this share of the target's RMS on every row is rounding: its square is FLOOR
+_ROUNDING = math.sqrt(FLOOR)
 
 
 def snap_candidates(value: float, plain_first: bool = False) -> list[sympy.Expr]:
@@ -187,9 +189,26 @@ def snap(scored: Scored, symbols, X, y, budget: Budget | None = None, max_consta
     return describe(result, symbols, X, y, budget, relative=relative)
 
 
+def without_rounding_terms(scored: Scored, symbols, X, y, budget: Budget | None = None) -> Scored:
+    """``scored`` without the terms of its sum that stay below ``_ROUNDING`` × RMS(y) on
+    every row (an expansion's cross terms left with coefficients of 1e-14): removing them
+    moves the normalised error by less than ``FLOOR``, and each costs nodes and a constant.
+    Only terms with a fitted coefficient: an exact term is never rounding."""
+    if not isinstance(scored.expr, sympy.Add):
+        return scored
+    scale = _ROUNDING * float(np.sqrt(np.mean(np.square(y))))
+    kept = [term for term in scored.expr.args
+            if not (term.atoms(sympy.Float) and np.all(np.abs(predict(term, symbols, X)) <= scale))]
+    if len(kept) == len(scored.expr.args) or not kept:
+        return scored
+    trimmed = describe(sympy.Add(*kept), symbols, X, y, budget, relative=scored.relative)
+    return trimmed if trimmed.description_length <= scored.description_length else scored
+
+
 def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
            budget: Budget | None = None, snap_below: float = 1e-3, noise_like=None, relative: bool = False) -> Scored:
-    """Refit, snap, simplify, and refit again; the version with the shortest description wins.
+    """Refit, snap, simplify, and refit again, dropping terms that are rounding
+    (``without_rounding_terms``); the version with the shortest description wins.
 
     Snapping and simplification run only when the refit formula's normalised MSE is below
     ``snap_below`` (R² > 0.999 by default), or where ``noise_like(expr)`` says that what the
@@ -211,6 +230,7 @@ def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
                       by_certainty=noisy)
         if signed.description_length <= scored.description_length:
             scored = signed
+    scored = without_rounding_terms(scored, symbols, X, y, budget)
     if expired(budget) or simplify_seconds <= 0:
         return scored
     if budget is not None and budget.mode == "time":
@@ -225,5 +245,5 @@ def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
         algebraic = trig_of_inverse_trig(scored.expr) and not trig_of_inverse_trig(candidate.expr) \
             and candidate.nmse <= scored.nmse * 1.02 + 1e-12
         if algebraic or candidate.description_length <= scored.description_length:
-            scored = candidate
+            scored = without_rounding_terms(candidate, symbols, X, y, budget)
     return scored
