@@ -7,7 +7,7 @@ import pytest
 
 from kansr import discover
 from kansr.cli import main
-from kansr.search.screening import residual_dependence, screen
+from kansr.search.screening import completed, residual_dependence, screen
 
 
 def test_screening_keeps_the_inputs_that_matter_among_many():
@@ -50,6 +50,16 @@ def test_screening_retrains_from_the_sparse_fit_so_optimisation_noise_keeps_no_i
     names = list(train.columns[:-1])
     kept = screen(train[names].to_numpy(float), train.iloc[:, -1].to_numpy(float), seed=0).kept
     assert sorted(names[i] for i in kept) == sorted(problem.variables)
+
+
+def test_completion_adds_the_inputs_a_kans_residuals_still_follow_and_no_other():
+    # a centre of mass with one mass kept: the other mass shows in a KAN's residuals; the
+    # four irrelevant columns never do
+    rng = np.random.default_rng(5)
+    X = rng.uniform(1, 3, size=(800, 8))
+    y = (X[:, 0] * X[:, 2] + X[:, 1] * X[:, 3]) / (X[:, 0] + X[:, 1])
+    assert completed(X, y, [0, 2, 3], seed=0) == [0, 1, 2, 3]
+    assert completed(X, y, [0, 1, 2, 3], seed=0) == [0, 1, 2, 3]
 
 
 def test_residual_dependence_finds_a_dropped_input_the_residuals_follow():

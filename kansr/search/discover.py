@@ -164,11 +164,10 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
                     break
                 _log(f"the residuals still depend on {', '.join(dataset.names[i] for i in back)}: "
                      "searching again with them", verbose)
-                kept = sorted(kept + back)
-                # half of what is left, so that the residuals can still show a further input
-                # that enters with the ones added (the masses of a centre of mass, one by one)
-                share = budget.share(0.5) if budget is not None and len(kept) < len(dataset.names) else budget
-                search = search.widened(data_module.columns(dataset, kept), share)
+                # a further input may show only once these are in (the masses of a centre of
+                # mass, one by one): a quick KAN finds it, and the search gets all that is left
+                kept = screening.completed(dataset.X[rows.kan], dataset.y[rows.kan], sorted(kept + back), seed, budget)
+                search = search.widened(data_module.columns(dataset, kept), budget)
                 search.run()
     except KeyboardInterrupt:
         if search is None:

@@ -12,7 +12,8 @@ table's width.
 
 After the search, ``residual_dependence`` checks the chosen formula's residuals against
 each dropped input (their mean and their spread over quantile bins of it, Bonferroni over
-both tests and the dropped inputs); an input they still depend on is added back and
+both tests and the dropped inputs); an input they still depend on is added back, with any
+other that a KAN's residuals on the enlarged set still depend on (``completed``), and
 searched again.
 
 Below ``SCREEN_FROM`` inputs nothing is screened: the search's own wide architecture
@@ -28,7 +29,7 @@ import numpy as np
 import torch
 from scipy import stats
 
-from kansr.budget import Budget
+from kansr.budget import Budget, expired
 from kansr.kan import KAN, KANConfig, TrainConfig, train
 from kansr.kan.prune import importance
 from kansr.symbolic import predict
@@ -147,6 +148,27 @@ def residual_dependence(residuals: np.ndarray, X: np.ndarray, columns: tuple[int
         if any(np.isfinite(p) and p < _ALPHA / (2 * len(columns)) for p in p_values):
             found.append(column)
     return found
+
+
+def completed(X: np.ndarray, y: np.ndarray, kept: list[int], seed: int = 0, budget: Budget | None = None
+              ) -> list[int]:
+    """``kept`` with the other columns of X added on which the residuals of a KAN trained on
+    ``kept`` still depend (``residual_dependence``), again until none is added: an input can
+    show only once another is in (the second mass of a centre of mass after the first). A
+    few seconds of KAN training, so that the search that follows runs once, on every input
+    it needs, with all the budget left."""
+    rows = np.random.default_rng(seed).permutation(len(y))[:_MAX_ROWS]
+    cut = int(0.75 * len(rows))
+    while len(kept) < X.shape[1] and not expired(budget):
+        x, target = _standardised(X[rows][:, kept], y[rows])
+        model, _ = _fit(x, target, np.arange(cut), np.arange(cut, len(rows)), 0.0, seed, budget)
+        with torch.no_grad():
+            residuals = (target - model(x)).numpy().ravel()
+        back = residual_dependence(residuals, X[rows], tuple(i for i in range(X.shape[1]) if i not in kept))
+        if not back:
+            break
+        kept = sorted(kept + back)
+    return kept
 
 
 def still_needed(formula, symbols, X: np.ndarray, y: np.ndarray, kept: list[int], dropped: tuple[int, ...]
