@@ -64,6 +64,13 @@ def _standardised(X: np.ndarray, y: np.ndarray) -> tuple[torch.Tensor, torch.Ten
     return torch.tensor(X, dtype=torch.float64), torch.tensor(y[:, None], dtype=torch.float64)
 
 
+def _split(n_rows: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Seeded training and held-out rows, three to one, at most ``_MAX_ROWS`` in all."""
+    rows = np.random.default_rng(seed).permutation(n_rows)[:_MAX_ROWS]
+    cut = int(0.75 * len(rows))
+    return rows[:cut], rows[cut:]
+
+
 def _fit(x: torch.Tensor, y: torch.Tensor, train_rows: np.ndarray, val_rows: np.ndarray, lamb: float,
          seed: int, budget: Budget | None, start: KAN | None = None) -> tuple[KAN, float]:
     """A [n, hidden, 1] KAN (``start``, or a fresh one) trained on ``train_rows``; its
@@ -93,10 +100,7 @@ def screen(X: np.ndarray, y: np.ndarray, seed: int = 0, budget: Budget | None = 
     """Rank the inputs of (X, y) by a sparse KAN's attribution and keep the fewest
     top-ranked ones that predict held-out rows as well (module doc)."""
     n_inputs = X.shape[1]
-    rng = np.random.default_rng(seed)
-    rows = rng.permutation(len(y))[:_MAX_ROWS]
-    cut = int(0.75 * len(rows))
-    train_rows, val_rows = rows[:cut], rows[cut:]
+    train_rows, val_rows = _split(len(y), seed)
     x, target = _standardised(X, y)
     wide, wide_rmse = _fit(x, target, train_rows, val_rows, _LAMB, seed, budget)
     scores = importance(wide, x[train_rows]).nodes[0].numpy()
@@ -157,13 +161,13 @@ def completed(X: np.ndarray, y: np.ndarray, kept: list[int], seed: int = 0, budg
     show only once another is in (the second mass of a centre of mass after the first). A
     few seconds of KAN training, so that the search that follows runs once, on every input
     it needs, with all the budget left."""
-    rows = np.random.default_rng(seed).permutation(len(y))[:_MAX_ROWS]
-    cut = int(0.75 * len(rows))
+    train_rows, val_rows = _split(len(y), seed)
+    rows = np.concatenate([train_rows, val_rows])
     while len(kept) < X.shape[1] and not expired(budget):
-        x, target = _standardised(X[rows][:, kept], y[rows])
-        model, _ = _fit(x, target, np.arange(cut), np.arange(cut, len(rows)), 0.0, seed, budget)
+        x, target = _standardised(X[:, kept], y)
+        model, _ = _fit(x, target, train_rows, val_rows, 0.0, seed, budget)
         with torch.no_grad():
-            residuals = (target - model(x)).numpy().ravel()
+            residuals = (target[rows] - model(x[rows])).numpy().ravel()
         back = residual_dependence(residuals, X[rows], tuple(i for i in range(X.shape[1]) if i not in kept))
         if not back:
             break
