@@ -425,12 +425,13 @@ def cross_validated_predictions(expr: sympy.Expr, symbols, X: np.ndarray, y: np.
     # where the budget ends before a fold is refit, that fold gets the all-rows fit's
     # residuals inflated by n/(n - k), k constants (generalised cross-validation; exact
     # leave-one-out for a constant): never the in-sample error, which flatters constants
-    inflation = len(y) / max(len(y) - len(template.start), 1)
-    everywhere = template.residual(template.start) * inflation
+    inflated = None  # computed only once the budget has ended
     for group in range(folds):
         inside = groups != group
         if expired(budget):
-            predictions[~inside] = template.predictions(everywhere[~inside], y[~inside])
+            if inflated is None:
+                inflated = template.residual(template.start) * len(y) / max(len(y) - len(template.start), 1)
+            predictions[~inside] = template.predictions(inflated[~inside], y[~inside])
             continue
         with template.rows(inside):
             values, _ = template.fit(template.start, {}, budget)
