@@ -244,9 +244,9 @@ class Scorer:
                 # two, not the in-sample one the snapping went by (on six noisy rows of a line
                 # that snapping leaves a constant)
                 found.append(self._candidate(first, label, timer, codebook))
-            for candidate in filter(None, found):
-                candidates.append(candidate)
-                errors = "relative, " if candidate.relative else ""
-                log.append(f"{label}: {candidate.formula}  ({errors}{'held-out' if len(rows.val) else 'cross-validated'} "
-                           f"1-R2 {candidate.val_nmse:.2e})")
+            for kept in filter(None, found):
+                candidates.append(kept)
+                errors = "relative, " if kept.relative else ""
+                log.append(f"{label}: {kept.formula}  ({errors}{'held-out' if len(rows.val) else 'cross-validated'} "
+                           f"1-R2 {kept.val_nmse:.2e})")
         return candidates
