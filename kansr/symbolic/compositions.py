@@ -128,8 +128,12 @@ def _ranked(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, Symbo
         best_scale.setdefault((item[2].name, item[3].name, item[4][0]), item)
     pairs = list(best_scale.values())
     # the most accurate, and the simplest of the nearly accurate: with a guessed scale the
-    # right composition can trail many complex near-fits (1/(exp(z/2π) - 1) at p = 1/5)
-    simple = sorted((item for item in pairs if item[0] < 1e-4), key=lambda item: (item[1], item[0]))
+    # right composition can trail many complex near-fits (1/(exp(z/2π) - 1) at p = 1/5).
+    # Nearly accurate: below 1e-4, or on noisy data within half the best's unexplained
+    # variance of it, which the noise then fills: 1/(1 - 1/z) and twenty flexible
+    # near-fits differ by a few per cent there, the flexible ones first
+    near = max(1e-4, 1.5 * pairs[0][0])
+    simple = sorted((item for item in pairs if item[0] < near), key=lambda item: (item[1], item[0]))
     promising = pairs[: refine // 2] + [item for item in simple if item not in pairs[: refine // 2]][: refine // 2]
     factor = symbol**power
     for _, complexity, f, g, (kind, p), fit in promising:
