@@ -130,8 +130,8 @@ def _ranked(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, Symbo
     # the most accurate, and the simplest of the nearly accurate: with a guessed scale the
     # right composition can trail many complex near-fits (1/(exp(z/2π) - 1) at p = 1/5).
     # Nearly accurate: below 1e-4, or on noisy data within half the best's unexplained
-    # variance of it, which the noise then fills: 1/(1 - 1/z) and twenty flexible
-    # near-fits differ by a few per cent there, the flexible ones first
+    # variance of it: the noise fills that variance, so a law and the flexible near-fits
+    # ranked above it by a hair of fit are the same there
     near = max(1e-4, 1.5 * pairs[0][0])
     simple = sorted((item for item in pairs if item[0] < near), key=lambda item: (item[1], item[0]))
     promising = pairs[: refine // 2] + [item for item in simple if item not in pairs[: refine // 2]][: refine // 2]
