@@ -208,3 +208,19 @@ def test_cross_validation_out_of_budget_never_scores_in_sample_error():
     for i in range(len(y)):
         keep = np.arange(len(y)) != i
         np.testing.assert_allclose(exact[i], np.polyval(np.polyfit(x[keep], y[keep], 1), x[i]), rtol=1e-6)
+
+
+def test_an_expansion_with_a_number_no_double_holds_is_not_offered():
+    # a bump in log(x) (a KAN's reading of one outlying row) expands to exp(-87**2)·x**3977·...:
+    # as doubles those numbers are 0 and inf, and scoring the expansion would score a constant
+    # whose value was never fitted
+    from kansr.search.trial import variants
+
+    x = sympy.Symbol("x")
+    bump = sympy.Float(168.4) * sympy.exp(sympy.Float(-0.44) * sympy.exp(-(sympy.Float(22.9) * sympy.log(x)
+                                                                              - sympy.Float(86.7)) ** 2))
+    expanded = sympy.expand(bump, power_exp=False, log=False)
+    assert any(float(abs(f)) in (0.0, math.inf) for f in expanded.atoms(sympy.Float))  # what a double makes of it
+    assert variants(bump, 5.0) == [bump]
+    line = sympy.Float(2.5) * (x + sympy.Float(1.5)) ** 2
+    assert len(variants(line, 5.0)) == 2

@@ -83,18 +83,31 @@ def train_and_read(plan: Plan, X: np.ndarray, y: np.ndarray, symbols: list[sympy
     return model, expr
 
 
+# the range of a double's magnitudes, rounded inwards
+_TINIEST, _LARGEST = 1e-300, 1e300
+
+
 def variants(expr: sympy.Expr, seconds: float, max_constants: int = 40) -> list[sympy.Expr]:
     """The composed formula, and its expansion into terms (each term then gets its own constant).
 
     An expansion with more than ``max_constants`` floats is dropped: it would not be refit
     (see ``kansr.symbolic.constants.refit``), so it could only equal the formula it came from, and compiling
-    such an expansion can take longer than the whole search.
+    such an expansion can take longer than the whole search. So is one with a number that a
+    double cannot hold (expanding exp(-(a·log x - b)²) gives exp(-b²), 1e-3265 for b = 87):
+    evaluated, it is 0 or inf, and the formula left is another one, its constants not refit.
     """
     try:
         with time_limit(seconds):
             expanded = sympy.expand(expr, power_exp=False, log=False)
     except SympyTimeout:
         return [expr]
-    if expanded == expr or len(expanded.atoms(sympy.Float)) > max_constants:
+    floats = expanded.atoms(sympy.Float)
+    if expanded == expr or len(floats) > max_constants or not all(_fits_a_double(f) for f in floats):
         return [expr]
     return [expr, expanded]
+
+
+def _fits_a_double(number: sympy.Float) -> bool:
+    magnitude = abs(number)
+    return magnitude == 0 or _TINIEST < magnitude < _LARGEST
+
