@@ -19,7 +19,12 @@ from kansr.budget import Budget
 from kansr.data import Dataset
 from kansr.kan import KAN
 from kansr.search.candidate import Candidate, Rows
-from kansr.search.reduction.surrogate import Merge, Split, Surrogate, find_merges, find_split, split_data
+from kansr.search.reduction.surrogate import (CONFIRM_RATIO, NOISY_SURROGATE, UNCERTAIN_SPLIT, UNCERTAIN_SYMMETRY, Merge,
+                                              Split, Surrogate, confirms_merge, disjoint, find_merges, find_split,
+                                              merged_columns, separated_surrogate, split_data, splits, symmetries)
+
+# surrogates trained at most to confirm uncertain reductions (``Reduction._confirmed``)
+CONFIRMATIONS = 4
 from kansr.search.trial import StageTimer
 from kansr.symbolic import predict
 
@@ -91,25 +96,55 @@ class Reduction:
             model = Surrogate(self.X[rows.kan], self.y[rows.kan], context.seed, budget=budget)
             merges = find_merges(model, self.X[rows.kan], context.seed)
             split = None if merges else find_split(model, self.X[rows.kan], context.seed)
+            if not merges and split is None:
+                merges, split, model = self._confirmed(model, budget)
         if merges:
             return self._merged(merges, budget)
         if split is not None:
             return self._separated(split, model, budget)
         return None, []
 
+    def _confirmed(self, model: Surrogate, budget: Budget | None) -> tuple[list[Merge], Split | None, Surrogate]:
+        """Where the surrogate is blurred by noise (``NOISY_SURROGATE``), the uncertain
+        merges, else the uncertain splits, that a model with the reduction built in
+        confirms on the held-out rows (``kansr.search.reduction.surrogate``), at most
+        ``CONFIRMATIONS`` trainings; a confirmed split comes with its separated surrogate."""
+        rows, seed = self.context.rows, self.context.seed
+        if not len(rows.val):
+            return [], None, model
+        train_rows, held_out = (self.X[rows.kan], self.y[rows.kan]), (self.X[rows.val], self.y[rows.val])
+        reference = model.error(*held_out)
+        if reference < NOISY_SURROGATE:
+            return [], None, model
+        trainings = 0
+        confirmed = []
+        for merge in symmetries(model, train_rows[0], seed, UNCERTAIN_SYMMETRY):
+            if trainings == CONFIRMATIONS:
+                break
+            trainings += 1
+            if confirms_merge(merge, train_rows, held_out, reference, seed, budget):
+                confirmed.append(merge)
+        if confirmed:
+            self.log.append("reduce: merges confirmed on held-out rows: "
+                            + ", ".join(str(m.expr(self.symbols)) for m in confirmed))
+            return disjoint(confirmed), None, model
+        for split in splits(model, train_rows[0], seed, UNCERTAIN_SPLIT)[:CONFIRMATIONS - trainings]:
+            separated = separated_surrogate(split, train_rows, seed, budget)
+            if separated is not None and separated.error(*held_out) <= CONFIRM_RATIO * reference:
+                self.log.append(f"reduce: split of {self.names[split.left[0]]} confirmed on held-out rows")
+                return [], split, separated
+        return [], None, model
+
     def _merged(self, merges: list[Merge], budget: Budget | None) -> tuple[KAN | None, list[Candidate]]:
         """Solve the problem with each merged pair as one input (real data), then substitute back."""
-        X, y = self.X, self.y
-        used = {k for m in merges for k in (m.i, m.j)}
-        kept = [k for k in range(X.shape[1]) if k not in used]
+        columns, factor_values, kept = merged_columns(merges, self.X)
         fresh = fresh_symbols(self.names, len(merges))
         names = [str(s) for s in fresh] + [self.names[k] for k in kept]
-        columns = np.column_stack([m.values(X) for m in merges] + [X[:, k] for k in kept])
         meaning = {z: m.expr(self.symbols) for z, m in zip(fresh, merges)}
         factor = sympy.Mul(*[m.factor_expr(self.symbols) for m in merges])
-        target = y / np.prod([m.factor_values(X) for m in merges], axis=0)
+        target = self.y / factor_values
         label = "reduce[" + ", ".join(str(e) for e in meaning.values()) + (f"; {factor}" if factor != 1 else "") + "]"
-        self.log.append(f"{label}: solving with {len(names)} inputs instead of {X.shape[1]}")
+        self.log.append(f"{label}: solving with {len(names)} inputs instead of {self.X.shape[1]}")
         solved = self.solve(Subproblem(columns, target, names, budget, self.context.good_enough, meaning),
                             self.timer)
         if not solved:
@@ -124,8 +159,7 @@ class Reduction:
         out (subtracted for a sum); every pairing of the parts' formulas is scored."""
         X, y, rows, context = self.X, self.y, self.context.rows, self.context
         g_values, h_values, reference = split_data(model, X, split)
-        surrogate_error = float(np.mean((model(X[rows.val]) - y[rows.val]) ** 2) / (np.var(y[rows.val]) or 1.0)) \
-            if len(rows.val) else 0.0
+        surrogate_error = model.error(X[rows.val], y[rows.val]) if len(rows.val) else 0.0
         good_enough = max(context.good_enough, 3 * surrogate_error)
         label = f"reduce[{' '.join(self.names[k] for k in split.left)} {split.kind} rest]"
         self.log.append(f"{label}: solving the two parts separately")
