@@ -7,7 +7,9 @@ import sympy
 
 from kansr.bench.judge import symbolic_solution
 from kansr import discover
-from kansr.search.reduction.surrogate import Surrogate, find_merges, find_split, split_data, symmetry_score
+from kansr.search.reduction.surrogate import (CONFIRM_RATIO, SYMMETRY_TOLERANCE, Merge, Split, Surrogate,
+                                              confirms_merge, find_merges, find_split, separated_surrogate,
+                                              split_data, symmetry, symmetry_score)
 
 
 def _inputs(n_rows=500, n_inputs=3, seed=0):
@@ -92,3 +94,40 @@ def test_symmetry_finds_a_power_times_a_ratio_but_not_a_bare_power_factor():
     assert score < 1e-8 and power == 2.0
     # m enters only as a factor: scaling (m, c) as a product is no symmetry
     assert symmetry(f, X, "product", 2, 1, rng)[0] > 0.3
+
+
+def _held_out_error(model, X, y):
+    return float(np.mean((model(X) - y) ** 2) / np.var(y))
+
+
+def test_a_separated_surrogate_fits_a_true_split_as_well_as_the_full_one_and_a_false_one_far_worse():
+    # with noise, as the second test is used: both errors are then mostly the noise's
+    X = _inputs(1000)
+    y = X[:, 0] * np.sin(X[:, 1]) + X[:, 2] ** 2
+    y = y + 0.01 * np.sqrt(np.mean(y**2)) * np.random.default_rng(1).normal(size=len(y))
+    fit, out = (X[:800], y[:800]), (X[800:], y[800:])
+    reference = _held_out_error(Surrogate(*fit, seed=0), *out)
+    true = separated_surrogate(Split("+", (2,), (0, 1), 0.0), fit, seed=0)
+    false = separated_surrogate(Split("+", (0,), (1, 2), 0.0), fit, seed=0)
+    assert _held_out_error(true, *out) <= CONFIRM_RATIO * reference
+    assert _held_out_error(false, *out) > CONFIRM_RATIO * reference
+    # a product is a sum of logarithms: the surrogate answers in y's units
+    y = X[:, 0] * np.exp(np.sin(X[:, 1] * X[:, 2]))
+    product = separated_surrogate(Split("*", (0,), (1, 2), 0.0), (X[:800], y[:800]), seed=0)
+    assert _held_out_error(product, X[800:], y[800:]) < 1e-4
+    assert separated_surrogate(Split("*", (0,), (1, 2), 0.0), (X[:800], y[:800] - 5), seed=0) is None  # two signs
+
+
+def test_a_merge_that_noise_blurs_on_the_surrogate_is_confirmed_on_held_out_rows_and_a_false_one_is_not():
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.uniform(1, 5, 1000), rng.uniform(1, 2, 1000), rng.uniform(3, 10, 1000)])  # m0, v, c
+    exact = X[:, 0] / np.sqrt(1 - (X[:, 1] / X[:, 2]) ** 2)
+    y = exact + 0.01 * np.sqrt(np.mean(exact**2)) * rng.normal(size=1000)
+    fit, out = (X[:800], y[:800]), (X[800:], y[800:])
+    model = Surrogate(*fit, seed=0)
+    score, _ = symmetry(model, fit[0], "ratio", 1, 2, np.random.default_rng(0))
+    assert score > SYMMETRY_TOLERANCE  # blurred: the first test alone would not merge v/c
+    reference = _held_out_error(model, *out)
+    assert confirms_merge(Merge("ratio", 1, 2, score), fit, out, reference, seed=0)
+    assert not confirms_merge(Merge("product", 1, 2, score), fit, out, reference, seed=0)
+    assert not confirms_merge(Merge("ratio", 0, 2, score), fit, out, reference, seed=0)

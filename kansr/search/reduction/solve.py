@@ -19,9 +19,10 @@ from kansr.budget import Budget
 from kansr.data import Dataset
 from kansr.kan import KAN
 from kansr.search.candidate import Candidate, Rows
-from kansr.search.reduction.surrogate import (CONFIRM_RATIO, NOISY_SURROGATE, UNCERTAIN_SPLIT, UNCERTAIN_SYMMETRY, Merge,
-                                              Split, Surrogate, confirms_merge, disjoint, find_merges, find_split,
-                                              merged_columns, separated_surrogate, split_data, splits, symmetries)
+from kansr.search.reduction.surrogate import (CONFIRM_RATIO, NOISY_SURROGATE, UNCERTAIN_SPLIT, UNCERTAIN_SYMMETRY,
+                                              Merge, Split, Surrogate, confirms_merge, disjoint, find_merges,
+                                              find_split, merged_columns, separated_surrogate, split_data, splits,
+                                              symmetries)
 
 # surrogates trained at most to confirm uncertain reductions (``Reduction._confirmed``)
 CONFIRMATIONS = 4
