@@ -18,6 +18,12 @@ makes to one input alone, so the verdict does not depend on units. Test points s
 inside the data's ranges, where the surrogate was trained. The pipeline solves the
 reduced problems with the same search and refits the recombined formula on the real data,
 so a wrong verdict costs time, never a wrong answer.
+
+On noisy data the surrogate's own errors blur these tests (``NOISY_SURROGATE``), so a
+verdict short of the tolerance gets a second test on the real data: a surrogate with the
+reduction built in (trained on the merged inputs, or a sum of separate blocks,
+``separated_surrogate``) must come within ``CONFIRM_RATIO`` of the unreduced one's error on
+held-out rows (``confirms_merge``).
 """
 
 from __future__ import annotations
