@@ -23,11 +23,11 @@ from kansr.search.reduction.surrogate import (CONFIRM_RATIO, NOISY_SURROGATE, UN
                                               Merge, Split, Surrogate, confirms_merge, disjoint, find_merges,
                                               find_split, merged_columns, separated_surrogate, split_data, splits,
                                               symmetries)
+from kansr.search.trial import StageTimer
+from kansr.symbolic import predict
 
 # surrogates trained at most to confirm uncertain reductions (``Reduction._confirmed``)
 CONFIRMATIONS = 4
-from kansr.search.trial import StageTimer
-from kansr.symbolic import predict
 
 
 @dataclass(frozen=True)

@@ -64,11 +64,11 @@ class Surrogate:
         self.x_mean, self.x_std = X.mean(0), np.where(X.std(0) > 0, X.std(0), 1.0)
         self.y_mean, self.y_std = float(target.mean()), float(target.std()) or 1.0
         blocks = blocks or [list(range(n))]
-        hidden = [(k, block) for block in blocks for k in range(2 * len(block) + 1)]
+        hidden = [block for block in blocks for _ in range(2 * len(block) + 1)]  # each hidden node's inputs
         self.model = KAN(KANConfig(width=[n, len(hidden), 1], seed=seed))
         with torch.no_grad():
             mask = self.model.layers[0].mask  # (hidden, n)
-            for node, (_, block) in enumerate(hidden):
+            for node, block in enumerate(hidden):
                 mask[node] = 0.0
                 mask[node, block] = 1.0
         train(self.model, self._inputs(X), torch.tensor(((target - self.y_mean) / self.y_std)[:, None]),
@@ -279,8 +279,9 @@ def find_split(f, X: np.ndarray, seed: int, tolerance: float = SEPARABILITY_TOLE
 # split 0.3. Verdicts up to these scores are then put to a second test: a model that has
 # the reduction built in (merged inputs; a sum or product of separate blocks) is trained
 # on the same rows, and the reduction stands when its held-out error is within
-# ``CONFIRM_RATIO`` of the unreduced surrogate's (fewer inputs or a forced structure cost
-# a true reduction nothing; a false one misses by an order of magnitude or more).
+# ``CONFIRM_RATIO`` of the unreduced surrogate's: a model with a true reduction built in
+# loses nothing but what the noise costs any fit, a false one also the interaction it
+# cannot represent.
 NOISY_SURROGATE = 1e-4
 UNCERTAIN_SYMMETRY = 1.0
 UNCERTAIN_SPLIT = 0.5
