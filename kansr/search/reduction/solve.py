@@ -19,10 +19,10 @@ from kansr.budget import Budget
 from kansr.data import Dataset
 from kansr.kan import KAN
 from kansr.search.candidate import Candidate, Rows
-from kansr.search.reduction.surrogate import (CONFIRM_RATIO, NOISY_SURROGATE, UNCERTAIN_SPLIT, UNCERTAIN_SYMMETRY,
-                                              Merge, Split, Surrogate, confirms_merge, disjoint, find_merges,
-                                              find_split, merged_columns, separated_surrogate, split_data, splits,
-                                              symmetries)
+from kansr.search.reduction.surrogate import (CONFIRM_RATIO, NOISY_SURROGATE, SEPARABILITY_TOLERANCE,
+                                              SYMMETRY_TOLERANCE, UNCERTAIN_SPLIT, UNCERTAIN_SYMMETRY, Merge, Split,
+                                              Surrogate, confirms_merge, disjoint, merged_columns,
+                                              separated_surrogate, split_data, splits, symmetries)
 from kansr.search.trial import StageTimer
 from kansr.symbolic import predict
 
@@ -95,21 +95,25 @@ class Reduction:
         budget = None if context.budget is None else context.budget.share(context.share)
         with self.timer.stage("surrogate"):
             model = Surrogate(self.X[rows.kan], self.y[rows.kan], context.seed, budget=budget)
-            merges = find_merges(model, self.X[rows.kan], context.seed)
-            split = None if merges else find_split(model, self.X[rows.kan], context.seed)
+            # scored once up to the uncertain limits: the certain verdicts are those below the tolerances
+            symmetric = symmetries(model, self.X[rows.kan], context.seed, UNCERTAIN_SYMMETRY)
+            merges = disjoint([m for m in symmetric if m.score < SYMMETRY_TOLERANCE])
+            separable = [] if merges else splits(model, self.X[rows.kan], context.seed, UNCERTAIN_SPLIT)
+            split = next((s for s in separable if s.score < SEPARABILITY_TOLERANCE), None)
             if not merges and split is None:
-                merges, split, model = self._confirmed(model, budget)
+                merges, split, model = self._confirmed(model, symmetric, separable, budget)
         if merges:
             return self._merged(merges, budget)
         if split is not None:
             return self._separated(split, model, budget)
         return None, []
 
-    def _confirmed(self, model: Surrogate, budget: Budget | None) -> tuple[list[Merge], Split | None, Surrogate]:
+    def _confirmed(self, model: Surrogate, uncertain_merges: list[Merge], uncertain_splits: list[Split],
+                   budget: Budget | None) -> tuple[list[Merge], Split | None, Surrogate]:
         """Where the surrogate is blurred by noise (``NOISY_SURROGATE``), the uncertain
-        merges, else the uncertain splits, that a model with the reduction built in
-        confirms on the held-out rows (``kansr.search.reduction.surrogate``), at most
-        ``CONFIRMATIONS`` trainings; a confirmed split comes with its separated surrogate."""
+        merges, else the uncertain splits (each list best first), that a model with the
+        reduction built in confirms on the held-out rows (``kansr.search.reduction.surrogate``),
+        at most ``CONFIRMATIONS`` trainings; a confirmed split comes with its separated surrogate."""
         rows, seed = self.context.rows, self.context.seed
         if not len(rows.val):
             return [], None, model
@@ -117,19 +121,13 @@ class Reduction:
         reference = model.error(*held_out)
         if reference < NOISY_SURROGATE:
             return [], None, model
-        trainings = 0
-        confirmed = []
-        for merge in symmetries(model, train_rows[0], seed, UNCERTAIN_SYMMETRY):
-            if trainings == CONFIRMATIONS:
-                break
-            trainings += 1
-            if confirms_merge(merge, train_rows, held_out, reference, seed, budget):
-                confirmed.append(merge)
+        tried = uncertain_merges[:CONFIRMATIONS]
+        confirmed = [m for m in tried if confirms_merge(m, train_rows, held_out, reference, seed, budget)]
         if confirmed:
             self.log.append("reduce: merges confirmed on held-out rows: "
                             + ", ".join(str(m.expr(self.symbols)) for m in confirmed))
             return disjoint(confirmed), None, model
-        for split in splits(model, train_rows[0], seed, UNCERTAIN_SPLIT)[:CONFIRMATIONS - trainings]:
+        for split in uncertain_splits[:CONFIRMATIONS - len(tried)]:
             separated = separated_surrogate(split, train_rows, seed, budget)
             if separated is not None and separated.error(*held_out) <= CONFIRM_RATIO * reference:
                 self.log.append(f"reduce: split of {self.names[split.left[0]]} confirmed on held-out rows")

@@ -84,7 +84,11 @@ class Surrogate:
 
     def error(self, X: np.ndarray, y: np.ndarray) -> float:
         """Mean squared error on (X, y) over the variance of y."""
-        return float(np.mean((self(X) - y) ** 2) / (np.var(y) or 1.0))
+        return _relative_error(self(X), y)
+
+
+def _relative_error(predictions: np.ndarray, y: np.ndarray) -> float:
+    return float(np.mean((predictions - y) ** 2) / (np.var(y) or 1.0))
 
 
 @dataclass(frozen=True)
@@ -308,8 +312,7 @@ def confirms_merge(merge: Merge, train_rows: tuple[np.ndarray, np.ndarray], held
         return False
     merged = Surrogate(columns, y / factor, seed, budget=budget)
     columns_out, factor_out, _ = merged_columns([merge], X_out)
-    error = float(np.mean((merged(columns_out) * factor_out - y_out) ** 2) / (np.var(y_out) or 1.0))
-    return error <= CONFIRM_RATIO * reference
+    return _relative_error(merged(columns_out) * factor_out, y_out) <= CONFIRM_RATIO * reference
 
 
 def separated_surrogate(split: Split, train_rows: tuple[np.ndarray, np.ndarray], seed: int,
