@@ -217,13 +217,18 @@ class Search:
     table of whole laws a user brings (and the front's first rows), while a piece is part
     of a formula, which the nested search of one-input compositions covers exhaustively,
     and where a flexible shape from the table fits a surrogate's data within its error.
+    ``by_description``: choose by description length (``kansr.search.selection``): on the
+    user's data and on pieces of it (a reduction's measured subproblems), not on a
+    surrogate's.
     """
 
     def __init__(self, dataset: Dataset, config: DiscoverConfig, rows: Rows, seed: int, budget: Budget | None,
-                 verbose: bool, good_enough: float = 1e-14, guaranteed: bool = True, top_level: bool = True) -> None:
+                 verbose: bool, good_enough: float = 1e-14, guaranteed: bool = True, top_level: bool = True,
+                 by_description: bool = True) -> None:
         self.dataset, self.config, self.rows, self.seed = dataset, config, rows, seed
         self.budget, self.verbose = budget, verbose
         self.good_enough, self.guaranteed, self.top_level = good_enough, guaranteed, top_level
+        self.by_description = by_description
         self.floor = max(FLOOR, good_enough)  # errors below this tie (``kansr.search.selection``)
         self.library = get_library(list(config.library) if config.library else None)
         self.symbols = [sympy.Symbol(name) for name in dataset.names]
@@ -251,7 +256,7 @@ class Search:
         """The same search on ``dataset``, inputs added back to this one's (kept in the same
         order), within ``budget``: the candidates found so far stay candidates."""
         search = Search(dataset, self.config, self.rows, self.seed, budget, self.verbose, self.good_enough,
-                        self.guaranteed, self.top_level)
+                        self.guaranteed, self.top_level, self.by_description)
         # whether residuals look like noise is judged between rows near in every input: one
         # that looked like noise without the added inputs may not with them
         search.candidates = [replace(c, noise_like=search.scorer.noise_like(c.formula, c.relative))
@@ -364,7 +369,7 @@ class Search:
         if not self.candidates:
             return False
         best = min(c.val_nmse for c in self.candidates)
-        chosen = choose(self.candidates, self.floor, self.top_level)
+        chosen = choose(self.candidates, self.floor, self.by_description)
         self.unchanged = self.unchanged + 1 if chosen is self.chosen else 0
         self.chosen = chosen
         reason = stopping.stop_reason(best, chosen, self.good_enough, self.unchanged)
@@ -382,16 +387,18 @@ class Search:
         first = tuple(a for a in ("nested", "reduce") if a in self.config.architectures)
         order = first + tuple(a for a in self.config.architectures if a not in first)
         search = Search(dataset, replace(self.config, workers=1, architectures=order), self.rows, self.seed,
-                        sub.budget, False, good_enough=sub.good_enough, guaranteed=False, top_level=False)
+                        sub.budget, False, good_enough=sub.good_enough, guaranteed=False, top_level=False,
+                        by_description=sub.measured)
         search.run()
         for stage, seconds in search.timer.seconds.items():
             timer.seconds[stage] = timer.seconds.get(stage, 0.0) + seconds
         if not search.candidates:
             return []
-        front = pareto(search.candidates, search.floor, by_description=False)
-        # on a surrogate's data (good_enough: 3 × its error), errors below that tie: a more
-        # flexible formula fits the surrogate's own errors
-        chosen = choose(search.candidates, search.floor, by_description=False)
+        front = pareto(search.candidates, search.floor, sub.measured)
+        # measured data: by description length, as the user's; on a surrogate's data
+        # (good_enough: 3 × its error) errors below that tie, and a more flexible formula
+        # fits the surrogate's own errors: the simplest of the nearly best
+        chosen = choose(search.candidates, search.floor, sub.measured)
         best = min(c.val_nmse for c in front)
         close = sorted((c for c in front if c.val_nmse <= 100 * best + 1e-14), key=lambda c: c.complexity)
         picked = [chosen] + [c for c in close if c.key != chosen.key][:sub.alternatives]

@@ -20,10 +20,13 @@ target spans decades, a formula may be fitted with relative errors instead; its 
 is then the log-normal code's, in the same nats (``description.model_nmse``), so the error
 model is chosen by the same criterion.
 
-The pieces a reduction makes (``kansr.search.reduction``) are chosen by the rule that
-came before this criterion: the least complex piece whose held-out error is within half
-again of the best (``choose(..., by_description=False)``); their data come from a
-surrogate, whose errors are not noise.
+The pieces a reduction makes (``kansr.search.reduction``) from a surrogate's values are
+chosen by the rule that came before this criterion: the least complex piece whose
+held-out error is within half again of the best (``choose(..., by_description=False)``);
+a surrogate's errors are not noise. Pieces of the user's own data (inputs merged, or a
+solved part divided out) are chosen by description length like the whole problem: their
+errors are the data's noise, and on noisy data the rule by complexity let a quadratic,
+within half again of the best, stand for 1/sqrt(1 - u²) with no free constant.
 
 The front keeps every candidate that no other beats on both complexity and
 out-of-sample error, and the chosen formula; each row carries its description length.

@@ -12,6 +12,13 @@ affine fitter (on 128 of the 256 points); the most promising are refit in all th
 constants (p included) and the best few returned as formulas. The same search runs on y/x
 and y·x for the factor x^k. Inverse trigonometric functions of the same trigonometric
 function (sawtooths) are left out.
+
+On noisy data every flexible composition fits about as well as the law, so ranking by fit
+alone does not find it. The compositions with an exact inner map, f(s·g(x) + t) with s and
+t from a few small numbers (±1, ±2, ±1/2; 0, ±1) and the outer c and d free, fixed to 1
+and 0, or c alone free, are therefore screened as well (in closed form) and the shortest
+descriptions (``kansr.symbolic.description``, each free constant at BIC's price) are
+refit and offered beside the best fits.
 """
 
 from __future__ import annotations
@@ -21,7 +28,8 @@ import sympy
 
 from kansr.budget import Budget, expired
 from kansr.symbolic.constants import refit
-from kansr.symbolic.edge_fit import fit_batch
+from kansr.symbolic.description import description_length, exact_cost, float_cost, structure
+from kansr.symbolic.edge_fit import fit_batch, linear_part
 from kansr.symbolic.library import SymbolicFunction
 from kansr.symbolic.limits import BudgetExhausted
 
@@ -30,6 +38,12 @@ _SCALE_FREE = {"x", "x^2", "x^3", "x^4", "1/x", "1/x^2", "sqrt", "1/sqrt", "abs"
 _SCREEN_POINTS = 128
 _INVERSE_TRIG = {"arcsin", "arccos", "arctan"}
 _TRIG = {"sin", "cos", "tan"}
+# the exact inner maps f(s*g(x) + t) screened (module doc): those of the pieces laws are
+# made of, 1/sqrt(1 - u²), exp(-u²/2), 1/(1 - u)
+_EXACT_SCALES = (sympy.Integer(1), sympy.Integer(-1), sympy.Integer(2), sympy.Integer(-2), sympy.Rational(1, 2),
+                 sympy.Rational(-1, 2))
+_EXACT_SHIFTS = (sympy.Integer(0), sympy.Integer(1), sympy.Integer(-1))
+_EXACT_KEEP = 4  # of those, the most promising by description length are refit (c and d only)
 
 
 def _sawtooth(f: SymbolicFunction, g: SymbolicFunction, fit) -> bool:
@@ -47,7 +61,8 @@ def compositions(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFuncti
     unexplained variance is within 10× of the best + ``slack`` (the error of data that are
     only approximate, such as a surrogate's); the ``refine`` best of the first,
     affine-only fits (half as many for k ≠ 0) are refit in all their constants first. The
-    factors are skipped once a formula without one fits exactly.
+    factors are skipped once a formula without one fits exactly. Then the three shortest
+    descriptions (module doc) for a table of len(x) rows, where they are not among those.
 
     The factor x^k covers what a reduction leaves with the input outside the composition:
     exp(-1/(2u²))/u from a Gaussian in θ/σ, u/sqrt(1 - u²) from m·v/sqrt(1 - v²/c²).
@@ -66,7 +81,7 @@ def compositions(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFuncti
             # half as many refits with a factor: each search costs mostly its refits
             try:
                 _ranked(xs, ys, k, library, symbol, refine if k == 0 else refine // 2, budget, ranked,
-                        nonzero)
+                        nonzero, len(x))
             except BudgetExhausted:
                 if not ranked:
                     raise
@@ -78,14 +93,87 @@ def compositions(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFuncti
     chosen = [item[2] for item in ranked[:top]]
     best = ranked[0][0]
     simplest = min((item for item in ranked if item[0] <= 10 * best + slack), key=lambda item: item[1])[2]
-    return chosen + ([simplest] if simplest not in chosen else [])
+    # and the shortest descriptions: on noisy data the best fits are flexible shapes fitting
+    # the noise, and the law, with fewer free constants, trails them by a hair
+    shortest = sorted(ranked, key=lambda item: _length(item[0], item[2], len(x), slack))[:3]
+    return list(dict.fromkeys(chosen + [simplest] + [item[2] for item in shortest]))
+
+
+def _length(nmse: float, formula: sympy.Expr, rows: int, floor: float) -> float:
+    """The description length of ``formula`` (``kansr.symbolic.description``), with each
+    fitted constant at BIC's price (no standard errors are computed here)."""
+    numbers = formula.atoms(sympy.Number)
+    cost = sum(float_cost(float(c), float("nan"), rows) if isinstance(c, sympy.Float) else _number_cost(c)
+               for c in numbers)
+    return description_length(nmse, rows, structure(formula), cost, max(floor, 1e-14))
+
+
+def _number_cost(number: sympy.Number) -> float:
+    """What an exact number costs to state: nothing for 0 and ±1, which the tree's shape
+    gives (a term left out, a sign)."""
+    return 0.0 if not isinstance(number, sympy.Rational) or abs(number) == 1 or number == 0 else exact_cost(number)
+
+
+def _exact(xs: np.ndarray, target: np.ndarray, power: int, library: dict[str, SymbolicFunction],
+           symbol: sympy.Symbol, curves: list[tuple[SymbolicFunction, np.ndarray]], rows: int,
+           budget: Budget | None, ranked: list) -> None:
+    """Append to ``ranked`` (as ``_ranked`` does) the ``_EXACT_KEEP`` compositions
+    x^power * (c*f(s*g(x) + t) + d), x^power * c*f(s*g(x) + t) and x^power * f(s*g(x) + t)
+    with s and t from the exact numbers above that are shortest to describe for a table of
+    ``rows`` rows, refit in c and d. ``curves``: (g, g(xs)) for each inner function.
+
+    target = ys / xs**power, shape (n_samples,)"""
+    shifts = np.array([float(t) for t in _EXACT_SHIFTS])
+    scales = np.array([float(s) for s in _EXACT_SCALES])
+    variance = float(np.var(target)) or 1.0
+    found = {}  # (f, free constants, unexplained rounded) -> (length, f, g, s, t, free, c, d): each curve once
+    for f in library.values():
+        if expired(budget):
+            raise BudgetExhausted(f"{budget.label} spent fitting compositions")
+        for g, values in curves:
+            if f.name in _INVERSE_TRIG and g.name in _TRIG:
+                continue
+            # (scales, shifts, n): s*g + t, f undefined or huge anywhere -> NaN rows
+            inner = scales[:, None, None] * values[None, None, :] + shifts[None, :, None]
+            with np.errstate(all="ignore"):
+                outer = np.asarray(f.numpy(inner), dtype=float)
+            invalid = ~np.isfinite(outer) | (np.abs(outer) > 1e12)
+            outer = np.where(invalid, 0.0, outer)
+            bad = invalid.any(-1) | (outer.std(-1) < 1e-12)
+            outer = np.where(bad[..., None], 1.0, outer)
+            # c*f + d, c*f and f itself: the law may need no constant at all (1/sqrt(1 - u²))
+            c, d, affine = linear_part(outer, target)
+            scale = (outer * target).sum(-1) / (outer * outer).sum(-1)
+            scaled = ((scale[..., None] * outer - target) ** 2).mean(-1) / variance
+            plain = ((outer - target) ** 2).mean(-1) / variance
+            for free, unexplained in ((2, affine), (1, scaled), (0, plain)):
+                for i, s in enumerate(_EXACT_SCALES):
+                    for j, t in enumerate(_EXACT_SHIFTS):
+                        if bad[i, j] or not np.isfinite(unexplained[i, j]):
+                            continue
+                        cost = free * float_cost(1.0, float("nan"), rows) + _number_cost(s) + _number_cost(t)
+                        length = description_length(float(unexplained[i, j]), rows, f.complexity + g.complexity,
+                                                    cost)
+                        key = (f.name, free, round(float(unexplained[i, j]), 12))
+                        if key not in found or length < found[key][0]:
+                            found[key] = (length, f, g, s, t, free, (1.0, scale[i, j], c[i, j])[free], d[i, j])
+    factor = symbol**power
+    for _, f, g, s, t, free, c, d in sorted(found.values(), key=lambda item: item[0])[:_EXACT_KEEP]:
+        if expired(budget):
+            raise BudgetExhausted(f"{budget.label} spent fitting compositions")
+        formula = f.sympy(s * g.sympy(symbol) + t)
+        formula = formula if free == 0 else sympy.Float(c) * formula + (sympy.Float(d) if free == 2 else 0)
+        scored = refit(factor * formula, [symbol], xs[:, None], xs**power * target, budget, with_errors=False)
+        ranked.append((scored.nmse, f.complexity + g.complexity + (2 if power else 0), scored.expr))
 
 
 def _ranked(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, SymbolicFunction],
-            symbol: sympy.Symbol, refine: int, budget: Budget | None, ranked: list, nonzero: bool) -> None:
+            symbol: sympy.Symbol, refine: int, budget: Budget | None, ranked: list, nonzero: bool,
+            rows: int) -> None:
     """Append to ``ranked`` (nmse on ys, complexity, formula) of the ``refine`` most promising
     compositions of ys / xs**power, each multiplied back by symbol**power and refit in all its
-    constants (one by one, so that what is done survives the end of the budget)."""
+    constants (one by one, so that what is done survives the end of the budget), and the
+    compositions with exact inner maps (``_exact``; ``rows``: the table's)."""
     target = ys / xs**power
     reach = float(np.max(np.abs(xs))) or 1.0
     near = float(np.min(np.abs(xs))) if nonzero else 1.0
@@ -145,3 +233,5 @@ def _ranked(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, Symbo
             + sympy.Float(fit.d)
         scored = refit(factor * formula, [symbol], xs[:, None], ys, budget, with_errors=False)
         ranked.append((scored.nmse, complexity + (2 if power else 0), scored.expr))
+    curves = [(g, values) for (g, kind, p), values in zip(labels, inner) if kind == "scale" and p == 1.0]
+    _exact(xs, target, power, library, symbol, curves, rows, budget, ranked)

@@ -50,7 +50,7 @@ class EdgeFit:
     complexity: int
 
 
-def _linear_part(values: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def linear_part(values: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Closed-form c, d and 1 - R² for every row of ``values`` (..., n) against y (..., n).
 
     ``y`` broadcasts against ``values``; NaN rows (undefined candidates) give NaN.
@@ -78,7 +78,7 @@ def _evaluate(fn: SymbolicFunction, inner: np.ndarray) -> np.ndarray:
 def _loss(fn: SymbolicFunction, z: np.ndarray, y: np.ndarray, alpha: np.ndarray, beta: np.ndarray):
     """Sum of squared residuals after projecting out c, d; inf where fn is undefined. Shapes (m,)."""
     values = _evaluate(fn, alpha[:, None] * z + beta[:, None])
-    c, d, _ = _linear_part(values, y)
+    c, d, _ = linear_part(values, y)
     residual = c[:, None] * values + d[:, None] - y
     loss = (residual**2).sum(-1)
     return np.where(np.isfinite(loss), loss, np.inf), values, residual, c
@@ -173,7 +173,7 @@ def fit_batch(fn: SymbolicFunction, x: np.ndarray, y: np.ndarray, refine: int = 
     for lo in range(0, m, chunk):
         zc = z[lo:lo + chunk][:, coarse]
         inner = scales[None, :, None, None] * zc[:, None, None, :] + shifts[None, None, :, None]
-        _, _, unexplained = _linear_part(_evaluate(fn, inner), y[lo:lo + chunk, None, None, coarse])
+        _, _, unexplained = linear_part(_evaluate(fn, inner), y[lo:lo + chunk, None, None, coarse])
         unexplained = np.where(np.isnan(unexplained), np.inf, unexplained).reshape(len(zc), -1)
         starts.append(np.argsort(unexplained, axis=1, kind="stable")[:, :refine])
         starts[-1] = np.where(np.take_along_axis(unexplained, starts[-1], 1) < np.inf, starts[-1], -1)
@@ -188,7 +188,7 @@ def fit_batch(fn: SymbolicFunction, x: np.ndarray, y: np.ndarray, refine: int = 
         if l_ < best_loss[r]:
             best_alpha[r], best_beta[r], best_loss[r] = a_, b_, l_
     values = _evaluate(fn, best_alpha[:, None] * z + best_beta[:, None])
-    c, d, unexplained = _linear_part(values, y)
+    c, d, unexplained = linear_part(values, y)
     fits: list[EdgeFit | None] = []
     for k in range(m):
         if not np.isfinite(best_loss[k]) or not np.isfinite(unexplained[k]):

@@ -46,7 +46,9 @@ class Context:
 class Subproblem:
     """A smaller problem for the same search. ``meaning``: what each new input stands for in
     the original inputs (for labelling diagrams); ``alternatives``: how many formulas beside
-    the chosen one to return."""
+    the chosen one to return; ``measured``: y is the user's target up to a division by
+    formulas (not a surrogate's values), so its errors are the data's noise and its formula
+    is chosen as the user's is (``kansr.search.selection``)."""
 
     X: np.ndarray
     y: np.ndarray
@@ -55,6 +57,7 @@ class Subproblem:
     good_enough: float
     meaning: dict | None = None
     alternatives: int = 0
+    measured: bool = False
 
 
 @dataclass(frozen=True)
@@ -144,8 +147,8 @@ class Reduction:
         target = self.y / factor_values
         label = "reduce[" + ", ".join(str(e) for e in meaning.values()) + (f"; {factor}" if factor != 1 else "") + "]"
         self.log.append(f"{label}: solving with {len(names)} inputs instead of {self.X.shape[1]}")
-        solved = self.solve(Subproblem(columns, target, names, budget, self.context.good_enough, meaning),
-                            self.timer)
+        solved = self.solve(Subproblem(columns, target, names, budget, self.context.good_enough, meaning,
+                                       measured=True), self.timer)
         if not solved:
             return None, []
         first = solved[0]
@@ -175,7 +178,7 @@ class Reduction:
         usable = derived is not None
         rights = self.solve(Subproblem(X[:, right], derived if usable else h_values, [self.names[k] for k in right],
                                        budget, context.good_enough if usable else good_enough,
-                                       alternatives=2), self.timer)
+                                       alternatives=2, measured=usable), self.timer)
         if not rights:
             return None, []
         candidates = self._pairings(lefts, rights, split.kind, usable, reference, label)
@@ -187,7 +190,7 @@ class Reduction:
             again = self._divide_out(rights[0].formula, right, split.kind)
             if again is not None:
                 retried = self.solve(Subproblem(X[:, left], again, [self.names[k] for k in left], context.budget,
-                                                context.good_enough), self.timer)
+                                                context.good_enough, measured=True), self.timer)
                 retried = [Solution(s.model, s.formula, f"{s.attempt} again") for s in retried]
                 candidates += self._pairings(retried, rights[:1], split.kind, usable, reference, label)
         return lefts[0].model, candidates
