@@ -8,8 +8,8 @@ import sympy
 from kansr.bench.judge import symbolic_solution
 from kansr import discover
 from kansr.search.reduction.surrogate import (CONFIRM_RATIO, SYMMETRY_TOLERANCE, Merge, Split, Surrogate,
-                                              confirms_merge, find_merges, find_split, separated_surrogate,
-                                              split_data, symmetry, symmetry_score)
+                                              confirms_merge, find_merges, find_split, merged_error,
+                                              separated_surrogate, split_data, symmetry, symmetry_score)
 
 
 def _inputs(n_rows=500, n_inputs=3, seed=0):
@@ -131,3 +131,22 @@ def test_a_merge_that_noise_blurs_on_the_surrogate_is_confirmed_on_held_out_rows
     assert confirms_merge(Merge("ratio", 1, 2, score), fit, out, reference, seed=0)
     assert not confirms_merge(Merge("product", 1, 2, score), fit, out, reference, seed=0)
     assert not confirms_merge(Merge("ratio", 0, 2, score), fit, out, reference, seed=0)
+
+
+def test_a_false_merge_that_passes_the_surrogate_loses_to_the_true_one_it_overlaps_on_held_out_rows():
+    # m0·v/sqrt(1 - v²/c²) at 1 % noise: γ(v/c) varies little, so scaling m0 up and v down
+    # hardly changes f, and the product m0·v scores below the tolerance and below the true
+    # ratio v/c, which noise blurs; a surrogate on each merged pair tells them apart
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.uniform(1, 5, 1000), rng.uniform(1, 2, 1000), rng.uniform(3, 10, 1000)])  # m0, v, c
+    exact = X[:, 0] * X[:, 1] / np.sqrt(1 - (X[:, 1] / X[:, 2]) ** 2)
+    y = exact + 0.01 * np.sqrt(np.mean(exact**2)) * rng.normal(size=1000)
+    fit, out = (X[:800], y[:800]), (X[800:], y[800:])
+    model = Surrogate(*fit, seed=0)
+    product, _ = symmetry(model, fit[0], "product", 0, 1, np.random.default_rng(0))
+    ratio, power = symmetry(model, fit[0], "ratio", 1, 2, np.random.default_rng(0))
+    assert product < SYMMETRY_TOLERANCE and product < ratio
+    reference = model.error(*out)
+    false = merged_error(Merge("product", 0, 1, product), fit, out, seed=0)
+    true = merged_error(Merge("ratio", 1, 2, ratio, power), fit, out, seed=0)
+    assert true < CONFIRM_RATIO * reference < false

@@ -21,7 +21,7 @@ from kansr.kan import KAN
 from kansr.search.candidate import Candidate, Rows
 from kansr.search.reduction.surrogate import (CONFIRM_RATIO, NOISY_SURROGATE, SEPARABILITY_TOLERANCE,
                                               SYMMETRY_TOLERANCE, UNCERTAIN_SPLIT, UNCERTAIN_SYMMETRY, Merge, Split,
-                                              Surrogate, confirms_merge, disjoint, merged_columns,
+                                              Surrogate, confirms_merge, disjoint, merged_columns, merged_error,
                                               separated_surrogate, split_data, splits, symmetries)
 from kansr.search.trial import StageTimer
 from kansr.symbolic import predict
@@ -101,6 +101,7 @@ class Reduction:
             # scored once up to the uncertain limits: the certain verdicts are those below the tolerances
             symmetric = symmetries(model, self.X[rows.kan], context.seed, UNCERTAIN_SYMMETRY)
             merges = disjoint([m for m in symmetric if m.score < SYMMETRY_TOLERANCE])
+            merges = self._contested(model, merges, symmetric, budget)
             separable = [] if merges else splits(model, self.X[rows.kan], context.seed, UNCERTAIN_SPLIT)
             split = next((s for s in separable if s.score < SEPARABILITY_TOLERANCE), None)
             if not merges and split is None:
@@ -111,19 +112,50 @@ class Reduction:
             return self._separated(split, model, budget)
         return None, []
 
+    def _held_out(self, model: Surrogate) -> tuple[tuple, tuple, float] | None:
+        """(training rows, held-out rows, the surrogate's held-out error) where that error is
+        above ``NOISY_SURROGATE`` (its verdicts blurred by noise); None otherwise."""
+        rows = self.context.rows
+        if not len(rows.val):
+            return None
+        held_out = (self.X[rows.val], self.y[rows.val])
+        reference = model.error(*held_out)
+        return ((self.X[rows.kan], self.y[rows.kan]), held_out, reference) if reference >= NOISY_SURROGATE else None
+
+    def _contested(self, model: Surrogate, merges: list[Merge], scored: list[Merge],
+                   budget: Budget | None) -> list[Merge]:
+        """``merges`` (the certain ones, disjoint), where a noisy surrogate's scores also
+        rank other merges (``scored``) sharing their inputs: those are decided on the held-out
+        rows, the lowest error first among the ones within ``CONFIRM_RATIO`` of the
+        surrogate's (at most ``CONFIRMATIONS`` trainings); ``merges`` unchanged where none is."""
+        used = {k for m in merges for k in (m.i, m.j)}
+        contested = [m for m in scored if {m.i, m.j} & used][:CONFIRMATIONS]
+        held = self._held_out(model) if len(contested) > len(merges) else None
+        if held is None:
+            return merges
+        train_rows, held_out, reference = held
+        errors = [merged_error(m, train_rows, held_out, self.context.seed, budget) for m in contested]
+        decided = [m for e, m in sorted(zip(errors, contested), key=lambda pair: pair[0])
+                   if e <= CONFIRM_RATIO * reference]
+        if not decided:
+            return merges
+        kept = disjoint(decided)
+        uncontested = [m for m in merges if not {m.i, m.j} & {k for c in contested for k in (c.i, c.j)}]
+        self.log.append("reduce: merges decided on held-out rows: " + ", ".join(str(m.expr(self.symbols)) for m in kept)
+                        + " (of " + ", ".join(str(m.expr(self.symbols)) for m in contested) + ")")
+        return kept + uncontested
+
     def _confirmed(self, model: Surrogate, uncertain_merges: list[Merge], uncertain_splits: list[Split],
                    budget: Budget | None) -> tuple[list[Merge], Split | None, Surrogate]:
         """Where the surrogate is blurred by noise (``NOISY_SURROGATE``), the uncertain
         merges, else the uncertain splits (each list best first), that a model with the
         reduction built in confirms on the held-out rows (``kansr.search.reduction.surrogate``),
         at most ``CONFIRMATIONS`` trainings; a confirmed split comes with its separated surrogate."""
-        rows, seed = self.context.rows, self.context.seed
-        if not len(rows.val):
+        seed = self.context.seed
+        held = self._held_out(model)
+        if held is None:
             return [], None, model
-        train_rows, held_out = (self.X[rows.kan], self.y[rows.kan]), (self.X[rows.val], self.y[rows.val])
-        reference = model.error(*held_out)
-        if reference < NOISY_SURROGATE:
-            return [], None, model
+        train_rows, held_out, reference = held
         tried = uncertain_merges[:CONFIRMATIONS]
         confirmed = [m for m in tried if confirms_merge(m, train_rows, held_out, reference, seed, budget)]
         if confirmed:
