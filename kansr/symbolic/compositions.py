@@ -133,7 +133,7 @@ def _exact(xs: np.ndarray, target: np.ndarray, power: int, library: dict[str, Sy
         for g, values in curves:
             if f.name in _INVERSE_TRIG and g.name in _TRIG:
                 continue
-            # (scales, shifts, n): s*g + t, f undefined or huge anywhere -> NaN rows
+            # (scales, shifts, n): s*g + t; rows where f is undefined or huge anywhere are left out
             inner = scales[:, None, None] * values[None, None, :] + shifts[None, :, None]
             with np.errstate(all="ignore"):
                 outer = np.asarray(f.numpy(inner), dtype=float)
