@@ -124,26 +124,32 @@ class Reduction:
 
     def _contested(self, model: Surrogate, merges: list[Merge], scored: list[Merge],
                    budget: Budget | None) -> list[Merge]:
-        """``merges`` (the certain ones, disjoint), where a noisy surrogate's scores also
-        rank other merges (``scored``) sharing their inputs: those are decided on the held-out
-        rows, the lowest error first among the ones within ``CONFIRM_RATIO`` of the
-        surrogate's (at most ``CONFIRMATIONS`` trainings); ``merges`` unchanged where none is."""
+        """``merges`` (the certain ones, disjoint) less those a held-out test refutes, where
+        a noisy surrogate's scores also rank other merges (``scored``) sharing their inputs:
+        a certain merge whose surrogate on the merged inputs is not within ``CONFIRM_RATIO``
+        of the unreduced one's held-out error is dropped, and of the others sharing its
+        inputs (at most ``CONFIRMATIONS``) those within it take its place, lowest error first."""
         used = {k for m in merges for k in (m.i, m.j)}
-        contested = [m for m in scored if {m.i, m.j} & used][:CONFIRMATIONS]
-        held = self._held_out(model) if len(contested) > len(merges) else None
+        others = [m for m in scored if m not in merges and {m.i, m.j} & used]
+        held = self._held_out(model) if others else None
         if held is None:
             return merges
         train_rows, held_out, reference = held
-        errors = [merged_error(m, train_rows, held_out, self.context.seed, budget) for m in contested]
-        decided = [m for e, m in sorted(zip(errors, contested), key=lambda pair: pair[0])
-                   if e <= CONFIRM_RATIO * reference]
-        if not decided:
+        seed = self.context.seed
+        limit = CONFIRM_RATIO * reference
+        refuted = [m for m in merges if merged_error(m, train_rows, held_out, seed, budget) > limit]
+        if not refuted:
             return merges
-        kept = disjoint(decided)
-        uncontested = [m for m in merges if not {m.i, m.j} & {k for c in contested for k in (c.i, c.j)}]
-        self.log.append("reduce: merges decided on held-out rows: " + ", ".join(str(m.expr(self.symbols)) for m in kept)
-                        + " (of " + ", ".join(str(m.expr(self.symbols)) for m in contested) + ")")
-        return kept + uncontested
+        freed = {k for m in refuted for k in (m.i, m.j)}
+        kept = [m for m in merges if m not in refuted]
+        rivals = [m for m in others if {m.i, m.j} & freed][:CONFIRMATIONS]
+        errors = [merged_error(m, train_rows, held_out, seed, budget) for m in rivals]
+        decided = [m for e, m in sorted(zip(errors, rivals), key=lambda pair: pair[0]) if e <= limit]
+        kept = disjoint(kept + decided)
+        self.log.append("reduce: merges refuted on held-out rows: "
+                        + ", ".join(str(m.expr(self.symbols)) for m in refuted)
+                        + "; kept: " + (", ".join(str(m.expr(self.symbols)) for m in kept) or "none"))
+        return kept
 
     def _confirmed(self, model: Surrogate, uncertain_merges: list[Merge], uncertain_splits: list[Split],
                    budget: Budget | None) -> tuple[list[Merge], Split | None, Surrogate]:

@@ -25,8 +25,9 @@ reduction built in (trained on the merged inputs, or a sum of separate blocks,
 ``separated_surrogate``) must come within ``CONFIRM_RATIO`` of the unreduced one's error on
 held-out rows (``confirms_merge``). A merge that passes the first test may still be false
 where a weak factor shares its inputs (m₀·v in m₀·v/sqrt(1 − v²/c²)), and the blurred
-scores can rank it above the true merge it overlaps; such contested merges are decided
-by the same held-out error (``merged_error``).
+scores can rank it above the true merge it overlaps; where another merge shares its
+inputs, it takes the same held-out test (``merged_error``), and one that fails gives way
+to the overlapping merges that pass.
 """
 
 from __future__ import annotations
