@@ -27,8 +27,8 @@ import numpy as np
 import sympy
 
 from kansr.budget import Budget, expired
-from kansr.symbolic.constants import refit
-from kansr.symbolic.description import description_length, exact_cost, float_cost, structure
+from kansr.symbolic.constants import exact_numbers_cost, refit
+from kansr.symbolic.description import description_length, float_cost, structure
 from kansr.symbolic.edge_fit import fit_batch, linear_part
 from kansr.symbolic.library import SymbolicFunction
 from kansr.symbolic.limits import BudgetExhausted
@@ -102,19 +102,12 @@ def compositions(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFuncti
 def _length(nmse: float, formula: sympy.Expr, rows: int, floor: float) -> float:
     """The description length of ``formula`` (``kansr.symbolic.description``), with each
     fitted constant at BIC's price (no standard errors are computed here)."""
-    numbers = formula.atoms(sympy.Number)
-    cost = sum(float_cost(float(c), float("nan"), rows) if isinstance(c, sympy.Float) else _number_cost(c)
-               for c in numbers)
+    floats = len(formula.atoms(sympy.Float))
+    cost = floats * float_cost(1.0, float("nan"), rows) + exact_numbers_cost(formula)
     return description_length(nmse, rows, structure(formula), cost, max(floor, 1e-14))
 
 
-def _number_cost(number: sympy.Number) -> float:
-    """What an exact number costs to state: nothing for 0 and ±1, which the tree's shape
-    gives (a term left out, a sign)."""
-    return 0.0 if not isinstance(number, sympy.Rational) or abs(number) == 1 or number == 0 else exact_cost(number)
-
-
-def _exact(xs: np.ndarray, target: np.ndarray, power: int, library: dict[str, SymbolicFunction],
+def _exact(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, SymbolicFunction],
            symbol: sympy.Symbol, curves: list[tuple[SymbolicFunction, np.ndarray]], rows: int,
            budget: Budget | None, ranked: list) -> None:
     """Append to ``ranked`` (as ``_ranked`` does) the ``_EXACT_KEEP`` compositions
@@ -122,7 +115,8 @@ def _exact(xs: np.ndarray, target: np.ndarray, power: int, library: dict[str, Sy
     with s and t from the exact numbers above that are shortest to describe for a table of
     ``rows`` rows, refit in c and d. ``curves``: (g, g(xs)) for each inner function.
 
-    target = ys / xs**power, shape (n_samples,)"""
+    xs, ys : ndarray, shape (n_samples,)"""
+    target = ys / xs**power
     shifts = np.array([float(t) for t in _EXACT_SHIFTS])
     scales = np.array([float(s) for s in _EXACT_SCALES])
     variance = float(np.var(target)) or 1.0
@@ -151,7 +145,7 @@ def _exact(xs: np.ndarray, target: np.ndarray, power: int, library: dict[str, Sy
                     for j, t in enumerate(_EXACT_SHIFTS):
                         if bad[i, j] or not np.isfinite(unexplained[i, j]):
                             continue
-                        cost = free * float_cost(1.0, float("nan"), rows) + _number_cost(s) + _number_cost(t)
+                        cost = free * float_cost(1.0, float("nan"), rows) + exact_numbers_cost(s) + exact_numbers_cost(t)
                         length = description_length(float(unexplained[i, j]), rows, f.complexity + g.complexity,
                                                     cost)
                         key = (f.name, free, round(float(unexplained[i, j]), 12))
@@ -163,7 +157,7 @@ def _exact(xs: np.ndarray, target: np.ndarray, power: int, library: dict[str, Sy
             raise BudgetExhausted(f"{budget.label} spent fitting compositions")
         formula = f.sympy(s * g.sympy(symbol) + t)
         formula = formula if free == 0 else sympy.Float(c) * formula + (sympy.Float(d) if free == 2 else 0)
-        scored = refit(factor * formula, [symbol], xs[:, None], xs**power * target, budget, with_errors=False)
+        scored = refit(factor * formula, [symbol], xs[:, None], ys, budget, with_errors=False)
         ranked.append((scored.nmse, f.complexity + g.complexity + (2 if power else 0), scored.expr))
 
 
@@ -234,4 +228,4 @@ def _ranked(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, Symbo
         scored = refit(factor * formula, [symbol], xs[:, None], ys, budget, with_errors=False)
         ranked.append((scored.nmse, complexity + (2 if power else 0), scored.expr))
     curves = [(g, values) for (g, kind, p), values in zip(labels, inner) if kind == "scale" and p == 1.0]
-    _exact(xs, target, power, library, symbol, curves, rows, budget, ranked)
+    _exact(xs, ys, power, library, symbol, curves, rows, budget, ranked)
