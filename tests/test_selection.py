@@ -224,3 +224,35 @@ def test_an_expansion_with_a_number_no_double_holds_is_not_offered():
     assert variants(bump, 5.0) == [bump]
     line = sympy.Float(2.5) * (x + sympy.Float(1.5)) ** 2
     assert len(variants(line, 5.0)) == 2
+
+
+def test_a_cross_validated_line_is_charged_its_tree_and_not_its_fitted_constants_again():
+    # predictive MDL: each row is predicted by constants fitted on the others, so their cost
+    # is in the data term already; a held-out split still charges their digits, and an exact
+    # fit (errors below the floor say nothing of precision) keeps them too
+    from kansr.data import Dataset
+    from kansr.search.candidate import Scorer, split_rows
+    from kansr.search.trial import StageTimer
+    from kansr.symbolic.description import NODE_COST, structure
+
+    rng = np.random.default_rng(5)
+
+    def scored_line(n, noise):
+        X = rng.uniform(1, 3, (n, 1))
+        y = 0.5772 + 1.618 * X[:, 0] + rng.normal(0, noise, n)  # no simple number within its errors
+        rows = split_rows(n, 0.2, 0, n, n)
+        scorer = Scorer(Dataset(X, y, ["x"], "y"), rows, 1.0, None)
+        line = sympy.Float(1.5) + sympy.Float(2.5) * x  # distinct floats: equal ones are one constant
+        return X[:, 0], y, scorer.score(line, "test", StageTimer(), [], simplify=False)[0]
+
+    values, y, small = scored_line(12, 0.001)
+    assert small.data_rows == 12 and small.parameter_cost == 0.0
+    # the data term is the leave-one-out error, computed again with numpy's own fits
+    loo = [np.polyval(np.polyfit(np.delete(values, i), np.delete(y, i), 1), values[i]) for i in range(12)]
+    assert small.data_nmse == pytest.approx(np.mean((np.array(loo) - y) ** 2) / np.var(y), rel=1e-6)
+    assert small.length() == pytest.approx(data_cost(small.data_nmse, 12) + NODE_COST * structure(small.formula))
+    large = scored_line(200, 0.001)[2]
+    # two constants known to about 1e-4 of their size: some 9 nats each
+    assert len(large.constants) == 2 and large.parameter_cost > 15
+    exact = scored_line(12, 0.0)[2]
+    assert exact.data_nmse < 1e-20 and exact.parameter_cost > 50  # both to machine precision

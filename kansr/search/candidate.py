@@ -32,6 +32,7 @@ from kansr.data import Dataset
 from kansr.search import stopping
 from kansr.search.trial import StageTimer, variants
 from kansr.symbolic import Constant, Scored, complexity, cross_validated_predictions, describe, polish, predict, refit
+from kansr.symbolic.constants import exact_numbers_cost
 from kansr.symbolic.description import FLOOR, NODE_COST, data_cost, model_nmse, structure
 from kansr.symbolic.limits import time_limit
 
@@ -56,7 +57,8 @@ class Candidate:
     constants : tuple of Constant
         Its fitted constants with standard errors, in the order they appear in the formula.
     parameter_cost : float
-        Nats to state its numbers (``kansr.symbolic.description``).
+        Nats to state its numbers (``kansr.symbolic.description``); where its data term is
+        cross-validated and the fit not exact, its exact numbers only (``kansr.search.selection``).
     data_nmse, data_rows : float, int
         The error the selection's data term uses, and on how many rows: the held-out and the
         fitting rows' errors pooled (every row counts, the held-out ones out of sample), or
@@ -190,6 +192,7 @@ class Scorer:
             return None
         noise_like = stopping.looks_like_noise(*self._residuals(predictions[rows.refit], y[rows.refit], relative),
                                                self.neighbours)
+        parameter_cost = scored.parameter_cost
         if len(rows.val):
             val = model_nmse(predictions[rows.val], y[rows.val])
             data_rows = len(rows.val) + len(rows.refit)
@@ -203,6 +206,15 @@ class Scorer:
                                                           self.folds, self.budget, relative)
             val = model_nmse(out_of_fold, y[rows.refit])
             data_rows, data_nmse = len(rows.refit), model_nmse(out_of_fold, y[rows.refit], relative)
+            if scored.nmse > _EXACT:
+                # every row is predicted by constants fitted without it, so what the fitted
+                # constants cost is in its error already (predictive MDL: a constant the other
+                # rows pin down poorly predicts the row left out poorly); charging their digits
+                # too counted them twice, and made an exact 1/8 cheaper than the three constants
+                # of a logistic law. The tree and its exact numbers are still stated. An exact
+                # fit's errors are below the floor, where prediction says nothing of precision:
+                # its constants keep their cost to machine precision
+                parameter_cost = exact_numbers_cost(scored.expr)
         if not (np.isfinite(val) and np.isfinite(data_nmse)):
             return None
         structure_cost = NODE_COST * structure(scored.expr)
@@ -211,7 +223,7 @@ class Scorer:
         if self.relative_possible:
             structure_cost += math.log(2)  # which error model
         return Candidate(scored.expr, complexity(scored.expr), val, label, noise_like,
-                         stopping.free_constants(scored.expr), scored.constants, scored.parameter_cost,
+                         stopping.free_constants(scored.expr), scored.constants, parameter_cost,
                          data_nmse, data_rows, structure_cost, relative)
 
     def score(self, expr: sympy.Expr, label: str, timer: StageTimer, log: list[str],

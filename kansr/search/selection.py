@@ -9,9 +9,12 @@ description length is
 in nats (``kansr.symbolic.description``), with σ_c each constant's (conditional) standard
 error, and the MSE over all n rows: out of sample on the held-out rows and on the fitting
 rows where they are fitted (or, where a small table is cross-validated, out of sample on
-every row). A formula from the table of common laws (``kansr.search.baselines``) may state
-its tree as its index in that table instead (ln of the table's size), which is how a
-scientist names "an exponential decay" rather than spelling it out. One criterion serves every noise level: on exact data the
+every row). A cross-validated data term already prices the fitted constants, each row being
+predicted by constants fitted without it (predictive MDL), so there only the exact numbers
+are charged, unless the fit is exact (``kansr.search.candidate``). A formula from the table of
+common laws (``kansr.search.baselines``) may state its tree as its index in that table
+instead (ln of the table's size), which is how a scientist names "an exponential decay"
+rather than spelling it out. One criterion serves every noise level: on exact data the
 error term dominates and the exact formula wins (errors below ``floor``, machine precision,
 tie, and then the simplest wins); on noisy data errors within the noise differ little, and
 each node and each constant must pay for itself in explained variance. The search's early
