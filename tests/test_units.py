@@ -149,3 +149,18 @@ def test_of_equally_simple_forms_the_flattest_is_taken():
     assert dimensionless_groups(units, parse_unit("J")).expressions(list(symbols))[0] == symbols[0] * symbols[1]**2
     scale, pis = dimensionless_groups(units, parse_unit("J"), X=X, y=y).expressions(list(symbols))
     assert scale == symbols[0] * symbols[2]**2 and pis == [symbols[1] / symbols[2]]
+
+
+def test_noisy_units_problem_is_chosen_on_the_users_rows_not_on_the_reweighted_dimensionless_ones():
+    # F = M·f(q1/q2) with M = q2²/(ε·r²): additive noise on F is noise/M on F/M, a hundred times
+    # larger on some rows than on others, and there a curve in q1/q2 fitted the few noisiest
+    # rows better than the law's straight line through 0; on F itself the law is shortest
+    from kansr.bench.problems import load_problems, sample, select
+
+    # the benchmark's draw of Coulomb's law (I.12.2) at noise 0.01, where the choice on F / M
+    # reported 12·q1·q2/(ε·r²·(q1/q2 + 150))
+    frame = sample(select(load_problems(None), ["I.12.2"])[0], 1000, 0, 0.01)
+    units = {"q1": "C", "q2": "C", "epsilon": "C^2 N^-1 m^-2", "r": "m", "F": "N"}
+    result = discover(frame, target="F", seed=0, time_budget=30, verbose=False, units=units)
+    ratio = sympy.simplify(result.formula / sympy.sympify("q1*q2/(4*pi*epsilon*r**2)"))
+    assert not ratio.free_symbols and abs(float(ratio) - 1) < 0.01, result.formula

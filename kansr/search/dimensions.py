@@ -37,7 +37,8 @@ from kansr.data import Dataset
 from kansr.errors import DataError
 from kansr.search.candidate import Rows
 from kansr.search.result import Result, constants_table, fit_of, report_budget
-from kansr.symbolic import complexity, predict, refit
+from kansr.symbolic import complexity, predict, refit, snap
+from kansr.symbolic.description import NODE_COST, data_cost, model_nmse, structure
 from kansr.units import BASE, Dimension, format_unit
 
 # at most this many choices of repeating inputs are compared
@@ -237,12 +238,14 @@ def constant_units_of(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension],
 def in_user_columns(result: Result, groups: Groups, labels: list[str], user: Dataset, rows: Rows,
                      input_units: list, target_units, budget: Budget) -> Result:
     """A result found on the dimensionless data in the user's columns: every formula of the
-    front as M·f(π(x)), its constants refit on the user's data (the search fitted them to
-    y / M, which weights rows differently), with units for the target and each constant
-    (all dimensionless). Only formulas with the target's units are kept: where no input
-    was left dimensionless, the search's input was M itself, and its constant or a + b·M
-    are not (the chosen formula is then the consistent one of shortest description, or
-    c·M)."""
+    front as M·f(π(x)), its constants refit on the user's data, with units for the target and
+    each constant (all dimensionless), and the formula reported chosen again there, by
+    description length on the user's rows. The search fitted and chose on y / M, which
+    weights rows by 1/M²: additive noise on y is large on y / M where M is small, and there a
+    curve can fit a few noisy rows better than the constant of a law that is c·M. Only
+    formulas with the target's units are kept: where no input was left dimensionless, the
+    search's input was M itself, and its constant or a + b·M are not (the chosen formula is
+    then c·M)."""
     symbols = [sympy.Symbol(n) for n in user.names]
     by_symbol = dict(zip(symbols, input_units))
     mapping, scale = substitution(groups, labels, symbols)
@@ -250,29 +253,37 @@ def in_user_columns(result: Result, groups: Groups, labels: list[str], user: Dat
     held_out = rows.val if len(rows.val) else rows.refit
     finish = report_budget(budget)
 
-    def mapped(formula: sympy.Expr, relative: bool) -> tuple[sympy.Expr, object]:
+    def mapped(formula: sympy.Expr, relative: bool) -> tuple[sympy.Expr, object, float]:
+        """The formula in the user's columns, refit, its constants, and its description length
+        (held-out and fitting rows pooled, as ``Candidate.length``)."""
         expr = scale * formula.xreplace(mapping)
         scored = refit(expr, symbols, X[rows.refit], y[rows.refit], finish, relative=relative)
-        return scored.expr, constants_table(scored.constants).assign(units="1")
+        # the weights changed, so a constant the search left fitted may now be an exact one
+        scored = snap(scored, symbols, X[rows.refit], y[rows.refit], finish)
+        data_nmse, data_rows = scored.nmse, len(rows.refit)
+        if len(rows.val):
+            val = model_nmse(predict(scored.expr, symbols, X[rows.val]), y[rows.val], relative)
+            data_nmse = (len(rows.val) * val + data_rows * scored.nmse) / (len(rows.val) + data_rows)
+            data_rows += len(rows.val)
+        length = data_cost(data_nmse, data_rows) + NODE_COST * structure(scored.expr) + scored.parameter_cost
+        return scored.expr, constants_table(scored.constants).assign(units="1"), length
 
-    front_rows = []
-    chosen_formula, chosen_constants = None, None
+    front_rows, tables = [], []
     for row in result.front.itertuples():
-        expr, table = mapped(row.formula, row.errors == "relative")
-        if units_of(expr, by_symbol) != tuple(target_units):
+        expr, table, length = mapped(row.formula, row.errors == "relative")
+        if units_of(expr, by_symbol) != tuple(target_units) or not math.isfinite(length):
             continue
         predictions = predict(expr, symbols, X[held_out])
         nmse = float(np.mean((predictions - y[held_out]) ** 2) / (np.var(y[held_out]) or 1.0))
         front_rows.append({"complexity": complexity(expr), "rmse": float(np.sqrt(nmse * np.var(y[held_out]))),
                            "r2": 1 - nmse, "formula": expr, "val_nmse": nmse, "attempt": row.attempt,
-                           "score": row.score, "errors": row.errors, "constants": table.to_dict("records")})
-        if row.formula == result.formula:
-            chosen_formula, chosen_constants = expr, table
-    if chosen_formula is None and front_rows:
-        best = min(front_rows, key=lambda r: r["score"])
-        chosen_formula, chosen_constants = best["formula"], pd.DataFrame(best["constants"])
-    if chosen_formula is None:
-        chosen_formula, chosen_constants = mapped(sympy.Float(1.0) * sympy.Symbol(labels[0]), False)
+                           "score": length, "errors": row.errors, "constants": table.to_dict("records")})
+        tables.append(table)
+    if front_rows:
+        best = min(range(len(front_rows)), key=lambda i: (front_rows[i]["score"], front_rows[i]["complexity"]))
+        chosen_formula, chosen_constants = front_rows[best]["formula"], tables[best]
+    else:
+        chosen_formula, chosen_constants, _ = mapped(sympy.Float(1.0) * sympy.Symbol(labels[0]), False)
         front_rows.append({"complexity": complexity(chosen_formula), "rmse": math.nan, "r2": math.nan,
                            "formula": chosen_formula, "val_nmse": math.nan, "attempt": "units", "score": math.nan,
                            "errors": "additive", "constants": chosen_constants.to_dict("records")})
