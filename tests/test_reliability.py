@@ -129,6 +129,9 @@ def test_large_input_is_subsampled_and_says_so(tmp_path, capsys):
     assert str(result.formula) == "a*b"
 
 
+# slow: two bench runs of a process pool each, about 20 s, most of it imports; the default
+# run keeps discover's own interrupt (test_sigint_prints_best_formula_and_exits_130)
+@pytest.mark.slow
 def test_bench_sigint_keeps_finished_tasks_and_resumes(tmp_path):
     tests_dir = os.path.dirname(__file__)
     env = {**os.environ, "PYTHONPATH": tests_dir + os.pathsep + os.environ.get("PYTHONPATH", "")}
