@@ -33,7 +33,7 @@ from kansr.search import stopping
 from kansr.search.trial import StageTimer, variants
 from kansr.symbolic import Constant, Scored, complexity, cross_validated_predictions, describe, polish, predict, refit
 from kansr.symbolic.constants import exact_numbers_cost
-from kansr.symbolic.description import FLOOR, NODE_COST, data_cost, model_nmse, structure
+from kansr.symbolic.description import FLOOR, NODE_COST, data_cost, model_nmse, pooled, structure
 from kansr.symbolic.limits import time_limit
 
 
@@ -195,9 +195,8 @@ class Scorer:
         parameter_cost = scored.parameter_cost
         if len(rows.val):
             val = model_nmse(predictions[rows.val], y[rows.val])
-            data_rows = len(rows.val) + len(rows.refit)
-            data_nmse = (len(rows.val) * model_nmse(predictions[rows.val], y[rows.val], relative)
-                         + len(rows.refit) * scored.nmse) / data_rows
+            data_nmse, data_rows = pooled(model_nmse(predictions[rows.val], y[rows.val], relative), len(rows.val),
+                                          scored.nmse, len(rows.refit))
         else:
             if len(scored.constants) >= len(rows.refit) - 1:
                 return None

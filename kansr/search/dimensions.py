@@ -38,7 +38,7 @@ from kansr.errors import DataError
 from kansr.search.candidate import Rows
 from kansr.search.result import Result, constants_table, fit_of, report_budget
 from kansr.symbolic import complexity, predict, refit, snap
-from kansr.symbolic.description import NODE_COST, data_cost, model_nmse, structure
+from kansr.symbolic.description import description_length, model_nmse, pooled, structure
 from kansr.units import BASE, Dimension, format_unit
 
 # at most this many choices of repeating inputs are compared
@@ -253,27 +253,27 @@ def in_user_columns(result: Result, groups: Groups, labels: list[str], user: Dat
     held_out = rows.val if len(rows.val) else rows.refit
     finish = report_budget(budget)
 
-    def mapped(formula: sympy.Expr, relative: bool) -> tuple[sympy.Expr, object, float]:
-        """The formula in the user's columns, refit, its constants, and its description length
-        (held-out and fitting rows pooled, as ``Candidate.length``)."""
+    def mapped(formula: sympy.Expr, relative: bool) -> tuple[sympy.Expr, object, float, np.ndarray]:
+        """The formula in the user's columns, refit, its constants, its description length
+        (held-out and fitting rows pooled, as ``Candidate.length``), and its predictions on
+        the held-out rows."""
         expr = scale * formula.xreplace(mapping)
         scored = refit(expr, symbols, X[rows.refit], y[rows.refit], finish, relative=relative)
         # the weights changed, so a constant the search left fitted may now be an exact one
         scored = snap(scored, symbols, X[rows.refit], y[rows.refit], finish)
+        predictions = predict(scored.expr, symbols, X[held_out])
         data_nmse, data_rows = scored.nmse, len(rows.refit)
         if len(rows.val):
-            val = model_nmse(predict(scored.expr, symbols, X[rows.val]), y[rows.val], relative)
-            data_nmse = (len(rows.val) * val + data_rows * scored.nmse) / (len(rows.val) + data_rows)
-            data_rows += len(rows.val)
-        length = data_cost(data_nmse, data_rows) + NODE_COST * structure(scored.expr) + scored.parameter_cost
-        return scored.expr, constants_table(scored.constants).assign(units="1"), length
+            data_nmse, data_rows = pooled(model_nmse(predictions, y[rows.val], relative), len(rows.val),
+                                          scored.nmse, len(rows.refit))
+        length = description_length(data_nmse, data_rows, structure(scored.expr), scored.parameter_cost)
+        return scored.expr, constants_table(scored.constants).assign(units="1"), length, predictions
 
     front_rows, tables = [], []
     for row in result.front.itertuples():
-        expr, table, length = mapped(row.formula, row.errors == "relative")
+        expr, table, length, predictions = mapped(row.formula, row.errors == "relative")
         if units_of(expr, by_symbol) != tuple(target_units) or not math.isfinite(length):
             continue
-        predictions = predict(expr, symbols, X[held_out])
         nmse = float(np.mean((predictions - y[held_out]) ** 2) / (np.var(y[held_out]) or 1.0))
         front_rows.append({"complexity": complexity(expr), "rmse": float(np.sqrt(nmse * np.var(y[held_out]))),
                            "r2": 1 - nmse, "formula": expr, "val_nmse": nmse, "attempt": row.attempt,
@@ -283,7 +283,7 @@ def in_user_columns(result: Result, groups: Groups, labels: list[str], user: Dat
         best = min(range(len(front_rows)), key=lambda i: (front_rows[i]["score"], front_rows[i]["complexity"]))
         chosen_formula, chosen_constants = front_rows[best]["formula"], tables[best]
     else:
-        chosen_formula, chosen_constants, _ = mapped(sympy.Float(1.0) * sympy.Symbol(labels[0]), False)
+        chosen_formula, chosen_constants, _, _ = mapped(sympy.Float(1.0) * sympy.Symbol(labels[0]), False)
         front_rows.append({"complexity": complexity(chosen_formula), "rmse": math.nan, "r2": math.nan,
                            "formula": chosen_formula, "val_nmse": math.nan, "attempt": "units", "score": math.nan,
                            "errors": "additive", "constants": chosen_constants.to_dict("records")})

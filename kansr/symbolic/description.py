@@ -103,6 +103,13 @@ def structure(expr: sympy.Expr) -> int:
     return sum(1 for node in sympy.preorder_traversal(expr) if not node.is_Number)
 
 
+def pooled(held_out_nmse: float, held_out_rows: int, fit_nmse: float, fit_rows: int) -> tuple[float, int]:
+    """One data term from the held-out rows (out of sample) and the fitting rows (in sample):
+    the normalised error over both, and how many rows that is."""
+    rows = held_out_rows + fit_rows
+    return (held_out_rows * held_out_nmse + fit_rows * fit_nmse) / rows, rows
+
+
 def description_length(nmse: float, n_rows: int, structure_nodes: int, parameter_cost: float,
                        floor: float = FLOOR) -> float:
     """Total description length in nats (see the module doc)."""
