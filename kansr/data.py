@@ -40,6 +40,9 @@ class Dataset:
         Original column name -> identifier, for every column that had to be renamed.
     notes : tuple of str
         What loading changed (a dropped index column), for the user to read.
+    scale : ndarray, shape (n_samples,), or None
+        What each row's target was divided by to make ``y`` (the units' monomial M,
+        ``kansr.search.dimensions``): the measurements, and their noise, are ``y * scale``.
     """
 
     X: np.ndarray
@@ -48,6 +51,7 @@ class Dataset:
     target: str
     renamed: dict[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    scale: np.ndarray | None = None
 
 
 def load(data, target: str | None = None, source: str = "data", sep: str | None = None,
@@ -292,7 +296,7 @@ def columns(dataset: Dataset, keep: list[int]) -> Dataset:
     kept = {dataset.names[i] for i in keep}
     renamed = {original: safe for original, safe in dataset.renamed.items() if safe in kept}
     return Dataset(dataset.X[:, keep], dataset.y, [dataset.names[i] for i in keep], dataset.target, renamed,
-                   dataset.notes)
+                   dataset.notes, dataset.scale)
 
 
 def select_inputs(dataset: Dataset, inputs: list[str] | None = None, drop: list[str] | None = None) -> Dataset:

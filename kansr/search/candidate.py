@@ -132,9 +132,19 @@ class Scorer:
         self.folds = 0 if len(rows.val) else len(rows.refit) if len(rows.refit) <= LEAVE_ONE_OUT else FOLDS
         self.simplify_seconds, self.budget = simplify_seconds, budget
         self.symbols = [sympy.Symbol(name) for name in dataset.names]
+        # errors are judged on the target as measured: where it was divided by the units'
+        # monomial M (``Dataset.scale``), y / M weights rows by 1/M², and additive noise on y
+        # is as many times larger on some rows of y / M as M varies; a curve then fits the
+        # noisiest few rows better than the law does, and leaves residuals that look like noise
+        self.scale = dataset.scale
+        self.measured_y = dataset.y if self.scale is None else dataset.y * self.scale
         # each refit row's nearest other row: residuals that are only noise do not correlate
-        # between neighbours; those of a wrong formula (or inexact constants) do
-        self.neighbours = stopping.neighbours(dataset.X[rows.refit])
+        # between neighbours; those of a wrong formula (or inexact constants) do. Near in
+        # every argument of y = M·f(π): in each π, and in M
+        inputs = dataset.X[rows.refit]
+        if self.scale is not None:
+            inputs = np.column_stack([inputs, np.log(np.abs(self.scale[rows.refit]))])
+        self.neighbours = stopping.neighbours(inputs)
         magnitude = np.abs(dataset.y)
         # whether relative errors are possible here, and whether formulas are still fitted with
         # them too (``stop_relative``)
@@ -149,8 +159,14 @@ class Scorer:
         if not any(c.relative for c in baselines):
             self.relative_tried = False
 
-    def _residuals(self, predictions: np.ndarray, y: np.ndarray, relative: bool) -> tuple[np.ndarray, np.ndarray]:
-        """(residuals, what they are residuals of) under the error model."""
+    def _measured(self, predictions: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Predictions of ``dataset.y`` on ``rows`` as predictions of the target as measured."""
+        return predictions if self.scale is None else predictions * self.scale[rows]
+
+    def _residuals(self, predictions: np.ndarray, rows: np.ndarray, relative: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(residuals, what they are residuals of) under the error model, on ``rows`` of the
+        target as measured (``predictions``: of ``dataset.y`` there)."""
+        predictions, y = self._measured(predictions, rows), self.measured_y[rows]
         if not relative:
             return predictions - y, y
         with np.errstate(all="ignore"):
@@ -158,9 +174,9 @@ class Scorer:
 
     def noise_like(self, expr: sympy.Expr, relative: bool = False) -> bool:
         """Whether the residuals of ``expr`` on the refit rows look like noise."""
-        X, y = self.dataset.X[self.rows.refit], self.dataset.y[self.rows.refit]
-        return stopping.looks_like_noise(*self._residuals(predict(expr, self.symbols, X), y, relative),
-                                         self.neighbours)
+        rows = self.rows.refit
+        return stopping.looks_like_noise(*self._residuals(predict(expr, self.symbols, self.dataset.X[rows]), rows,
+                                                          relative), self.neighbours)
 
     def _noise_like_relative(self, expr: sympy.Expr) -> bool:
         return self.noise_like(expr, relative=True)
@@ -190,21 +206,25 @@ class Scorer:
         predictions = predict(scored.expr, self.symbols, X)
         if not np.all(np.isfinite(predictions)):
             return None
-        noise_like = stopping.looks_like_noise(*self._residuals(predictions[rows.refit], y[rows.refit], relative),
+        noise_like = stopping.looks_like_noise(*self._residuals(predictions[rows.refit], rows.refit, relative),
                                                self.neighbours)
         parameter_cost = scored.parameter_cost
+        measured, measured_y = self._measured(predictions, np.arange(len(y))), self.measured_y
         if len(rows.val):
-            val = model_nmse(predictions[rows.val], y[rows.val])
-            data_nmse, data_rows = pooled(model_nmse(predictions[rows.val], y[rows.val], relative), len(rows.val),
-                                          scored.nmse, len(rows.refit))
+            val = model_nmse(measured[rows.val], measured_y[rows.val])
+            fit_nmse = scored.nmse if self.scale is None else \
+                model_nmse(measured[rows.refit], measured_y[rows.refit], relative)
+            data_nmse, data_rows = pooled(model_nmse(measured[rows.val], measured_y[rows.val], relative),
+                                          len(rows.val), fit_nmse, len(rows.refit))
         else:
             if len(scored.constants) >= len(rows.refit) - 1:
                 return None
             with timer.stage("refit, snap, simplify"):
                 out_of_fold = cross_validated_predictions(scored.expr, self.symbols, X[rows.refit], y[rows.refit],
                                                           self.folds, self.budget, relative)
-            val = model_nmse(out_of_fold, y[rows.refit])
-            data_rows, data_nmse = len(rows.refit), model_nmse(out_of_fold, y[rows.refit], relative)
+            out_of_fold = self._measured(out_of_fold, rows.refit)
+            val = model_nmse(out_of_fold, measured_y[rows.refit])
+            data_rows, data_nmse = len(rows.refit), model_nmse(out_of_fold, measured_y[rows.refit], relative)
             if scored.nmse > _EXACT:
                 # every row is predicted by constants fitted without it, so what the fitted
                 # constants cost is in its error already (predictive MDL: a constant the other

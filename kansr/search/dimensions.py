@@ -162,10 +162,11 @@ def _independent_rows(R: sympy.Matrix) -> list[int]:
 
 
 def dimensionless_data(groups: Groups, X: np.ndarray, y: np.ndarray, names: list[str]
-                       ) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """The search's data: the π columns and y / M (named pi1, pi2, ...), or, where no input
-    is left dimensionless, M itself as the one input (named M) and y; ``DataError`` where
-    M or a π is undefined on some row (a fractional power of a negative column)."""
+                       ) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray | None]:
+    """The search's data: the π columns, y / M, their names (pi1, pi2, ...) and M on each
+    row; or, where no input is left dimensionless, M itself as the one input (named M), y,
+    and None; ``DataError`` where M or a π is undefined on some row (a fractional power of
+    a negative column)."""
     scale, pis = groups.values(X)
     bad = ~np.isfinite(scale) | (scale == 0) | ~np.all(np.isfinite(pis), axis=1)
     if np.any(bad):
@@ -173,7 +174,7 @@ def dimensionless_data(groups: Groups, X: np.ndarray, y: np.ndarray, names: list
         raise DataError(f"row {row + 2}: the units' monomials are undefined there (zero, or a fractional "
                         f"power of a negative value, in {', '.join(names)})")
     if not groups.groups:
-        return scale[:, None], y, ["M"]
+        return scale[:, None], y, ["M"], None
     taken = set(names)
     labels = []
     for k in range(len(groups.groups)):
@@ -181,7 +182,7 @@ def dimensionless_data(groups: Groups, X: np.ndarray, y: np.ndarray, names: list
         while label in taken:
             label += "_"
         labels.append(label)
-    return pis, y / scale, labels
+    return pis, y / scale, labels, scale
 
 
 def substitution(groups: Groups, labels: list[str], symbols: list[sympy.Symbol]

@@ -13,8 +13,6 @@ import numpy as np
 import sympy
 from scipy.spatial import cKDTree
 
-from kansr.search.baselines import BASELINE
-
 # residual correlation between neighbouring rows below which residuals count as noise
 # (about 4 standard deviations of pure noise's correlation on 800 rows: 0 ± 0.035)
 NOISE_CORRELATION = 0.15
@@ -40,8 +38,10 @@ def looks_like_noise(residual: np.ndarray, y: np.ndarray, nearest: np.ndarray) -
     return float(np.corrcoef(residual, residual[nearest])[0, 1]) < NOISE_CORRELATION
 
 
-# alternatives in a row that leave the chosen formula as it is, after which a formula with
-# fitted constants whose residuals look like noise ends the search too
+# alternatives in a row that leave the chosen formula as it is, after which a formula whose
+# residuals look like noise ends the search: without fitted constants but a factor or an
+# offset, and with them (``stop_reason``)
+CHALLENGES = 2
 PATIENCE = 10
 
 
@@ -64,17 +64,17 @@ def stop_reason(best_val_nmse: float, chosen, good_enough: float, unchanged: int
     chooses (``chosen``, a ``Candidate``) leaves only noise and either has no fitted
     constant but an overall factor or offset (more attempts could only fit the noise), or
     has stayed the chosen one for ``PATIENCE`` alternatives in a row (``unchanged``).
-    A formula from the table of baselines (``kansr.search.baselines``) must first stay the
-    chosen one through one more alternative: on noisy data the window for exact constants
-    is wide, and one of the table's flexible shapes can fit the noise with every constant
-    but an offset snapped, where a KAN's reading of the data is evidence of its own. With
-    fitted constants, a smooth formula that is not the law can fit noisy data as well as
-    the law, so the search goes on a while before it believes one.
+    Even without fitted constants it must first stay the chosen one through ``CHALLENGES``
+    more alternatives: on noisy data the window for exact numbers is wide, and many
+    smooth formulas fit within the noise with every constant but a factor snapped (a
+    flexible shape from the table of baselines, a KAN's reading of a nearly flat curve);
+    each next alternative that finds a shorter one shows that the last was not yet the
+    law. With fitted constants, a smooth formula that is not the law can fit noisy data
+    as well as the law, so the search goes on longer before it believes one.
     """
     if best_val_nmse < good_enough:
         return "exact"
-    challenged = chosen.attempt != BASELINE or unchanged >= 1
-    if chosen.noise_like and chosen.free_constants == 0 and challenged:
+    if chosen.noise_like and chosen.free_constants == 0 and unchanged >= CHALLENGES:
         return f"the residuals of {chosen.formula} look like noise"
     if chosen.noise_like and unchanged >= PATIENCE:
         return f"the residuals of {chosen.formula} look like noise, and {unchanged} alternatives found nothing shorter"
