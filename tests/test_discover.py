@@ -1,5 +1,6 @@
 import json
 import time
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -89,6 +90,24 @@ def test_free_constants_count_floats_but_an_overall_factor():
     assert free_constants(sympy.Float(2.5) + x * sympy.Float(0.1) + sympy.Float(0.3) * c) == 2  # offset left out
     # exact numbers passed their own test (within two standard errors, a shorter description)
     assert free_constants(x * (5 * c - 3) / (4 * c)) == 0
+
+
+def test_a_formula_without_fitted_constants_ends_a_noisy_search_only_once_it_outlasts_the_next_alternatives():
+    from kansr.search.candidate import Candidate
+    from kansr.search.stopping import CHALLENGES, stop_reason
+
+    # noisy data (best error far above machine precision): a formula whose residuals look
+    # like noise and whose numbers are all exact but a factor, e.g. an approximation the first
+    # KAN read off a nearly flat curve (I.10.7 with units at noise 0.01)
+    pi1 = sympy.Symbol("pi1")
+    approximation = sympy.Float(0.954) * sympy.exp(3 / (30 * sympy.log(pi1) - sympy.Rational(14, 3)))
+    chosen = Candidate(approximation, 12, 8e-4, "log/additive", noise_like=True, free_constants=0)
+    for unchanged in range(CHALLENGES):
+        assert stop_reason(8e-4, chosen, 1e-14, unchanged) is None
+    assert "look like noise" in stop_reason(8e-4, chosen, 1e-14, CHALLENGES)
+    # residuals that do not look like noise never end it this way; an exact fit ends it at once
+    assert stop_reason(8e-4, replace(chosen, noise_like=False), 1e-14, CHALLENGES) is None
+    assert stop_reason(1e-16, chosen, 1e-14, 0) == "exact"
 
 
 def test_a_constant_multiple_of_an_input_is_the_answer(tmp_path, capsys):

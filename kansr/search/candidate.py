@@ -112,6 +112,8 @@ FOLDS = 10
 RELATIVE_SPAN = 10.0
 # formulas fitting the rows to this normalised error are exact: no error model to choose
 _EXACT = 1e-12
+# the units' monomial M as a column of the fits' data (``Scorer``)
+_SCALE = sympy.Symbol("_scale")
 
 
 def split_rows(n_rows: int, val_fraction: float, seed: int, max_train_rows: int, max_refit_rows: int) -> Rows:
@@ -132,12 +134,17 @@ class Scorer:
         self.folds = 0 if len(rows.val) else len(rows.refit) if len(rows.refit) <= LEAVE_ONE_OUT else FOLDS
         self.simplify_seconds, self.budget = simplify_seconds, budget
         self.symbols = [sympy.Symbol(name) for name in dataset.names]
-        # errors are judged on the target as measured: where it was divided by the units'
-        # monomial M (``Dataset.scale``), y / M weights rows by 1/M², and additive noise on y
-        # is as many times larger on some rows of y / M as M varies; a curve then fits the
-        # noisiest few rows better than the law does, and leaves residuals that look like noise
+        # formulas are fitted and judged on the target as measured: where it was divided by
+        # the units' monomial M (``Dataset.scale``), y / M weights rows by 1/M², and additive
+        # noise on y is as many times larger on some rows of y / M as M varies; a curve then
+        # fits the noisiest few rows better than the law does, its residuals look like noise,
+        # and the law's constant is fitted off its exact value. So the formula times M (a
+        # column of its own) is fitted to y·M: the fits' space (``_in_fit``)
         self.scale = dataset.scale
-        self.measured_y = dataset.y if self.scale is None else dataset.y * self.scale
+        self.fit_X, self.fit_y, self.fit_symbols = dataset.X, dataset.y, self.symbols
+        if self.scale is not None:
+            self.fit_X = np.column_stack([dataset.X, self.scale])
+            self.fit_y, self.fit_symbols = dataset.y * self.scale, self.symbols + [_SCALE]
         # each refit row's nearest other row: residuals that are only noise do not correlate
         # between neighbours; those of a wrong formula (or inexact constants) do. Near in
         # every argument of y = M·f(π): in each π, and in M
@@ -159,27 +166,41 @@ class Scorer:
         if not any(c.relative for c in baselines):
             self.relative_tried = False
 
-    def _measured(self, predictions: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """Predictions of ``dataset.y`` on ``rows`` as predictions of the target as measured."""
-        return predictions if self.scale is None else predictions * self.scale[rows]
+    def _in_fit(self, expr: sympy.Expr) -> sympy.Expr:
+        """A formula for ``dataset.y`` as one for the fits' target (times M, where it was divided by M)."""
+        return expr if self.scale is None else expr * _SCALE
 
-    def _residuals(self, predictions: np.ndarray, rows: np.ndarray, relative: bool) -> tuple[np.ndarray, np.ndarray]:
-        """(residuals, what they are residuals of) under the error model, on ``rows`` of the
-        target as measured (``predictions``: of ``dataset.y`` there)."""
-        predictions, y = self._measured(predictions, rows), self.measured_y[rows]
+    def _from_fit(self, scored: Scored) -> Scored:
+        """A formula fitted to the fits' target as one for ``dataset.y`` (M = 1: it is M times
+        a function of the other columns, in whatever form simplification left it), its
+        constants in the order they appear there."""
+        if self.scale is None:
+            return scored
+        expr = scored.expr.xreplace({_SCALE: 1})
+        text = str(expr)
+        position = {float(f): text.find(str(f)) for f in expr.atoms(sympy.Float)}
+        return replace(scored, expr=expr,
+                       constants=tuple(sorted(scored.constants, key=lambda c: position.get(c.value, -1))))
+
+    @staticmethod
+    def _residuals(predictions: np.ndarray, y: np.ndarray, relative: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(residuals, what they are residuals of) under the error model."""
         if not relative:
             return predictions - y, y
         with np.errstate(all="ignore"):
             return np.log(predictions / y), np.log(np.abs(y))
 
+    def _fit_noise_like(self, expr: sympy.Expr, relative: bool = False) -> bool:
+        rows = self.rows.refit
+        return stopping.looks_like_noise(*self._residuals(predict(expr, self.fit_symbols, self.fit_X[rows]),
+                                                          self.fit_y[rows], relative), self.neighbours)
+
     def noise_like(self, expr: sympy.Expr, relative: bool = False) -> bool:
         """Whether the residuals of ``expr`` on the refit rows look like noise."""
-        rows = self.rows.refit
-        return stopping.looks_like_noise(*self._residuals(predict(expr, self.symbols, self.dataset.X[rows]), rows,
-                                                          relative), self.neighbours)
+        return self._fit_noise_like(self._in_fit(expr), relative)
 
-    def _noise_like_relative(self, expr: sympy.Expr) -> bool:
-        return self.noise_like(expr, relative=True)
+    def _fit_noise_like_relative(self, expr: sympy.Expr) -> bool:
+        return self._fit_noise_like(expr, relative=True)
 
     def reported(self, candidate: Candidate, chosen: bool, budget: Budget | None = None) -> Candidate:
         """``candidate`` with standard errors for every constant: where the covariance was
@@ -188,9 +209,10 @@ class Scorer:
         front and wherever the bootstrap could not finish."""
         if all(np.isfinite(c.stderr) for c in candidate.constants):
             return candidate
-        X, y = self.dataset.X[self.rows.refit], self.dataset.y[self.rows.refit]
-        described = describe(candidate.formula, self.symbols, X, y, budget,
-                             ill_conditioned="bootstrap" if chosen else "pseudoinverse", relative=candidate.relative)
+        X, y = self.fit_X[self.rows.refit], self.fit_y[self.rows.refit]
+        described = self._from_fit(describe(self._in_fit(candidate.formula), self.fit_symbols, X, y, budget,
+                                            ill_conditioned="bootstrap" if chosen else "pseudoinverse",
+                                            relative=candidate.relative))
         if len(described.constants) != len(candidate.constants):
             return candidate
         return replace(candidate, constants=described.constants)
@@ -199,32 +221,29 @@ class Scorer:
         """A polished formula scored out of sample; None where it is undefined on some row, or
         has as many constants as a small table has rows (no error would say anything about it).
 
+        ``scored``: fitted in the fits' space (``_in_fit``), where its errors are measured too.
         ``val_nmse`` is the additive held-out error (what the front shows as R²); the data
         term of the description uses the error model ``scored`` was fitted in."""
-        X, y, rows, relative = self.dataset.X, self.dataset.y, self.rows, scored.relative
+        X, y, rows, relative = self.fit_X, self.fit_y, self.rows, scored.relative
         charge(self.budget, cost.compilation(complexity(scored.expr)))
-        predictions = predict(scored.expr, self.symbols, X)
+        predictions = predict(scored.expr, self.fit_symbols, X)
         if not np.all(np.isfinite(predictions)):
             return None
-        noise_like = stopping.looks_like_noise(*self._residuals(predictions[rows.refit], rows.refit, relative),
+        noise_like = stopping.looks_like_noise(*self._residuals(predictions[rows.refit], y[rows.refit], relative),
                                                self.neighbours)
         parameter_cost = scored.parameter_cost
-        measured, measured_y = self._measured(predictions, np.arange(len(y))), self.measured_y
         if len(rows.val):
-            val = model_nmse(measured[rows.val], measured_y[rows.val])
-            fit_nmse = scored.nmse if self.scale is None else \
-                model_nmse(measured[rows.refit], measured_y[rows.refit], relative)
-            data_nmse, data_rows = pooled(model_nmse(measured[rows.val], measured_y[rows.val], relative),
-                                          len(rows.val), fit_nmse, len(rows.refit))
+            val = model_nmse(predictions[rows.val], y[rows.val])
+            data_nmse, data_rows = pooled(model_nmse(predictions[rows.val], y[rows.val], relative), len(rows.val),
+                                          scored.nmse, len(rows.refit))
         else:
             if len(scored.constants) >= len(rows.refit) - 1:
                 return None
             with timer.stage("refit, snap, simplify"):
-                out_of_fold = cross_validated_predictions(scored.expr, self.symbols, X[rows.refit], y[rows.refit],
+                out_of_fold = cross_validated_predictions(scored.expr, self.fit_symbols, X[rows.refit], y[rows.refit],
                                                           self.folds, self.budget, relative)
-            out_of_fold = self._measured(out_of_fold, rows.refit)
-            val = model_nmse(out_of_fold, measured_y[rows.refit])
-            data_rows, data_nmse = len(rows.refit), model_nmse(out_of_fold, measured_y[rows.refit], relative)
+            val = model_nmse(out_of_fold, y[rows.refit])
+            data_rows, data_nmse = len(rows.refit), model_nmse(out_of_fold, y[rows.refit], relative)
             if scored.nmse > _EXACT:
                 # every row is predicted by constants fitted without it, so what the fitted
                 # constants cost is in its error already (predictive MDL: a constant the other
@@ -236,6 +255,7 @@ class Scorer:
                 parameter_cost = exact_numbers_cost(scored.expr)
         if not (np.isfinite(val) and np.isfinite(data_nmse)):
             return None
+        scored = self._from_fit(scored)
         structure_cost = NODE_COST * structure(scored.expr)
         if codebook:
             structure_cost = min(structure_cost, math.log(codebook))
@@ -250,29 +270,30 @@ class Scorer:
         """Refit, snap and score a composed formula (and its expansion) on rows it was not
         fitted to (``simplify``: False for formulas that are simple already; ``codebook``:
         the size of the table of common laws ``expr`` is taken from, 0 for none)."""
-        X, y, rows = self.dataset.X, self.dataset.y, self.rows
+        X, y, symbols, rows = self.fit_X[self.rows.refit], self.fit_y[self.rows.refit], self.fit_symbols, self.rows
         with timer.stage("refit, snap, simplify"), time_limit(4 * self.simplify_seconds):
-            first = refit(expr, self.symbols, X[rows.refit], y[rows.refit], self.budget)
+            first = refit(self._in_fit(expr), symbols, X, y, self.budget)
         with timer.stage("compose"):
             # the expansion gives every term its own constant: a product KAN's formula far from
             # the data can become exact once expanded, refit and snapped
-            forms = variants(first.expr, self.simplify_seconds) if simplify else [first.expr]
+            plain = self._from_fit(first).expr
+            forms = variants(plain, self.simplify_seconds) if simplify else [plain]
         candidates = []
         for variant in forms:
             # capped: refits of a huge formula rebuild it many times, each through sympy
             with timer.stage("refit, snap, simplify"), time_limit(4 * self.simplify_seconds):
-                scored = polish(variant, self.symbols, X[rows.refit], y[rows.refit],
-                                self.simplify_seconds if simplify else 0.0, self.budget, noise_like=self.noise_like)
+                scored = polish(self._in_fit(variant), symbols, X, y, self.simplify_seconds if simplify else 0.0,
+                                self.budget, noise_like=self._fit_noise_like)
             candidate = self._candidate(scored, label, timer, codebook)
             if self.relative_tried and scored.nmse > _EXACT:
                 with timer.stage("refit, snap, simplify"), time_limit(4 * self.simplify_seconds):
-                    relative = polish(variant, self.symbols, X[rows.refit], y[rows.refit], 0.0, self.budget,
-                                      noise_like=self._noise_like_relative, relative=True)
+                    relative = polish(self._in_fit(variant), symbols, X, y, 0.0, self.budget,
+                                      noise_like=self._fit_noise_like_relative, relative=True)
                 other = self._candidate(relative, label, timer, codebook)
                 if other is not None and (candidate is None or other.length() < candidate.length()):
                     candidate = other
             found = [candidate]
-            if codebook and complexity(scored.expr) < complexity(first.expr):
+            if codebook and complexity(scored.expr) < complexity(first.expr):  # both in the fits' space
                 # a common law whose term snapped away (a slope within its errors of 0) is
                 # another law of the table: the out-of-sample description chooses between the
                 # two, not the in-sample one the snapping went by (on six noisy rows of a line
