@@ -191,6 +191,7 @@ class Scorer:
             return np.log(predictions / y), np.log(np.abs(y))
 
     def _fit_noise_like(self, expr: sympy.Expr, relative: bool = False) -> bool:
+        """``noise_like`` for a formula of the fits' space (``_in_fit``)."""
         rows = self.rows.refit
         return stopping.looks_like_noise(*self._residuals(predict(expr, self.fit_symbols, self.fit_X[rows]),
                                                           self.fit_y[rows], relative), self.neighbours)

@@ -241,9 +241,10 @@ def in_user_columns(result: Result, groups: Groups, labels: list[str], user: Dat
     """A result found on the dimensionless data in the user's columns: every formula of the
     front as M·f(π(x)), its constants refit on the user's data, with units for the target and
     each constant (all dimensionless), and the formula reported chosen again there, by
-    description length on the user's rows. The search fitted and chose on y / M, which
-    weights rows by 1/M²: additive noise on y is large on y / M where M is small, and there a
-    curve can fit a few noisy rows better than the constant of a law that is c·M. Only
+    description length on the user's rows (the search fitted and scored its formulas times M
+    on the measured target already, ``Dataset.scale``; here each is refit and snapped as a
+    formula in the user's columns, where a constant can become exact that was not quite in
+    the search's, and a formula without the target's units is left out). Only
     formulas with the target's units are kept: where no input was left dimensionless, the
     search's input was M itself, and its constant or a + b·M are not (the chosen formula is
     then c·M)."""

@@ -130,8 +130,8 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
             _log("units: the target's units need a dimensional constant; searching the columns as they are",
                  verbose)
     if groups is not None:
-        X, y, labels, scale = dimensions.dimensionless_data(groups, dataset.X, dataset.y, dataset.names)
-        dataset = Dataset(X, y, labels, dataset.target, notes=dataset.notes, scale=scale)
+        X, y, labels, divisor = dimensions.dimensionless_data(groups, dataset.X, dataset.y, dataset.names)
+        dataset = Dataset(X, y, labels, dataset.target, notes=dataset.notes, scale=divisor)
         mapping, scale = dimensions.substitution(groups, labels, [sympy.Symbol(n) for n in user.names])
         shown = ", ".join(f"{k} = {v}" for k, v in mapping.items())
         _log(f"units: {user.target} = {scale}·f({shown})" if scale != 1 else f"units: {user.target} = f({shown})",
