@@ -210,3 +210,20 @@ def test_a_nearly_flat_dimensionless_curve_is_not_answered_with_the_first_approx
     result = discover(frame, target="m", seed=0, time_budget=120, verbose=False, units=units)
     ratio = sympy.simplify(result.formula / sympy.sympify("m_0/sqrt(1 - v**2/c**2)"))
     assert not ratio.free_symbols and abs(float(ratio) - 1) < 0.01, result.formula
+
+
+def test_a_law_that_is_the_monomial_itself_comes_back_as_the_number_one():
+    from kansr.data import Dataset
+    from kansr.search.candidate import Scorer, split_rows
+    from kansr.search.trial import StageTimer
+
+    # y = M: on y / M a constant that snaps to exactly 1, fitted as 1·M; reading it back at
+    # M = 1 must give sympy's 1, not Python's (a baseline of I.15.3t at noise 0.1 crashed there)
+    rng = np.random.default_rng(2)
+    M, pi = rng.uniform(1, 5, 200), rng.uniform(1, 2, 200)
+    y = M + rng.normal(0, 0.01, 200)
+    rows = split_rows(200, 0.2, 0, 10_000, 10_000)
+    scorer = Scorer(Dataset(pi[:, None], y / M, ["pi1"], "y", scale=M), rows, 1.0, None)
+    (candidate,) = scorer.score(sympy.Float(1.003), "constant", StageTimer(), [], simplify=False)
+    assert candidate.formula == sympy.Integer(1) and isinstance(candidate.formula, sympy.Expr)
+    assert candidate.val_nmse == pytest.approx(np.mean((y[rows.val] - M[rows.val])**2) / np.var(y[rows.val]))

@@ -176,7 +176,7 @@ class Scorer:
         constants in the order they appear there."""
         if self.scale is None:
             return scored
-        expr = scored.expr.xreplace({_SCALE: 1})
+        expr = scored.expr.xreplace({_SCALE: sympy.Integer(1)})
         text = str(expr)
         position = {float(f): text.find(str(f)) for f in expr.atoms(sympy.Float)}
         return replace(scored, expr=expr,
