@@ -239,15 +239,13 @@ def constant_units_of(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension],
 def in_user_columns(result: Result, groups: Groups, labels: list[str], user: Dataset, rows: Rows,
                      input_units: list, target_units, budget: Budget) -> Result:
     """A result found on the dimensionless data in the user's columns: every formula of the
-    front as M·f(π(x)), its constants refit on the user's data, with units for the target and
-    each constant (all dimensionless), and the formula reported chosen again there, by
-    description length on the user's rows (the search fitted and scored its formulas times M
-    on the measured target already, ``Dataset.scale``; here each is refit and snapped as a
-    formula in the user's columns, where a constant can become exact that was not quite in
-    the search's, and a formula without the target's units is left out). Only
-    formulas with the target's units are kept: where no input was left dimensionless, the
-    search's input was M itself, and its constant or a + b·M are not (the chosen formula is
-    then c·M)."""
+    front as M·f(π(x)), its constants refit and snapped on the user's data (the search fitted
+    its formulas times M to the measured target already, ``Dataset.scale``, but a constant
+    can become exact as a number of the user's formula), with units for the target and each
+    constant (all dimensionless), and the formula reported chosen again there, by
+    description length on the user's rows. Only formulas with the target's units are kept:
+    where no input was left dimensionless, the search's input was M itself, and its constant
+    or a + b·M are not (the chosen formula is then c·M)."""
     symbols = [sympy.Symbol(n) for n in user.names]
     by_symbol = dict(zip(symbols, input_units))
     mapping, scale = substitution(groups, labels, symbols)
