@@ -227,3 +227,19 @@ def test_a_law_that_is_the_monomial_itself_comes_back_as_the_number_one():
     (candidate,) = scorer.score(sympy.Float(1.003), "constant", StageTimer(), [], simplify=False)
     assert candidate.formula == sympy.Integer(1) and isinstance(candidate.formula, sympy.Expr)
     assert candidate.val_nmse == pytest.approx(np.mean((y[rows.val] - M[rows.val])**2) / np.var(y[rows.val]))
+
+
+@pytest.mark.slow
+def test_a_true_merge_the_surrogate_fits_worse_merged_stays_where_no_overlapping_merge_does_better():
+    from kansr.bench.problems import load_problems, sample, select
+
+    # the distance between two points (I.8.14) with units, exact data: d = y2·f(x1/y2, x2/y2,
+    # y1/y2). The surrogate on the merged x1/y2 - x2/y2 misses the held-out ratio (a kink at
+    # the middle of its grid), yet x1/y2 over x2/y2, the only merge that overlaps it, does worse
+    frame = sample(select(load_problems(None), ["I.8.14"])[0], 1000, 0, 0.0)
+    units = {name: "m" for name in ["x1", "x2", "y1", "y2", "d"]}
+    result = discover(frame, target="d", seed=0, time_budget=120, verbose=False, units=units)
+    positive = {s: sympy.Symbol(s.name, positive=True) for s in result.formula.free_symbols}
+    truth = sympy.sympify("sqrt((x2 - x1)**2 + (y2 - y1)**2)").xreplace(positive)
+    assert sympy.simplify(result.formula.xreplace(positive) - truth) == 0, result.formula
+    assert "reduce" in result.attempt

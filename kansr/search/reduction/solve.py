@@ -125,10 +125,14 @@ class Reduction:
     def _contested(self, model: Surrogate, merges: list[Merge], scored: list[Merge],
                    budget: Budget | None) -> list[Merge]:
         """``merges`` (the certain ones, disjoint) less those a held-out test refutes, where
-        a noisy surrogate's scores also rank other merges (``scored``) sharing their inputs:
-        a certain merge whose surrogate on the merged inputs is not within ``CONFIRM_RATIO``
-        of the unreduced one's held-out error is dropped, and of the others sharing its
-        inputs (at most ``CONFIRMATIONS``) those within it take its place, lowest error first."""
+        a noisy surrogate's scores also rank other merges (``scored``) sharing their inputs.
+        A certain merge whose surrogate on the merged inputs is not within ``CONFIRM_RATIO``
+        of the unreduced one's held-out error is tested against the others sharing its
+        inputs (at most ``CONFIRMATIONS``): those within the ratio take its place, lowest
+        error first, and it is dropped only where one of them has a lower error than its
+        own. A surrogate's error is noise only on noisy data; on exact data it is the
+        surrogate's own approximation error, which a merged input can raise (a kink moved
+        to the middle of its grid, as |x1 - x2| in a distance) while no other merge does better."""
         used = {k for m in merges for k in (m.i, m.j)}
         others = [m for m in scored if m not in merges and {m.i, m.j} & used]
         held = self._held_out(model) if others else None
@@ -137,15 +141,19 @@ class Reduction:
         train_rows, held_out, reference = held
         seed = self.context.seed
         limit = CONFIRM_RATIO * reference
-        refuted = [m for m in merges if merged_error(m, train_rows, held_out, seed, budget) > limit]
-        if not refuted:
+        own = {m: merged_error(m, train_rows, held_out, seed, budget) for m in merges}
+        failing = [m for m in merges if own[m] > limit]
+        if not failing:
             return merges
-        freed = {k for m in refuted for k in (m.i, m.j)}
-        kept = [m for m in merges if m not in refuted]
+        freed = {k for m in failing for k in (m.i, m.j)}
         rivals = [m for m in others if {m.i, m.j} & freed][:CONFIRMATIONS]
         errors = [merged_error(m, train_rows, held_out, seed, budget) for m in rivals]
+        refuted = [m for m in failing
+                   if any(e < own[m] and {r.i, r.j} & {m.i, m.j} for r, e in zip(rivals, errors))]
+        if not refuted:
+            return merges
         decided = [m for e, m in sorted(zip(errors, rivals), key=lambda pair: pair[0]) if e <= limit]
-        kept = disjoint(kept + decided)
+        kept = disjoint([m for m in merges if m not in refuted] + decided)
         self.log.append("reduce: merges refuted on held-out rows: "
                         + ", ".join(str(m.expr(self.symbols)) for m in refuted)
                         + "; kept: " + (", ".join(str(m.expr(self.symbols)) for m in kept) or "none"))

@@ -27,7 +27,8 @@ held-out rows (``confirms_merge``). A merge that passes the first test may still
 where a weak factor shares its inputs (m₀·v in m₀·v/sqrt(1 − v²/c²)), and the blurred
 scores can rank it above the true merge it overlaps; where another merge shares its
 inputs, it takes the same held-out test (``merged_error``), and one that fails gives way
-to the overlapping merges that pass.
+to the overlapping merges that pass; it is dropped only where an overlapping merge has a
+lower held-out error than its own.
 """
 
 from __future__ import annotations
