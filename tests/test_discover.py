@@ -157,3 +157,18 @@ def test_the_front_starts_at_a_constant_and_every_row_has_errors_for_its_constan
     for formula, constants in zip(result.front.formula, result.front.constants):
         assert len(constants) == len(formula.atoms(sympy.Float))
         assert all(np.isfinite(c["stderr"]) for c in constants)
+
+
+def test_on_one_input_the_exhaustive_compositions_come_first_and_shapes_that_repeat_another_are_left_out():
+    from kansr.search.config import DiscoverConfig
+    from kansr.search.plan import plans
+
+    rng = np.random.default_rng(0)
+    architectures = DiscoverConfig().architectures
+    X = rng.uniform(1, 2, (50, 1))
+    one = [p.architecture for p in plans(("identity", "log"), architectures, X, X[:, 0] ** 2)]
+    assert one[0] == "nested" and one.count("nested") == 1
+    assert "product" not in one and "product_outer" not in one and "additive" in one and "outer" in one
+    X = rng.uniform(1, 2, (50, 2))
+    two = [p.architecture for p in plans(("identity", "log"), architectures, X, X[:, 0] * X[:, 1])]
+    assert two[0] == "additive" and "product" in two and "nested" not in two

@@ -243,3 +243,17 @@ def test_a_true_merge_the_surrogate_fits_worse_merged_stays_where_no_overlapping
     truth = sympy.sympify("sqrt((x2 - x1)**2 + (y2 - y1)**2)").xreplace(positive)
     assert sympy.simplify(result.formula.xreplace(positive) - truth) == 0, result.formula
     assert "reduce" in result.attempt
+
+
+@pytest.mark.slow
+def test_a_one_input_law_within_the_noise_of_a_flat_curve_is_found_before_the_kans_approximations_end_the_search():
+    from kansr.bench.problems import load_problems, sample, select
+
+    # the benchmark's draw of II.13.23 with units at noise 0.01: ρ = ρ₀·f(c/v), f between 1.005
+    # and 1.34; two cheap KAN readings (ρ₀·exp(7/(44(c/v − 1))) the first) used to end the
+    # search in 3 s before the compositions of the one input ran
+    frame = sample(select(load_problems(None), ["II.13.23"])[0], 1000, 0, 0.01)
+    units = {"rho_c_0": "C m^-3", "v": "m/s", "c": "m/s", "rho_c": "C m^-3"}
+    result = discover(frame, target="rho_c", seed=0, time_budget=120, verbose=False, units=units)
+    ratio = sympy.simplify(result.formula / sympy.sympify("rho_c_0/sqrt(1 - v**2/c**2)"))
+    assert not ratio.free_symbols and abs(float(ratio) - 1) < 0.01, result.formula

@@ -69,6 +69,9 @@ class Transform:
         return self.y_sign * sympy.exp(expr)
 
 
+# shapes that on one input are another shape again (a product of one term is the term)
+SAME_ON_ONE_INPUT = ("product", "product_outer")
+
 # transforms of the target alone, tried only with the cheapest shapes (see ``transforms_for``)
 TARGET_ONLY = ("inverse_target", "square_target")
 _KNOWN = ("identity", "log", "log_target") + TARGET_ONLY
@@ -117,10 +120,17 @@ def plans(transform_names: tuple[str, ...], architectures: tuple[str, ...], X: n
     """Every (transform, architecture) pair that applies to the data, in ``architectures`` order.
 
     "reduce" and "nested" run once, on the data as given: "reduce" needs two inputs or more,
-    "nested" exactly one; the target-only transforms go with the additive and outer shapes only.
+    "nested" exactly one, and goes first there; the target-only transforms go with the
+    additive and outer shapes only, and shapes that one input makes another are left out.
     """
     transforms = transforms_for(transform_names, X, y)
     identity = Transform("identity", False, 0.0)
+    if X.shape[1] == 1:
+        architectures = tuple(a for a in architectures if a not in SAME_ON_ONE_INPUT)
+        # the exhaustive search of one input's compositions holds every formula a KAN's
+        # reading of the same input can give with two library functions, so it goes first
+        architectures = tuple(a for a in architectures if a == "nested") + \
+            tuple(a for a in architectures if a != "nested")
     found = []
     for architecture in architectures:
         if architecture in ("reduce", "nested"):
