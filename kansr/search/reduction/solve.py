@@ -131,8 +131,8 @@ class Reduction:
         inputs (at most ``CONFIRMATIONS``): those within the ratio take its place, lowest
         error first, and it is dropped only where one of them has a lower error than its
         own. A surrogate's error is noise only on noisy data; on exact data it is the
-        surrogate's own approximation error, which a merged input can raise (a kink moved
-        to the middle of its grid, as |x1 - x2| in a distance) while no other merge does better."""
+        surrogate's own approximation error, which a true merge can raise (x1 - x2 in a
+        distance sqrt((x1 - x2)² + ...)) while no other merge does better."""
         used = {k for m in merges for k in (m.i, m.j)}
         others = [m for m in scored if m not in merges and {m.i, m.j} & used]
         held = self._held_out(model) if others else None
