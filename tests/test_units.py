@@ -87,7 +87,8 @@ def test_constant_units_are_reported_in_the_json(tmp_path, capsys):
     rng = np.random.default_rng(2)
     m1, m2, r = (rng.uniform(1, 5, 300) for _ in range(3))
     data = tmp_path / "gravity.csv"
-    data.write_text("\n".join(["m1,m2,r,F"] + [f"{a},{b},{c},{6.674e-11 * a * b / c**2}" for a, b, c in zip(m1, m2, r)]))
+    rows = [f"{a},{b},{c},{6.674e-11 * a * b / c**2}" for a, b, c in zip(m1, m2, r)]
+    data.write_text("\n".join(["m1,m2,r,F"] + rows))
     units = tmp_path / "units.csv"
     units.write_text("Variable,m,s,kg,T,V\nm1,0,0,1,0,0\nm2,0,0,1,0,0\nr,1,0,0,0,0\nF,1,-2,1,0,0\n")
     assert main(["discover", str(data), "--units", str(units), "--json", "--quiet"]) == 2
