@@ -172,3 +172,17 @@ def test_parallel_workers_give_the_sequential_answer():
     # the KAN came back from a worker process, symbolic edges included
     x = torch.tensor((X - X.mean(0)) / X.std(0))
     assert torch.equal(parallel.kan(x), sequential.kan(x))
+
+
+def test_a_short_budget_on_one_input_is_honoured_within_a_tenth():
+    # the compositions run first on one input and can take longer than a short budget: they
+    # stop with it (given the first trial's extra time, they ran on to the clock's cap, a
+    # budget plus 2 s)
+    rng = np.random.default_rng(3)
+    x = rng.uniform(1.5, 10, 1000)
+    y = 1 / np.sqrt(1 - 1 / x**2) + rng.normal(0, 0.01, 1000)
+    start = time.monotonic()
+    result = discover((x[:, None], y, ["x"]), time_budget=4, verbose=False)
+    elapsed = time.monotonic() - start
+    assert elapsed < 4 * 1.1
+    assert result.stopped == "time budget" and result.r2 > 0.9

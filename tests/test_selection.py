@@ -149,7 +149,7 @@ def test_discover_reports_relative_errors_for_a_power_law_over_decades():
     rng = np.random.default_rng(5)
     body = np.exp(rng.uniform(np.log(0.005), np.log(5000), 60))
     brain = 9.0 * body**0.75 * np.exp(0.4 * rng.standard_normal(60))
-    result = discover((body[:, None], brain, ["body"]), time_budget=8, verbose=False)
+    result = discover((body[:, None], brain, ["body"]), time_budget=4, verbose=False)
     assert result.errors == "relative"
     assert sympy.Symbol("body") in result.formula.free_symbols
     exponents = [p.exp for p in result.formula.atoms(sympy.Pow)]

@@ -140,6 +140,7 @@ def test_noisy_compositions_offer_the_simplest_of_the_fits_the_noise_cannot_tell
     assert compose.nmse(rational[0], [z], x[:, None], y) < 1.05 * noise
 
 
+@pytest.mark.slow  # about 13 s; the slow II.13.23 search with units finds such a law through it
 def test_noisy_compositions_offer_the_law_with_exact_inner_numbers_where_free_ones_fit_the_noise():
     from kansr.symbolic.compositions import compositions
 

@@ -2,6 +2,7 @@
 kansr.search.dimensions)."""
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ import sympy
 from kansr import discover
 from kansr.cli import main
 from kansr.errors import DataError
+from kansr.search.config import DiscoverConfig
 from kansr.search.dimensions import dimensionless_groups, units_of
 from kansr.units import format_unit, parse_unit, read_units
 
@@ -162,7 +164,11 @@ def test_noisy_units_problem_is_chosen_on_the_users_rows_not_on_the_reweighted_d
     # reported 12·q1·q2/(ε·r²·(q1/q2 + 150))
     frame = sample(select(load_problems(None), ["I.12.2"])[0], 1000, 0, 0.01)
     units = {"q1": "C", "q2": "C", "epsilon": "C^2 N^-1 m^-2", "r": "m", "F": "N"}
-    result = discover(frame, target="F", seed=0, time_budget=30, verbose=False, units=units)
+    # that curve came from a KAN; the one-input compositions, which run first and take
+    # most of this search's 30 s, are left out to keep the test short
+    config = DiscoverConfig()
+    config = replace(config, architectures=tuple(a for a in config.architectures if a != "nested"))
+    result = discover(frame, target="F", seed=0, time_budget=30, config=config, verbose=False, units=units)
     ratio = sympy.simplify(result.formula / sympy.sympify("q1*q2/(4*pi*epsilon*r**2)"))
     assert not ratio.free_symbols and abs(float(ratio) - 1) < 0.01, result.formula
 

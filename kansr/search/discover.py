@@ -41,7 +41,7 @@ from kansr.search import dimensions, screening, stopping
 from kansr.search.candidate import Candidate, Rows, Scorer, split_rows
 from kansr.search.config import DiscoverConfig
 from kansr.search.executor import run_parallel
-from kansr.search.plan import Plan, plans
+from kansr.search.plan import Plan, guaranteed_index, plans
 from kansr.search.reduction import Context, Reduction, Solution, Subproblem
 from kansr.search.baselines import BASELINE, baseline_formulas
 from kansr.search.result import Result, constants_table, error_model, fit_of, front_table, report_budget
@@ -211,8 +211,8 @@ class Search:
 
     ``good_enough``: a held-out error below which the search stops (machine precision on
     real data; a reduced problem's surrogate data are only as exact as the surrogate).
-    ``guaranteed``: the first alternative may use the whole budget and a tenth more, so that
-    there is an answer on any budget. ``top_level``: the user's problem, not a piece of it
+    ``guaranteed``: the first alternative that trains a KAN may use the whole budget and a
+    tenth more, so that there is a KAN's answer on any budget that leaves it time to start. ``top_level``: the user's problem, not a piece of it
     that a reduction made; only the user's problem starts with the baselines: they are a
     table of whole laws a user brings (and the front's first rows), while a piece is part
     of a formula, which the nested search of one-input compositions covers exhaustively,
@@ -295,15 +295,18 @@ class Search:
         if self.config.workers > 1:
             run_parallel(self, self.plans(), self.config.workers, self.config.threads, self.take)
             return
-        for index, plan in enumerate(self.plans()):
+        found = self.plans()
+        guaranteed = guaranteed_index(found)
+        for index, plan in enumerate(found):
             if self._spent():
                 self.stopped = self._budget_label()
                 return
-            if self.take(self.evaluate(plan, first=index == 0)):
+            if self.take(self.evaluate(plan, first=index == guaranteed)):
                 return
 
     def evaluate(self, plan: Plan, first: bool) -> Outcome:
-        """One alternative, scored."""
+        """One alternative, scored; ``first``: the alternative the budget is guaranteed to
+        (``kansr.search.plan.guaranteed_index``), which may run however much of it is left."""
         first = first and self.guaranteed
         budget = self.budget if not first or self.budget is None else self.budget.unbounded()
         timer, outcome = StageTimer(), Outcome()

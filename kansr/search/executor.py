@@ -16,6 +16,8 @@ from typing import Callable
 import torch
 from threadpoolctl import threadpool_limits
 
+from kansr.search.plan import guaranteed_index
+
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 # the search a worker process evaluates plans of; set once per process by ``_initialize``
 _WORKER_SEARCH = None
@@ -30,8 +32,8 @@ def _initialize(search, threads: int) -> None:
     _WORKER_SEARCH = search
 
 
-def _evaluate(index: int, plan):
-    return _WORKER_SEARCH.evaluate(plan, first=index == 0)
+def _evaluate(plan, first: bool):
+    return _WORKER_SEARCH.evaluate(plan, first=first)
 
 
 def run_parallel(search, plans: list, workers: int, threads: int, take: Callable[[object], bool]) -> None:
@@ -51,7 +53,8 @@ def run_parallel(search, plans: list, workers: int, threads: int, take: Callable
             else:
                 os.environ[name] = value
     try:
-        pending = [pool.apply_async(_evaluate, (index, plan)) for index, plan in enumerate(plans)]
+        guaranteed = guaranteed_index(plans)
+        pending = [pool.apply_async(_evaluate, (plan, index == guaranteed)) for index, plan in enumerate(plans)]
         for job in pending:  # in plan order, whatever order they finish in
             if take(job.get()):
                 return

@@ -114,6 +114,19 @@ class Plan:
     def label(self) -> str:
         return f"{self.transform.name}/{self.architecture}"
 
+    @property
+    def trains_kan(self) -> bool:
+        """Whether this alternative trains a KAN ("nested" and "reduce" are searches of their own)."""
+        return self.architecture not in ("nested", "reduce")
+
+
+def guaranteed_index(found: list[Plan]) -> int | None:
+    """The index of the first plan that trains a KAN: the alternative that may run past
+    the budget (``kansr.search.discover.Search``). The one-input compositions that run
+    before it stop with the budget and keep what they found by then; given the guarantee,
+    they ran to the clock's cap on a short budget and lost everything."""
+    return next((index for index, plan in enumerate(found) if plan.trains_kan), None)
+
 
 def plans(transform_names: tuple[str, ...], architectures: tuple[str, ...], X: np.ndarray,
           y: np.ndarray) -> list[Plan]:
