@@ -212,10 +212,10 @@ class Search:
     ``good_enough``: a held-out error below which the search stops (machine precision on
     real data; a reduced problem's surrogate data are only as exact as the surrogate).
     ``guaranteed``: the first alternative that trains a KAN may use the whole budget and a
-    tenth more, so that there is a KAN's answer on any budget that leaves it time to start. ``top_level``: the user's problem, not a piece of it
-    that a reduction made; only the user's problem starts with the baselines: they are a
-    table of whole laws a user brings (and the front's first rows), while a piece is part
-    of a formula, which the nested search of one-input compositions covers exhaustively,
+    tenth more, so that there is a KAN's answer on any budget that leaves it time to start.
+    ``top_level``: the user's problem, not a piece of it that a reduction made; only the
+    user's problem starts with the baselines: they are a table of whole laws a user brings
+    (and the front's first rows), while a piece is part of a formula, which the nested search of one-input compositions covers exhaustively,
     and where a flexible shape from the table fits a surrogate's data within its error.
     ``by_description``: choose by description length (``kansr.search.selection``): on the
     user's data and on pieces of it (a reduction's measured subproblems), not on a

@@ -123,8 +123,8 @@ class Plan:
 def guaranteed_index(found: list[Plan]) -> int | None:
     """The index of the first plan that trains a KAN: the alternative that may run past
     the budget (``kansr.search.discover.Search``). The one-input compositions that run
-    before it stop with the budget and keep what they found by then; given the guarantee,
-    they ran to the clock's cap on a short budget and lost everything."""
+    before it stop with the budget and keep what they have found: past it, the clock's
+    cap would cut them with nothing kept."""
     return next((index for index, plan in enumerate(found) if plan.trains_kan), None)
 
 
