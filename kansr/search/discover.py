@@ -215,8 +215,9 @@ class Search:
     tenth more, so that there is a KAN's answer on any budget that leaves it time to start.
     ``top_level``: the user's problem, not a piece of it that a reduction made; only the
     user's problem starts with the baselines: they are a table of whole laws a user brings
-    (and the front's first rows), while a piece is part of a formula, which the nested search of one-input compositions covers exhaustively,
-    and where a flexible shape from the table fits a surrogate's data within its error.
+    (and the front's first rows), while a piece is part of a formula, which the nested
+    search of one-input compositions covers exhaustively, and where a flexible shape from
+    the table fits a surrogate's data within its error.
     ``by_description``: choose by description length (``kansr.search.selection``): on the
     user's data and on pieces of it (a reduction's measured subproblems), not on a
     surrogate's.
