@@ -154,23 +154,32 @@ def test_of_equally_simple_forms_the_flattest_is_taken():
     assert scale == symbols[0] * symbols[2]**2 and pis == [symbols[1] / symbols[2]]
 
 
+def _benchmark_draw(name: str, noise: float, target: str, units: dict, budget: float = 120, config=None):
+    """discover on the benchmark's seed-0 draw of a Feynman problem (1000 rows), with units."""
+    from kansr.bench.problems import load_problems, sample, select
+
+    frame = sample(select(load_problems(None), [name])[0], 1000, 0, noise)
+    return discover(frame, target=target, seed=0, time_budget=budget, config=config, verbose=False, units=units)
+
+
+def _assert_law_up_to_a_percent(result, law: str) -> None:
+    ratio = sympy.simplify(result.formula / sympy.sympify(law))
+    assert not ratio.free_symbols and abs(float(ratio) - 1) < 0.01, result.formula
+
+
 def test_noisy_units_problem_is_chosen_on_the_users_rows_not_on_the_reweighted_dimensionless_ones():
     # F = M·f(q1/q2) with M = q2²/(ε·r²): additive noise on F is noise/M on F/M, a hundred times
     # larger on some rows than on others, and there a curve in q1/q2 fitted the few noisiest
     # rows better than the law's straight line through 0; on F itself the law is shortest
-    from kansr.bench.problems import load_problems, sample, select
-
     # the benchmark's draw of Coulomb's law (I.12.2) at noise 0.01, where the choice on F / M
     # reported 12·q1·q2/(ε·r²·(q1/q2 + 150))
-    frame = sample(select(load_problems(None), ["I.12.2"])[0], 1000, 0, 0.01)
     units = {"q1": "C", "q2": "C", "epsilon": "C^2 N^-1 m^-2", "r": "m", "F": "N"}
     # that curve came from a KAN; the one-input compositions, which run first and take
     # most of this search's 30 s, are left out to keep the test short
     config = DiscoverConfig()
     config = replace(config, architectures=tuple(a for a in config.architectures if a != "nested"))
-    result = discover(frame, target="F", seed=0, time_budget=30, config=config, verbose=False, units=units)
-    ratio = sympy.simplify(result.formula / sympy.sympify("q1*q2/(4*pi*epsilon*r**2)"))
-    assert not ratio.free_symbols and abs(float(ratio) - 1) < 0.01, result.formula
+    result = _benchmark_draw("I.12.2", 0.01, "F", units, budget=30, config=config)
+    _assert_law_up_to_a_percent(result, "q1*q2/(4*pi*epsilon*r**2)")
 
 
 def test_the_search_judges_errors_and_noise_on_the_target_as_measured_not_on_y_over_m():
@@ -207,16 +216,11 @@ def test_the_search_judges_errors_and_noise_on_the_target_as_measured_not_on_y_o
 
 @pytest.mark.slow
 def test_a_nearly_flat_dimensionless_curve_is_not_answered_with_the_first_approximation_within_the_noise():
-    from kansr.bench.problems import load_problems, sample, select
-
     # the benchmark's draw of relativistic mass (I.10.7) at noise 0.01: m = m_0·f(c/v) with
     # f between 1.005 and 1.34; the first KAN's 0.954·exp(3/(30·ln(c/v) - 14/3)) fits within
     # the noise with every number snapped but a factor, and ended the search in 1.5 s
-    frame = sample(select(load_problems(None), ["I.10.7"])[0], 1000, 0, 0.01)
-    units = {"m_0": "kg", "v": "m/s", "c": "m/s", "m": "kg"}
-    result = discover(frame, target="m", seed=0, time_budget=120, verbose=False, units=units)
-    ratio = sympy.simplify(result.formula / sympy.sympify("m_0/sqrt(1 - v**2/c**2)"))
-    assert not ratio.free_symbols and abs(float(ratio) - 1) < 0.01, result.formula
+    result = _benchmark_draw("I.10.7", 0.01, "m", {"m_0": "kg", "v": "m/s", "c": "m/s", "m": "kg"})
+    _assert_law_up_to_a_percent(result, "m_0/sqrt(1 - v**2/c**2)")
 
 
 def test_a_law_that_is_the_monomial_itself_comes_back_as_the_number_one():
@@ -238,14 +242,10 @@ def test_a_law_that_is_the_monomial_itself_comes_back_as_the_number_one():
 
 @pytest.mark.slow
 def test_a_true_merge_the_surrogate_fits_worse_merged_stays_where_no_overlapping_merge_does_better():
-    from kansr.bench.problems import load_problems, sample, select
-
     # the distance between two points (I.8.14) with units, exact data: d = y2·f(x1/y2, x2/y2,
     # y1/y2). The surrogate on the merged x1/y2 - x2/y2 misses the held-out ratio (4.3 times
     # the unreduced one's error), yet x1/y2 over x2/y2, the only merge that overlaps it, does worse
-    frame = sample(select(load_problems(None), ["I.8.14"])[0], 1000, 0, 0.0)
-    units = {name: "m" for name in ["x1", "x2", "y1", "y2", "d"]}
-    result = discover(frame, target="d", seed=0, time_budget=120, verbose=False, units=units)
+    result = _benchmark_draw("I.8.14", 0.0, "d", {name: "m" for name in ["x1", "x2", "y1", "y2", "d"]})
     positive = {s: sympy.Symbol(s.name, positive=True) for s in result.formula.free_symbols}
     truth = sympy.sympify("sqrt((x2 - x1)**2 + (y2 - y1)**2)").xreplace(positive)
     assert sympy.simplify(result.formula.xreplace(positive) - truth) == 0, result.formula
@@ -254,13 +254,9 @@ def test_a_true_merge_the_surrogate_fits_worse_merged_stays_where_no_overlapping
 
 @pytest.mark.slow
 def test_a_one_input_law_within_the_noise_of_a_flat_curve_is_found_before_the_kans_approximations_end_the_search():
-    from kansr.bench.problems import load_problems, sample, select
-
     # the benchmark's draw of II.13.23 with units at noise 0.01: ρ = ρ₀·f(c/v), f between 1.005
     # and 1.34; two cheap KAN readings (ρ₀·exp(7/(44(c/v − 1))) the first) used to end the
     # search in 3 s before the compositions of the one input ran
-    frame = sample(select(load_problems(None), ["II.13.23"])[0], 1000, 0, 0.01)
     units = {"rho_c_0": "C m^-3", "v": "m/s", "c": "m/s", "rho_c": "C m^-3"}
-    result = discover(frame, target="rho_c", seed=0, time_budget=120, verbose=False, units=units)
-    ratio = sympy.simplify(result.formula / sympy.sympify("rho_c_0/sqrt(1 - v**2/c**2)"))
-    assert not ratio.free_symbols and abs(float(ratio) - 1) < 0.01, result.formula
+    result = _benchmark_draw("II.13.23", 0.01, "rho_c", units)
+    _assert_law_up_to_a_percent(result, "rho_c_0/sqrt(1 - v**2/c**2)")

@@ -117,7 +117,7 @@ class Plan:
     @property
     def trains_kan(self) -> bool:
         """Whether this alternative trains a KAN ("nested" and "reduce" are searches of their own)."""
-        return self.architecture not in ("nested", "reduce")
+        return self.architecture in ARCHITECTURES
 
 
 def guaranteed_index(found: list[Plan]) -> int | None:
