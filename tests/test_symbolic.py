@@ -161,6 +161,20 @@ def test_noisy_compositions_offer_the_law_with_exact_inner_numbers_where_free_on
     assert found[0] != law
 
 
+def test_compositions_on_a_budget_too_short_for_their_affine_fits_still_answer_with_an_exact_map():
+    from kansr.budget import Budget
+    from kansr.symbolic.compositions import compositions
+
+    # a one-input piece of a reduction (G·m1·m2 in Newton's law, split off the distances) can
+    # get a second or two; the affine fits of every pair of functions take ten, and the
+    # piece had no formula at all, so the whole reduction gave none
+    z = sympy.Symbol("z1")
+    x = np.random.default_rng(0).uniform(1, 5, 1000)
+    found = compositions(x, 2.5 * x, get_library(None), z, budget=Budget(2.0))
+    assert found and found[0].is_polynomial(z) and sympy.degree(found[0], z) == 1, found
+    assert np.allclose(sympy.Poly(found[0], z).all_coeffs(), [2.5, 0.0], atol=1e-9), found
+
+
 def test_snap_takes_the_most_certain_constant_first_on_noisy_data():
     # the Gaussian exp(-x²/2)/sqrt(2π) with 1 % noise: by magnitude the scale 0.3989 came
     # first and snapped to 5/(4π) (0.25 % off), and the exponent then stayed at -0.499

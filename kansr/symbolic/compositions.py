@@ -120,6 +120,10 @@ def _exact(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, Symbol
     shifts = np.array([float(t) for t in _EXACT_SHIFTS])
     scales = np.array([float(s) for s in _EXACT_SCALES])
     variance = float(np.var(target)) or 1.0
+    # (scales, shifts): what stating s and t costs
+    numbers = np.array([[exact_numbers_cost(s) + exact_numbers_cost(t) for t in _EXACT_SHIFTS]
+                        for s in _EXACT_SCALES])
+    constant = float_cost(1.0, float("nan"), rows)
     found = {}  # (f, free constants, unexplained rounded) -> (length, f, g, s, t, free, c, d): each curve once
     for f in library.values():
         if expired(budget):
@@ -145,9 +149,8 @@ def _exact(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, Symbol
                     for j, t in enumerate(_EXACT_SHIFTS):
                         if bad[i, j] or not np.isfinite(unexplained[i, j]):
                             continue
-                        cost = free * float_cost(1.0, float("nan"), rows) + exact_numbers_cost(s) + exact_numbers_cost(t)
                         length = description_length(float(unexplained[i, j]), rows, f.complexity + g.complexity,
-                                                    cost)
+                                                    free * constant + numbers[i, j])
                         key = (f.name, free, round(float(unexplained[i, j]), 12))
                         if key not in found or length < found[key][0]:
                             found[key] = (length, f, g, s, t, free, (1.0, scale[i, j], c[i, j])[free], d[i, j])
@@ -187,6 +190,10 @@ def _ranked(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, Symbo
                 inner.append(values)
                 labels.append((g, kind, p))
     inner = np.array(inner)
+    # the exact inner maps first: they are cheap, and on a budget too short for the affine
+    # fits below they still give answers (c*x + d among them)
+    curves = [(g, values) for (g, kind, p), values in zip(labels, inner) if kind == "scale" and p == 1.0]
+    _exact(xs, ys, power, library, symbol, curves, rows, budget, ranked)
     # the affine fits only rank the compositions; half of the points do that (the refits
     # below use them all)
     screen = np.arange(0, len(xs), max(1, len(xs) // _SCREEN_POINTS))
@@ -227,5 +234,3 @@ def _ranked(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, Symbo
             + sympy.Float(fit.d)
         scored = refit(factor * formula, [symbol], xs[:, None], ys, budget, with_errors=False)
         ranked.append((scored.nmse, complexity + (2 if power else 0), scored.expr))
-    curves = [(g, values) for (g, kind, p), values in zip(labels, inner) if kind == "scale" and p == 1.0]
-    _exact(xs, ys, power, library, symbol, curves, rows, budget, ranked)
