@@ -103,48 +103,56 @@ def _refine(fn: SymbolicFunction, z: np.ndarray, y: np.ndarray, alpha: np.ndarra
 
     z, y : (m, n) standardised inputs and targets of m independent problems;
     alpha, beta : (m,) starting points. Returns refined alpha, beta and their losses.
-    The Jacobian uses a central difference of fn (works for any library function).
+    The Jacobian uses a central difference of fn (works for any library function). A
+    problem leaves the batch once its step is negligible and no longer lowers its loss, or
+    its damping has grown past any useful step: most settle in a few iterations, and the
+    rest no longer pay for them.
     """
     free = np.array([not fn.fixed_scale, not fn.fixed_shift], dtype=float)  # (2,)
+    alpha, beta = np.array(alpha, dtype=float), np.array(beta, dtype=float)
     loss, values, residual, c = _loss(fn, z, y, alpha, beta)
     if not free.any():
         return alpha, beta, loss
     damping = np.full(alpha.shape, 1e-3)
+    active = np.flatnonzero(np.isfinite(loss))  # the problems still being refined
     for _ in range(iterations):
-        inner = alpha[:, None] * z + beta[:, None]
+        if not len(active):
+            break
+        za, ya, ca, va, ra = z[active], y[active], c[active], values[active], residual[active]
+        inner = alpha[active, None] * za + beta[active, None]
         h = 1e-6 * (1 + np.abs(inner))
         with np.errstate(all="ignore"):
-            slope = (np.asarray(fn.numpy(inner + h), dtype=float) - np.asarray(fn.numpy(inner - h), dtype=float)) / (2 * h)
+            ahead, behind = np.asarray(fn.numpy(inner + h), dtype=float), np.asarray(fn.numpy(inner - h), dtype=float)
+            slope = (ahead - behind) / (2 * h)
         # residual r = c f(alpha z + beta) + d - y with c, d at their optimum (variable projection,
         # Kaufman's approximation): dr/dalpha = c f' z, dr/dbeta = c f', made orthogonal to [f, 1]
-        jac = np.stack([c[:, None] * slope * z * free[0], c[:, None] * slope * free[1]], axis=-1)  # (m, n, 2)
-        basis = np.stack([values, np.ones_like(values)], axis=-1)  # (m, n, 2)
+        jac = np.stack([ca[:, None] * slope * za * free[0], ca[:, None] * slope * free[1]], axis=-1)  # (a, n, 2)
+        basis = np.stack([va, np.ones_like(va)], axis=-1)  # (a, n, 2)
         with np.errstate(all="ignore"):
             gram_b = basis.transpose(0, 2, 1) @ basis + 1e-12 * np.eye(2)
             jac = jac - basis @ _solve_where_finite(gram_b, basis.transpose(0, 2, 1) @ jac)
-            jtj = jac.transpose(0, 2, 1) @ jac  # (m, 2, 2)
-            jtr = np.einsum("mnk,mn->mk", jac, residual)
+            jtj = jac.transpose(0, 2, 1) @ jac  # (a, 2, 2)
+            jtr = np.einsum("mnk,mn->mk", jac, ra)
             diag = np.diagonal(jtj, axis1=1, axis2=2)
             # damped normal equations; the 1e-12 * trace term keeps degenerate problems (flat
             # curve, proportional columns) solvable
             floor = 1e-12 * diag.sum(-1) + 1e-300
-            system = jtj + (damping[:, None] * diag + floor[:, None])[:, :, None] * np.eye(2)
+            system = jtj + (damping[active, None] * diag + floor[:, None])[:, :, None] * np.eye(2)
             system = system + np.diag(1 - free)[None]  # fixed constants: identity rows, zero step
             step = np.nan_to_num(-_solve_where_finite(system, jtr[..., None])[..., 0], nan=0.0, posinf=0.0,
                                  neginf=0.0)
         step *= free
-        trial_alpha, trial_beta = alpha + step[:, 0], beta + step[:, 1]
-        trial = _loss(fn, z, y, trial_alpha, trial_beta)
-        better = trial[0] < loss
-        alpha, beta = np.where(better, trial_alpha, alpha), np.where(better, trial_beta, beta)
-        loss = np.where(better, trial[0], loss)
-        values = np.where(better[:, None], trial[1], values)
-        residual = np.where(better[:, None], trial[2], residual)
-        c = np.where(better, trial[3], c)
-        damping = np.where(better, damping / 3, damping * 4)
-        tiny = (np.abs(step) <= 1e-10 * (1 + np.abs(np.stack([alpha, beta], -1)))).all(-1)
-        if (tiny | (damping > 1e10) | ~np.isfinite(loss)).all():
-            break
+        trial_alpha, trial_beta = alpha[active] + step[:, 0], beta[active] + step[:, 1]
+        trial = _loss(fn, za, ya, trial_alpha, trial_beta)
+        better = trial[0] < loss[active]
+        improved = active[better]
+        alpha[improved], beta[improved], loss[improved] = trial_alpha[better], trial_beta[better], trial[0][better]
+        values[improved], residual[improved], c[improved] = trial[1][better], trial[2][better], trial[3][better]
+        damping[active] = np.where(better, damping[active] / 3, damping[active] * 4)
+        point = np.stack([alpha[active], beta[active]], -1)
+        tiny = (np.abs(step) <= 1e-10 * (1 + np.abs(point))).all(-1)
+        settled = (tiny & ~better) | (damping[active] > 1e10)
+        active = active[~settled]
     return alpha, beta, loss
 
 
