@@ -44,6 +44,7 @@ _EXACT_SCALES = (sympy.Integer(1), sympy.Integer(-1), sympy.Integer(2), sympy.In
                  sympy.Rational(-1, 2))
 _EXACT_SHIFTS = (sympy.Integer(0), sympy.Integer(1), sympy.Integer(-1))
 _EXACT_KEEP = 4  # of those, the most promising by description length are refit (c and d only)
+_EXACT_FIT = 1e-20  # unexplained variance below which a composition fits exactly: rounding only
 
 
 def _sawtooth(f: SymbolicFunction, g: SymbolicFunction, fit) -> bool:
@@ -61,7 +62,8 @@ def compositions(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFuncti
     unexplained variance is within 10× of the best + ``slack`` (the error of data that are
     only approximate, such as a surrogate's); the ``refine`` best of the first,
     affine-only fits (half as many for k ≠ 0) are refit in all their constants first. The
-    factors are skipped once a formula without one fits exactly. Then the three shortest
+    factors are skipped once a formula without one fits exactly, and the affine fits
+    once a composition with an exact inner map does. Then the three shortest
     descriptions (module doc) for a table of len(x) rows, where they are not among those.
 
     The factor x^k covers what a reduction leaves with the input outside the composition:
@@ -75,7 +77,7 @@ def compositions(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFuncti
     nonzero = bool(np.all(np.abs(xs) > 1e-12 * (np.max(np.abs(xs)) or 1.0)))  # x^k and p/x need it
     ranked = []
     for k in powers:
-        if ranked and min(item[0] for item in ranked) < 1e-20:
+        if ranked and min(item[0] for item in ranked) < _EXACT_FIT:
             break  # exact already: a factor x^k can only add complexity
         if k == 0 or nonzero:
             # half as many refits with a factor: each search costs mostly its refits
@@ -194,6 +196,8 @@ def _ranked(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, Symbo
     # fits below they still give answers (c*x + d among them)
     curves = [(g, values) for (g, kind, p), values in zip(labels, inner) if kind == "scale" and p == 1.0]
     _exact(xs, ys, power, library, symbol, curves, rows, budget, ranked)
+    if min(item[0] for item in ranked) < _EXACT_FIT:
+        return  # an exact map fits exactly: a free inner scale or shift could only add constants
     # the affine fits only rank the compositions; half of the points do that (the refits
     # below use them all)
     screen = np.arange(0, len(xs), max(1, len(xs) // _SCREEN_POINTS))
