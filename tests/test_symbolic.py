@@ -167,12 +167,14 @@ def test_compositions_on_a_budget_too_short_for_their_affine_fits_still_answer_w
 
     # a one-input piece of a reduction (G·m1·m2 in Newton's law, split off the distances) can
     # get a second or two; the affine fits of every pair of functions take ten, and the
-    # piece had no formula at all, so the whole reduction gave none
+    # piece had no formula at all, so the whole reduction gave none. With noise no exact fit
+    # ends the compositions early: the budget ends them
     z = sympy.Symbol("z1")
-    x = np.random.default_rng(0).uniform(1, 5, 1000)
-    found = compositions(x, 2.5 * x, get_library(None), z, budget=Budget(2.0))
-    assert found and found[0].is_polynomial(z) and sympy.degree(found[0], z) == 1, found
-    assert np.allclose(sympy.Poly(found[0], z).all_coeffs(), [2.5, 0.0], atol=1e-9), found
+    rng = np.random.default_rng(0)
+    x = rng.uniform(1, 5, 1000)
+    found = compositions(x, 2.5 * x + rng.normal(0, 0.01, len(x)), get_library(None), z, budget=Budget(2.0))
+    lines = [f for f in found if f.is_polynomial(z) and sympy.degree(f, z) == 1]
+    assert lines and abs(float(sympy.Poly(lines[0], z).all_coeffs()[0]) - 2.5) < 1e-3, found
 
 
 def test_snap_takes_the_most_certain_constant_first_on_noisy_data():

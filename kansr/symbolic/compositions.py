@@ -196,7 +196,7 @@ def _ranked(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, Symbo
     # fits below they still give answers (c*x + d among them)
     curves = [(g, values) for (g, kind, p), values in zip(labels, inner) if kind == "scale" and p == 1.0]
     _exact(xs, ys, power, library, symbol, curves, rows, budget, ranked)
-    if min(item[0] for item in ranked) < _EXACT_FIT:
+    if min((item[0] for item in ranked), default=np.inf) < _EXACT_FIT:
         return  # an exact map fits exactly: a free inner scale or shift could only add constants
     # the affine fits only rank the compositions; half of the points do that (the refits
     # below use them all)
