@@ -64,7 +64,9 @@ def compositions(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFuncti
     affine-only fits (half as many for k ≠ 0) are refit in all their constants first. The
     factors are skipped once a formula without one fits exactly, and the affine fits
     once a composition with an exact inner map does. Then the three shortest
-    descriptions (module doc) for a table of len(x) rows, where they are not among those.
+    descriptions (module doc) on the (at most 256) points they are fitted on, where they are
+    not among those: counted as the whole table's, the errors of fits to a quarter of its
+    rows would buy each free constant about four times what it is worth.
 
     The factor x^k covers what a reduction leaves with the input outside the composition:
     exp(-1/(2u²))/u from a Gaussian in θ/σ, u/sqrt(1 - u²) from m·v/sqrt(1 - v²/c²).
@@ -83,7 +85,7 @@ def compositions(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFuncti
             # half as many refits with a factor: each search costs mostly its refits
             try:
                 _ranked(xs, ys, k, library, symbol, refine if k == 0 else refine // 2, budget, ranked,
-                        nonzero, len(x))
+                        nonzero, len(xs))
             except BudgetExhausted:
                 if not ranked:
                     raise
@@ -97,7 +99,7 @@ def compositions(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFuncti
     simplest = min((item for item in ranked if item[0] <= 10 * best + slack), key=lambda item: item[1])[2]
     # and the shortest descriptions: on noisy data the best fits are flexible shapes fitting
     # the noise, and the law, with fewer free constants, trails them by a hair
-    shortest = sorted(ranked, key=lambda item: _length(item[0], item[2], len(x), slack))[:3]
+    shortest = sorted(ranked, key=lambda item: _length(item[0], item[2], len(xs), slack))[:3]
     return list(dict.fromkeys(chosen + [simplest] + [item[2] for item in shortest]))
 
 
