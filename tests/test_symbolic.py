@@ -198,6 +198,18 @@ def test_simplify_writes_trig_of_inverse_trig_algebraically():
     assert compose.simplify(sympy.sin(u) * sympy.cos(u)) == sympy.sin(2 * u) / 2  # plain trig stays trig
 
 
+def test_simplify_writes_hyperbolic_functions_of_logarithms_algebraically():
+    # the compositions write ω² + ω₀² as ω·ω₀·2cosh(log(ω₀/ω)); the judge and the reader
+    # both need the algebraic form
+    m, w, w0, x, u = sympy.symbols("m omega omega_0 x u")
+    assert compose.simplify(m * w * w0 * x**2 * sympy.cosh(sympy.log(w0 / w)) / 2) == m * x**2 * (w**2 + w0**2) / 4
+    for hyperbolic, algebraic in [(sympy.tanh(sympy.log(u) / 2), (u - 1) / (u + 1)),
+                                  (sympy.sinh(2 * sympy.log(u)), (u**2 - u**-2) / 2)]:
+        written = compose.simplify(hyperbolic)
+        assert not written.has(sympy.tanh, sympy.sinh) and sympy.simplify(written - algebraic) == 0, written
+    assert compose.simplify(sympy.cosh(u)) == sympy.cosh(u)  # not of a logarithm: stays
+
+
 def test_compositions_keep_arcsin_of_a_scaled_sine_but_not_sawtooths():
     from kansr.symbolic import get_library
     from kansr.symbolic.edge_fit import fit_batch

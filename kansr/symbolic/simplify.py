@@ -1,5 +1,6 @@
-"""Simplification under a time cap, with trigonometric functions of inverse ones written
-algebraically, and absolute values of one-signed arguments resolved on the data."""
+"""Simplification under a time cap, with trigonometric functions of inverse ones and
+hyperbolic functions of logarithms written algebraically, and absolute values of one-signed
+arguments resolved on the data."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from kansr.symbolic.limits import SympyTimeout, time_limit
 
 _TRIG = (sympy.sin, sympy.cos, sympy.tan, sympy.cot, sympy.sec, sympy.csc)
 _INVERSE_TRIG = (sympy.asin, sympy.acos, sympy.atan, sympy.acot)
+_HYPERBOLIC = (sympy.sinh, sympy.cosh, sympy.tanh, sympy.coth, sympy.sech, sympy.csch)
 
 
 def trig_of_inverse_trig(expr: sympy.Expr) -> bool:
@@ -23,11 +25,16 @@ def simplify(expr: sympy.Expr, seconds: float = 5.0) -> sympy.Expr:
 
     A trigonometric function of an inverse one is algebraic, and written so where sympy
     finds the form: cot(acos(u)/2) = sqrt(1 - u²)/(1 - u) (compositions of two library
-    functions land on such forms for the relativistic Doppler factor).
+    functions land on such forms for the relativistic Doppler factor). So is a hyperbolic
+    function of a logarithm: cosh(log(u)) = (u + 1/u)/2, the compositions' way to write
+    u + 1/u.
     """
     try:
         with time_limit(seconds):
             simplified = sympy.simplify(expr)
+            of_log = {node: node.rewrite(sympy.exp) for node in simplified.atoms(*_HYPERBOLIC) if node.has(sympy.log)}
+            if of_log:
+                simplified = sympy.simplify(simplified.xreplace(of_log))
             if trig_of_inverse_trig(simplified):
                 algebraic = sympy.simplify(sympy.expand_trig(simplified.rewrite(sympy.sin)))
                 if not trig_of_inverse_trig(algebraic):
