@@ -199,7 +199,7 @@ def test_simplify_writes_trig_of_inverse_trig_algebraically():
 
 
 def test_simplify_writes_hyperbolic_functions_of_logarithms_algebraically():
-    # the compositions write ω² + ω₀² as ω·ω₀·2cosh(log(ω₀/ω)); the judge and the reader
+    # the compositions write ω² + ω₀² as 2ω·ω₀·cosh(log(ω₀/ω)); the judge and the reader
     # both need the algebraic form
     m, w, w0, x, u = sympy.symbols("m omega omega_0 x u")
     assert compose.simplify(m * w * w0 * x**2 * sympy.cosh(sympy.log(w0 / w)) / 2) == m * x**2 * (w**2 + w0**2) / 4

@@ -163,7 +163,7 @@ def _benchmark_draw(name: str, noise: float, target: str, units: dict, budget: f
 
 
 def _assert_law_up_to_a_percent(result, law: str) -> None:
-    # physical quantities are positive: sqrt(c²/v² - 1)·v is then sqrt(c² - v²), as it is
+    # physical quantities are positive, and only then is v·sqrt(c²/v² - 1) the same as sqrt(c² - v²)
     positive = {name: sympy.Symbol(name, positive=True) for name in result.names}
     formula = result.formula.xreplace({sympy.Symbol(name): symbol for name, symbol in positive.items()})
     ratio = sympy.simplify(formula / sympy.sympify(law, locals=positive))
