@@ -84,8 +84,7 @@ def compositions(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFuncti
         if k == 0 or nonzero:
             # half as many refits with a factor: each search costs mostly its refits
             try:
-                _ranked(xs, ys, k, library, symbol, refine if k == 0 else refine // 2, budget, ranked,
-                        nonzero, len(xs))
+                _ranked(xs, ys, k, library, symbol, refine if k == 0 else refine // 2, budget, ranked, nonzero)
             except BudgetExhausted:
                 if not ranked:
                     raise
@@ -112,12 +111,12 @@ def _length(nmse: float, formula: sympy.Expr, rows: int, floor: float) -> float:
 
 
 def _exact(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, SymbolicFunction],
-           symbol: sympy.Symbol, curves: list[tuple[SymbolicFunction, np.ndarray]], rows: int,
-           budget: Budget | None, ranked: list) -> None:
+           symbol: sympy.Symbol, curves: list[tuple[SymbolicFunction, np.ndarray]], budget: Budget | None,
+           ranked: list) -> None:
     """Append to ``ranked`` (as ``_ranked`` does) the ``_EXACT_KEEP`` compositions
     x^power * (c*f(s*g(x) + t) + d), x^power * c*f(s*g(x) + t) and x^power * f(s*g(x) + t)
-    with s and t from the exact numbers above that are shortest to describe for a table of
-    ``rows`` rows, refit in c and d. ``curves``: (g, g(xs)) for each inner function.
+    with s and t from the exact numbers above that are shortest to describe on the points xs,
+    refit in c and d. ``curves``: (g, g(xs)) for each inner function.
 
     xs, ys : ndarray, shape (n_samples,)"""
     target = ys / xs**power
@@ -127,6 +126,7 @@ def _exact(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, Symbol
     # (scales, shifts): what stating s and t costs
     numbers = np.array([[exact_numbers_cost(s) + exact_numbers_cost(t) for t in _EXACT_SHIFTS]
                         for s in _EXACT_SCALES])
+    rows = len(xs)
     constant = float_cost(1.0, float("nan"), rows)
     found = {}  # (f, free constants, unexplained rounded) -> (length, f, g, s, t, free, c, d): each curve once
     for f in library.values():
@@ -169,12 +169,11 @@ def _exact(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, Symbol
 
 
 def _ranked(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, SymbolicFunction],
-            symbol: sympy.Symbol, refine: int, budget: Budget | None, ranked: list, nonzero: bool,
-            rows: int) -> None:
+            symbol: sympy.Symbol, refine: int, budget: Budget | None, ranked: list, nonzero: bool) -> None:
     """Append to ``ranked`` (nmse on ys, complexity, formula) of the ``refine`` most promising
     compositions of ys / xs**power, each multiplied back by symbol**power and refit in all its
     constants (one by one, so that what is done survives the end of the budget), and the
-    compositions with exact inner maps (``_exact``; ``rows``: the table's)."""
+    compositions with exact inner maps (``_exact``)."""
     target = ys / xs**power
     reach = float(np.max(np.abs(xs))) or 1.0
     near = float(np.min(np.abs(xs))) if nonzero else 1.0
@@ -197,7 +196,7 @@ def _ranked(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, Symbo
     # the exact inner maps first: they are cheap, and on a budget too short for the affine
     # fits below they still give answers (c*x + d among them)
     curves = [(g, values) for (g, kind, p), values in zip(labels, inner) if kind == "scale" and p == 1.0]
-    _exact(xs, ys, power, library, symbol, curves, rows, budget, ranked)
+    _exact(xs, ys, power, library, symbol, curves, budget, ranked)
     if min((item[0] for item in ranked), default=np.inf) < _EXACT_FIT:
         return  # an exact map fits exactly: a free inner scale or shift could only add constants
     # the affine fits only rank the compositions; half of the points do that (the refits
