@@ -7,9 +7,11 @@ import sympy
 
 from kansr.bench.judge import symbolic_solution
 from kansr import discover
-from kansr.search.reduction.surrogate import (CONFIRM_RATIO, SYMMETRY_TOLERANCE, Merge, Split, Surrogate,
-                                              confirms_merge, find_merges, find_split, merged_error,
-                                              separated_surrogate, split_data, symmetry, symmetry_score)
+from kansr.search.reduction.surrogate import (AFFINE_TOLERANCE, CONFIRM_RATIO, SYMMETRY_TOLERANCE, Merge, Split,
+                                              Surrogate, affine_coefficients, affine_function, affine_levels,
+                                              affine_splits, confirms_merge, find_merges, find_split,
+                                              merged_error, separated_surrogate, split_data, symmetry,
+                                              symmetry_score)
 
 
 def _inputs(n_rows=500, n_inputs=3, seed=0):
@@ -62,6 +64,30 @@ def test_split_data_recombines_to_the_function():
     np.testing.assert_allclose(g * h / reference, f(X), rtol=1e-12)
 
 
+def test_an_affine_split_is_found_in_the_input_f_is_affine_in_and_its_parts_are_recovered():
+    # n0·(1 + a·cos θ) (Feynman II.11.17) is affine in each input: in cos θ (g = n0, h = n0·a),
+    # in a (g = n0, h = n0·cos θ) and in n0 (g = 0, h = 1 + a·cos θ)
+    X = _inputs()
+    f = lambda X: X[:, 0] * (1 + X[:, 2] * np.cos(X[:, 1]))  # noqa: E731
+    error = 1e-6 * np.std(f(X))
+    assert {a.k for a in affine_splits(f, X, seed=0, error=error, tolerance=AFFINE_TOLERANCE)} == {0, 1, 2}
+    split = next(a for a in affine_splits(f, X, seed=0, error=error, tolerance=AFFINE_TOLERANCE) if a.k == 1)
+    phi = affine_function(f, X, split)  # cos θ up to scale and shift
+    assert abs(np.corrcoef(phi, np.cos(X[:, 1]))[0, 1]) > 1 - 1e-12
+    levels = affine_levels(X, 1)
+    g, h, _ = affine_coefficients(f, X, 1, levels, np.cos(levels))
+    np.testing.assert_allclose(g, X[:, 0], rtol=1e-10)
+    np.testing.assert_allclose(h, X[:, 0] * X[:, 2], rtol=1e-10)
+
+
+def test_an_affine_split_is_not_found_in_functions_that_mix_their_inputs():
+    X = _inputs(n_inputs=2)
+    for f in (lambda X: np.sqrt(X[:, 0] ** 2 + X[:, 1] ** 2), lambda X: np.exp(-X[:, 0] * X[:, 1]),
+              lambda X: (X[:, 0] + X[:, 1]) / (1 + X[:, 0] * X[:, 1])):
+        # even where the surrogate errs by a thousandth of f's spread
+        assert affine_splits(f, X, seed=0, error=1e-3 * np.std(f(X)), tolerance=AFFINE_TOLERANCE) == []
+
+
 def test_surrogate_reproduces_a_smooth_function():
     X = _inputs(n_rows=600, n_inputs=2)
     y = X[:, 0] / X[:, 1] + np.sin(X[:, 0])
@@ -80,6 +106,20 @@ def test_discover_solves_a_ratio_problem_by_merging_inputs():
     c_, v_, o_ = (sympy.Symbol(n, positive=True) for n in ("c", "v", "omega_0"))
     assert result.attempt.startswith("reduce[")
     assert symbolic_solution(o_ / (1 - v_ / c_), result.formula, [sympy.Symbol(n) for n in ("c", "v", "omega_0")])
+
+
+@pytest.mark.slow
+def test_discover_solves_a_law_affine_in_a_function_of_one_input():
+    # I1 + I2 + 2·sqrt(I1·I2)·cos δ (Feynman I.37.4): neither a product nor a sum of parts, and
+    # no two inputs merge; affine in cos δ, with g = I1 + I2 and h = 2·sqrt(I1·I2)
+    rng = np.random.default_rng(0)
+    I1, I2, delta = rng.uniform(1, 5, 1000), rng.uniform(1, 5, 1000), rng.uniform(1, 5, 1000)
+    frame = pd.DataFrame({"I1": I1, "I2": I2, "delta": delta, "I": I1 + I2 + 2 * np.sqrt(I1 * I2) * np.cos(delta)})
+    result = discover(frame, seed=0, time_budget=120, verbose=False)
+    a, b, d = (sympy.Symbol(n, positive=True) for n in ("I1", "I2", "delta"))
+    assert "affine" in result.attempt
+    assert symbolic_solution(a + b + 2 * sympy.sqrt(a * b) * sympy.cos(d), result.formula,
+                             [sympy.Symbol(n) for n in ("I1", "I2", "delta")])
 
 
 def test_symmetry_finds_a_power_times_a_ratio_but_not_a_bare_power_factor():

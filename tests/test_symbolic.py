@@ -315,3 +315,14 @@ def test_terms_that_are_rounding_on_every_row_are_dropped_and_small_real_ones_ke
     small = 2 * x * y_ + sympy.Float(1e-5) * x + 3 * y_
     kept = without_rounding_terms(describe(small, [x, y_], X, real), [x, y_], X, real)
     assert kept.expr == small
+
+
+def test_a_fitted_constant_beside_exact_factors_is_refit_and_snapped_as_one_number():
+    from kansr.symbolic.snapping import polish
+
+    x = sympy.Symbol("x")
+    X = np.random.default_rng(0).uniform(1, 5, (200, 1))
+    y = 2 * np.sqrt(X[:, 0]) * np.cos(X[:, 0]) + X[:, 0]
+    # 2 written as 0.3568…·sqrt(10)·sqrt(π), as sympy leaves sqrt(10·π·0.127·x) for a fitted 0.127
+    start = sympy.Float(2 / np.sqrt(10 * np.pi) * 1.0001) * sympy.sqrt(10) * sympy.sqrt(sympy.pi) * sympy.sqrt(x)
+    assert polish(start * sympy.cos(x) + x, [x], X, y).expr == 2 * sympy.sqrt(x) * sympy.cos(x) + x

@@ -74,6 +74,23 @@ def _parametrize(expr: sympy.Expr):
     return expr.xreplace(dict(zip(floats, params))), params, np.array([float(f) for f in floats])
 
 
+def merged_numbers(expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` with the numbers of each product or sum that holds a float merged into one
+    float (0.357·sqrt(10)·sqrt(π)·x → 2.0·x): they are one constant, which a fit and the
+    snapping of its value can then see whole, where fitting the float alone keeps the exact
+    factors beside it and their cost."""
+    if not expr.args:
+        return expr
+    args = [merged_numbers(arg) if isinstance(arg, sympy.Expr) else arg for arg in expr.args]
+    if isinstance(expr, (sympy.Mul, sympy.Add)):
+        numbers = [arg for arg in args if not arg.free_symbols]
+        if len(numbers) > 1 and any(arg.has(sympy.Float) for arg in numbers):
+            value = complex(expr.func(*numbers).evalf())
+            if value.imag == 0 and math.isfinite(value.real):
+                return expr.func(sympy.Float(value.real), *[arg for arg in args if arg.free_symbols])
+    return expr.func(*args) if args != list(expr.args) else expr
+
+
 def exact_numbers_cost(expr: sympy.Expr) -> float:
     """What stating the exact numbers of ``expr`` costs: every rational in it other than 0
     and ±1, at each place it appears, and π (``description.exact_cost``, ``NAMED_CONSTANT``)."""
@@ -396,6 +413,7 @@ def refit(expr: sympy.Expr, symbols: list[sympy.Symbol], X: np.ndarray, y: np.nd
     Formulas with more than ``max_constants`` floats are only scored: they are far from a
     closed form, and a joint fit of that many constants costs more than it can gain.
     """
+    expr = merged_numbers(expr)
     if not 0 < len(expr.atoms(sympy.Float)) <= max_constants:
         return describe(expr, symbols, X, y, budget, max_constants, relative=relative) if with_errors else \
             Scored(expr, model_nmse(predict(expr, symbols, X), y, relative), rows=len(y), relative=relative)

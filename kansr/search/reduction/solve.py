@@ -1,5 +1,6 @@
-"""The "reduce" alternative of the search: merge inputs or split f by tests on a surrogate
-KAN (``kansr.search.reduction.surrogate``), solve the smaller problems with the same search,
+"""The "reduce" alternative of the search: merge inputs, or split f into two factors, two
+terms, or g + φ(x)·h (f affine in a function of one input), by tests on a surrogate KAN
+(``kansr.search.reduction.surrogate``); solve the smaller problems with the same search,
 and score the recombined formulas on the real data.
 
 ``Reduction`` gets what it needs from the search that runs it as values (``Context``) and
@@ -19,9 +20,11 @@ from kansr.budget import Budget
 from kansr.data import Dataset
 from kansr.kan import KAN
 from kansr.search.candidate import Candidate, Rows
-from kansr.search.reduction.surrogate import (CONFIRM_RATIO, NOISY_SURROGATE, SEPARABILITY_TOLERANCE,
-                                              SYMMETRY_TOLERANCE, UNCERTAIN_SPLIT, UNCERTAIN_SYMMETRY, Merge, Split,
-                                              Surrogate, confirms_merge, disjoint, merged_columns, merged_error,
+from kansr.search.reduction.surrogate import (AFFINE_TOLERANCE, CONFIRM_RATIO, NOISY_AFFINE_TOLERANCE,
+                                              NOISY_SURROGATE, SEPARABILITY_TOLERANCE, SYMMETRY_TOLERANCE,
+                                              UNCERTAIN_SPLIT, UNCERTAIN_SYMMETRY, Affine, Merge, Split, Surrogate,
+                                              affine_coefficients, affine_function, affine_levels, affine_splits,
+                                              confirms_merge, disjoint, merged_columns, merged_error,
                                               separated_surrogate, split_data, splits, symmetries)
 from kansr.search.trial import StageTimer
 from kansr.symbolic import predict
@@ -73,6 +76,14 @@ Solve = Callable[[Subproblem, StageTimer], list[Solution]]
 Score = Callable[[sympy.Expr, str, StageTimer, list], list[Candidate]]
 
 
+def bare(expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` without an added number or a numeric factor at its top: a part that enters
+    a formula through a fitted affine map keeps only its shape."""
+    _, rest = expr.as_coeff_Add()
+    _, rest = rest.as_coeff_Mul()
+    return rest
+
+
 def fresh_symbols(names: list[str], count: int) -> list[sympy.Symbol]:
     """``count`` symbols z1, z2, ... whose names no input has."""
     fresh, k = [], 1
@@ -92,8 +103,9 @@ class Reduction:
         self.symbols = [sympy.Symbol(name) for name in self.names]
 
     def run(self) -> tuple[KAN | None, list[Candidate]]:
-        """Merge inputs, or split f into two factors or terms, by tests on a surrogate KAN;
-        solve the smaller problem(s) with the same search; rescore on the real data."""
+        """Merge inputs, or split f into two factors or terms, or else into g + φ·h, by tests on
+        a surrogate KAN; solve the smaller problem(s) with the same search; rescore on the real
+        data."""
         context, rows = self.context, self.context.rows
         budget = None if context.budget is None else context.budget.share(context.share)
         with self.timer.stage("surrogate"):
@@ -110,7 +122,23 @@ class Reduction:
             return self._merged(merges, budget)
         if split is not None:
             return self._separated(split, model, budget)
+        with self.timer.stage("surrogate"):
+            affine = self._affine_split(model)
+        if affine is not None:
+            return self._affine(affine, model, budget)
         return None, []
+
+    def _affine_split(self, model: Surrogate) -> Affine | None:
+        """The best affine split (``kansr.search.reduction.surrogate``) of f, judged against the
+        surrogate's error on held-out rows; None without held-out rows or where none passes."""
+        rows = self.context.rows
+        if not len(rows.val):
+            return None
+        relative = model.error(self.X[rows.val], self.y[rows.val])
+        error = float(np.sqrt(relative * np.var(self.y[rows.val])))
+        tolerance = NOISY_AFFINE_TOLERANCE if relative >= NOISY_SURROGATE else AFFINE_TOLERANCE
+        found = affine_splits(model, self.X[rows.kan], self.context.seed, error, tolerance)
+        return found[0] if found else None
 
     def _held_out(self, model: Surrogate) -> tuple[tuple, tuple, float] | None:
         """(training rows, held-out rows, the surrogate's held-out error) where that error is
@@ -240,6 +268,54 @@ class Reduction:
                 retried = [Solution(s.model, s.formula, f"{s.attempt} again") for s in retried]
                 candidates += self._pairings(retried, rights[:1], split.kind, usable, reference, label)
         return lefts[0].model, candidates
+
+    def _affine(self, affine: Affine, model: Surrogate, budget: Budget | None
+                ) -> tuple[KAN | None, list[Candidate]]:
+        """f = g(rest) + φ(x_k)·h(rest): solve φ, then h and g, on surrogate data; where no
+        pairing fits the real data, solve g again there with φ·h subtracted (exact data
+        whenever φ and h are right up to their constants). Every pairing is scored."""
+        X, y, rows, context = self.X, self.y, self.context.rows, self.context
+        k, rest = affine.k, list(affine.rest)
+        rest_names, rest_symbols = [self.names[i] for i in rest], [self.symbols[i] for i in rest]
+        relative = model.error(X[rows.val], y[rows.val])
+        label = f"reduce[{self.names[k]} affine rest]"
+        self.log.append(f"{label}: solving φ({self.names[k]}), then h and g of the rest")
+        share = (lambda fraction: None) if budget is None else budget.share
+        phis = self.solve(Subproblem(X[:, [k]], affine_function(model, X, affine), [self.names[k]], share(1 / 4),
+                                     max(context.good_enough, 3 * relative)), self.timer)
+        phi = bare(phis[0].formula) if phis else sympy.S.Zero
+        if not phi.free_symbols:
+            return None, []
+        levels = affine_levels(X[rows.kan], k)
+        at_levels = predict(phi, [self.symbols[k]], levels[:, None])
+        if not np.all(np.isfinite(at_levels)) or np.ptp(at_levels) == 0:
+            return None, []
+        g_values, h_values, scale = affine_coefficients(model, X, k, levels, at_levels)
+        # h's own error: the surrogate's, through the least-squares slope
+        h_error = (scale ** 2 * relative * np.var(y)) / (np.var(h_values) or 1.0)
+        hs = self.solve(Subproblem(X[:, rest], h_values, rest_names, share(1 / 3),
+                                   max(context.good_enough, 3 * h_error), alternatives=1), self.timer)
+        if not hs:
+            return None, []
+        gs = self.solve(Subproblem(X[:, rest], g_values, rest_names, share(1 / 2),
+                                   max(context.good_enough, 3 * relative * np.var(y) / (np.var(g_values) or 1.0)),
+                                   alternatives=1), self.timer)
+        candidates = self._affine_pairings(gs, hs, phi, label)
+        if min((c.val_nmse for c in candidates), default=np.inf) > context.good_enough:
+            offset = y - predict(phi, [self.symbols[k]], X[:, [k]]) * predict(hs[0].formula, rest_symbols, X[:, rest])
+            if np.all(np.isfinite(offset)):
+                again = self.solve(Subproblem(X[:, rest], offset, rest_names, budget, context.good_enough,
+                                              alternatives=1, measured=True), self.timer)
+                candidates += self._affine_pairings([Solution(s.model, s.formula, f"{s.attempt} again")
+                                                     for s in again], hs[:1], phi, label)
+        return hs[0].model, candidates
+
+    def _affine_pairings(self, gs: list[Solution], hs: list[Solution], phi: sympy.Expr,
+                         label: str) -> list[Candidate]:
+        """g + φ·h for every pairing of the parts' formulas, scored on the real data."""
+        return [candidate for g in gs for h in hs
+                for candidate in self.score(g.formula + phi * h.formula, f"{label}/{h.attempt}|{g.attempt}",
+                                            self.timer, self.log)]
 
     def _divide_out(self, part: sympy.Expr, columns: list[int], kind: str) -> np.ndarray | None:
         """y with one part's formula (in the inputs ``columns``) divided out, or subtracted for a
