@@ -8,10 +8,10 @@ import sympy
 from kansr.bench.judge import symbolic_solution
 from kansr import discover
 from kansr.search.reduction.surrogate import (AFFINE_TOLERANCE, CONFIRM_RATIO, SYMMETRY_TOLERANCE, Merge, Split,
-                                              Surrogate, affine_coefficients, affine_function, affine_levels,
-                                              affine_splits, confirms_merge, find_merges, find_split,
+                                              Surrogate, TargetMap, affine_coefficients, affine_function,
+                                              affine_levels, affine_splits, confirms_merge, find_merges, find_split,
                                               merged_error, separated_surrogate, split_data, symmetry,
-                                              symmetry_score)
+                                              symmetry_score, target_maps)
 
 
 def _inputs(n_rows=500, n_inputs=3, seed=0):
@@ -78,6 +78,24 @@ def test_an_affine_split_is_found_in_the_input_f_is_affine_in_and_its_parts_are_
     g, h, _ = affine_coefficients(f, X, 1, levels, np.cos(levels))
     np.testing.assert_allclose(g, X[:, 0], rtol=1e-10)
     np.testing.assert_allclose(h, X[:, 0] * X[:, 2], rtol=1e-10)
+
+
+def test_a_gaussian_is_affine_in_the_square_of_its_argument_once_its_logarithm_is_taken():
+    # exp(−d²/(2σ²))/σ (Feynman I.6.2b once θ − θ₁ is merged): ln f = −ln σ − d²/(2σ²)
+    X = _inputs(n_inputs=2)
+    X[:, 1] -= 2  # d in [−1, 1]
+    f = lambda X: np.exp(-X[:, 1] ** 2 / (2 * X[:, 0] ** 2)) / X[:, 0]  # noqa: E731
+    error = 1e-6 * np.std(f(X))
+    assert affine_splits(f, X, seed=0, error=error, tolerance=AFFINE_TOLERANCE) == []
+    log = TargetMap("log")
+    split = affine_splits(f, X, seed=0, error=error, tolerance=AFFINE_TOLERANCE, target=log)[0]
+    assert split.k == 1 and split.target == log
+    mapped = lambda X: log(f(X))  # noqa: E731
+    assert abs(np.corrcoef(affine_function(mapped, X, split), X[:, 1] ** 2)[0, 1]) > 1 - 1e-12
+    d, sigma = sympy.symbols("d sigma")
+    assert log.inverse(-sympy.log(sigma) - d**2 / (2 * sigma**2)) == sympy.exp(-d**2 / (2 * sigma**2)) / sigma
+    assert [m.kind for m in target_maps(f(X))] == ["identity", "log", "square"]
+    assert [m.kind for m in target_maps(X[:, 1])] == ["identity"]  # of both signs: no map
 
 
 def test_an_affine_split_is_not_found_in_functions_that_mix_their_inputs():

@@ -210,6 +210,19 @@ def test_simplify_writes_hyperbolic_functions_of_logarithms_algebraically():
     assert compose.simplify(sympy.cosh(u)) == sympy.cosh(u)  # not of a logarithm: stays
 
 
+def test_simplify_writes_one_minus_a_cosine_as_a_squared_sine():
+    # the compositions find sin²(2π·E·t/h) (Feynman III.8.54) as 1/2 − cos(4π·E·t/h)/2
+    E, t, h, u = sympy.symbols("E t h u")
+    written = compose.simplify(sympy.Rational(1, 2) - sympy.cos(4 * sympy.pi * E * t / h) / 2)
+    assert written == sympy.sin(2 * sympy.pi * E * t / h) ** 2
+    for before, after in [(u * (1 - sympy.cos(2 * u)), 2 * u * sympy.sin(u) ** 2),
+                          (3 + 3 * sympy.cos(u), 6 * sympy.cos(u / 2) ** 2)]:
+        assert compose.simplify(before) == after
+        values = np.linspace(-3, 3, 13)  # and the same function, on numbers
+        np.testing.assert_allclose(sympy.lambdify(u, after)(values), sympy.lambdify(u, before)(values), atol=1e-12)
+    assert compose.simplify(1 - sympy.cos(u) / 2) == 1 - sympy.cos(u) / 2  # not a square: stays
+
+
 def test_compositions_keep_arcsin_of_a_scaled_sine_but_not_sawtooths():
     from kansr.symbolic import get_library
     from kansr.symbolic.edge_fit import fit_batch

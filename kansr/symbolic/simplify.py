@@ -1,6 +1,6 @@
 """Simplification under a time cap, with trigonometric functions of inverse ones and
-hyperbolic functions of logarithms written algebraically, and absolute values of one-signed
-arguments resolved on the data."""
+hyperbolic functions of logarithms written algebraically, c·(1 ± cos w) written as the
+square it is, and absolute values of one-signed arguments resolved on the data."""
 
 from __future__ import annotations
 
@@ -20,6 +20,25 @@ def trig_of_inverse_trig(expr: sympy.Expr) -> bool:
     return any(node.has(*_INVERSE_TRIG) for node in expr.atoms(*_TRIG))
 
 
+def half_angle_squares(expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` with each c − c·cos(w) written 2c·sin²(w/2) and c + c·cos(w) written
+    2c·cos²(w/2) (c exact). The compositions find a squared sine as an affine map of a
+    cosine, 1/2 − cos(2u)/2; the square is the shorter statement, and the usual one."""
+    def rewrite(node: sympy.Expr) -> sympy.Expr:
+        number, terms = node.as_coeff_add()
+        if not number.is_Rational or number == 0:
+            return node
+        for term in terms:
+            factor, rest = term.as_coeff_Mul()
+            if isinstance(rest, sympy.cos) and abs(factor) == abs(number):
+                half = rest.args[0] / 2
+                square = sympy.sin(half) ** 2 if factor == -number else sympy.cos(half) ** 2
+                return sympy.Add(*[t for t in terms if t is not term]) + 2 * number * square
+        return node
+
+    return expr.replace(lambda node: isinstance(node, sympy.Add), rewrite)
+
+
 def simplify(expr: sympy.Expr, seconds: float = 5.0) -> sympy.Expr:
     """``sympy.simplify`` capped at ``seconds``; the input comes back unchanged on timeout.
 
@@ -27,7 +46,7 @@ def simplify(expr: sympy.Expr, seconds: float = 5.0) -> sympy.Expr:
     finds the form: cot(acos(u)/2) = sqrt(1 - u²)/(1 - u) (compositions of two library
     functions land on such forms for the relativistic Doppler factor). So is a hyperbolic
     function of a logarithm: cosh(log(u)) = (u + 1/u)/2, the compositions' way to write
-    u + 1/u.
+    u + 1/u. Squares of sines and cosines are written as squares (``half_angle_squares``).
     """
     try:
         with time_limit(seconds):
@@ -35,6 +54,7 @@ def simplify(expr: sympy.Expr, seconds: float = 5.0) -> sympy.Expr:
             of_log = {node: node.rewrite(sympy.exp) for node in simplified.atoms(*_HYPERBOLIC) if node.has(sympy.log)}
             if of_log:
                 simplified = sympy.simplify(simplified.xreplace(of_log))
+            simplified = half_angle_squares(simplified)
             if trig_of_inverse_trig(simplified):
                 algebraic = sympy.simplify(sympy.expand_trig(simplified.rewrite(sympy.sin)))
                 if not trig_of_inverse_trig(algebraic):

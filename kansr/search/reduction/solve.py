@@ -20,12 +20,12 @@ from kansr.budget import Budget
 from kansr.data import Dataset
 from kansr.kan import KAN
 from kansr.search.candidate import Candidate, Rows
-from kansr.search.reduction.surrogate import (AFFINE_TOLERANCE, CONFIRM_RATIO, NOISY_AFFINE_TOLERANCE,
-                                              NOISY_SURROGATE, SEPARABILITY_TOLERANCE, SYMMETRY_TOLERANCE,
-                                              UNCERTAIN_SPLIT, UNCERTAIN_SYMMETRY, Affine, Merge, Split, Surrogate,
+from kansr.search.reduction.surrogate import (AFFINE_TOLERANCE, CONFIRM_RATIO, NOISY_SURROGATE,
+                                              SEPARABILITY_TOLERANCE, SYMMETRY_TOLERANCE, UNCERTAIN_SPLIT,
+                                              UNCERTAIN_SYMMETRY, Affine, Merge, Split, Surrogate, TargetMap,
                                               affine_coefficients, affine_function, affine_levels, affine_splits,
                                               confirms_merge, disjoint, merged_columns, merged_error,
-                                              separated_surrogate, split_data, splits, symmetries)
+                                              separated_surrogate, split_data, splits, symmetries, target_maps)
 from kansr.search.trial import StageTimer
 from kansr.symbolic import predict
 
@@ -129,16 +129,17 @@ class Reduction:
         return None, []
 
     def _affine_split(self, model: Surrogate) -> Affine | None:
-        """The best affine split (``kansr.search.reduction.surrogate``) of f, judged against the
-        surrogate's error on held-out rows; None without held-out rows or where none passes."""
+        """The best affine split (``kansr.search.reduction.surrogate``) of f, ln|f| or f²
+        (``target_maps``), judged against the surrogate's error on held-out rows; None
+        without held-out rows or where none passes."""
         rows = self.context.rows
         if not len(rows.val):
             return None
-        relative = model.error(self.X[rows.val], self.y[rows.val])
-        error = float(np.sqrt(relative * np.var(self.y[rows.val])))
-        tolerance = NOISY_AFFINE_TOLERANCE if relative >= NOISY_SURROGATE else AFFINE_TOLERANCE
-        found = affine_splits(model, self.X[rows.kan], self.context.seed, error, tolerance)
-        return found[0] if found else None
+        error = float(np.sqrt(model.error(self.X[rows.val], self.y[rows.val]) * np.var(self.y[rows.val])))
+        found = [split for target in target_maps(self.y)
+                 for split in affine_splits(model, self.X[rows.kan], self.context.seed, error, AFFINE_TOLERANCE,
+                                            target)]
+        return min(found, key=lambda split: split.score, default=None)
 
     def _held_out(self, model: Surrogate) -> tuple[tuple, tuple, float] | None:
         """(training rows, held-out rows, the surrogate's held-out error) where that error is
@@ -271,17 +272,21 @@ class Reduction:
 
     def _affine(self, affine: Affine, model: Surrogate, budget: Budget | None
                 ) -> tuple[KAN | None, list[Candidate]]:
-        """f = g(rest) + φ(x_k)·h(rest): solve φ, then h and g, on surrogate data; where no
-        pairing fits the real data, solve g again there with φ·h subtracted (exact data
-        whenever φ and h are right up to their constants). Every pairing is scored."""
+        """T(f) = g(rest) + φ(x_k)·h(rest), T the split's map of the target: solve φ, then h
+        and g, on surrogate data; where no pairing fits the real data, solve g again there,
+        from T(y) with φ·h subtracted (exact data whenever φ and h are right up to their
+        constants). Every pairing is scored."""
         X, y, rows, context = self.X, self.y, self.context.rows, self.context
+        target = affine.target or TargetMap("identity")
         k, rest = affine.k, list(affine.rest)
         rest_names, rest_symbols = [self.names[i] for i in rest], [self.symbols[i] for i in rest]
-        relative = model.error(X[rows.val], y[rows.val])
-        label = f"reduce[{self.names[k]} affine rest]"
+        f, mapped_y = (lambda X: target(model(X))), target(y)
+        variance = float(np.var(mapped_y))
+        relative = float(np.mean((f(X[rows.val]) - mapped_y[rows.val]) ** 2)) / (variance or 1.0)
+        label = f"reduce[{self.names[k]} affine rest{'' if target.kind == 'identity' else ' of ' + target.kind + ' y'}]"
         self.log.append(f"{label}: solving φ({self.names[k]}), then h and g of the rest")
         share = (lambda fraction: None) if budget is None else budget.share
-        phis = self.solve(Subproblem(X[:, [k]], affine_function(model, X, affine), [self.names[k]], share(1 / 4),
+        phis = self.solve(Subproblem(X[:, [k]], affine_function(f, X, affine), [self.names[k]], share(1 / 4),
                                      max(context.good_enough, 3 * relative)), self.timer)
         phi = bare(phis[0].formula) if phis else sympy.S.Zero
         if not phi.free_symbols:
@@ -290,32 +295,35 @@ class Reduction:
         at_levels = predict(phi, [self.symbols[k]], levels[:, None])
         if not np.all(np.isfinite(at_levels)) or np.ptp(at_levels) == 0:
             return None, []
-        g_values, h_values, scale = affine_coefficients(model, X, k, levels, at_levels)
-        # h's own error: the surrogate's, through the least-squares slope
-        h_error = (scale ** 2 * relative * np.var(y)) / (np.var(h_values) or 1.0)
+        g_values, h_values, scale = affine_coefficients(f, X, k, levels, at_levels)
+        if not (np.all(np.isfinite(g_values)) and np.all(np.isfinite(h_values))):
+            return None, []
+        # each part's own error: the surrogate's, through the least-squares line
+        h_error = scale ** 2 * relative * variance / (np.var(h_values) or 1.0)
         hs = self.solve(Subproblem(X[:, rest], h_values, rest_names, share(1 / 3),
                                    max(context.good_enough, 3 * h_error), alternatives=1), self.timer)
         if not hs:
             return None, []
         gs = self.solve(Subproblem(X[:, rest], g_values, rest_names, share(1 / 2),
-                                   max(context.good_enough, 3 * relative * np.var(y) / (np.var(g_values) or 1.0)),
+                                   max(context.good_enough, 3 * relative * variance / (np.var(g_values) or 1.0)),
                                    alternatives=1), self.timer)
-        candidates = self._affine_pairings(gs, hs, phi, label)
+        candidates = self._affine_pairings(gs, hs, phi, target, label)
         if min((c.val_nmse for c in candidates), default=np.inf) > context.good_enough:
-            offset = y - predict(phi, [self.symbols[k]], X[:, [k]]) * predict(hs[0].formula, rest_symbols, X[:, rest])
+            offset = mapped_y - predict(phi, [self.symbols[k]], X[:, [k]]) * predict(hs[0].formula, rest_symbols,
+                                                                                      X[:, rest])
             if np.all(np.isfinite(offset)):
                 again = self.solve(Subproblem(X[:, rest], offset, rest_names, budget, context.good_enough,
                                               alternatives=1, measured=True), self.timer)
                 candidates += self._affine_pairings([Solution(s.model, s.formula, f"{s.attempt} again")
-                                                     for s in again], hs[:1], phi, label)
+                                                     for s in again], hs[:1], phi, target, label)
         return hs[0].model, candidates
 
-    def _affine_pairings(self, gs: list[Solution], hs: list[Solution], phi: sympy.Expr,
+    def _affine_pairings(self, gs: list[Solution], hs: list[Solution], phi: sympy.Expr, target: TargetMap,
                          label: str) -> list[Candidate]:
-        """g + φ·h for every pairing of the parts' formulas, scored on the real data."""
+        """T⁻¹(g + φ·h) for every pairing of the parts' formulas, scored on the real data."""
         return [candidate for g in gs for h in hs
-                for candidate in self.score(g.formula + phi * h.formula, f"{label}/{h.attempt}|{g.attempt}",
-                                            self.timer, self.log)]
+                for candidate in self.score(target.inverse(g.formula + phi * h.formula),
+                                            f"{label}/{h.attempt}|{g.attempt}", self.timer, self.log)]
 
     def _divide_out(self, part: sympy.Expr, columns: list[int], kind: str) -> np.ndarray | None:
         """y with one part's formula (in the inputs ``columns``) divided out, or subtracted for a
