@@ -110,6 +110,26 @@ def test_a_formula_without_fitted_constants_ends_a_noisy_search_only_once_it_out
     assert stop_reason(1e-16, chosen, 1e-14, 0) == "exact"
 
 
+def test_a_flexible_shape_at_a_limit_of_its_constants_does_not_end_an_exact_search():
+    from kansr.search.candidate import Candidate
+    from kansr.search.stopping import stop_reason
+
+    # the logistic baseline fitted to ω₀/(1 − v/c) (Feynman I.34.1 with units) runs off to
+    # −b/(1 − (1 + b)·exp(−b·x)) with b ≈ 2e-6: a held-out error of 8.9e-15 in that run, yet
+    # not the law (its error is that of the limit, not the data's rounding)
+    z = sympy.Symbol("pi1")
+    limit = sympy.sympify("-2.34186836943374e-6/(1 - 1.00000234186869*exp(-2.3418649854899e-6*pi1))")
+    x = np.linspace(0.1, 0.6, 200)
+    values = sympy.lambdify(z, limit)(x)
+    assert 1e-20 < float(np.mean((values - 1 / (1 - x)) ** 2) / np.var(1 / (1 - x))) < 1e-13
+    nmse = 8.9e-15
+    chosen = Candidate(limit, 16, nmse, "baseline", noise_like=False, free_constants=3)
+    assert stop_reason(nmse, chosen, 1e-14) is None
+    assert stop_reason(1e-28, replace(chosen, val_nmse=1e-28), 1e-14) == "exact"  # a law with fitted constants
+    assert stop_reason(nmse, replace(chosen, free_constants=0), 1e-14) == "exact"
+    assert stop_reason(nmse, chosen, 1e-6) == "exact"  # on a surrogate's data its errors tie
+
+
 def test_a_constant_multiple_of_an_input_is_the_answer(tmp_path, capsys):
     # L = ħ·n: the simplest law there is, not an error
     n = np.arange(1, 31, dtype=float)

@@ -36,9 +36,10 @@ def test_standard_errors_of_a_straight_line_are_the_textbook_ones():
 def test_constants_that_only_matter_together_get_bootstrap_errors():
     rng = np.random.default_rng(1)
     X = rng.uniform(1, 2, 200)
-    # a/(b*x + c): only the ratios a/b and c/b are determined, the covariance is singular
-    Y = 1 / (X + 0.5) + rng.normal(0, 0.001, 200)
-    fitted = refit(sympy.Float(2.0) / (sympy.Float(1.5) * x + sympy.Float(0.7)), [x], X[:, None], Y)
+    # b·log(a·x) + c: only b and b·log(a) + c are determined, the covariance is singular (a
+    # ratio a/(b·x + c), another such shape, is refit with c = 1: ``unit_denominator``)
+    Y = 2 * np.log(X) + 1 + rng.normal(0, 0.001, 200)
+    fitted = refit(sympy.Float(1.5) * sympy.log(sympy.Float(2.0) * x) + sympy.Float(0.7), [x], X[:, None], Y)
     assert len(fitted.constants) == 3 and all(np.isnan(c.stderr) for c in fitted.constants)
     booted = describe(fitted.expr, [x], X[:, None], Y, ill_conditioned="bootstrap")
     assert all(np.isfinite(c.stderr) and c.stderr > 0 for c in booted.constants)

@@ -339,3 +339,24 @@ def test_a_fitted_constant_beside_exact_factors_is_refit_and_snapped_as_one_numb
     # 2 written as 0.3568…·sqrt(10)·sqrt(π), as sympy leaves sqrt(10·π·0.127·x) for a fitted 0.127
     start = sympy.Float(2 / np.sqrt(10 * np.pi) * 1.0001) * sympy.sqrt(10) * sympy.sqrt(sympy.pi) * sympy.sqrt(x)
     assert polish(start * sympy.cos(x) + x, [x], X, y).expr == 2 * sympy.sqrt(x) * sympy.cos(x) + x
+
+
+def test_a_ratio_with_one_scale_too_many_is_refit_with_a_unit_constant_below_and_snaps_to_the_law():
+    from kansr.symbolic.constants import unit_denominator
+    from kansr.symbolic.snapping import polish
+
+    # 1 + a·n/(1 − a·n/3) (Feynman II.11.28) read by a KAN as (c1·z + c2)/(c3·z + c4): scaling
+    # all four leaves the curve, and snapping them one by one gave 35π² above and below
+    a, n = sympy.symbols("alpha n")
+    X = np.random.default_rng(0).uniform(0, 1, (1000, 2))
+    z = X[:, 0] * X[:, 1]
+    y = 1 + z / (1 - z / 3)
+    read = sympy.sympify("(62600.7623181223*alpha*n + 657308/7)/(-31300.3846360854*alpha*n + 93901.1457941156)")
+    numerator, denominator = sympy.fraction(unit_denominator(read))
+    assert denominator.as_coeff_Add()[0] == 1
+    law = polish(read, [a, n], X, y).expr
+    assert not law.has(sympy.Float) and sympy.simplify(law - (1 + a * n / (1 - a * n / 3))) == 0
+    # a ratio whose scale is fixed by a term without a factor keeps its form: a·x/(b + x)
+    x = sympy.Symbol("x")
+    assert unit_denominator(sympy.Float(209.1) * x / (x + sympy.Float(0.0612))) == \
+        sympy.Float(209.1) * x / (x + sympy.Float(0.0612))

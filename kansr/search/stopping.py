@@ -13,6 +13,8 @@ import numpy as np
 import sympy
 from scipy.spatial import cKDTree
 
+from kansr.symbolic.description import FLOOR
+
 # residual correlation between neighbouring rows below which residuals count as noise
 # (about 4 standard deviations of pure noise's correlation on 800 rows: 0 ± 0.035)
 NOISE_CORRELATION = 0.15
@@ -43,6 +45,11 @@ def looks_like_noise(residual: np.ndarray, y: np.ndarray, nearest: np.ndarray) -
 # offset, and with them (``stop_reason``)
 CHALLENGES = 2
 PATIENCE = 10
+# on data exact to machine precision (``good_enough`` at ``FLOOR``), a formula with fitted
+# constants ends the search as exact only below this error: a flexible shape whose constants
+# run off to a limit fits to about 1e-14 (a logistic b/(1 − (1 + b)·exp(−b·x)), b → 0, is
+# 1/(1 − x)), while a law with fitted constants fits to the data's rounding, about 1e-28
+LIMIT_OF_A_SHAPE = 1e-20
 
 
 def free_constants(expr: sympy.Expr) -> int:
@@ -60,7 +67,8 @@ def stop_reason(best_val_nmse: float, chosen, good_enough: float, unchanged: int
     """Why the search can end now, or None.
 
     It ends when some formula fits to ``good_enough`` (machine precision on real data: more
-    complex attempts cannot do better), or when the formula the selection criterion
+    complex attempts cannot do better) and the chosen one is exact too (without fitted
+    constants, or below ``LIMIT_OF_A_SHAPE`` with them), or when the formula the selection criterion
     chooses (``chosen``, a ``Candidate``) leaves only noise and either has no fitted
     constant but an overall factor or offset (more attempts could only fit the noise), or
     has stayed the chosen one for ``PATIENCE`` alternatives in a row (``unchanged``).
@@ -72,7 +80,8 @@ def stop_reason(best_val_nmse: float, chosen, good_enough: float, unchanged: int
     law. With fitted constants, a smooth formula that is not the law can fit noisy data
     as well as the law, so the search goes on longer before it believes one.
     """
-    if best_val_nmse < good_enough:
+    exact = chosen.free_constants == 0 or good_enough > FLOOR or chosen.val_nmse < LIMIT_OF_A_SHAPE
+    if best_val_nmse < good_enough and exact:
         return "exact"
     if chosen.noise_like and chosen.free_constants == 0 and unchanged >= CHALLENGES:
         return f"the residuals of {chosen.formula} look like noise"

@@ -91,6 +91,28 @@ def merged_numbers(expr: sympy.Expr) -> sympy.Expr:
     return expr.func(*args) if args != list(expr.args) else expr
 
 
+def unit_denominator(expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` = N/D with both divided by D's constant term where every term of N and of D
+    has a numeric factor, floats among them: (a·x + b)/(c·x + d) has one scale too many,
+    which a fit leaves wherever it starts and the snapping of single constants then turns
+    into common factors such as 35π² above and below. With D's constant term 1 the scale is
+    fixed. Where a term has none (a·x/(b + x)) the scale is fixed already; the form stays."""
+    numerator, denominator = sympy.fraction(expr)
+    if not isinstance(denominator, sympy.Add):
+        return expr
+    constant, rest = denominator.as_coeff_Add()
+    # a snapped factor (657308/7) may have been set by the free scale too
+    scaled = all(abs(term.as_coeff_Mul()[0]) != 1
+                 for part in (numerator, denominator) for term in sympy.Add.make_args(part))
+    if not (scaled and numerator.has(sympy.Float) and denominator.has(sympy.Float)) or constant == 0:
+        return expr
+
+    def divided(terms: sympy.Expr) -> sympy.Expr:  # each term's own factor takes the division
+        return sympy.Add(*[term / constant for term in sympy.Add.make_args(terms)])
+
+    return divided(numerator) / (1 + divided(rest))
+
+
 def exact_numbers_cost(expr: sympy.Expr) -> float:
     """What stating the exact numbers of ``expr`` costs: every rational in it other than 0
     and ±1, at each place it appears, and π (``description.exact_cost``, ``NAMED_CONSTANT``)."""
@@ -413,7 +435,7 @@ def refit(expr: sympy.Expr, symbols: list[sympy.Symbol], X: np.ndarray, y: np.nd
     Formulas with more than ``max_constants`` floats are only scored: they are far from a
     closed form, and a joint fit of that many constants costs more than it can gain.
     """
-    expr = merged_numbers(expr)
+    expr = unit_denominator(merged_numbers(expr))
     if not 0 < len(expr.atoms(sympy.Float)) <= max_constants:
         return describe(expr, symbols, X, y, budget, max_constants, relative=relative) if with_errors else \
             Scored(expr, model_nmse(predict(expr, symbols, X), y, relative), rows=len(y), relative=relative)
