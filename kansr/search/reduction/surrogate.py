@@ -408,9 +408,9 @@ def target_maps(y: np.ndarray) -> list[TargetMap]:
 
 
 def affine_coefficients(f, X: np.ndarray, k: int, levels: np.ndarray, phi: np.ndarray
-                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(g, h, error of h) at the data's rows for a known φ: at each row, the least-squares line
-    of f against φ over the ``levels`` of x_k (φ: its values there); ``error``: the standard
+                        ) -> tuple[np.ndarray, np.ndarray, float]:
+    """(g, h, scale) at the data's rows for a known φ: at each row, the least-squares line of
+    f against φ over the ``levels`` of x_k (φ: its values there); ``scale``: the standard
     error of h where f has the RMS error 1 (multiply by the surrogate's)."""
     F = f(with_column(X, k, levels)).reshape(len(levels), len(X))  # (levels, rows)
     centred = phi - phi.mean()
