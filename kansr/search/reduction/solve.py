@@ -276,8 +276,7 @@ class Reduction:
         and g, on surrogate data; where no pairing fits the real data, solve g again there,
         from T(y) with φ·h subtracted (exact data whenever φ and h are right up to their
         constants). Every pairing is scored."""
-        X, y, rows, context = self.X, self.y, self.context.rows, self.context
-        target = affine.target or TargetMap("identity")
+        X, y, rows, context, target = self.X, self.y, self.context.rows, self.context, affine.target
         k, rest = affine.k, list(affine.rest)
         rest_names, rest_symbols = [self.names[i] for i in rest], [self.symbols[i] for i in rest]
         f, mapped_y = (lambda X: target(model(X))), target(y)

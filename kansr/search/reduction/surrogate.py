@@ -303,7 +303,7 @@ class Affine:
     score: float
     rows: np.ndarray = field(compare=False, repr=False)
     weights: np.ndarray = field(compare=False, repr=False)
-    target: "TargetMap | None" = None  # the map of the target that is affine (None: the identity)
+    target: "TargetMap"  # the map of the target that is affine in φ
 
 
 # An affine split leaves, of the changes T(f(a_i, b)) − mean across the levels of x_k, only
