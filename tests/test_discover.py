@@ -192,3 +192,6 @@ def test_on_one_input_the_exhaustive_compositions_come_first_and_shapes_that_rep
     X = rng.uniform(1, 2, (50, 2))
     two = [p.architecture for p in plans(("identity", "log"), architectures, X, X[:, 0] * X[:, 1])]
     assert two[0] == "additive" and "product" in two and "nested" not in two
+    # the reductions run once each, and the affine split after the KAN shapes that read its laws more cheaply
+    assert "reduce" not in one and "affine" not in one and two.count("reduce") == two.count("affine") == 1
+    assert max(i for i, a in enumerate(two) if a in ("product", "outer")) < two.index("affine")

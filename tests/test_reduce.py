@@ -106,6 +106,28 @@ def test_an_affine_split_is_not_found_in_functions_that_mix_their_inputs():
         assert affine_splits(f, X, seed=0, error=1e-3 * np.std(f(X)), tolerance=AFFINE_TOLERANCE) == []
 
 
+def test_the_affine_alternative_uses_the_surrogate_it_is_given_and_poses_phi_in_the_input_f_is_affine_in():
+    from kansr.data import Dataset
+    from kansr.search.candidate import split_rows
+    from kansr.search.reduction import Context, Reduction
+    from kansr.search.trial import StageTimer
+
+    # I1 + I2 + 2·sqrt(I1·I2)·cos δ: affine in cos δ only
+    X = _inputs(n_rows=500, n_inputs=3)
+    y = X[:, 0] + X[:, 1] + 2 * np.sqrt(X[:, 0] * X[:, 1]) * np.cos(X[:, 2])
+    rows = split_rows(len(y), 0.2, 0, 2000, 5000)
+    surrogate = Surrogate(X[rows.kan], y[rows.kan], seed=0)
+    posed = []
+    context = Context(Dataset(X=X, y=y, names=["I1", "I2", "delta"], target="I"), rows, 0, None, 1e-14, 0.5,
+                      surrogate)
+    reduction = Reduction(context, lambda sub, timer: posed.append(sub) or [], lambda *a: [], StageTimer(), [])
+    assert reduction.run_affine() == (None, [])  # φ unsolved: nothing to recombine
+    assert reduction.surrogate is surrogate
+    assert len(posed) == 1 and posed[0].names == ["delta"]
+    # φ's data, up to scale and offset, are cos δ
+    assert abs(np.corrcoef(posed[0].y, np.cos(posed[0].X[:, 0]))[0, 1]) > 0.999
+
+
 def test_surrogate_reproduces_a_smooth_function():
     X = _inputs(n_rows=600, n_inputs=2)
     y = X[:, 0] / X[:, 1] + np.sin(X[:, 0])

@@ -20,9 +20,9 @@ class DiscoverConfig:
         simplest first), and "nested": for one input, every composition c*f(a*g(p*x)+b)+d of
         two library functions (``kansr.symbolic.compositions``); "reduce": merge or separate
         inputs by tests on a surrogate KAN and solve the smaller problems with the same search
-        (``kansr.search.reduction``).
+        (``kansr.search.reduction``); "affine": the same for f = g(rest) + φ(x)·h(rest).
     reduce_share : float
-        Share of the remaining time budget that one "reduce" alternative may use.
+        Share of the remaining time budget that one "reduce" or "affine" alternative may use.
     steps : int
         LBFGS steps per training stage.
     lamb : float
@@ -52,7 +52,7 @@ class DiscoverConfig:
     """
 
     transforms: tuple[str, ...] = ("log", "identity", "log_target", "inverse_target", "square_target")
-    architectures: tuple[str, ...] = ("additive", "product", "nested", "reduce", "outer", "wide",
+    architectures: tuple[str, ...] = ("additive", "product", "nested", "reduce", "outer", "affine", "wide",
                                       "product_outer", "product_sum", "sum_product")
     steps: int = 100
     lamb: float = 0.01

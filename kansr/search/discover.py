@@ -11,9 +11,10 @@ pruned, ...). Every trial (``kansr.search.trial``) yields candidate formulas (as
 and expanded into terms), each refit, snapped and scored on held-out rows
 (``kansr.search.candidate``).
 
-One alternative, "reduce", makes the problem smaller instead (``kansr.search.reduction``):
-tests on an accurate surrogate KAN find pairs of inputs that enter only as a ratio,
-product, difference or sum, or split f into g(one input)·h(the rest) or a sum. The smaller
+Two alternatives, "reduce" and "affine", make the problem smaller instead
+(``kansr.search.reduction``): tests on an accurate surrogate KAN find pairs of inputs that
+enter only as a ratio, product, difference or sum, or split f into g(one input)·h(the rest)
+or a sum ("reduce"), or into g(rest) + φ(one input)·h(rest) ("affine"). The smaller
 problems go through this same search, recursively, within a share of the remaining time;
 their formulas are recombined and refit on the real data like any other candidate.
 
@@ -42,7 +43,7 @@ from kansr.search.candidate import Candidate, Rows, Scorer, split_rows
 from kansr.search.config import DiscoverConfig
 from kansr.search.executor import run_parallel
 from kansr.search.plan import Plan, guaranteed_index, plans
-from kansr.search.reduction import Context, Reduction, Solution, Subproblem
+from kansr.search.reduction import Context, Reduction, Solution, Subproblem, Surrogate
 from kansr.search.baselines import BASELINE, baseline_formulas
 from kansr.search.result import Result, constants_table, error_model, fit_of, front_table, report_budget
 from kansr.search.selection import choose, pareto
@@ -242,6 +243,7 @@ class Search:
         self.timer = StageTimer()
         self.chosen: Candidate | None = None  # the chosen formula so far,
         self.unchanged = 0  # and for how many outcomes in a row it has stayed chosen
+        self.surrogate: Surrogate | None = None  # trained by "reduce", used again by "affine"
 
     def __getstate__(self) -> dict:
         # for worker processes: the library holds lambdas, rebuilt from its names there
@@ -341,10 +343,13 @@ class Search:
                     log: list[str]) -> tuple[KAN | None, list[Candidate]]:
         """(model or None, scored candidates) of one alternative."""
         X, y = self.dataset.X, self.dataset.y
-        if plan.architecture == "reduce":
+        if plan.architecture in ("reduce", "affine"):
             context = Context(self.dataset, self.rows, self.seed, self.budget, self.good_enough,
-                              self.config.reduce_share)
-            return Reduction(context, self.solve, self.scorer.score, timer, log).run()
+                              self.config.reduce_share, self.surrogate)
+            reduction = Reduction(context, self.solve, self.scorer.score, timer, log)
+            found = reduction.run() if plan.architecture == "reduce" else reduction.run_affine()
+            self.surrogate = reduction.surrogate
+            return found
         if plan.architecture == "nested":
             with timer.stage("symbolic fit"):
                 # on a surrogate's data (good_enough above machine precision) errors below its
@@ -387,7 +392,8 @@ class Search:
         the best held-out error)."""
         dataset = Dataset(X=sub.X, y=sub.y, names=sub.names, target=self.dataset.target)
         # a reduced problem is tried for further reduction first: each step makes it smaller,
-        # down to one input, which "nested" searches exhaustively
+        # down to one input, which "nested" searches exhaustively ("affine" stays in its
+        # place: its three smaller problems are not smaller in inputs than this one's KANs)
         first = tuple(a for a in ("nested", "reduce") if a in self.config.architectures)
         order = first + tuple(a for a in self.config.architectures if a not in first)
         search = Search(dataset, replace(self.config, workers=1, architectures=order), self.rows, self.seed,

@@ -2,8 +2,9 @@
 
 A *transform* changes the data before a KAN is trained (``Transform``); an *architecture*
 is a KAN shape (``ARCHITECTURES``), or one of the two searches that need no KAN of their
-own: "nested" (one input: every composition of two library functions) and "reduce" (merge
-or separate inputs by tests on a surrogate KAN). ``plans`` lists the pairs that apply to
+own: "nested" (one input: every composition of two library functions), "reduce" (merge
+or separate inputs by tests on a surrogate KAN) and "affine" (split f into g + φ(x)·h by
+a test on a surrogate KAN). ``plans`` lists the pairs that apply to
 the data, cheapest and simplest first.
 """
 
@@ -116,7 +117,7 @@ class Plan:
 
     @property
     def trains_kan(self) -> bool:
-        """Whether this alternative trains a KAN ("nested" and "reduce" are searches of their own)."""
+        """Whether this alternative trains a KAN ("nested", "reduce" and "affine" are searches of their own)."""
         return self.architecture in ARCHITECTURES
 
 
@@ -132,8 +133,8 @@ def plans(transform_names: tuple[str, ...], architectures: tuple[str, ...], X: n
           y: np.ndarray) -> list[Plan]:
     """Every (transform, architecture) pair that applies to the data, in ``architectures`` order.
 
-    "reduce" and "nested" run once, on the data as given: "reduce" needs two inputs or more,
-    "nested" exactly one, and goes first there; the target-only transforms go with the
+    "reduce", "affine" and "nested" run once, on the data as given: "reduce" and "affine" need
+    two inputs or more, "nested" exactly one, and goes first there; the target-only transforms go with the
     additive and outer shapes only, and shapes that one input makes another are left out.
     """
     transforms = transforms_for(transform_names, X, y)
@@ -146,8 +147,8 @@ def plans(transform_names: tuple[str, ...], architectures: tuple[str, ...], X: n
             tuple(a for a in architectures if a != "nested")
     found = []
     for architecture in architectures:
-        if architecture in ("reduce", "nested"):
-            applies = X.shape[1] >= 2 if architecture == "reduce" else X.shape[1] == 1
+        if architecture in ("reduce", "affine", "nested"):
+            applies = X.shape[1] == 1 if architecture == "nested" else X.shape[1] >= 2
             found += [Plan(identity, architecture)] if applies else []
         else:
             found += [Plan(t, architecture) for t in transforms

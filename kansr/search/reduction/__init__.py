@@ -3,5 +3,6 @@ separability tests on a surrogate (``surrogate``), and the reduction step of the
 solves the smaller problems (``solve``)."""
 
 from kansr.search.reduction.solve import Context, Reduction, Solution, Subproblem
+from kansr.search.reduction.surrogate import Surrogate
 
-__all__ = ["Context", "Reduction", "Solution", "Subproblem"]
+__all__ = ["Context", "Reduction", "Solution", "Subproblem", "Surrogate"]

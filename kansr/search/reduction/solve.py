@@ -1,7 +1,7 @@
-"""The "reduce" alternative of the search: merge inputs, or split f into two factors, two
-terms, or g + φ(x)·h (f affine in a function of one input), by tests on a surrogate KAN
-(``kansr.search.reduction.surrogate``); solve the smaller problems with the same search,
-and score the recombined formulas on the real data.
+"""The "reduce" and "affine" alternatives of the search: merge inputs, or split f into two
+factors or two terms ("reduce"), or into g + φ(x)·h, f affine in a function of one input
+("affine"), by tests on a surrogate KAN (``kansr.search.reduction.surrogate``); solve the
+smaller problems with the same search, and score the recombined formulas on the real data.
 
 ``Reduction`` gets what it needs from the search that runs it as values (``Context``) and
 two callbacks: ``solve`` runs a search on a smaller problem (``Subproblem`` -> ``Solution``
@@ -43,6 +43,9 @@ class Context:
     budget: Budget | None
     good_enough: float
     share: float  # of the remaining budget this reduction may use
+    # the surrogate KAN of the data where an earlier reduction trained it (the same seed
+    # and rows train the same one)
+    surrogate: Surrogate | None = None
 
 
 @dataclass(frozen=True)
@@ -95,21 +98,22 @@ def fresh_symbols(names: list[str], count: int) -> list[sympy.Symbol]:
 
 
 class Reduction:
-    """One reduction of one problem (see the module doc); ``run`` returns (model, candidates)."""
+    """One reduction of one problem (see the module doc); ``run`` ("reduce") and
+    ``run_affine`` ("affine") return (model, candidates)."""
 
     def __init__(self, context: Context, solve: Solve, score: Score, timer: StageTimer, log: list[str]) -> None:
         self.context, self.solve, self.score, self.timer, self.log = context, solve, score, timer, log
         self.X, self.y, self.names = context.dataset.X, context.dataset.y, context.dataset.names
         self.symbols = [sympy.Symbol(name) for name in self.names]
+        self.surrogate: Surrogate | None = None  # the data's surrogate KAN, once trained
 
     def run(self) -> tuple[KAN | None, list[Candidate]]:
-        """Merge inputs, or split f into two factors or terms, or else into g + φ·h, by tests on
-        a surrogate KAN; solve the smaller problem(s) with the same search; rescore on the real
-        data."""
+        """Merge inputs, or split f into two factors or terms, by tests on a surrogate KAN;
+        solve the smaller problem(s) with the same search; rescore on the real data."""
         context, rows = self.context, self.context.rows
         budget = None if context.budget is None else context.budget.share(context.share)
         with self.timer.stage("surrogate"):
-            model = Surrogate(self.X[rows.kan], self.y[rows.kan], context.seed, budget=budget)
+            model = self._surrogate(budget)
             # scored once up to the uncertain limits: the certain verdicts are those below the tolerances
             symmetric = symmetries(model, self.X[rows.kan], context.seed, UNCERTAIN_SYMMETRY)
             merges = disjoint([m for m in symmetric if m.score < SYMMETRY_TOLERANCE])
@@ -122,11 +126,29 @@ class Reduction:
             return self._merged(merges, budget)
         if split is not None:
             return self._separated(split, model, budget)
-        with self.timer.stage("surrogate"):
-            affine = self._affine_split(model)
-        if affine is not None:
-            return self._affine(affine, model, budget)
         return None, []
+
+    def run_affine(self) -> tuple[KAN | None, list[Candidate]]:
+        """Split f into g + φ·h (f, ln|f| or f² affine in a function of one input) by a test on
+        a surrogate KAN; solve φ, h and g with the same search; rescore on the real data.
+
+        An alternative of its own, after the KAN shapes that read the same laws more
+        cheaply: its three smaller searches cost more than one KAN, and a law that is affine
+        in one input is often a product or a sum with an offset that those shapes read."""
+        budget = None if self.context.budget is None else self.context.budget.share(self.context.share)
+        with self.timer.stage("surrogate"):
+            model = self._surrogate(budget)
+            affine = self._affine_split(model)
+        return (None, []) if affine is None else self._affine(affine, model, budget)
+
+    def _surrogate(self, budget: Budget | None) -> Surrogate:
+        """The surrogate KAN of the data (``Context.surrogate`` where the search has one)."""
+        if self.context.surrogate is None:
+            rows = self.context.rows
+            self.surrogate = Surrogate(self.X[rows.kan], self.y[rows.kan], self.context.seed, budget=budget)
+        else:
+            self.surrogate = self.context.surrogate
+        return self.surrogate
 
     def _affine_split(self, model: Surrogate) -> Affine | None:
         """The best affine split (``kansr.search.reduction.surrogate``) of f, ln|f| or f²
