@@ -128,6 +128,23 @@ def test_the_affine_alternative_uses_the_surrogate_it_is_given_and_poses_phi_in_
     assert abs(np.corrcoef(posed[0].y, np.cos(posed[0].X[:, 0]))[0, 1]) > 0.999
 
 
+def test_a_surrogate_is_judged_only_on_held_out_rows_inside_the_range_of_its_training_rows():
+    from kansr.data import Dataset
+    from kansr.search.candidate import Rows
+    from kansr.search.reduction import Context, Reduction
+    from kansr.search.trial import StageTimer
+
+    X = _inputs(n_rows=100, n_inputs=2)
+    X[92:] = np.random.default_rng(1).uniform(1.5, 2.5, (8, 2))
+    X[90] = [3.5, 2.0]  # past the largest training value of the first input
+    X[91] = [2.0, 0.5]  # below the smallest of the second
+    train, val = np.arange(90), np.arange(90, 100)
+    rows = Rows(train=train, val=val, kan=train, refit=train)
+    context = Context(Dataset(X=X, y=X.sum(1), names=["a", "b"], target="f"), rows, 0, None, 1e-14, 0.5)
+    reduction = Reduction(context, lambda *a: [], lambda *a: [], StageTimer(), [])
+    assert reduction.held_out_rows.tolist() == list(range(92, 100))
+
+
 def test_surrogate_reproduces_a_smooth_function():
     X = _inputs(n_rows=600, n_inputs=2)
     y = X[:, 0] / X[:, 1] + np.sin(X[:, 0])

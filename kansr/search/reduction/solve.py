@@ -106,6 +106,16 @@ class Reduction:
         self.X, self.y, self.names = context.dataset.X, context.dataset.y, context.dataset.names
         self.symbols = [sympy.Symbol(name) for name in self.names]
         self.surrogate: Surrogate | None = None  # the data's surrogate KAN, once trained
+        # the held-out rows that judge a surrogate: those inside the range of its training
+        # rows in every input. It is queried only there; outside it extrapolates, and on a
+        # skewed input one held-out row past the largest training value can hold nearly all
+        # of its held-out error (1e-2 against 4e-6 without it), which would pass false
+        # reductions and accept loose formulas for the parts
+        rows = context.rows
+        trained = self.X[rows.kan]
+        inside = np.all((self.X[rows.val] >= trained.min(0)) & (self.X[rows.val] <= trained.max(0)), axis=1) \
+            if len(rows.kan) else np.zeros(len(rows.val), dtype=bool)
+        self.held_out_rows = rows.val[inside]
 
     def run(self) -> tuple[KAN | None, list[Candidate]]:
         """Merge inputs, or split f into two factors or terms, by tests on a surrogate KAN;
@@ -154,22 +164,22 @@ class Reduction:
         """The best affine split (``kansr.search.reduction.surrogate``) of f, ln|f| or f²
         (``target_maps``), judged against the surrogate's error on held-out rows; None
         without held-out rows or where none passes."""
-        rows = self.context.rows
-        if not len(rows.val):
+        val = self.held_out_rows
+        if not len(val):
             return None
-        error = float(np.sqrt(model.error(self.X[rows.val], self.y[rows.val]) * np.var(self.y[rows.val])))
+        error = float(np.sqrt(model.error(self.X[val], self.y[val]) * np.var(self.y[val])))
         found = [split for target in target_maps(self.y)
-                 for split in affine_splits(model, self.X[rows.kan], self.context.seed, error, AFFINE_TOLERANCE,
-                                            target)]
+                 for split in affine_splits(model, self.X[self.context.rows.kan], self.context.seed, error,
+                                            AFFINE_TOLERANCE, target)]
         return min(found, key=lambda split: split.score, default=None)
 
     def _held_out(self, model: Surrogate) -> tuple[tuple, tuple, float] | None:
         """(training rows, held-out rows, the surrogate's held-out error) where that error is
         above ``NOISY_SURROGATE`` (its verdicts blurred by noise); None otherwise."""
-        rows = self.context.rows
-        if not len(rows.val):
+        rows, val = self.context.rows, self.held_out_rows
+        if not len(val):
             return None
-        held_out = (self.X[rows.val], self.y[rows.val])
+        held_out = (self.X[val], self.y[val])
         reference = model.error(*held_out)
         return ((self.X[rows.kan], self.y[rows.kan]), held_out, reference) if reference >= NOISY_SURROGATE else None
 
@@ -256,9 +266,10 @@ class Reduction:
                    ) -> tuple[KAN | None, list[Candidate]]:
         """Solve g(one input) on surrogate data, then the rest on the real data with g divided
         out (subtracted for a sum); every pairing of the parts' formulas is scored."""
-        X, y, rows, context = self.X, self.y, self.context.rows, self.context
+        X, y, context = self.X, self.y, self.context
         g_values, h_values, reference = split_data(model, X, split)
-        surrogate_error = model.error(X[rows.val], y[rows.val]) if len(rows.val) else 0.0
+        val = self.held_out_rows
+        surrogate_error = model.error(X[val], y[val]) if len(val) else 0.0
         good_enough = max(context.good_enough, 3 * surrogate_error)
         label = f"reduce[{' '.join(self.names[k] for k in split.left)} {split.kind} rest]"
         self.log.append(f"{label}: solving the two parts separately")
@@ -303,7 +314,8 @@ class Reduction:
         rest_names, rest_symbols = [self.names[i] for i in rest], [self.symbols[i] for i in rest]
         f, mapped_y = (lambda X: target(model(X))), target(y)
         variance = float(np.var(mapped_y))
-        relative = float(np.mean((f(X[rows.val]) - mapped_y[rows.val]) ** 2)) / (variance or 1.0)
+        val = self.held_out_rows
+        relative = float(np.mean((f(X[val]) - mapped_y[val]) ** 2)) / (variance or 1.0)
         label = f"reduce[{self.names[k]} affine rest{'' if target.kind == 'identity' else ' of ' + target.kind + ' y'}]"
         self.log.append(f"{label}: solving φ({self.names[k]}), then h and g of the rest")
         share = (lambda fraction: None) if budget is None else budget.share
