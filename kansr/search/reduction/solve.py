@@ -19,7 +19,7 @@ import sympy
 from kansr.budget import Budget
 from kansr.data import Dataset
 from kansr.kan import KAN
-from kansr.search.candidate import Candidate, Rows
+from kansr.search.candidate import RELATIVE_SPAN, Candidate, Rows
 from kansr.search.reduction.surrogate import (AFFINE_TOLERANCE, CONFIRM_RATIO, NOISY_SURROGATE,
                                               SEPARABILITY_TOLERANCE, SYMMETRY_TOLERANCE, UNCERTAIN_SPLIT,
                                               UNCERTAIN_SYMMETRY, Affine, Merge, Split, Surrogate, TargetMap,
@@ -132,6 +132,8 @@ class Reduction:
             split = next((s for s in separable if s.score < SEPARABILITY_TOLERANCE), None)
             if not merges and split is None:
                 merges, split, model = self._confirmed(model, symmetric, separable, budget)
+            if not merges and split is None:
+                split, model = self._product_of_a_wide_range(model, budget)
         if merges:
             return self._merged(merges, budget)
         if split is not None:
@@ -243,6 +245,20 @@ class Reduction:
                 self.log.append(f"reduce: split of {self.names[split.left[0]]} confirmed on held-out rows")
                 return [], split, separated
         return [], None, model
+
+    def _product_of_a_wide_range(self, model: Surrogate, budget: Budget | None) -> tuple[Split | None, Surrogate]:
+        """A product split found on a surrogate of ln|y| (with that surrogate), where y has one
+        sign and spans ``RELATIVE_SPAN`` or more; else (None, ``model``). A surrogate of y errs
+        by about as much at every row, which swamps the smallest values, or turns them
+        negative, and the product test reads ln|f|: 4π/3·a/(1 − b²)², from 0.6 down to 1e-3,
+        has no product split on a surrogate of y that fits it to 4e-6."""
+        rows, seed = self.context.rows, self.context.seed
+        y = self.y[rows.kan]
+        if not (np.all(y > 0) or np.all(y < 0)) or np.abs(y).max() < RELATIVE_SPAN * np.abs(y).min():
+            return None, model
+        logarithmic = Surrogate(self.X[rows.kan], y, seed, budget=budget, log_target=True)
+        found = [s for s in splits(logarithmic, self.X[rows.kan], seed) if s.kind == "*"]
+        return (found[0], logarithmic) if found else (None, model)
 
     def _merged(self, merges: list[Merge], budget: Budget | None) -> tuple[KAN | None, list[Candidate]]:
         """Solve the problem with each merged pair as one input (real data), then substitute back."""
