@@ -46,6 +46,9 @@ def test_find_merges_finds_nothing_in_an_irreducible_function():
 @pytest.mark.parametrize("kind, function", [
     ("*", lambda X: np.exp(X[:, 0]) * (X[:, 1] + X[:, 2] ** 2)),
     ("+", lambda X: np.sin(X[:, 0]) + X[:, 1] * X[:, 2]),
+    # a factor of both signs: no logarithm, the product test works on f itself
+    ("*", lambda X: X[:, 0] * (1 + X[:, 1] * np.cos(X[:, 2]))),
+    ("+", lambda X: np.cos(2 * X[:, 0]) + X[:, 1] * np.cos(X[:, 2])),
 ])
 def test_find_split_separates_one_input(kind, function):
     split = find_split(function, _inputs(), seed=0)
