@@ -257,3 +257,15 @@ def test_a_cross_validated_line_is_charged_its_tree_and_not_its_fitted_constants
     assert len(large.constants) == 2 and large.parameter_cost > 15
     exact = scored_line(12, 0.0)[2]
     assert exact.data_nmse < 1e-20 and exact.parameter_cost > 50  # both to machine precision
+
+
+def test_rows_within_a_mask_keep_their_roles_numbered_as_rows_of_the_kept_data():
+    from kansr.search.candidate import split_rows
+
+    rows = split_rows(200, 0.2, 0, 100, 150)
+    keep = np.arange(200) % 3 != 0
+    within = rows.within(keep)
+    kept = np.flatnonzero(keep)  # row i of the kept data is row kept[i] of the data
+    for part, whole in zip((within.train, within.val, within.kan, within.refit),
+                           (rows.train, rows.val, rows.kan, rows.refit)):
+        assert kept[part].tolist() == [r for r in whole if keep[r]]

@@ -101,6 +101,12 @@ class Rows:
     kan: np.ndarray  # seeded subsample of train for the KAN
     refit: np.ndarray  # seeded subsample of train for the constant refits
 
+    def within(self, keep: np.ndarray) -> "Rows":
+        """The same rows of the data restricted to ``keep`` (a boolean mask over its rows),
+        numbered as rows of that restricted data."""
+        number = np.cumsum(keep) - 1  # each kept row's index among the kept ones
+        return Rows(*(number[part[keep[part]]] for part in (self.train, self.val, self.kan, self.refit)))
+
 
 # below this many rows a held-out fifth (under 20 rows) is too few to choose between
 # formulas: its error differs more from one draw of the split to the next than two

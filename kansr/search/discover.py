@@ -396,7 +396,8 @@ class Search:
         # place: its three smaller problems are not smaller in inputs than this one's KANs)
         first = tuple(a for a in ("nested", "reduce") if a in self.config.architectures)
         order = first + tuple(a for a in self.config.architectures if a not in first)
-        search = Search(dataset, replace(self.config, workers=1, architectures=order), self.rows, self.seed,
+        rows = self.rows if sub.rows is None else sub.rows
+        search = Search(dataset, replace(self.config, workers=1, architectures=order), rows, self.seed,
                         sub.budget, False, good_enough=sub.good_enough, guaranteed=False, top_level=False,
                         by_description=sub.measured)
         search.run()

@@ -64,6 +64,7 @@ class Subproblem:
     meaning: dict | None = None
     alternatives: int = 0
     measured: bool = False
+    rows: Rows | None = None  # where X holds only some of the problem's rows: which rows are which
 
 
 @dataclass(frozen=True)
@@ -335,12 +336,17 @@ class Reduction:
         label = f"reduce[{self.names[k]} affine rest{'' if target.kind == 'identity' else ' of ' + target.kind + ' y'}]"
         self.log.append(f"{label}: solving φ({self.names[k]}), then h and g of the rest")
         share = (lambda fraction: None) if budget is None else budget.share
-        phis = self.solve(Subproblem(X[:, [k]], affine_function(f, X, affine), [self.names[k]], share(1 / 4),
-                                     max(context.good_enough, 3 * relative)), self.timer)
+        # φ's data where the test sampled x_k: at the ends of its range the surrogate errs
+        # most, and on a skewed input (x/(c·t)) those few rows bent a straight φ by 100
+        # times the error it had inside
+        levels = affine_levels(X[rows.kan], k)
+        inner = (X[:, k] >= levels[0]) & (X[:, k] <= levels[-1])
+        phis = self.solve(Subproblem(X[inner][:, [k]], affine_function(f, X[inner], affine), [self.names[k]],
+                                     share(1 / 4), max(context.good_enough, 3 * relative),
+                                     rows=rows.within(inner)), self.timer)
         phi = bare(phis[0].formula) if phis else sympy.S.Zero
         if not phi.free_symbols:
             return None, []
-        levels = affine_levels(X[rows.kan], k)
         at_levels = predict(phi, [self.symbols[k]], levels[:, None])
         if not np.all(np.isfinite(at_levels)) or np.ptp(at_levels) == 0:
             return None, []
