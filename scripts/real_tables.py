@@ -24,7 +24,7 @@ import sympy
 
 import kansr
 from kansr.markdown import markdown_table
-from kansr.search.candidate import RELATIVE_SPAN
+from kansr.search.candidate import spans_decades
 from kansr.symbolic import complexity, predict, refit
 
 REAL = Path(__file__).resolve().parents[1] / "datasets" / "real"
@@ -45,7 +45,7 @@ def _fit_law(law: sympy.Expr, symbols, X: np.ndarray, y: np.ndarray) -> sympy.Ex
     with the shorter description (an additive fit of a power law over six decades follows
     the largest rows, or runs off to a far local minimum)."""
     fits = [refit(law, symbols, X, y)]
-    if (np.all(y > 0) or np.all(y < 0)) and np.abs(y).max() >= RELATIVE_SPAN * np.abs(y).min():
+    if spans_decades(y):
         fits.append(refit(law, symbols, X, y, relative=True))
     return min(fits, key=lambda fit: fit.description_length).expr
 

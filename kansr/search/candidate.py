@@ -116,6 +116,14 @@ LEAVE_ONE_OUT = 20
 FOLDS = 10
 # the target spans at least this ratio (max |y| / min |y|) before relative errors are tried
 RELATIVE_SPAN = 10.0
+
+
+def spans_decades(y: np.ndarray) -> bool:
+    """Whether y has one sign and spans ``RELATIVE_SPAN`` or more: where relative errors can
+    describe it, and where an error of the same size at every row swamps its smallest values."""
+    magnitude = np.abs(y)
+    return bool(len(magnitude) and (np.all(y > 0) or np.all(y < 0))
+                and magnitude.max() >= RELATIVE_SPAN * magnitude.min())
 # formulas fitting the rows to this normalised error are exact: no error model to choose
 _EXACT = 1e-12
 # the units' monomial M as a column of the fits' data (``Scorer``)
@@ -158,11 +166,9 @@ class Scorer:
         if self.scale is not None:
             inputs = np.column_stack([inputs, np.log(np.abs(self.scale[rows.refit]))])
         self.neighbours = stopping.neighbours(inputs)
-        magnitude = np.abs(dataset.y)
         # whether relative errors are possible here, and whether formulas are still fitted with
         # them too (``stop_relative``)
-        self.relative_possible = bool(len(magnitude) and (np.all(dataset.y > 0) or np.all(dataset.y < 0))
-                                      and magnitude.max() >= RELATIVE_SPAN * magnitude.min())
+        self.relative_possible = spans_decades(dataset.y)
         self.relative_tried = self.relative_possible
 
     def stop_relative(self, baselines: list[Candidate]) -> None:

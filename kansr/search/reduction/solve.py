@@ -19,7 +19,7 @@ import sympy
 from kansr.budget import Budget
 from kansr.data import Dataset
 from kansr.kan import KAN
-from kansr.search.candidate import RELATIVE_SPAN, Candidate, Rows
+from kansr.search.candidate import Candidate, Rows, spans_decades
 from kansr.search.reduction.surrogate import (AFFINE_TOLERANCE, CONFIRM_RATIO, NOISY_SURROGATE,
                                               SEPARABILITY_TOLERANCE, SYMMETRY_TOLERANCE, UNCERTAIN_SPLIT,
                                               UNCERTAIN_SYMMETRY, Affine, Merge, Split, Surrogate, TargetMap,
@@ -112,11 +112,9 @@ class Reduction:
         # skewed input one held-out row past the largest training value can hold nearly all
         # of its held-out error (1e-2 against 4e-6 without it), which would pass false
         # reductions and accept loose formulas for the parts
-        rows = context.rows
-        trained = self.X[rows.kan]
-        inside = np.all((self.X[rows.val] >= trained.min(0)) & (self.X[rows.val] <= trained.max(0)), axis=1) \
-            if len(rows.kan) else np.zeros(len(rows.val), dtype=bool)
-        self.held_out_rows = rows.val[inside]
+        trained, held_out = self.X[context.rows.kan], self.X[context.rows.val]
+        inside = np.all((held_out >= trained.min(0)) & (held_out <= trained.max(0)), axis=1)
+        self.held_out_rows = context.rows.val[inside]
 
     def run(self) -> tuple[KAN | None, list[Candidate]]:
         """Merge inputs, or split f into two factors or terms, by tests on a surrogate KAN;
@@ -156,11 +154,9 @@ class Reduction:
 
     def _surrogate(self, budget: Budget | None) -> Surrogate:
         """The surrogate KAN of the data (``Context.surrogate`` where the search has one)."""
-        if self.context.surrogate is None:
-            rows = self.context.rows
-            self.surrogate = Surrogate(self.X[rows.kan], self.y[rows.kan], self.context.seed, budget=budget)
-        else:
-            self.surrogate = self.context.surrogate
+        rows = self.context.rows
+        self.surrogate = self.context.surrogate if self.context.surrogate is not None else \
+            Surrogate(self.X[rows.kan], self.y[rows.kan], self.context.seed, budget=budget)
         return self.surrogate
 
     def _affine_split(self, model: Surrogate) -> Affine | None:
@@ -249,13 +245,13 @@ class Reduction:
 
     def _product_of_a_wide_range(self, model: Surrogate, budget: Budget | None) -> tuple[Split | None, Surrogate]:
         """A product split found on a surrogate of ln|y| (with that surrogate), where y has one
-        sign and spans ``RELATIVE_SPAN`` or more; else (None, ``model``). A surrogate of y errs
+        sign and spans a decade or more (``spans_decades``); else (None, ``model``). A surrogate of y errs
         by about as much at every row, which swamps the smallest values, or turns them
         negative, and the product test reads ln|f|: 4π/3·a/(1 − b²)², from 0.6 down to 1e-3,
         has no product split on a surrogate of y that fits it to 4e-6."""
         rows, seed = self.context.rows, self.context.seed
         y = self.y[rows.kan]
-        if not (np.all(y > 0) or np.all(y < 0)) or np.abs(y).max() < RELATIVE_SPAN * np.abs(y).min():
+        if not spans_decades(y):
             return None, model
         logarithmic = Surrogate(self.X[rows.kan], y, seed, budget=budget, log_target=True)
         found = [s for s in splits(logarithmic, self.X[rows.kan], seed) if s.kind == "*"]
