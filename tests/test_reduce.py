@@ -98,7 +98,33 @@ def test_a_gaussian_is_affine_in_the_square_of_its_argument_once_its_logarithm_i
     d, sigma = sympy.symbols("d sigma")
     assert log.inverse(-sympy.log(sigma) - d**2 / (2 * sigma**2)) == sympy.exp(-d**2 / (2 * sigma**2)) / sigma
     assert [m.kind for m in target_maps(f(X))] == ["identity", "log", "square"]
-    assert [m.kind for m in target_maps(X[:, 1])] == ["identity"]  # of both signs: no map
+    assert [m.kind for m in target_maps(X[:, 1])] == ["identity", "sin"]  # of both signs: no log, no square
+
+
+def test_an_angle_from_an_inverse_sine_is_a_product_once_its_sine_is_taken():
+    # Snell's law solved for the angle, asin(n·sin θ₂) (Feynman I.26.2): sin f = n·sin θ₂
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.uniform(0, 1, 500), rng.uniform(1, 5, 500)])
+    f = lambda X: np.arcsin(X[:, 0] * np.sin(X[:, 1]))  # noqa: E731
+    error = 1e-6 * np.std(f(X))
+    sine = TargetMap("sin")
+    assert [m.kind for m in target_maps(f(X))] == ["identity", "sin"]  # cos is not one-to-one on [−π/2, π/2]
+    assert affine_splits(f, X, seed=0, error=error, tolerance=AFFINE_TOLERANCE) == []
+    split = affine_splits(f, X, seed=0, error=error, tolerance=AFFINE_TOLERANCE, target=sine)[0]
+    assert split.target == sine
+    mapped = lambda X: sine(f(X))  # noqa: E731
+    phi = X[:, 0] if split.k == 0 else np.sin(X[:, 1])
+    assert abs(np.corrcoef(affine_function(mapped, X, split), phi)[0, 1]) > 1 - 1e-9
+    n, theta = sympy.symbols("n theta")
+    assert sine.inverse(n * sympy.sin(theta)) == sympy.asin(n * sympy.sin(theta))
+    # how far an error of f moves sin f, against a numerical derivative
+    values = np.linspace(-1.5, 1.5, 7)
+    np.testing.assert_allclose(sine.slope(values), np.abs(np.sin(values + 1e-6) - np.sin(values - 1e-6)) / 2e-6,
+                               rtol=1e-6)
+    # an arccos angle on [0, π] gets the cosine; a narrow range of angles gets neither
+    assert [m.kind for m in target_maps(np.arccos(np.linspace(-0.9, 0.9, 50)))] == \
+        ["identity", "log", "square", "cos"]
+    assert [m.kind for m in target_maps(np.linspace(0.1, 0.6, 50))] == ["identity", "log", "square"]
 
 
 def test_an_affine_split_is_not_found_in_functions_that_mix_their_inputs():

@@ -384,35 +384,55 @@ def affine_function(f, X: np.ndarray, affine: Affine) -> np.ndarray:
 @dataclass(frozen=True)
 class TargetMap:
     """A map of the target under which f may be affine where f itself is not: ln|y| (a
-    Gaussian, exp(−d²/(2σ²))/σ, is affine in d² there) or y² (a distance, sqrt(1 + r² −
-    2r·cos d), is affine in cos d there); ``sign``: the target's (both need one sign)."""
+    Gaussian, exp(−d²/(2σ²))/σ, is affine in d² there), y² (a distance, sqrt(1 + r² −
+    2r·cos d), is affine in cos d there), sin y or cos y (an angle that an inverse sine or
+    cosine gives, asin(n·sin θ), is a product there); ``sign``: the target's (the log and
+    the square need one sign)."""
 
-    kind: str  # "identity", "log" or "square"
+    kind: str  # "identity", "log", "square", "sin" or "cos"
     sign: float = 1.0
 
     def __call__(self, values: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
             if self.kind == "log":
                 return np.log(self.sign * values)
+            if self.kind in ("sin", "cos"):
+                return getattr(np, self.kind)(values)
             return values ** 2 if self.kind == "square" else values
 
     def slope(self, values: np.ndarray) -> np.ndarray:
         """|T'| at ``values``: how far an error of the target moves its map."""
         if self.kind == "log":
             return 1 / np.abs(values)
+        if self.kind in ("sin", "cos"):
+            return np.abs(np.cos(values) if self.kind == "sin" else np.sin(values))
         return 2 * np.abs(values) if self.kind == "square" else np.ones_like(values)
 
     def inverse(self, expr: sympy.Expr) -> sympy.Expr:
+        if self.kind in ("sin", "cos"):
+            return (sympy.asin if self.kind == "sin" else sympy.acos)(expr)
         sign = sympy.Integer(int(self.sign))  # exact: not a constant to fit
         if self.kind == "log":
             return sign * sympy.exp(expr)
         return sign * sympy.sqrt(expr) if self.kind == "square" else expr
 
 
+# An angle map is offered only where it is one-to-one on the target's range (sin on
+# [−π/2, π/2], cos on [0, π]) and that range spans a radian or more: on a narrower range
+# either map is nearly a line or a parabola, which the identity and the square already
+# cover, and it would only add chances of a spurious split.
+_ANGLE_SPAN = 1.0
+
+
 def target_maps(y: np.ndarray) -> list[TargetMap]:
-    """The identity, then ln|y| and y² where y has one sign."""
+    """The identity; ln|y| and y² where y has one sign; sin y and cos y where y is an angle
+    on which they are one-to-one (``_ANGLE_SPAN``)."""
     sign = 1.0 if np.all(y > 0) else -1.0 if np.all(y < 0) else 0.0
-    return [TargetMap("identity")] + ([TargetMap("log", sign), TargetMap("square", sign)] if sign else [])
+    maps = [TargetMap("identity")] + ([TargetMap("log", sign), TargetMap("square", sign)] if sign else [])
+    if np.ptp(y) >= _ANGLE_SPAN:
+        maps += [TargetMap("sin")] if np.max(np.abs(y)) <= np.pi / 2 else []
+        maps += [TargetMap("cos")] if np.min(y) >= 0 and np.max(y) <= np.pi else []
+    return maps
 
 
 def affine_coefficients(f, X: np.ndarray, k: int, levels: np.ndarray, phi: np.ndarray
