@@ -353,9 +353,11 @@ class Search:
         if plan.architecture == "nested":
             with timer.stage("symbolic fit"):
                 # on a surrogate's data (good_enough above machine precision) errors below its
-                # own do not tell formulas apart
+                # own do not tell formulas apart, and a fit within them is as exact as they allow
+                surrogate = not (self.top_level or self.by_description)
                 formulas = compositions(X[self.rows.kan, 0], y[self.rows.kan], self.library, self.symbols[0],
-                                        budget=budget, slack=max(1e-14, self.good_enough))
+                                        budget=budget, slack=max(1e-14, self.good_enough),
+                                        **({"exact": self.good_enough} if surrogate else {}))
             return None, [c for formula in formulas for c in self.scorer.score(formula, plan.label, timer, log)]
         model, expr = train_and_read(plan, X[self.rows.kan], y[self.rows.kan], self.symbols, config=self.config,
                                      seed=self.seed, budget=budget, library=self.library, timer=timer)
@@ -392,9 +394,11 @@ class Search:
         the best held-out error)."""
         dataset = Dataset(X=sub.X, y=sub.y, names=sub.names, target=self.dataset.target)
         # a reduced problem is tried for further reduction first: each step makes it smaller,
-        # down to one input, which "nested" searches exhaustively ("affine" stays in its
-        # place: its three smaller problems are not smaller in inputs than this one's KANs)
-        first = tuple(a for a in ("nested", "reduce") if a in self.config.architectures)
+        # down to one input, which "nested" searches exhaustively. "affine" joins them on two
+        # inputs, where its three smaller problems have one input each; on more it stays in
+        # its place, as its parts are then no smaller in inputs than this problem's KANs
+        early = ("nested", "reduce", "affine") if sub.X.shape[1] == 2 else ("nested", "reduce")
+        first = tuple(a for a in early if a in self.config.architectures)
         order = first + tuple(a for a in self.config.architectures if a not in first)
         rows = self.rows if sub.rows is None else sub.rows
         search = Search(dataset, replace(self.config, workers=1, architectures=order), rows, self.seed,

@@ -56,14 +56,16 @@ def _sawtooth(f: SymbolicFunction, g: SymbolicFunction, fit) -> bool:
 
 def compositions(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFunction], symbol: sympy.Symbol,
                  top: int = 4, refine: int = 24, budget: Budget | None = None,
-                 powers: tuple[int, ...] = (0, -1, 1), slack: float = 1e-14) -> list[sympy.Expr]:
+                 powers: tuple[int, ...] = (0, -1, 1), slack: float = 1e-14,
+                 exact: float = _EXACT_FIT) -> list[sympy.Expr]:
     """The ``top`` best formulas x^k * (c*f(a*g(p*x)+b)+d), k in ``powers`` (k ≠ 0 only where
     x has no zero), as formulas in ``symbol``, best fit first, plus the simplest one whose
     unexplained variance is within 10× of the best + ``slack`` (the error of data that are
     only approximate, such as a surrogate's); the ``refine`` best of the first,
     affine-only fits (half as many for k ≠ 0) are refit in all their constants first. The
-    factors are skipped once a formula without one fits exactly, and the affine fits
-    once a composition with an exact inner map does. Then the three shortest
+    factors are skipped once a formula without one fits exactly (unexplained variance
+    below ``exact``: rounding, or on a surrogate's data its own error, which no formula
+    can beat), and the affine fits once a composition with an exact inner map does. Then the three shortest
     descriptions (module doc) on the (at most 256) points they are fitted on, where they are
     not among those: counted as the whole table's, the errors of fits to a quarter of its
     rows would buy each free constant about four times what it is worth.
@@ -79,12 +81,13 @@ def compositions(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFuncti
     nonzero = bool(np.all(np.abs(xs) > 1e-12 * (np.max(np.abs(xs)) or 1.0)))  # x^k and p/x need it
     ranked = []
     for k in powers:
-        if ranked and min(item[0] for item in ranked) < _EXACT_FIT:
+        if ranked and min(item[0] for item in ranked) < exact:
             break  # exact already: a factor x^k can only add complexity
         if k == 0 or nonzero:
             # half as many refits with a factor: each search costs mostly its refits
             try:
-                _ranked(xs, ys, k, library, symbol, refine if k == 0 else refine // 2, budget, ranked, nonzero)
+                _ranked(xs, ys, k, library, symbol, refine if k == 0 else refine // 2, budget, ranked, nonzero,
+                        exact)
             except BudgetExhausted:
                 if not ranked:
                     raise
@@ -169,7 +172,8 @@ def _exact(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, Symbol
 
 
 def _ranked(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, SymbolicFunction],
-            symbol: sympy.Symbol, refine: int, budget: Budget | None, ranked: list, nonzero: bool) -> None:
+            symbol: sympy.Symbol, refine: int, budget: Budget | None, ranked: list, nonzero: bool,
+            exact: float = _EXACT_FIT) -> None:
     """Append to ``ranked`` (nmse on ys, complexity, formula) of the ``refine`` most promising
     compositions of ys / xs**power, each multiplied back by symbol**power and refit in all its
     constants (one by one, so that what is done survives the end of the budget), and the
@@ -197,7 +201,7 @@ def _ranked(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, Symbo
     # fits below they still give answers (c*x + d among them)
     curves = [(g, values) for (g, kind, p), values in zip(labels, inner) if kind == "scale" and p == 1.0]
     _exact(xs, ys, power, library, symbol, curves, budget, ranked)
-    if min((item[0] for item in ranked), default=np.inf) < _EXACT_FIT:
+    if min((item[0] for item in ranked), default=np.inf) < exact:
         return  # an exact map fits exactly: a free inner scale or shift could only add constants
     # the affine fits only rank the compositions; half of the points do that (the refits
     # below use them all)

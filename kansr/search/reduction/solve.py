@@ -278,7 +278,9 @@ class Reduction:
     def _separated(self, split: Split, model: Surrogate, budget: Budget | None
                    ) -> tuple[KAN | None, list[Candidate]]:
         """Solve g(one input) on surrogate data, then the rest on the real data with g divided
-        out (subtracted for a sum); every pairing of the parts' formulas is scored."""
+        out (subtracted for a sum); every pairing of the parts' formulas is scored. Where no
+        pairing fits, the first part again on the real data with the rest divided out, and
+        then the other way round: the rest first, on surrogate data."""
         X, y, context = self.X, self.y, self.context
         g_values, h_values, reference = split_data(model, X, split)
         val = self.held_out_rows
@@ -287,9 +289,7 @@ class Reduction:
         label = f"reduce[{' '.join(self.names[k] for k in split.left)} {split.kind} rest]"
         self.log.append(f"{label}: solving the two parts separately")
         left, right = list(split.left), list(split.right)
-        first_budget = None if budget is None else budget.share(1 / 3)
-        lefts = self.solve(Subproblem(X[:, left], g_values, [self.names[k] for k in left], first_budget,
-                                      good_enough), self.timer)
+        lefts = self._part(left, g_values, None if budget is None else budget.share(1 / 3), good_enough)
         if not lefts:
             return None, []
         # the surrogate's errors let over-flexible formulas win on its data, so the rest is
@@ -297,24 +297,45 @@ class Reduction:
         # exact data whenever that part is right up to its constants
         derived = self._divide_out(lefts[0].formula, left, split.kind)
         usable = derived is not None
-        rights = self.solve(Subproblem(X[:, right], derived if usable else h_values, [self.names[k] for k in right],
-                                       budget, context.good_enough if usable else good_enough,
-                                       alternatives=2, measured=usable), self.timer)
+        rights = self._part(right, derived if usable else h_values, budget,
+                            context.good_enough if usable else good_enough, alternatives=2, measured=usable)
         if not rights:
             return None, []
         candidates = self._pairings(lefts, rights, split.kind, usable, reference, label)
-        if usable and min((c.val_nmse for c in candidates), default=np.inf) > context.good_enough:
+        if usable and not self._fits(candidates):
             # the first part came from the surrogate's data, where a wrong formula can fit within
             # its error (an arctan standing for u/sqrt(1 - u²)); the rest, solved on real data,
             # is often right even so, and then dividing it out gives exact data for the first
             # part: solve that again, with time beyond this reduction's share (one input: cheap)
-            again = self._divide_out(rights[0].formula, right, split.kind)
-            if again is not None:
-                retried = self.solve(Subproblem(X[:, left], again, [self.names[k] for k in left], context.budget,
-                                                context.good_enough, measured=True), self.timer)
-                retried = [Solution(s.model, s.formula, f"{s.attempt} again") for s in retried]
-                candidates += self._pairings(retried, rights[:1], split.kind, usable, reference, label)
+            candidates += self._from_the_other(rights[:1], right, left, split.kind, reference, label)
+        if usable and not self._fits(candidates):
+            # a wrong first part makes the rest's real data wrong too (4π/3/(b² − 1)² read
+            # as exp(10/b) makes a·(5/3 + 0.1) of a): the rest's part from the surrogate's
+            # data, where it may be the simpler of the two, and the first from real data
+            firsts = self._part(right, h_values, None if budget is None else budget.share(1 / 3), good_enough)
+            candidates += self._from_the_other(firsts[:1], left, right, split.kind, reference, label)
         return lefts[0].model, candidates
+
+    def _part(self, columns: list[int], values: np.ndarray, budget: Budget | None, good_enough: float,
+              alternatives: int = 0, measured: bool = False) -> list[Solution]:
+        """One part of a split, solved on ``values`` in the inputs ``columns``."""
+        return self.solve(Subproblem(self.X[:, columns], values, [self.names[k] for k in columns], budget,
+                                     good_enough, alternatives=alternatives, measured=measured), self.timer)
+
+    def _from_the_other(self, others: list[Solution], other: list[int], columns: list[int], kind: str,
+                        reference: float, label: str) -> list[Candidate]:
+        """The part in ``columns`` solved on the real data with the other part's formula
+        (in ``other``) divided out, with time beyond this reduction's share (the parts are
+        small problems), paired with that formula."""
+        rest = None if not others else self._divide_out(others[0].formula, other, kind)
+        if rest is None:
+            return []
+        solved = [Solution(s.model, s.formula, f"{s.attempt} again")
+                  for s in self._part(columns, rest, self.context.budget, self.context.good_enough, measured=True)]
+        return self._pairings(solved, others, kind, True, reference, label)
+
+    def _fits(self, candidates: list[Candidate]) -> bool:
+        return min((c.val_nmse for c in candidates), default=np.inf) <= self.context.good_enough
 
     def _affine(self, affine: Affine, model: Surrogate, budget: Budget | None
                 ) -> tuple[KAN | None, list[Candidate]]:
@@ -359,7 +380,7 @@ class Reduction:
                                    max(context.good_enough, 3 * relative * variance / (np.var(g_values) or 1.0)),
                                    alternatives=1), self.timer)
         candidates = self._affine_pairings(gs, hs, phi, target, label)
-        if min((c.val_nmse for c in candidates), default=np.inf) > context.good_enough:
+        if not self._fits(candidates):
             offset = mapped_y - predict(phi, [self.symbols[k]], X[:, [k]]) * predict(hs[0].formula, rest_symbols,
                                                                                       X[:, rest])
             if np.all(np.isfinite(offset)):
