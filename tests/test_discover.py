@@ -195,3 +195,15 @@ def test_on_one_input_the_exhaustive_compositions_come_first_and_shapes_that_rep
     # the reductions run once each, and the affine split after the KAN shapes that read its laws more cheaply
     assert "reduce" not in one and "affine" not in one and two.count("reduce") == two.count("affine") == 1
     assert max(i for i, a in enumerate(two) if a in ("product", "outer")) < two.index("affine")
+
+
+def test_a_reduced_problem_tries_reducing_further_first_and_on_two_inputs_the_affine_split_too():
+    from kansr.search.config import DiscoverConfig
+    from kansr.search.plan import reduced_order
+
+    architectures = DiscoverConfig().architectures
+    two, three = reduced_order(architectures, 2), reduced_order(architectures, 3)
+    assert sorted(two) == sorted(three) == sorted(architectures)
+    assert two[:3] == ("nested", "reduce", "affine")
+    assert three[:2] == ("nested", "reduce") and three.index("affine") == architectures.index("affine")
+    assert reduced_order(("additive", "affine"), 2) == ("affine", "additive")  # only those configured

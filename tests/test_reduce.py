@@ -157,6 +157,74 @@ def test_the_affine_alternative_uses_the_surrogate_it_is_given_and_poses_phi_in_
     assert abs(np.corrcoef(posed[0].y, np.cos(posed[0].X[:, 0]))[0, 1]) > 0.999
 
 
+def test_the_parts_of_an_affine_split_are_taken_from_the_data_where_the_inputs_are_correlated():
+    from kansr.search.reduction.surrogate import local_affine_coefficients
+
+    # (1 − a·b)/sqrt(1 − a²), a = u/c and b = x/(c·t) (Feynman I.15.3t): both share c, so b's
+    # range depends on a, and a surrogate is never shown most pairs of a level of b and a
+    rng = np.random.default_rng(0)
+    x, c, u, t = rng.uniform(1, 5, 1000), rng.uniform(3, 10, 1000), rng.uniform(1, 2, 1000), rng.uniform(1, 5, 1000)
+    a, b = u / c, x / (c * t)
+    y = (1 - a * b) / np.sqrt(1 - a ** 2)
+    g, h, error = local_affine_coefficients(a[:, None], b, y)
+    g_off, h_off = np.abs(g * np.sqrt(1 - a ** 2) - 1), np.abs(h * np.sqrt(1 - a ** 2) / -a - 1)
+    # where rows are dense exact to the neighbourhood's size cubed; at the sparse end of a's
+    # range, where the neighbours reach far and lie on one side, to a few parts in ten thousand
+    assert np.median(g_off) < 1e-7 and np.median(h_off) < 1e-6
+    assert np.quantile(g_off, 0.9) < 1e-5 and np.quantile(h_off, 0.9) < 1e-5
+    assert g_off.max() < 2e-3 and h_off.max() < 2e-3 and error < 1e-4
+    # two inputs in the rest, with a cross term in h that the local fits leave out
+    rest = rng.uniform(1, 3, (1000, 2))
+    phi = rng.uniform(-1, 1, 1000)
+    g, h, _ = local_affine_coefficients(rest, phi, rest[:, 0] + rest[:, 1] ** 2 + phi * rest[:, 0] * rest[:, 1])
+    np.testing.assert_allclose(g, rest[:, 0] + rest[:, 1] ** 2, rtol=1e-2)
+    np.testing.assert_allclose(h, rest[:, 0] * rest[:, 1], rtol=5e-2)
+
+
+class _Exact:
+    """A surrogate without error: the function itself."""
+
+    def __init__(self, f):
+        self.f = f
+
+    def __call__(self, X):
+        return self.f(X)
+
+    def error(self, X, y):
+        return float(np.mean((self.f(X) - y) ** 2) / np.var(y))
+
+
+def test_a_split_whose_parts_do_not_fit_is_tried_the_other_way_round():
+    from kansr.data import Dataset
+    from kansr.search.candidate import split_rows
+    from kansr.search.reduction import Context, Reduction, Solution
+    from kansr.search.trial import StageTimer
+
+    X = _inputs(n_rows=300)
+    f = lambda X: np.exp(X[:, 0]) * (X[:, 1] + X[:, 2] ** 2)  # noqa: E731
+    y = f(X)
+    rows = split_rows(len(y), 0.2, 0, 2000, 5000)
+    posed = []
+
+    def solve(sub, timer):  # a wrong part every time: no pairing fits
+        posed.append(sub)
+        return [Solution(None, sympy.Symbol(sub.names[0]) + 1, "stub")]
+
+    context = Context(Dataset(X=X, y=y, names=["a", "b", "c"], target="f"), rows, 0, None, 1e-14, 0.5, _Exact(f))
+    Reduction(context, solve, lambda *a: [], StageTimer(), []).run()
+    first, rest, again, rest_first, then_first = posed
+    assert first.names == again.names == then_first.names and rest.names == rest_first.names
+    assert len(first.names) + len(rest.names) == 3
+    # the first part, then the rest, from the surrogate's data; each other part from the real
+    # data with the formula found for its partner divided out
+    assert not first.measured and not rest_first.measured and rest.measured and again.measured and then_first.measured
+    rest_columns = [["a", "b", "c"].index(name) for name in rest.names]
+    np.testing.assert_allclose(again.y, y / (X[:, rest_columns[0]] + 1))
+    g, h = (np.exp(X[:, 0]), X[:, 1] + X[:, 2] ** 2) if first.names == ["a"] else (X[:, 1] + X[:, 2] ** 2,
+                                                                                   np.exp(X[:, 0]))
+    assert abs(np.corrcoef(rest_first.y, h)[0, 1]) > 1 - 1e-9 and abs(np.corrcoef(first.y, g)[0, 1]) > 1 - 1e-9
+
+
 def test_a_surrogate_is_judged_only_on_held_out_rows_inside_the_range_of_its_training_rows():
     from kansr.data import Dataset
     from kansr.search.candidate import Rows

@@ -177,6 +177,31 @@ def test_compositions_on_a_budget_too_short_for_their_affine_fits_still_answer_w
     assert lines and abs(float(sympy.Poly(lines[0], z).all_coeffs()[0]) - 2.5) < 1e-3, found
 
 
+def test_compositions_on_a_surrogates_data_stop_once_a_fit_is_within_its_error(monkeypatch):
+    import importlib
+
+    module = importlib.import_module("kansr.symbolic.compositions")  # the package re-exports its function
+
+    # a surrogate's values of cos x: a smooth error of 1e-4 that no formula should chase
+    z = sympy.Symbol("z")
+    x = np.random.default_rng(0).uniform(1, 5, 500)
+    y = np.cos(x) * (1 + 1e-4 * np.sin(7 * x))
+    calls = {"_ranked": 0, "fit_batch": 0}
+    for name in calls:
+        def counted(*args, name=name, original=getattr(module, name), **kwargs):
+            calls[name] += 1
+            return original(*args, **kwargs)
+        monkeypatch.setattr(module, name, counted)
+    library = get_library(["x", "x^2", "1/x", "sqrt", "exp", "cos", "sin"])
+    found = module.compositions(x, y, library, z, slack=1e-6, exact=1e-6)
+    # cos fits within the error: neither the factors x^k nor the affine fits are tried
+    assert calls == {"_ranked": 1, "fit_batch": 0}
+    assert any(f.has(sympy.cos) and len(f.atoms(sympy.Float)) <= 2 for f in found), found
+    calls.update(_ranked=0, fit_batch=0)
+    module.compositions(x, y, library, z, slack=1e-6)  # held to rounding: all of them
+    assert calls["_ranked"] == 3 and calls["fit_batch"] > 0
+
+
 def test_snap_takes_the_most_certain_constant_first_on_noisy_data():
     # the Gaussian exp(-x²/2)/sqrt(2π) with 1 % noise: by magnitude the scale 0.3989 came
     # first and snapped to 5/(4π) (0.25 % off), and the exponent then stayed at -0.499

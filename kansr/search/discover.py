@@ -42,7 +42,7 @@ from kansr.search import dimensions, screening, stopping
 from kansr.search.candidate import Candidate, Rows, Scorer, split_rows
 from kansr.search.config import DiscoverConfig
 from kansr.search.executor import run_parallel
-from kansr.search.plan import Plan, guaranteed_index, plans
+from kansr.search.plan import Plan, guaranteed_index, plans, reduced_order
 from kansr.search.reduction import Context, Reduction, Solution, Subproblem, Surrogate
 from kansr.search.baselines import BASELINE, baseline_formulas
 from kansr.search.result import Result, constants_table, error_model, fit_of, front_table, report_budget
@@ -393,13 +393,7 @@ class Search:
         ``sub.alternatives`` more from its Pareto front (the simplest of those within 100×
         the best held-out error)."""
         dataset = Dataset(X=sub.X, y=sub.y, names=sub.names, target=self.dataset.target)
-        # a reduced problem is tried for further reduction first: each step makes it smaller,
-        # down to one input, which "nested" searches exhaustively. "affine" joins them on two
-        # inputs, where its three smaller problems have one input each; on more it stays in
-        # its place, as its parts are then no smaller in inputs than this problem's KANs
-        early = ("nested", "reduce", "affine") if sub.X.shape[1] == 2 else ("nested", "reduce")
-        first = tuple(a for a in early if a in self.config.architectures)
-        order = first + tuple(a for a in self.config.architectures if a not in first)
+        order = reduced_order(self.config.architectures, sub.X.shape[1])
         rows = self.rows if sub.rows is None else sub.rows
         search = Search(dataset, replace(self.config, workers=1, architectures=order), rows, self.seed,
                         sub.budget, False, good_enough=sub.good_enough, guaranteed=False, top_level=False,

@@ -154,3 +154,15 @@ def plans(transform_names: tuple[str, ...], architectures: tuple[str, ...], X: n
             found += [Plan(t, architecture) for t in transforms
                       if t.name not in TARGET_ONLY or architecture in ("additive", "outer")]
     return found
+
+
+def reduced_order(architectures: tuple[str, ...], inputs: int) -> tuple[str, ...]:
+    """``architectures`` in the order a reduced problem of ``inputs`` inputs tries them.
+
+    A reduced problem is tried for further reduction first: each step makes it smaller,
+    down to one input, which "nested" searches exhaustively. "affine" joins them on two
+    inputs, where its three smaller problems have one input each; on more it stays in its
+    place, as its parts are then no smaller in inputs than this problem's KANs."""
+    early = ("nested", "reduce", "affine") if inputs == 2 else ("nested", "reduce")
+    first = tuple(a for a in early if a in architectures)
+    return first + tuple(a for a in architectures if a not in first)

@@ -25,7 +25,8 @@ from kansr.search.reduction.surrogate import (AFFINE_TOLERANCE, CONFIRM_RATIO, N
                                               UNCERTAIN_SYMMETRY, Affine, Merge, Split, Surrogate, TargetMap,
                                               affine_coefficients, affine_function, affine_levels, affine_splits,
                                               confirms_merge, disjoint, merged_columns, merged_error,
-                                              separated_surrogate, split_data, splits, symmetries, target_maps)
+                                              local_affine_coefficients, separated_surrogate, split_data, splits,
+                                              symmetries, target_maps)
 from kansr.search.trial import StageTimer
 from kansr.symbolic import predict
 
@@ -313,7 +314,7 @@ class Reduction:
             # as exp(10/b) makes a·(5/3 + 0.1) of a): the rest's part from the surrogate's
             # data, where it may be the simpler of the two, and the first from real data
             firsts = self._part(right, h_values, None if budget is None else budget.share(1 / 3), good_enough)
-            candidates += self._from_the_other(firsts[:1], left, right, split.kind, reference, label)
+            candidates += self._from_the_other(firsts[:1], right, left, split.kind, reference, label)
         return lefts[0].model, candidates
 
     def _part(self, columns: list[int], values: np.ndarray, budget: Budget | None, good_enough: float,
@@ -340,12 +341,12 @@ class Reduction:
     def _affine(self, affine: Affine, model: Surrogate, budget: Budget | None
                 ) -> tuple[KAN | None, list[Candidate]]:
         """T(f) = g(rest) + φ(x_k)·h(rest), T the split's map of the target: solve φ, then h
-        and g, on surrogate data; where no pairing fits the real data, solve g again there,
-        from T(y) with φ·h subtracted (exact data whenever φ and h are right up to their
-        constants). Every pairing is scored."""
+        and g, on surrogate data; where no pairing fits the real data, solve g again there
+        (``_g_again``), and where none fits still, h and g from the data themselves
+        (``_affine_from_data``). Every pairing is scored."""
         X, y, rows, context, target = self.X, self.y, self.context.rows, self.context, affine.target
         k, rest = affine.k, list(affine.rest)
-        rest_names, rest_symbols = [self.names[i] for i in rest], [self.symbols[i] for i in rest]
+        rest_names = [self.names[i] for i in rest]
         f, mapped_y = (lambda X: target(model(X))), target(y)
         variance = float(np.var(mapped_y))
         val = self.held_out_rows
@@ -381,14 +382,50 @@ class Reduction:
                                    alternatives=1), self.timer)
         candidates = self._affine_pairings(gs, hs, phi, target, label)
         if not self._fits(candidates):
-            offset = mapped_y - predict(phi, [self.symbols[k]], X[:, [k]]) * predict(hs[0].formula, rest_symbols,
-                                                                                      X[:, rest])
-            if np.all(np.isfinite(offset)):
-                again = self.solve(Subproblem(X[:, rest], offset, rest_names, budget, context.good_enough,
-                                              alternatives=1, measured=True), self.timer)
-                candidates += self._affine_pairings([Solution(s.model, s.formula, f"{s.attempt} again")
-                                                     for s in again], hs[:1], phi, target, label)
+            candidates += self._g_again(affine, phi, hs[0], budget, label)
+        if not self._fits(candidates):
+            candidates += self._affine_from_data(affine, phi, budget, label)
         return hs[0].model, candidates
+
+    def _g_again(self, affine: Affine, phi: sympy.Expr, h: Solution, budget: Budget | None, label: str
+                 ) -> list[Candidate]:
+        """g solved again on the real data, from T(y) with φ·h subtracted: exact data
+        whenever φ and h are right up to their constants."""
+        X, k, rest = self.X, affine.k, list(affine.rest)
+        offset = affine.target(self.y) - predict(phi, [self.symbols[k]], X[:, [k]]) * \
+            predict(h.formula, [self.symbols[i] for i in rest], X[:, rest])
+        if not np.all(np.isfinite(offset)):
+            return []
+        again = self.solve(Subproblem(X[:, rest], offset, [self.names[i] for i in rest], budget,
+                                      self.context.good_enough, alternatives=1, measured=True), self.timer)
+        return self._affine_pairings([Solution(s.model, s.formula, f"{s.attempt} again") for s in again], [h], phi,
+                                     affine.target, label)
+
+    def _affine_from_data(self, affine: Affine, phi: sympy.Expr, budget: Budget | None, label: str
+                          ) -> list[Candidate]:
+        """h, then g, solved on values taken from the data themselves
+        (``local_affine_coefficients``), where those read off the surrogate gave no fit."""
+        X, k, rest = self.X, affine.k, list(affine.rest)
+        names = [self.names[i] for i in rest]
+        phi_values = predict(phi, [self.symbols[k]], X[:, [k]])
+        mapped_y = affine.target(self.y)
+        if not (np.all(np.isfinite(phi_values)) and np.all(np.isfinite(mapped_y))):
+            return []
+        g_values, h_values, error = local_affine_coefficients(X[:, rest], phi_values, mapped_y)
+        if not (np.all(np.isfinite(g_values)) and np.all(np.isfinite(h_values))):
+            return []
+        share = (lambda fraction: None) if budget is None else budget.share
+        # each part's error: the fits' residual, over φ's spread for h
+        h_error = error ** 2 / (np.var(phi_values) or 1.0) / (np.var(h_values) or 1.0)
+        hs = self.solve(Subproblem(X[:, rest], h_values, names, share(1 / 2),
+                                   max(self.context.good_enough, 3 * h_error), alternatives=1), self.timer)
+        gs = self.solve(Subproblem(X[:, rest], g_values, names, share(1 / 2),
+                                   max(self.context.good_enough, 3 * error ** 2 / (np.var(g_values) or 1.0)),
+                                   alternatives=1), self.timer) if hs else []
+        label = f"{label} from the data"
+        candidates = self._affine_pairings(gs, hs, phi, affine.target, label)
+        return candidates if not hs or self._fits(candidates) else \
+            candidates + self._g_again(affine, phi, hs[0], budget, label)
 
     def _affine_pairings(self, gs: list[Solution], hs: list[Solution], phi: sympy.Expr, target: TargetMap,
                          label: str) -> list[Candidate]:

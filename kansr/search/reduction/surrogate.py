@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy
 import torch
+from scipy.spatial import cKDTree
 
 from kansr.budget import Budget
 from kansr.kan import KAN, KANConfig, TrainConfig, train
@@ -444,6 +445,40 @@ def affine_coefficients(f, X: np.ndarray, k: int, levels: np.ndarray, phi: np.nd
     centred = phi - phi.mean()
     h = centred @ (F - F.mean(0)) / (centred @ centred)
     return F.mean(0) - phi.mean() * h, h, float(1 / np.sqrt(centred @ centred))
+
+
+# rows in each neighbourhood of ``local_affine_coefficients`` (at least 8 per parameter)
+_LOCAL_ROWS = 48
+
+
+def local_affine_coefficients(rest: np.ndarray, phi: np.ndarray, target: np.ndarray
+                              ) -> tuple[np.ndarray, np.ndarray, float]:
+    """(g, h, error) at each row from the data alone, for T(y) = g(rest) + φ·h(rest) with φ
+    known: among the row's nearest neighbours in the rest (inputs scaled to unit spread),
+    the least-squares fit of T(y) with g and h each quadratic in the neighbours' offsets
+    from the row (no cross terms), taken at the row; ``error``: the RMS residual of those
+    fits. On exact data what is left is of the order of the neighbourhood's size cubed.
+
+    A surrogate's g and h are read at levels of x_k that the row's rest may never come
+    with in the data (x/(c·t) and u/c share c): they are its extrapolation there. These
+    use only rows the data have.
+
+    rest : (n, m); phi, target : (n,); g, h : (n,)"""
+    n, m = rest.shape
+    spread = rest.std(0)
+    scaled = (rest - rest.mean(0)) / np.where(spread > 0, spread, 1.0)
+    parameters = 2 * (1 + 2 * m)
+    count = min(n, max(_LOCAL_ROWS, 8 * parameters))
+    _, near = cKDTree(scaled).query(scaled, count)  # (n, count), the row itself first
+    offsets = scaled[near] - scaled[:, None, :]  # (n, count, m)
+    reach = np.abs(offsets).max(1, keepdims=True)  # (n, 1, m): offsets in [-1, 1], for conditioning
+    offsets = offsets / np.where(reach > 0, reach, 1.0)
+    basis = np.concatenate([np.ones((n, count, 1)), offsets, offsets ** 2], -1)  # (n, count, 1 + 2m)
+    design = np.concatenate([basis, phi[near][..., None] * basis], -1)  # (n, count, parameters)
+    values = target[near]  # (n, count)
+    coefficients = np.einsum("npc,nc->np", np.linalg.pinv(design), values)  # (n, parameters)
+    residual = values - np.einsum("ncp,np->nc", design, coefficients)
+    return coefficients[:, 0], coefficients[:, 1 + 2 * m], float(np.sqrt(np.mean(residual ** 2)))
 
 
 # Where the surrogate is this far from held-out rows (noise, mostly), its errors blur the
