@@ -69,6 +69,18 @@ class Subproblem:
 
 
 @dataclass(frozen=True)
+class Parts:
+    """g and h of an affine split at the data's rows, from one source (the surrogate or the
+    data), with the variance of each one's error there."""
+
+    g: np.ndarray
+    h: np.ndarray
+    h_error: float
+    g_error: float
+    label: str
+
+
+@dataclass(frozen=True)
 class Solution:
     """One formula of a solved subproblem and the KAN it came from (None for searches without one)."""
 
@@ -341,12 +353,11 @@ class Reduction:
     def _affine(self, affine: Affine, model: Surrogate, budget: Budget | None
                 ) -> tuple[KAN | None, list[Candidate]]:
         """T(f) = g(rest) + φ(x_k)·h(rest), T the split's map of the target: solve φ, then h
-        and g, on surrogate data; where no pairing fits the real data, solve g again there
-        (``_g_again``), and where none fits still, h and g from the data themselves
-        (``_affine_from_data``). Every pairing is scored."""
+        and g, on the values of the surrogate or of local fits to the data, whichever is
+        closer to the data, then on the other where no pairing fits the real data (each with
+        ``_g_again``). Every pairing is scored."""
         X, y, rows, context, target = self.X, self.y, self.context.rows, self.context, affine.target
         k, rest = affine.k, list(affine.rest)
-        rest_names = [self.names[i] for i in rest]
         f, mapped_y = (lambda X: target(model(X))), target(y)
         variance = float(np.var(mapped_y))
         val = self.held_out_rows
@@ -369,22 +380,48 @@ class Reduction:
         if not np.all(np.isfinite(at_levels)) or np.ptp(at_levels) == 0:
             return None, []
         g_values, h_values, scale = affine_coefficients(f, X, k, levels, at_levels)
-        if not (np.all(np.isfinite(g_values)) and np.all(np.isfinite(h_values))):
-            return None, []
-        # each part's own error: the surrogate's, through the least-squares line
-        h_error = scale ** 2 * relative * variance / (np.var(h_values) or 1.0)
-        hs = self.solve(Subproblem(X[:, rest], h_values, rest_names, share(1 / 3),
-                                   max(context.good_enough, 3 * h_error), alternatives=1), self.timer)
+        # g and h at the data's rows from the surrogate, and from local fits to the data
+        # themselves (``local_affine_coefficients``): a surrogate is read at levels of x_k
+        # that the data may never pair with a row's rest (x/(c·t) and u/c share c), where it
+        # extrapolates; local fits use only rows the data have, but follow their noise. The
+        # source whose residual in T(y) is smaller is solved first, the other where no
+        # pairing of the first fits. Each part's error: its source's, through the fit
+        sources = [Parts(g_values, h_values, scale ** 2 * relative * variance, relative * variance, label)]
+        phi_values = predict(phi, [self.symbols[k]], X[:, [k]])
+        if np.all(np.isfinite(phi_values)) and np.all(np.isfinite(mapped_y)):
+            g_local, h_local, error = local_affine_coefficients(X[:, rest], phi_values, mapped_y)
+            local = Parts(g_local, h_local, error ** 2 / (np.var(phi_values) or 1.0), error ** 2,
+                          f"{label} from the data")
+            sources = [local] + sources if error ** 2 < relative * variance else sources + [local]
+        model, candidates = None, []
+        for index, parts in enumerate(sources):
+            if not all(np.all(np.isfinite(values)) for values in (parts.g, parts.h)):
+                continue
+            last = index == len(sources) - 1
+            solved_model, solved = self._affine_parts(affine, phi, parts, budget if last else share(1 / 2))
+            model, candidates = model or solved_model, candidates + solved
+            if self._fits(candidates):
+                break
+        return model, candidates
+
+    def _affine_parts(self, affine: Affine, phi: sympy.Expr, parts: "Parts", budget: Budget | None
+                      ) -> tuple[KAN | None, list[Candidate]]:
+        """h, then g, solved on one source's values; where no pairing fits the real data, g
+        again there (``_g_again``)."""
+        X, rest, good_enough = self.X, list(affine.rest), self.context.good_enough
+        names = [self.names[i] for i in rest]
+        share = (lambda fraction: None) if budget is None else budget.share
+        hs = self.solve(Subproblem(X[:, rest], parts.h, names, share(1 / 3),
+                                   max(good_enough, 3 * parts.h_error / (np.var(parts.h) or 1.0)), alternatives=1),
+                        self.timer)
         if not hs:
             return None, []
-        gs = self.solve(Subproblem(X[:, rest], g_values, rest_names, share(1 / 2),
-                                   max(context.good_enough, 3 * relative * variance / (np.var(g_values) or 1.0)),
-                                   alternatives=1), self.timer)
-        candidates = self._affine_pairings(gs, hs, phi, target, label)
+        gs = self.solve(Subproblem(X[:, rest], parts.g, names, share(1 / 2),
+                                   max(good_enough, 3 * parts.g_error / (np.var(parts.g) or 1.0)), alternatives=1),
+                        self.timer)
+        candidates = self._affine_pairings(gs, hs, phi, affine.target, parts.label)
         if not self._fits(candidates):
-            candidates += self._g_again(affine, phi, hs[0], budget, label)
-        if not self._fits(candidates):
-            candidates += self._affine_from_data(affine, phi, budget, label)
+            candidates += self._g_again(affine, phi, hs[0], budget, parts.label)
         return hs[0].model, candidates
 
     def _g_again(self, affine: Affine, phi: sympy.Expr, h: Solution, budget: Budget | None, label: str
@@ -400,32 +437,6 @@ class Reduction:
                                       self.context.good_enough, alternatives=1, measured=True), self.timer)
         return self._affine_pairings([Solution(s.model, s.formula, f"{s.attempt} again") for s in again], [h], phi,
                                      affine.target, label)
-
-    def _affine_from_data(self, affine: Affine, phi: sympy.Expr, budget: Budget | None, label: str
-                          ) -> list[Candidate]:
-        """h, then g, solved on values taken from the data themselves
-        (``local_affine_coefficients``), where those read off the surrogate gave no fit."""
-        X, k, rest = self.X, affine.k, list(affine.rest)
-        names = [self.names[i] for i in rest]
-        phi_values = predict(phi, [self.symbols[k]], X[:, [k]])
-        mapped_y = affine.target(self.y)
-        if not (np.all(np.isfinite(phi_values)) and np.all(np.isfinite(mapped_y))):
-            return []
-        g_values, h_values, error = local_affine_coefficients(X[:, rest], phi_values, mapped_y)
-        if not (np.all(np.isfinite(g_values)) and np.all(np.isfinite(h_values))):
-            return []
-        share = (lambda fraction: None) if budget is None else budget.share
-        # each part's error: the fits' residual, over φ's spread for h
-        h_error = error ** 2 / (np.var(phi_values) or 1.0) / (np.var(h_values) or 1.0)
-        hs = self.solve(Subproblem(X[:, rest], h_values, names, share(1 / 2),
-                                   max(self.context.good_enough, 3 * h_error), alternatives=1), self.timer)
-        gs = self.solve(Subproblem(X[:, rest], g_values, names, share(1 / 2),
-                                   max(self.context.good_enough, 3 * error ** 2 / (np.var(g_values) or 1.0)),
-                                   alternatives=1), self.timer) if hs else []
-        label = f"{label} from the data"
-        candidates = self._affine_pairings(gs, hs, phi, affine.target, label)
-        return candidates if not hs or self._fits(candidates) else \
-            candidates + self._g_again(affine, phi, hs[0], budget, label)
 
     def _affine_pairings(self, gs: list[Solution], hs: list[Solution], phi: sympy.Expr, target: TargetMap,
                          label: str) -> list[Candidate]:
