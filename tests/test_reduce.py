@@ -179,6 +179,8 @@ def test_the_parts_of_an_affine_split_are_taken_from_the_data_where_the_inputs_a
     g, h, _ = local_affine_coefficients(rest, phi, rest[:, 0] + rest[:, 1] ** 2 + phi * rest[:, 0] * rest[:, 1])
     np.testing.assert_allclose(g, rest[:, 0] + rest[:, 1] ** 2, rtol=1e-2)
     np.testing.assert_allclose(h, rest[:, 0] * rest[:, 1], rtol=5e-2)
+    # in four inputs a neighbourhood of a few dozen rows is not local: no values
+    assert local_affine_coefficients(rng.uniform(1, 3, (1000, 4)), phi, phi) is None
 
 
 class _Exact:

@@ -71,7 +71,7 @@ class Subproblem:
 @dataclass(frozen=True)
 class Parts:
     """g and h of an affine split at the data's rows, from one source (the surrogate or the
-    data), with the variance of each one's error there."""
+    data); ``h_error``, ``g_error``: the variance of each one's error there."""
 
     g: np.ndarray
     h: np.ndarray
@@ -388,8 +388,10 @@ class Reduction:
         # pairing of the first fits. Each part's error: its source's, through the fit
         sources = [Parts(g_values, h_values, scale ** 2 * relative * variance, relative * variance, label)]
         phi_values = predict(phi, [self.symbols[k]], X[:, [k]])
-        if np.all(np.isfinite(phi_values)) and np.all(np.isfinite(mapped_y)):
-            g_local, h_local, error = local_affine_coefficients(X[:, rest], phi_values, mapped_y)
+        fitted = local_affine_coefficients(X[:, rest], phi_values, mapped_y) \
+            if np.all(np.isfinite(phi_values)) and np.all(np.isfinite(mapped_y)) else None
+        if fitted is not None:
+            g_local, h_local, error = fitted
             local = Parts(g_local, h_local, error ** 2 / (np.var(phi_values) or 1.0), error ** 2,
                           f"{label} from the data")
             sources = [local] + sources if error ** 2 < relative * variance else sources + [local]
@@ -404,7 +406,7 @@ class Reduction:
                 break
         return model, candidates
 
-    def _affine_parts(self, affine: Affine, phi: sympy.Expr, parts: "Parts", budget: Budget | None
+    def _affine_parts(self, affine: Affine, phi: sympy.Expr, parts: Parts, budget: Budget | None
                       ) -> tuple[KAN | None, list[Candidate]]:
         """h, then g, solved on one source's values; where no pairing fits the real data, g
         again there (``_g_again``)."""

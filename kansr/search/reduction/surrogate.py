@@ -447,17 +447,21 @@ def affine_coefficients(f, X: np.ndarray, k: int, levels: np.ndarray, phi: np.nd
     return F.mean(0) - phi.mean() * h, h, float(1 / np.sqrt(centred @ centred))
 
 
-# rows in each neighbourhood of ``local_affine_coefficients`` (at least 8 per parameter)
+# rows in each neighbourhood of ``local_affine_coefficients`` (at least 8 per parameter);
+# in more than three inputs a neighbourhood of a few dozen rows is no longer local
 _LOCAL_ROWS = 48
+_LOCAL_INPUTS = 3
+_LOCAL_CHUNK = 4096  # rows fitted at once: bounds the memory of the stacked fits
 
 
 def local_affine_coefficients(rest: np.ndarray, phi: np.ndarray, target: np.ndarray
-                              ) -> tuple[np.ndarray, np.ndarray, float]:
+                              ) -> tuple[np.ndarray, np.ndarray, float] | None:
     """(g, h, error) at each row from the data alone, for T(y) = g(rest) + φ·h(rest) with φ
     known: among the row's nearest neighbours in the rest (inputs scaled to unit spread),
     the least-squares fit of T(y) with g and h each quadratic in the neighbours' offsets
     from the row (no cross terms), taken at the row; ``error``: the RMS residual of those
     fits. On exact data what is left is of the order of the neighbourhood's size cubed.
+    None where the rest has more than ``_LOCAL_INPUTS`` inputs.
 
     A surrogate's g and h are read at levels of x_k that the row's rest may never come
     with in the data (x/(c·t) and u/c share c): they are its extrapolation there. These
@@ -465,20 +469,28 @@ def local_affine_coefficients(rest: np.ndarray, phi: np.ndarray, target: np.ndar
 
     rest : (n, m); phi, target : (n,); g, h : (n,)"""
     n, m = rest.shape
+    if m > _LOCAL_INPUTS:
+        return None
     spread = rest.std(0)
     scaled = (rest - rest.mean(0)) / np.where(spread > 0, spread, 1.0)
     parameters = 2 * (1 + 2 * m)
     count = min(n, max(_LOCAL_ROWS, 8 * parameters))
     _, near = cKDTree(scaled).query(scaled, count)  # (n, count), the row itself first
-    offsets = scaled[near] - scaled[:, None, :]  # (n, count, m)
-    reach = np.abs(offsets).max(1, keepdims=True)  # (n, 1, m): offsets in [-1, 1], for conditioning
-    offsets = offsets / np.where(reach > 0, reach, 1.0)
-    basis = np.concatenate([np.ones((n, count, 1)), offsets, offsets ** 2], -1)  # (n, count, 1 + 2m)
-    design = np.concatenate([basis, phi[near][..., None] * basis], -1)  # (n, count, parameters)
-    values = target[near]  # (n, count)
-    coefficients = np.einsum("npc,nc->np", np.linalg.pinv(design), values)  # (n, parameters)
-    residual = values - np.einsum("ncp,np->nc", design, coefficients)
-    return coefficients[:, 0], coefficients[:, 1 + 2 * m], float(np.sqrt(np.mean(residual ** 2)))
+    near = near.reshape(n, count)
+    g, h, squares = np.empty(n), np.empty(n), 0.0
+    for start in range(0, n, _LOCAL_CHUNK):
+        rows = slice(start, start + _LOCAL_CHUNK)
+        offsets = scaled[near[rows]] - scaled[rows, None, :]  # (chunk, count, m)
+        reach = np.abs(offsets).max(1, keepdims=True)  # (chunk, 1, m): offsets in [-1, 1], for conditioning
+        offsets = offsets / np.where(reach > 0, reach, 1.0)
+        ones = np.ones(offsets.shape[:2] + (1,))
+        basis = np.concatenate([ones, offsets, offsets ** 2], -1)  # (chunk, count, 1 + 2m)
+        design = np.concatenate([basis, phi[near[rows]][..., None] * basis], -1)  # (chunk, count, parameters)
+        values = target[near[rows]]  # (chunk, count)
+        coefficients = np.einsum("npc,nc->np", np.linalg.pinv(design), values)  # (chunk, parameters)
+        squares += float(np.sum((values - np.einsum("ncp,np->nc", design, coefficients)) ** 2))
+        g[rows], h[rows] = coefficients[:, 0], coefficients[:, 1 + 2 * m]
+    return g, h, float(np.sqrt(squares / (n * count)))
 
 
 # Where the surrogate is this far from held-out rows (noise, mostly), its errors blur the
