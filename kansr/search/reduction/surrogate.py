@@ -460,7 +460,7 @@ def local_affine_coefficients(rest: np.ndarray, phi: np.ndarray, target: np.ndar
     known: among the row's nearest neighbours in the rest (inputs scaled to unit spread),
     the least-squares fit of T(y) with g and h each quadratic in the neighbours' offsets
     from the row (no cross terms), taken at the row; ``error``: the RMS residual of those
-    fits. On exact data what is left is of the order of the neighbourhood's size cubed.
+    fits per degree of freedom. On exact data what is left is of the order of the neighbourhood's size cubed.
     None where the rest has more than ``_LOCAL_INPUTS`` inputs.
 
     A surrogate's g and h are read at levels of x_k that the row's rest may never come
@@ -490,7 +490,7 @@ def local_affine_coefficients(rest: np.ndarray, phi: np.ndarray, target: np.ndar
         coefficients = np.einsum("npc,nc->np", np.linalg.pinv(design), values)  # (chunk, parameters)
         squares += float(np.sum((values - np.einsum("ncp,np->nc", design, coefficients)) ** 2))
         g[rows], h[rows] = coefficients[:, 0], coefficients[:, 1 + 2 * m]
-    return g, h, float(np.sqrt(squares / (n * count)))
+    return g, h, float(np.sqrt(squares / (n * (count - parameters))))  # as if held out: per degree of freedom
 
 
 # Where the surrogate is this far from held-out rows (noise, mostly), its errors blur the
