@@ -7,11 +7,11 @@ import sympy
 
 from kansr.bench.judge import symbolic_solution
 from kansr import discover
-from kansr.search.reduction.surrogate import (AFFINE_TOLERANCE, CONFIRM_RATIO, SYMMETRY_TOLERANCE, Merge, Split,
-                                              Surrogate, TargetMap, affine_coefficients, affine_function,
-                                              affine_levels, affine_splits, confirms_merge, find_merges, find_split,
-                                              merged_error, separated_surrogate, split_data, symmetry,
-                                              symmetry_score, target_maps)
+from kansr.search.reduction.affine import (AFFINE_TOLERANCE, TargetMap, affine_coefficients, affine_function,
+                                           affine_levels, affine_splits, target_maps)
+from kansr.search.reduction.surrogate import (CONFIRM_RATIO, SYMMETRY_TOLERANCE, Merge, Split, Surrogate,
+                                              confirms_merge, find_merges, find_split, merged_error,
+                                              separated_surrogate, split_data, symmetry, symmetry_score)
 
 
 def _inputs(n_rows=500, n_inputs=3, seed=0):
@@ -158,7 +158,7 @@ def test_the_affine_alternative_uses_the_surrogate_it_is_given_and_poses_phi_in_
 
 
 def test_the_parts_of_an_affine_split_are_taken_from_the_data_where_the_inputs_are_correlated():
-    from kansr.search.reduction.surrogate import local_affine_coefficients
+    from kansr.search.reduction.affine import local_affine_coefficients
 
     # (1 − a·b)/sqrt(1 − a²), a = u/c and b = x/(c·t) (Feynman I.15.3t): both share c, so b's
     # range depends on a, and a surrogate is never shown most pairs of a level of b and a

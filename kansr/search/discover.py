@@ -357,7 +357,7 @@ class Search:
                 surrogate = not (self.top_level or self.by_description)
                 formulas = compositions(X[self.rows.kan, 0], y[self.rows.kan], self.library, self.symbols[0],
                                         budget=budget, slack=max(1e-14, self.good_enough),
-                                        **({"exact": self.good_enough} if surrogate else {}))
+                                        exact=self.good_enough if surrogate else 0.0)
             return None, [c for formula in formulas for c in self.scorer.score(formula, plan.label, timer, log)]
         model, expr = train_and_read(plan, X[self.rows.kan], y[self.rows.kan], self.symbols, config=self.config,
                                      seed=self.seed, budget=budget, library=self.library, timer=timer)

@@ -57,15 +57,15 @@ def _sawtooth(f: SymbolicFunction, g: SymbolicFunction, fit) -> bool:
 def compositions(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFunction], symbol: sympy.Symbol,
                  top: int = 4, refine: int = 24, budget: Budget | None = None,
                  powers: tuple[int, ...] = (0, -1, 1), slack: float = 1e-14,
-                 exact: float = _EXACT_FIT) -> list[sympy.Expr]:
+                 exact: float = 0.0) -> list[sympy.Expr]:
     """The ``top`` best formulas x^k * (c*f(a*g(p*x)+b)+d), k in ``powers`` (k ≠ 0 only where
     x has no zero), as formulas in ``symbol``, best fit first, plus the simplest one whose
     unexplained variance is within 10× of the best + ``slack`` (the error of data that are
     only approximate, such as a surrogate's); the ``refine`` best of the first,
     affine-only fits (half as many for k ≠ 0) are refit in all their constants first. The
     factors are skipped once a formula without one fits exactly (unexplained variance
-    below ``exact``: rounding, or on a surrogate's data its own error, which no formula
-    can beat), and the affine fits once a composition with an exact inner map does. Then the three shortest
+    below rounding, or below ``exact``: on a surrogate's data its own error, which no
+    formula can beat), and the affine fits once a composition with an exact inner map does. Then the three shortest
     descriptions (module doc) on the (at most 256) points they are fitted on, where they are
     not among those: counted as the whole table's, the errors of fits to a quarter of its
     rows would buy each free constant about four times what it is worth.
@@ -75,6 +75,7 @@ def compositions(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFuncti
 
     x, y : ndarray, shape (n_samples,)
     """
+    exact = max(_EXACT_FIT, exact)
     order = np.argsort(x, kind="stable")
     points = order[np.unique(np.linspace(0, len(x) - 1, min(len(x), 256)).astype(int))]
     xs, ys = x[points], y[points]
@@ -173,7 +174,7 @@ def _exact(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, Symbol
 
 def _ranked(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, SymbolicFunction],
             symbol: sympy.Symbol, refine: int, budget: Budget | None, ranked: list, nonzero: bool,
-            exact: float = _EXACT_FIT) -> None:
+            exact: float) -> None:
     """Append to ``ranked`` (nmse on ys, complexity, formula) of the ``refine`` most promising
     compositions of ys / xs**power, each multiplied back by symbol**power and refit in all its
     constants (one by one, so that what is done survives the end of the budget), and the

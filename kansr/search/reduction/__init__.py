@@ -1,6 +1,6 @@
 """Making a problem smaller (AI Feynman's idea, with a KAN as the surrogate): symmetry and
-separability tests on a surrogate (``surrogate``), and the reduction step of the search that
-solves the smaller problems (``solve``)."""
+separability tests on a surrogate (``surrogate``), affine splits (``affine``), and the reduction
+step of the search that solves the smaller problems (``solve``)."""
 
 from kansr.search.reduction.solve import Context, Reduction, Solution, Subproblem
 from kansr.search.reduction.surrogate import Surrogate

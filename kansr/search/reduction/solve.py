@@ -1,7 +1,8 @@
 """The "reduce" and "affine" alternatives of the search: merge inputs, or split f into two
 factors or two terms ("reduce"), or into g + φ(x)·h, f affine in a function of one input
-("affine"), by tests on a surrogate KAN (``kansr.search.reduction.surrogate``); solve the
-smaller problems with the same search, and score the recombined formulas on the real data.
+("affine"), by tests on a surrogate KAN (``kansr.search.reduction.surrogate``,
+``kansr.search.reduction.affine``); solve the smaller problems with the same search, and
+score the recombined formulas on the real data.
 
 ``Reduction`` gets what it needs from the search that runs it as values (``Context``) and
 two callbacks: ``solve`` runs a search on a smaller problem (``Subproblem`` -> ``Solution``
@@ -20,13 +21,13 @@ from kansr.budget import Budget
 from kansr.data import Dataset
 from kansr.kan import KAN
 from kansr.search.candidate import Candidate, Rows, spans_decades
-from kansr.search.reduction.surrogate import (AFFINE_TOLERANCE, CONFIRM_RATIO, NOISY_SURROGATE,
-                                              SEPARABILITY_TOLERANCE, SYMMETRY_TOLERANCE, UNCERTAIN_SPLIT,
-                                              UNCERTAIN_SYMMETRY, Affine, Merge, Split, Surrogate, TargetMap,
-                                              affine_coefficients, affine_function, affine_levels, affine_splits,
-                                              confirms_merge, disjoint, merged_columns, merged_error,
-                                              local_affine_coefficients, separated_surrogate, split_data, splits,
-                                              symmetries, target_maps)
+from kansr.search.reduction.affine import (AFFINE_TOLERANCE, Affine, TargetMap, affine_coefficients,
+                                           affine_function, affine_levels, affine_splits, local_affine_coefficients,
+                                           target_maps)
+from kansr.search.reduction.surrogate import (CONFIRM_RATIO, NOISY_SURROGATE, SEPARABILITY_TOLERANCE,
+                                              SYMMETRY_TOLERANCE, UNCERTAIN_SPLIT, UNCERTAIN_SYMMETRY, Merge, Split,
+                                              Surrogate, confirms_merge, disjoint, merged_columns, merged_error,
+                                              separated_surrogate, split_data, splits, symmetries)
 from kansr.search.trial import StageTimer
 from kansr.symbolic import predict
 
@@ -153,7 +154,7 @@ class Reduction:
         return None, []
 
     def run_affine(self) -> tuple[KAN | None, list[Candidate]]:
-        """Split f into g + φ·h (f, ln|f| or f² affine in a function of one input) by a test on
+        """Split f into g + φ·h (f or a map of it affine in a function of one input) by a test on
         a surrogate KAN; solve φ, h and g with the same search; rescore on the real data.
 
         An alternative of its own, after the KAN shapes that read the same laws more
@@ -173,7 +174,7 @@ class Reduction:
         return self.surrogate
 
     def _affine_split(self, model: Surrogate) -> Affine | None:
-        """The best affine split (``kansr.search.reduction.surrogate``) of f, ln|f| or f²
+        """The best affine split (``kansr.search.reduction.affine``) of f or a map of it
         (``target_maps``), judged against the surrogate's error on held-out rows; None
         without held-out rows or where none passes."""
         val = self.held_out_rows
@@ -302,7 +303,8 @@ class Reduction:
         label = f"reduce[{' '.join(self.names[k] for k in split.left)} {split.kind} rest]"
         self.log.append(f"{label}: solving the two parts separately")
         left, right = list(split.left), list(split.right)
-        lefts = self._part(left, g_values, None if budget is None else budget.share(1 / 3), good_enough)
+        share = (lambda fraction: None) if budget is None else budget.share
+        lefts = self._part(left, g_values, share(1 / 3), good_enough)
         if not lefts:
             return None, []
         # the surrogate's errors let over-flexible formulas win on its data, so the rest is
@@ -325,7 +327,7 @@ class Reduction:
             # a wrong first part makes the rest's real data wrong too (4π/3/(b² − 1)² read
             # as exp(10/b) makes a·(5/3 + 0.1) of a): the rest's part from the surrogate's
             # data, where it may be the simpler of the two, and the first from real data
-            firsts = self._part(right, h_values, None if budget is None else budget.share(1 / 3), good_enough)
+            firsts = self._part(right, h_values, share(1 / 3), good_enough)
             candidates += self._from_the_other(firsts[:1], right, left, split.kind, reference, label)
         return lefts[0].model, candidates
 
