@@ -192,9 +192,13 @@ def test_on_one_input_the_exhaustive_compositions_come_first_and_shapes_that_rep
     X = rng.uniform(1, 2, (50, 2))
     two = [p.architecture for p in plans(("identity", "log"), architectures, X, X[:, 0] * X[:, 1])]
     assert two[0] == "additive" and "product" in two and "nested" not in two
-    # the reductions run once each, and the affine split after the KAN shapes that read its laws more cheaply
+    # the reductions run once each; on two inputs the affine split right after "reduce" (its
+    # parts then have one input each), on three after the KAN shapes that read its laws more cheaply
     assert "reduce" not in one and "affine" not in one and two.count("reduce") == two.count("affine") == 1
-    assert max(i for i, a in enumerate(two) if a in ("product", "outer")) < two.index("affine")
+    assert two.index("affine") == two.index("reduce") + 1 < two.index("outer")
+    X = rng.uniform(1, 2, (50, 3))
+    three = [p.architecture for p in plans(("identity", "log"), architectures, X, X[:, 0] * X[:, 1])]
+    assert max(i for i, a in enumerate(three) if a in ("product", "outer")) < three.index("affine")
 
 
 def test_a_reduced_problem_tries_reducing_further_first_and_on_two_inputs_the_affine_split_too():

@@ -134,8 +134,9 @@ def plans(transform_names: tuple[str, ...], architectures: tuple[str, ...], X: n
     """Every (transform, architecture) pair that applies to the data, in ``architectures`` order.
 
     "reduce", "affine" and "nested" run once, on the data as given: "reduce" and "affine" need
-    two inputs or more, "nested" exactly one, and goes first there; the target-only transforms go with the
-    additive and outer shapes only, and shapes that one input makes another are left out.
+    two inputs or more, "nested" exactly one, and goes first there; on exactly two "affine" follows
+    "reduce". The target-only transforms go with the additive and outer shapes only, and shapes that
+    one input makes another are left out.
     """
     transforms = transforms_for(transform_names, X, y)
     identity = Transform("identity", False, 0.0)
@@ -145,6 +146,12 @@ def plans(transform_names: tuple[str, ...], architectures: tuple[str, ...], X: n
         # reading of the same input can give with two library functions, so it goes first
         architectures = tuple(a for a in architectures if a == "nested") + \
             tuple(a for a in architectures if a != "nested")
+    elif X.shape[1] == 2 and "affine" in architectures and "reduce" in architectures:
+        # on two inputs an affine split's three parts have one input each, which "nested"
+        # searches exhaustively: cheaper than the KAN shapes after "reduce", so it joins it
+        architectures = tuple(a for a in architectures if a != "affine")
+        at = architectures.index("reduce") + 1
+        architectures = architectures[:at] + ("affine",) + architectures[at:]
     found = []
     for architecture in architectures:
         if architecture in ("reduce", "affine", "nested"):

@@ -167,6 +167,7 @@ def affine_coefficients(f, X: np.ndarray, k: int, levels: np.ndarray, phi: np.nd
 # in more than three inputs a neighbourhood of a few dozen rows is no longer local
 _LOCAL_ROWS = 48
 _LOCAL_INPUTS = 3
+_LOCAL_DEGREES = (2, 3, 4, 5)
 _LOCAL_CHUNK = 4096  # rows fitted at once: bounds the memory of the stacked fits
 
 
@@ -174,10 +175,14 @@ def local_affine_coefficients(rest: np.ndarray, phi: np.ndarray, target: np.ndar
                               ) -> tuple[np.ndarray, np.ndarray, float] | None:
     """(g, h, error) at each row from the data alone, for T(y) = g(rest) + φ·h(rest) with φ
     known: among the row's nearest neighbours in the rest (inputs scaled to unit spread),
-    the least-squares fit of T(y) with g and h each quadratic in the neighbours' offsets
+    the least-squares fit of T(y) with g and h each a polynomial in the neighbours' offsets
     from the row (no cross terms), taken at the row; ``error``: the RMS residual of those
-    fits per degree of freedom. On exact data what is left is of the order of the neighbourhood's size cubed.
-    None where the rest has more than ``_LOCAL_INPUTS`` inputs.
+    fits per degree of freedom. None where the rest has more than ``_LOCAL_INPUTS`` inputs.
+
+    The degree rises from 2 while each step at least halves ``error``: on exact data what
+    is left shrinks by about the neighbourhood's size per degree (a curved g near a pole is
+    read a decade closer per step), while on noisy data the noise fills the residual at
+    once and the degree stays low, where fewer parameters are fitted to it.
 
     A surrogate's g and h are read at levels of x_k that the row's rest may never come
     with in the data (x/(c·t) and u/c share c): they are its extrapolation there. These
@@ -189,10 +194,27 @@ def local_affine_coefficients(rest: np.ndarray, phi: np.ndarray, target: np.ndar
         return None
     spread = rest.std(0)
     scaled = (rest - rest.mean(0)) / np.where(spread > 0, spread, 1.0)
-    parameters = 2 * (1 + 2 * m)
-    count = min(n, max(_LOCAL_ROWS, 8 * parameters))
-    _, near = cKDTree(scaled).query(scaled, count)  # (n, count), the row itself first
-    near = near.reshape(n, count)
+    counts = {degree: min(n, max(_LOCAL_ROWS, 16 * (1 + degree * m))) for degree in _LOCAL_DEGREES}
+    _, near = cKDTree(scaled).query(scaled, max(counts.values()))  # (n, most), nearest first
+    near = near.reshape(n, -1)
+    best = None
+    for degree in _LOCAL_DEGREES:
+        if 2 * (1 + degree * m) > counts[degree] / 4:  # too few rows to fit that many parameters
+            break
+        fitted = _local_fit(scaled, near[:, :counts[degree]], phi, target, degree)
+        if best is not None and not fitted[2] < best[2] / 2:
+            break
+        best = fitted
+    return best
+
+
+def _local_fit(scaled: np.ndarray, near: np.ndarray, phi: np.ndarray, target: np.ndarray, degree: int
+               ) -> tuple[np.ndarray, np.ndarray, float]:
+    """``local_affine_coefficients`` at one polynomial degree; ``near``: (n, count) the
+    neighbours of each row, the row itself first."""
+    n, m = scaled.shape
+    count = near.shape[1]
+    parameters = 2 * (1 + degree * m)
     g, h, squares = np.empty(n), np.empty(n), 0.0
     for start in range(0, n, _LOCAL_CHUNK):
         rows = slice(start, start + _LOCAL_CHUNK)
@@ -200,10 +222,11 @@ def local_affine_coefficients(rest: np.ndarray, phi: np.ndarray, target: np.ndar
         reach = np.abs(offsets).max(1, keepdims=True)  # (chunk, 1, m): offsets in [-1, 1], for conditioning
         offsets = offsets / np.where(reach > 0, reach, 1.0)
         ones = np.ones(offsets.shape[:2] + (1,))
-        basis = np.concatenate([ones, offsets, offsets ** 2], -1)  # (chunk, count, 1 + 2m)
+        powers = [offsets ** power for power in range(1, degree + 1)]
+        basis = np.concatenate([ones] + powers, -1)  # (chunk, count, 1 + degree·m)
         design = np.concatenate([basis, phi[near[rows]][..., None] * basis], -1)  # (chunk, count, parameters)
         values = target[near[rows]]  # (chunk, count)
         coefficients = np.einsum("npc,nc->np", np.linalg.pinv(design), values)  # (chunk, parameters)
         squares += float(np.sum((values - np.einsum("ncp,np->nc", design, coefficients)) ** 2))
-        g[rows], h[rows] = coefficients[:, 0], coefficients[:, 1 + 2 * m]
+        g[rows], h[rows] = coefficients[:, 0], coefficients[:, 1 + degree * m]
     return g, h, float(np.sqrt(squares / (n * (count - parameters))))  # as if held out: per degree of freedom
