@@ -194,12 +194,12 @@ def local_affine_coefficients(rest: np.ndarray, phi: np.ndarray, target: np.ndar
         return None
     spread = rest.std(0)
     scaled = (rest - rest.mean(0)) / np.where(spread > 0, spread, 1.0)
-    counts = {degree: min(n, max(_LOCAL_ROWS, 16 * (1 + degree * m))) for degree in _LOCAL_DEGREES}
+    counts = {degree: min(n, max(_LOCAL_ROWS, 8 * _parameters(degree, m))) for degree in _LOCAL_DEGREES}
     _, near = cKDTree(scaled).query(scaled, max(counts.values()))  # (n, most), nearest first
     near = near.reshape(n, -1)
     best = None
     for degree in _LOCAL_DEGREES:
-        if 2 * (1 + degree * m) > counts[degree] / 4:  # too few rows to fit that many parameters
+        if 4 * _parameters(degree, m) > counts[degree]:  # a small table: too few rows for so many parameters
             break
         fitted = _local_fit(scaled, near[:, :counts[degree]], phi, target, degree)
         if best is not None and not fitted[2] < best[2] / 2:
@@ -208,13 +208,17 @@ def local_affine_coefficients(rest: np.ndarray, phi: np.ndarray, target: np.ndar
     return best
 
 
+def _parameters(degree: int, inputs: int) -> int:
+    """The parameters of one local fit: g and h, each a constant and ``degree`` powers of each input."""
+    return 2 * (1 + degree * inputs)
+
+
 def _local_fit(scaled: np.ndarray, near: np.ndarray, phi: np.ndarray, target: np.ndarray, degree: int
                ) -> tuple[np.ndarray, np.ndarray, float]:
     """``local_affine_coefficients`` at one polynomial degree; ``near``: (n, count) the
     neighbours of each row, the row itself first."""
     n, m = scaled.shape
-    count = near.shape[1]
-    parameters = 2 * (1 + degree * m)
+    count, parameters = near.shape[1], _parameters(degree, m)
     g, h, squares = np.empty(n), np.empty(n), 0.0
     for start in range(0, n, _LOCAL_CHUNK):
         rows = slice(start, start + _LOCAL_CHUNK)
