@@ -1,3 +1,4 @@
+import importlib
 import json
 import time
 from dataclasses import replace
@@ -181,7 +182,7 @@ def test_the_front_starts_at_a_constant_and_every_row_has_errors_for_its_constan
 
 def test_on_one_input_the_exhaustive_compositions_come_first_and_shapes_that_repeat_another_are_left_out():
     from kansr.search.config import DiscoverConfig
-    from kansr.search.plan import plans
+    from kansr.search.plan import plans, reduced_order
 
     rng = np.random.default_rng(0)
     architectures = DiscoverConfig().architectures
@@ -190,15 +191,24 @@ def test_on_one_input_the_exhaustive_compositions_come_first_and_shapes_that_rep
     assert one[0] == "nested" and one.count("nested") == 1
     assert "product" not in one and "product_outer" not in one and "additive" in one and "outer" in one
     X = rng.uniform(1, 2, (50, 2))
-    two = [p.architecture for p in plans(("identity", "log"), architectures, X, X[:, 0] * X[:, 1])]
+    found = plans(("identity", "log"), architectures, X, X[:, 0] * X[:, 1])
+    two = [p.architecture for p in found]
     assert two[0] == "additive" and "product" in two and "nested" not in two
-    # the reductions run once each; on two inputs the affine split right after "reduce" (its
-    # parts then have one input each), on three after the KAN shapes that read its laws more cheaply
-    assert "reduce" not in one and "affine" not in one and two.count("reduce") == two.count("affine") == 1
+    # the reductions run once each, the affine split after the KAN shapes that read its laws
+    # more cheaply; on two inputs (its parts then have one input each) an early copy of it
+    # follows "reduce", which runs only while no formula leaves only noise (``Search.run``)
+    assert "reduce" not in one and "affine" not in one and two.count("reduce") == 1
+    assert [p.early for p in found if p.architecture == "affine"] == [True, False]
     assert two.index("affine") == two.index("reduce") + 1 < two.index("outer")
+    assert max(i for i, a in enumerate(two) if a in ("product", "outer")) < len(two) - two[::-1].index("affine") - 1
     X = rng.uniform(1, 2, (50, 3))
-    three = [p.architecture for p in plans(("identity", "log"), architectures, X, X[:, 0] * X[:, 1])]
+    found = plans(("identity", "log"), architectures, X, X[:, 0] * X[:, 1])
+    three = [p.architecture for p in found]
+    assert three.count("affine") == 1 and not any(p.early for p in found)
     assert max(i for i, a in enumerate(three) if a in ("product", "outer")) < three.index("affine")
+    # a reduced problem of two inputs has "affine" after "reduce" already: no copy
+    two = plans(("identity",), reduced_order(architectures, 2), X[:, :2], X[:, 0] * X[:, 1])
+    assert [p.architecture for p in two][:2] == ["reduce", "affine"] and not any(p.early for p in two)
 
 
 def test_a_reduced_problem_tries_reducing_further_first_and_on_two_inputs_the_affine_split_too():
@@ -211,3 +221,29 @@ def test_a_reduced_problem_tries_reducing_further_first_and_on_two_inputs_the_af
     assert two[:3] == ("nested", "reduce", "affine")
     assert three[:2] == ("nested", "reduce") and three.index("affine") == architectures.index("affine")
     assert reduced_order(("additive", "affine"), 2) == ("affine", "additive")  # only those configured
+
+
+@pytest.mark.parametrize("noisy_line", [False, True])
+def test_the_early_affine_split_runs_once_unless_a_formula_already_leaves_only_noise(noisy_line, monkeypatch):
+    search_module = importlib.import_module("kansr.search.discover")
+
+    # every alternative stubbed to find nothing: what runs is decided by the baselines alone
+    ran = []
+
+    def evaluate(self, plan, first):
+        if self.top_level:
+            ran.append((plan.architecture, plan.early))
+        return search_module.Outcome()
+
+    monkeypatch.setattr(search_module.Search, "evaluate", evaluate)
+    monkeypatch.setattr(search_module.stopping, "stop_reason", lambda *args: None)  # every alternative's turn
+    rng = np.random.default_rng(RNG_SEED)
+    x, z = rng.uniform(1, 3, (2, 400))
+    y = 2 * x + 3 * z + rng.normal(0, 0.05, 400) if noisy_line else x * np.sin(z)
+    discover(pd.DataFrame({"x": x, "z": z, "y": y}), time_budget=None, verbose=False)
+    affine = [early for architecture, early in ran if architecture == "affine"]
+    # a straight line leaves only noise: the affine split waits for its place after the KAN
+    # shapes; x·sin z is no baseline: the early copy runs, and the later one not again
+    assert affine == ([False] if noisy_line else [True])
+    at = ran.index(("affine", affine[0]))
+    assert at > ran.index(("outer", False)) if noisy_line else at == ran.index(("reduce", False)) + 1

@@ -295,15 +295,20 @@ class Search:
     def run(self) -> None:
         if self.top_level and self.take(self.baselines()):
             return
-        if self.config.workers > 1:
-            run_parallel(self, self.plans(), self.config.workers, self.config.threads, self.take)
-            return
         found = self.plans()
+        if self.config.workers > 1:  # all at once: an early copy would only run twice
+            run_parallel(self, [plan for plan in found if not plan.early], self.config.workers,
+                         self.config.threads, self.take)
+            return
         guaranteed = guaranteed_index(found)
+        ran_early = set()
         for index, plan in enumerate(found):
             if self._spent():
                 self.stopped = self._budget_label()
                 return
+            if plan.architecture in ran_early or plan.early and self.chosen is not None and self.chosen.noise_like:
+                continue  # it ran early, or waits for its place (``kansr.search.plan.Plan.early``)
+            ran_early |= {plan.architecture} if plan.early else set()
             if self.take(self.evaluate(plan, first=index == guaranteed)):
                 return
 

@@ -110,6 +110,9 @@ class Plan:
 
     transform: Transform
     architecture: str
+    # an early copy of an alternative that also has its configured place later: it runs only
+    # while no formula found leaves residuals that look like noise (``plans``)
+    early: bool = False
 
     @property
     def label(self) -> str:
@@ -134,9 +137,9 @@ def plans(transform_names: tuple[str, ...], architectures: tuple[str, ...], X: n
     """Every (transform, architecture) pair that applies to the data, in ``architectures`` order.
 
     "reduce", "affine" and "nested" run once, on the data as given: "reduce" and "affine" need
-    two inputs or more, "nested" exactly one, and goes first there; on exactly two "affine" follows
-    "reduce". The target-only transforms go with the additive and outer shapes only, and shapes that
-    one input makes another are left out.
+    two inputs or more, "nested" exactly one, and goes first there; on exactly two an early
+    copy of "affine" (``Plan.early``) follows "reduce". The target-only transforms go with the
+    additive and outer shapes only, and shapes that one input makes another are left out.
     """
     transforms = transforms_for(transform_names, X, y)
     identity = Transform("identity", False, 0.0)
@@ -146,17 +149,18 @@ def plans(transform_names: tuple[str, ...], architectures: tuple[str, ...], X: n
         # reading of the same input can give with two library functions, so it goes first
         architectures = tuple(a for a in architectures if a == "nested") + \
             tuple(a for a in architectures if a != "nested")
-    elif X.shape[1] == 2 and "affine" in architectures and "reduce" in architectures:
-        # on two inputs an affine split's three parts have one input each, which "nested"
-        # searches exhaustively: cheaper than the KAN shapes after "reduce", so it joins it
-        architectures = tuple(a for a in architectures if a != "affine")
-        at = architectures.index("reduce") + 1
-        architectures = architectures[:at] + ("affine",) + architectures[at:]
     found = []
     for architecture in architectures:
         if architecture in ("reduce", "affine", "nested"):
             applies = X.shape[1] == 1 if architecture == "nested" else X.shape[1] >= 2
             found += [Plan(identity, architecture)] if applies else []
+            if architecture == "reduce" and X.shape[1] == 2 and "affine" in architectures[
+                    architectures.index("reduce") + 2:]:
+                # on two inputs an affine split's three parts have one input each, which
+                # "nested" searches exhaustively: cheaper than the KAN shapes that follow,
+                # unless a formula already leaves only noise; then more alternatives only
+                # confirm it, which the cheaper shapes do faster
+                found.append(Plan(identity, "affine", early=True))
         else:
             found += [Plan(t, architecture) for t in transforms
                       if t.name not in TARGET_ONLY or architecture in ("additive", "outer")]
