@@ -306,9 +306,11 @@ class Search:
             if self._spent():
                 self.stopped = self._budget_label()
                 return
-            if plan.architecture in ran_early or plan.early and self.chosen is not None and self.chosen.noise_like:
-                continue  # it ran early, or waits for its place (``kansr.search.plan.Plan.early``)
-            ran_early |= {plan.architecture} if plan.early else set()
+            waits = plan.early and self.chosen is not None and self.chosen.noise_like
+            if waits or plan.architecture in ran_early:
+                continue  # it waits for its place, or ran early (``kansr.search.plan.Plan.early``)
+            if plan.early:
+                ran_early.add(plan.architecture)
             if self.take(self.evaluate(plan, first=index == guaranteed)):
                 return
 
