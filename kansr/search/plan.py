@@ -154,8 +154,9 @@ def plans(transform_names: tuple[str, ...], architectures: tuple[str, ...], X: n
         if architecture in ("reduce", "affine", "nested"):
             applies = X.shape[1] == 1 if architecture == "nested" else X.shape[1] >= 2
             found += [Plan(identity, architecture)] if applies else []
-            later = architectures[architectures.index(architecture) + 2:]  # past the place right after it
-            if architecture == "reduce" and X.shape[1] == 2 and "affine" in later:
+            # past the place right after "reduce": where the configured order puts "affine" later
+            if architecture == "reduce" and X.shape[1] == 2 and "affine" in architectures[
+                    architectures.index("reduce") + 2:]:
                 # on two inputs an affine split's three parts have one input each, which
                 # "nested" searches exhaustively: cheaper than the KAN shapes that follow,
                 # unless a formula already leaves only noise; then more alternatives only
