@@ -194,22 +194,26 @@ def test_on_one_input_the_exhaustive_compositions_come_first_and_shapes_that_rep
     found = plans(("identity", "log"), architectures, X, X[:, 0] * X[:, 1])
     two = [p.architecture for p in found]
     assert two[0] == "additive" and "product" in two and "nested" not in two
-    # the reductions run once each, the affine split after the KAN shapes that read its laws
-    # more cheaply; on two inputs (its parts then have one input each) an early copy of it
-    # follows "reduce", which runs only while no formula leaves only noise (``Search.run``)
-    assert "reduce" not in one and "affine" not in one and two.count("reduce") == 1
+    # the searches of smaller problems run after the cheap KAN shapes: at their place only
+    # early (while no formula leaves only noise, ``Search.run``), and again after every KAN
+    # shape; on two inputs (the affine split's parts then have one input each) the early
+    # affine split follows "reduce"
+    assert "reduce" not in one and "affine" not in one
+    assert [p.early for p in found if p.architecture == "reduce"] == [True, False]
     assert [p.early for p in found if p.architecture == "affine"] == [True, False]
     assert two.index("affine") == two.index("reduce") + 1 < two.index("outer")
-    last_affine = max(i for i, a in enumerate(two) if a == "affine")
-    assert max(i for i, a in enumerate(two) if a in ("product", "outer")) < last_affine
+    kan_shapes = [i for i, p in enumerate(found) if p.trains_kan]
+    assert two[-2:] == ["reduce", "affine"] and max(kan_shapes) == len(two) - 3
     X = rng.uniform(1, 2, (50, 3))
     found = plans(("identity", "log"), architectures, X, X[:, 0] * X[:, 1])
     three = [p.architecture for p in found]
-    assert three.count("affine") == 1 and not any(p.early for p in found)
-    assert max(i for i, a in enumerate(three) if a in ("product", "outer")) < three.index("affine")
-    # a reduced problem of two inputs has "affine" after "reduce" already: no copy
+    assert [p.early for p in found if p.architecture == "affine"] == [True, False]
+    assert three.index("reduce") < three.index("outer") < three.index("affine") < three.index("wide")
+    assert three[-2:] == ["reduce", "affine"]
+    # a reduced problem tries the searches before any KAN shape: once, at their place
     two = plans(("identity",), reduced_order(architectures, 2), X[:, :2], X[:, 0] * X[:, 1])
     assert [p.architecture for p in two][:2] == ["reduce", "affine"] and not any(p.early for p in two)
+    assert [p.architecture for p in two].count("affine") == 1
 
 
 def test_a_reduced_problem_tries_reducing_further_first_and_on_two_inputs_the_affine_split_too():
@@ -225,7 +229,8 @@ def test_a_reduced_problem_tries_reducing_further_first_and_on_two_inputs_the_af
 
 
 @pytest.mark.parametrize("noisy_line", [False, True])
-def test_the_early_affine_split_runs_once_unless_a_formula_already_leaves_only_noise(noisy_line, monkeypatch):
+def test_the_searches_of_smaller_problems_wait_for_the_kan_shapes_once_a_formula_leaves_only_noise(
+        noisy_line, monkeypatch):
     search_module = importlib.import_module("kansr.search.discover")
 
     # every alternative stubbed to find nothing: what runs is decided by the baselines alone
@@ -242,9 +247,12 @@ def test_the_early_affine_split_runs_once_unless_a_formula_already_leaves_only_n
     x, z = rng.uniform(1, 3, (2, 400))
     y = 2 * x + 3 * z + rng.normal(0, 0.05, 400) if noisy_line else x * np.sin(z)
     discover(pd.DataFrame({"x": x, "z": z, "y": y}), time_budget=None, verbose=False)
-    affine = [early for architecture, early in ran if architecture == "affine"]
-    # a straight line leaves only noise: the affine split waits for its place after the KAN
-    # shapes; x·sin z is no baseline: the early copy runs, and the later one not again
-    assert affine == ([False] if noisy_line else [True])
-    at = ran.index(("affine", affine[0]))
-    assert at > ran.index(("outer", False)) if noisy_line else at == ran.index(("reduce", False)) + 1
+    searches = [(architecture, early) for architecture, early in ran if architecture in ("reduce", "affine")]
+    # a straight line leaves only noise: both searches wait until every KAN shape has run;
+    # x·sin z is no baseline: the early copies run, and the later ones not again
+    if noisy_line:
+        assert searches == [("reduce", False), ("affine", False)] and ran[-2:] == searches
+        assert ran.index(("reduce", False)) > ran.index(("sum_product", False))
+    else:
+        assert searches == [("reduce", True), ("affine", True)]
+        assert ran.index(("affine", True)) == ran.index(("reduce", True)) + 1 < ran.index(("outer", False))

@@ -137,9 +137,18 @@ def plans(transform_names: tuple[str, ...], architectures: tuple[str, ...], X: n
     """Every (transform, architecture) pair that applies to the data, in ``architectures`` order.
 
     "reduce", "affine" and "nested" run once, on the data as given: "reduce" and "affine" need
-    two inputs or more, "nested" exactly one, and goes first there; on exactly two an early
-    copy of "affine" (``Plan.early``) follows "reduce". The target-only transforms go with the
-    additive and outer shapes only, and shapes that one input makes another are left out.
+    two inputs or more, "nested" exactly one, and goes first there. The target-only transforms
+    go with the additive and outer shapes only, and shapes that one input makes another are
+    left out.
+
+    The two searches that solve smaller problems ("reduce", "affine") are the costliest
+    alternatives. Placed after a KAN shape, each runs at its place as an early copy
+    (``Plan.early``), only while no formula found leaves only noise, and again at the end of
+    the list: once a formula leaves only noise, the alternatives that follow only challenge
+    it (``kansr.search.stopping``), and the cheap shapes do that first. On exactly two inputs
+    the early copy of "affine" follows "reduce": its three parts then have one input each,
+    which "nested" searches exhaustively. Placed before any KAN shape (a reduced problem,
+    ``reduced_order``), they run once, at their place.
     """
     transforms = transforms_for(transform_names, X, y)
     identity = Transform("identity", False, 0.0)
@@ -149,23 +158,22 @@ def plans(transform_names: tuple[str, ...], architectures: tuple[str, ...], X: n
         # reading of the same input can give with two library functions, so it goes first
         architectures = tuple(a for a in architectures if a == "nested") + \
             tuple(a for a in architectures if a != "nested")
+    searches = [a for a in ("reduce", "affine") if a in architectures and X.shape[1] >= 2]
+    deferred = [a for a in searches if any(s in ARCHITECTURES for s in architectures[:architectures.index(a)])]
+    if X.shape[1] == 2 and "affine" in deferred and "reduce" in searches:
+        architectures = tuple(a for a in architectures if a != "affine")
+        architectures = architectures[:architectures.index("reduce") + 1] + ("affine",) + \
+            architectures[architectures.index("reduce") + 1:]
     found = []
     for architecture in architectures:
-        if architecture in ("reduce", "affine", "nested"):
-            applies = X.shape[1] == 1 if architecture == "nested" else X.shape[1] >= 2
-            found += [Plan(identity, architecture)] if applies else []
-            # past the place right after "reduce": where the configured order puts "affine" later
-            if architecture == "reduce" and X.shape[1] == 2 and "affine" in architectures[
-                    architectures.index("reduce") + 2:]:
-                # on two inputs an affine split's three parts have one input each, which
-                # "nested" searches exhaustively: cheaper than the KAN shapes that follow,
-                # unless a formula already leaves only noise; then more alternatives only
-                # confirm it, which the cheaper shapes do faster
-                found.append(Plan(identity, "affine", early=True))
+        if architecture == "nested":
+            found += [Plan(identity, architecture)] if X.shape[1] == 1 else []
+        elif architecture in ("reduce", "affine"):
+            found += [Plan(identity, architecture, early=architecture in deferred)] if architecture in searches else []
         else:
             found += [Plan(t, architecture) for t in transforms
                       if t.name not in TARGET_ONLY or architecture in ("additive", "outer")]
-    return found
+    return found + [Plan(identity, architecture) for architecture in searches if architecture in deferred]
 
 
 def reduced_order(architectures: tuple[str, ...], inputs: int) -> tuple[str, ...]:
