@@ -93,6 +93,21 @@ def test_free_constants_count_floats_but_an_overall_factor():
     assert free_constants(x * (5 * c - 3) / (4 * c)) == 0
 
 
+def test_a_plain_formula_states_no_fitted_constant_and_no_number_dearer_than_a_node():
+    import math
+
+    from kansr.search.stopping import plain
+
+    d, k, n, lam = sympy.symbols("d k n lambda", positive=True)
+    # an overall factor or offset is free; small integers and simple fractions are plain
+    assert plain(sympy.Float(4.2) * sympy.sin(d * k / 2) ** 2) and plain(d * k - sympy.Float(0.004))
+    assert plain(d * (k + 9)) and not plain(d * (k + 10))  # ln 10 and ln 11 to state
+    # 15/18/11/(1/6) cost more than a node (ln 10) each: a fit within the noise, as a float would be
+    assert not plain(lam * (d * n / 6 + 15) / (18 * d * n - 11))
+    assert not plain(d * sympy.exp(sympy.Float(-0.22) * sympy.log(k)))
+    assert [plain(d ** sympy.Rational(1, q)) for q in (2, 3, 4, 5)] == [math.log(2 * q) <= math.log(10) for q in (2, 3, 4, 5)]
+
+
 def test_a_formula_without_fitted_constants_ends_a_noisy_search_only_once_it_outlasts_the_next_alternatives():
     from kansr.search.candidate import Candidate
     from kansr.search.stopping import CHALLENGES, stop_reason
@@ -228,9 +243,9 @@ def test_a_reduced_problem_tries_reducing_further_first_and_on_two_inputs_the_af
     assert reduced_order(("additive", "affine"), 2) == ("affine", "additive")  # only those configured
 
 
-@pytest.mark.parametrize("noisy_line", [False, True])
-def test_the_searches_of_smaller_problems_wait_for_the_kan_shapes_once_a_formula_leaves_only_noise(
-        noisy_line, monkeypatch):
+@pytest.mark.parametrize("data", ["product", "plain_line", "fitted_line"])
+def test_the_searches_of_smaller_problems_wait_for_the_kan_shapes_once_a_plain_formula_leaves_only_noise(
+        data, monkeypatch):
     search_module = importlib.import_module("kansr.search.discover")
 
     # every alternative stubbed to find nothing: what runs is decided by the baselines alone
@@ -245,14 +260,18 @@ def test_the_searches_of_smaller_problems_wait_for_the_kan_shapes_once_a_formula
     monkeypatch.setattr(search_module.stopping, "stop_reason", lambda *args: None)  # every alternative's turn
     rng = np.random.default_rng(RNG_SEED)
     x, z = rng.uniform(1, 3, (2, 400))
-    y = 2 * x + 3 * z + rng.normal(0, 0.05, 400) if noisy_line else x * np.sin(z)
-    discover(pd.DataFrame({"x": x, "z": z, "y": y}), time_budget=None, verbose=False)
+    noise = rng.normal(0, 0.05, 400)
+    y = {"product": x * np.sin(z), "plain_line": 2 * x + 3 * z + noise, "fitted_line": x + 3.08 * z + noise}[data]
+    result = discover(pd.DataFrame({"x": x, "z": z, "y": y}), time_budget=None, verbose=False)
     searches = [(architecture, early) for architecture, early in ran if architecture in ("reduce", "affine")]
-    # a straight line leaves only noise: both searches wait until every KAN shape has run;
+    # 2x + 3z leaves only noise and states plain numbers: both searches wait until every KAN
+    # shape has run; x + 3.08z keeps a fitted constant (3.08 is no plain number), and
     # x·sin z is no baseline: the early copies run, and the later ones not again
-    if noisy_line:
+    if data == "plain_line":
+        assert str(result.formula.as_coeff_Add()[1]) == "2*x + 3*z"  # and a fitted offset
         assert searches == [("reduce", False), ("affine", False)] and ran[-2:] == searches
         assert ran.index(("reduce", False)) > ran.index(("sum_product", False))
     else:
+        assert data == "product" or result.formula.atoms(sympy.Float)
         assert searches == [("reduce", True), ("affine", True)]
         assert ran.index(("affine", True)) == ran.index(("reduce", True)) + 1 < ran.index(("outer", False))

@@ -306,7 +306,10 @@ class Search:
             if self._spent():
                 self.stopped = self._budget_label()
                 return
-            waits = plan.early and self.chosen is not None and self.chosen.noise_like
+            # a formula that leaves only noise and states only plain numbers is likely the law:
+            # the costly early copies wait for the cheap shapes that challenge it
+            waits = plan.early and self.chosen is not None and self.chosen.noise_like and \
+                stopping.plain(self.chosen.formula)
             if waits or plan.architecture in ran_early:
                 continue  # it waits for its place, or ran early (``kansr.search.plan.Plan.early``)
             if plan.early:

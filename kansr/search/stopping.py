@@ -13,7 +13,7 @@ import numpy as np
 import sympy
 from scipy.spatial import cKDTree
 
-from kansr.symbolic.description import FLOOR
+from kansr.symbolic.description import FLOOR, NODE_COST, exact_cost
 
 # residual correlation between neighbouring rows below which residuals count as noise
 # (about 4 standard deviations of pure noise's correlation on 800 rows: 0 ± 0.035)
@@ -61,6 +61,21 @@ def free_constants(expr: sympy.Expr) -> int:
     if factor == 1:
         expr = expr.as_coeff_Add()[1]
     return len(expr.atoms(sympy.Float))
+
+
+def plain(expr: sympy.Expr) -> bool:
+    """Whether ``expr``, apart from an overall factor (or else an overall offset), has only
+    numbers that a law would state: no fitted constant, and no exact one that costs more to
+    state than a node of the tree (``kansr.symbolic.description``). On noisy data the window
+    for exact numbers is wide, and a smooth formula that is not the law fits within the
+    noise with numbers such as 231/75 or 15/18 snapped; the numbers of laws are small
+    integers and simple fractions."""
+    factor, expr = expr.as_coeff_Mul()
+    if factor == 1:
+        expr = expr.as_coeff_Add()[1]
+    if expr.atoms(sympy.Float):
+        return False
+    return all(exact_cost(number) <= NODE_COST for number in expr.atoms(sympy.Rational))
 
 
 def stop_reason(best_val_nmse: float, chosen, good_enough: float, unchanged: int = 0) -> str | None:
