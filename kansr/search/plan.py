@@ -110,8 +110,8 @@ class Plan:
 
     transform: Transform
     architecture: str
-    # an early copy of an alternative that also has its configured place later: it runs only
-    # while no formula found leaves residuals that look like noise (``plans``)
+    # an early copy of an alternative that also comes at the end of the list: it runs only
+    # while no formula found with plain numbers leaves residuals that look like noise (``plans``)
     early: bool = False
 
     @property
@@ -143,12 +143,12 @@ def plans(transform_names: tuple[str, ...], architectures: tuple[str, ...], X: n
 
     The two searches that solve smaller problems ("reduce", "affine") are the costliest
     alternatives. Placed after a KAN shape, each runs at its place as an early copy
-    (``Plan.early``), only while no formula found leaves only noise, and again at the end of
-    the list: once a formula leaves only noise, the alternatives that follow only challenge
-    it (``kansr.search.stopping``), and the cheap shapes do that first. On exactly two inputs
-    the early copy of "affine" follows "reduce": its three parts then have one input each,
-    which "nested" searches exhaustively. Placed before any KAN shape (a reduced problem,
-    ``reduced_order``), they run once, at their place.
+    (``Plan.early``), and again at the end of the list: once a formula with plain numbers
+    leaves only noise, the alternatives that follow only challenge it, and the cheap shapes
+    do that first (``kansr.search.discover.Search.run``, ``kansr.search.stopping.plain``).
+    On exactly two inputs the early copy of "affine" follows "reduce": its three parts then
+    have one input each, which "nested" searches exhaustively. Placed before any KAN shape
+    (a reduced problem, ``reduced_order``), they run once, at their place.
     """
     transforms = transforms_for(transform_names, X, y)
     identity = Transform("identity", False, 0.0)
@@ -159,7 +159,8 @@ def plans(transform_names: tuple[str, ...], architectures: tuple[str, ...], X: n
         architectures = tuple(a for a in architectures if a == "nested") + \
             tuple(a for a in architectures if a != "nested")
     searches = [a for a in ("reduce", "affine") if a in architectures and X.shape[1] >= 2]
-    deferred = [a for a in searches if any(s in ARCHITECTURES for s in architectures[:architectures.index(a)])]
+    deferred = [a for a in searches
+                if any(shape in ARCHITECTURES for shape in architectures[:architectures.index(a)])]
     if X.shape[1] == 2 and "affine" in deferred and "reduce" in searches:
         architectures = tuple(a for a in architectures if a != "affine")
         architectures = architectures[:architectures.index("reduce") + 1] + ("affine",) + \
@@ -169,7 +170,8 @@ def plans(transform_names: tuple[str, ...], architectures: tuple[str, ...], X: n
         if architecture == "nested":
             found += [Plan(identity, architecture)] if X.shape[1] == 1 else []
         elif architecture in ("reduce", "affine"):
-            found += [Plan(identity, architecture, early=architecture in deferred)] if architecture in searches else []
+            if architecture in searches:
+                found.append(Plan(identity, architecture, early=architecture in deferred))
         else:
             found += [Plan(t, architecture) for t in transforms
                       if t.name not in TARGET_ONLY or architecture in ("additive", "outer")]

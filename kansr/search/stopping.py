@@ -52,15 +52,18 @@ PATIENCE = 10
 LIMIT_OF_A_SHAPE = 1e-20
 
 
+def _past_factor(expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` without its overall factor (or else its overall offset)."""
+    factor, expr = expr.as_coeff_Mul()
+    return expr.as_coeff_Add()[1] if factor == 1 else expr
+
+
 def free_constants(expr: sympy.Expr) -> int:
     """Floats in ``expr``, apart from an overall factor (or else an overall offset): the
     constants that were fitted rather than found exact. (Exact numbers got there by a
     test of their own: a snapped constant is within 2.5 standard errors of the fitted one
     and shortens the description, ``kansr.symbolic.snapping``.)"""
-    factor, expr = expr.as_coeff_Mul()
-    if factor == 1:
-        expr = expr.as_coeff_Add()[1]
-    return len(expr.atoms(sympy.Float))
+    return len(_past_factor(expr).atoms(sympy.Float))
 
 
 def plain(expr: sympy.Expr) -> bool:
@@ -70,9 +73,7 @@ def plain(expr: sympy.Expr) -> bool:
     for exact numbers is wide, and a smooth formula that is not the law fits within the
     noise with numbers such as 231/75 or 15/18 snapped; the numbers of laws are small
     integers and simple fractions."""
-    factor, expr = expr.as_coeff_Mul()
-    if factor == 1:
-        expr = expr.as_coeff_Add()[1]
+    expr = _past_factor(expr)
     if expr.atoms(sympy.Float):
         return False
     return all(exact_cost(number) <= NODE_COST for number in expr.atoms(sympy.Rational))
