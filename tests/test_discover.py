@@ -211,7 +211,7 @@ def test_on_one_input_the_exhaustive_compositions_come_first_and_shapes_that_rep
     two = [p.architecture for p in found]
     assert two[0] == "additive" and "product" in two and "nested" not in two
     # the searches of smaller problems run after the cheap KAN shapes: at their place only
-    # early (while no formula leaves only noise, ``Search.run``), and again after every KAN
+    # early (``Search.run`` skips them once a plain formula leaves only noise), again after every KAN
     # shape; on two inputs (the affine split's parts then have one input each) the early
     # affine split follows "reduce"
     assert "reduce" not in one and "affine" not in one

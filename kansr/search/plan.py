@@ -163,8 +163,8 @@ def plans(transform_names: tuple[str, ...], architectures: tuple[str, ...], X: n
                 if any(shape in ARCHITECTURES for shape in architectures[:architectures.index(a)])]
     if X.shape[1] == 2 and "affine" in deferred and "reduce" in searches:
         architectures = tuple(a for a in architectures if a != "affine")
-        architectures = architectures[:architectures.index("reduce") + 1] + ("affine",) + \
-            architectures[architectures.index("reduce") + 1:]
+        after = architectures.index("reduce") + 1
+        architectures = architectures[:after] + ("affine",) + architectures[after:]
     found = []
     for architecture in architectures:
         if architecture == "nested":
@@ -175,7 +175,7 @@ def plans(transform_names: tuple[str, ...], architectures: tuple[str, ...], X: n
         else:
             found += [Plan(t, architecture) for t in transforms
                       if t.name not in TARGET_ONLY or architecture in ("additive", "outer")]
-    return found + [Plan(identity, architecture) for architecture in searches if architecture in deferred]
+    return found + [Plan(identity, architecture) for architecture in deferred]
 
 
 def reduced_order(architectures: tuple[str, ...], inputs: int) -> tuple[str, ...]:
