@@ -35,6 +35,7 @@ from kansr.symbolic import Constant, Scored, complexity, cross_validated_predict
 from kansr.symbolic.constants import exact_numbers_cost
 from kansr.symbolic.description import FLOOR, NODE_COST, data_cost, model_nmse, pooled, structure
 from kansr.symbolic.limits import time_limit
+from kansr.symbolic.residuals import looks_like_noise, neighbours
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class Candidate:
     attempt : str
         The plan that produced it, e.g. "log/additive".
     noise_like : bool
-        Its residuals look like noise (``stopping.looks_like_noise``).
+        Its residuals look like noise (``kansr.symbolic.residuals``).
     free_constants : int
         Fitted constants apart from an overall factor or offset (``stopping.free_constants``).
     constants : tuple of Constant
@@ -165,7 +166,7 @@ class Scorer:
         inputs = dataset.X[rows.refit]
         if self.scale is not None:
             inputs = np.column_stack([inputs, np.log(np.abs(self.scale[rows.refit]))])
-        self.neighbours = stopping.neighbours(inputs)
+        self.neighbours = neighbours(inputs)
         # whether relative errors are possible here, and whether formulas are still fitted with
         # them too (``stop_relative``)
         self.relative_possible = spans_decades(dataset.y)
@@ -205,8 +206,8 @@ class Scorer:
     def _fit_noise_like(self, expr: sympy.Expr, relative: bool = False) -> bool:
         """``noise_like`` for a formula of the fits' space (``_in_fit``)."""
         rows = self.rows.refit
-        return stopping.looks_like_noise(*self._residuals(predict(expr, self.fit_symbols, self.fit_X[rows]),
-                                                          self.fit_y[rows], relative), self.neighbours)
+        return looks_like_noise(*self._residuals(predict(expr, self.fit_symbols, self.fit_X[rows]),
+                                                 self.fit_y[rows], relative), self.neighbours)
 
     def noise_like(self, expr: sympy.Expr, relative: bool = False) -> bool:
         """Whether the residuals of ``expr`` on the refit rows look like noise."""
@@ -242,8 +243,8 @@ class Scorer:
         predictions = predict(scored.expr, self.fit_symbols, X)
         if not np.all(np.isfinite(predictions)):
             return None
-        noise_like = stopping.looks_like_noise(*self._residuals(predictions[rows.refit], y[rows.refit], relative),
-                                               self.neighbours)
+        noise_like = looks_like_noise(*self._residuals(predictions[rows.refit], y[rows.refit], relative),
+                                      self.neighbours)
         parameter_cost = scored.parameter_cost
         if len(rows.val):
             val = model_nmse(predictions[rows.val], y[rows.val])

@@ -3,42 +3,15 @@ which constants of a formula were fitted rather than exact.
 
 On noisy data no formula fits to machine precision, so ``discover`` needs another sign that
 a formula is right: what it leaves unexplained does not correlate between rows that are
-close in the inputs (a formula off by a smooth error leaves residuals that do), and it has
-no fitted constant apart from an overall factor or offset.
+close in the inputs (``kansr.symbolic.residuals``; a formula off by a smooth error leaves
+residuals that do), and it has no fitted constant apart from an overall factor or offset.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import sympy
-from scipy.spatial import cKDTree
 
 from kansr.symbolic.description import FLOOR, NODE_COST, exact_cost
-
-# residual correlation between neighbouring rows below which residuals count as noise
-# (about 4 standard deviations of pure noise's correlation on 800 rows: 0 ± 0.035)
-NOISE_CORRELATION = 0.15
-
-
-def neighbours(X: np.ndarray) -> np.ndarray:
-    """Index of each row's nearest other row (inputs standardised)."""
-    Z = (X - X.mean(0)) / np.where(X.std(0) > 0, X.std(0), 1.0)
-    if len(Z) < 2:
-        return np.zeros(len(Z), dtype=int)
-    _, index = cKDTree(Z).query(Z, k=2)
-    # a duplicated row may list itself second
-    return np.where(index[:, 0] == np.arange(len(Z)), index[:, 1], index[:, 0])
-
-
-def looks_like_noise(residual: np.ndarray, y: np.ndarray, nearest: np.ndarray) -> bool:
-    """Residuals uncorrelated between neighbouring rows (``nearest`` from ``neighbours``),
-    or none left at all; a formula off by a smooth error scores near 1."""
-    if not np.all(np.isfinite(residual)):
-        return False
-    if np.std(residual) <= 1e-12 * (np.std(y) or 1.0):
-        return True  # nothing left to explain
-    return float(np.corrcoef(residual, residual[nearest])[0, 1]) < NOISE_CORRELATION
-
 
 # alternatives in a row that leave the chosen formula as it is, after which a formula whose
 # residuals look like noise ends the search: without fitted constants but a factor or an
