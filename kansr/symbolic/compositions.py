@@ -18,7 +18,13 @@ alone does not find it. The compositions with an exact inner map, f(s·g(x) + t)
 t from a few small numbers (±1, ±2, ±1/2; 0, ±1) and the outer c and d free, fixed to 1
 and 0, or c alone free, are therefore screened as well (in closed form) and the shortest
 descriptions (``kansr.symbolic.description``, each free constant at BIC's price) are
-refit and offered beside the best fits.
+refit and offered beside the best fits. They are screened first, and where, on measured
+data, one of them with no fitted constant but an overall factor leaves only noise
+(``kansr.symbolic.residuals``: its residuals do not correlate between neighbouring
+points), the affine fits and the factors x^k are skipped, as where one fits exactly: a
+composition with a free inner scale or a factor can only fit the noise better, and the
+selection would charge it for its extra constants. Those fits are most of the
+compositions' time.
 """
 
 from __future__ import annotations
@@ -30,8 +36,10 @@ from kansr.budget import Budget, expired
 from kansr.symbolic.constants import exact_numbers_cost, refit
 from kansr.symbolic.description import description_length, float_cost, structure
 from kansr.symbolic.edge_fit import fit_batch, linear_part
+from kansr.symbolic.expression import predict
 from kansr.symbolic.library import SymbolicFunction
 from kansr.symbolic.limits import BudgetExhausted
+from kansr.symbolic.residuals import looks_like_noise, neighbours
 
 # functions for which g(p*x) is g(x) up to the affine map around it: scaling x changes nothing
 _SCALE_FREE = {"x", "x^2", "x^3", "x^4", "1/x", "1/x^2", "sqrt", "1/sqrt", "abs", "log"}
@@ -65,7 +73,8 @@ def compositions(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFuncti
     affine-only fits (half as many for k ≠ 0) are refit in all their constants first. The
     factors are skipped once a formula without one fits exactly (unexplained variance
     below rounding, or below ``exact``: on a surrogate's data its own error, which no
-    formula can beat), and the affine fits once a composition with an exact inner map does. Then the three shortest
+    formula can beat), and the affine fits once a composition with an exact inner map does, or
+    leaves only noise (module doc). Then the three shortest
     descriptions (module doc) on the (at most 256) points they are fitted on, where they are
     not among those: counted as the whole table's, the errors of fits to a quarter of its
     rows would buy each free constant about four times what it is worth.
@@ -80,15 +89,15 @@ def compositions(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFuncti
     points = order[np.unique(np.linspace(0, len(x) - 1, min(len(x), 256)).astype(int))]
     xs, ys = x[points], y[points]
     nonzero = bool(np.all(np.abs(xs) > 1e-12 * (np.max(np.abs(xs)) or 1.0)))  # x^k and p/x need it
-    ranked = []
+    ranked, settled = [], False
     for k in powers:
-        if ranked and min(item[0] for item in ranked) < exact:
-            break  # exact already: a factor x^k can only add complexity
+        if settled or ranked and min(item[0] for item in ranked) < exact:
+            break  # exact, or only noise left, already: a factor x^k can only add complexity
         if k == 0 or nonzero:
             # half as many refits with a factor: each search costs mostly its refits
             try:
-                _ranked(xs, ys, k, library, symbol, refine if k == 0 else refine // 2, budget, ranked, nonzero,
-                        exact)
+                refits = refine if k == 0 else refine // 2
+                settled = _ranked(xs, ys, k, library, symbol, refits, budget, ranked, nonzero, exact)
             except BudgetExhausted:
                 if not ranked:
                     raise
@@ -174,11 +183,12 @@ def _exact(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, Symbol
 
 def _ranked(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, SymbolicFunction],
             symbol: sympy.Symbol, refine: int, budget: Budget | None, ranked: list, nonzero: bool,
-            exact: float) -> None:
+            exact: float) -> bool:
     """Append to ``ranked`` (nmse on ys, complexity, formula) of the ``refine`` most promising
     compositions of ys / xs**power, each multiplied back by symbol**power and refit in all its
     constants (one by one, so that what is done survives the end of the budget), and the
-    compositions with exact inner maps (``_exact``)."""
+    compositions with exact inner maps (``_exact``). True where one of those fits exactly or
+    leaves only noise: the rest are then skipped (module doc)."""
     target = ys / xs**power
     reach = float(np.max(np.abs(xs))) or 1.0
     near = float(np.min(np.abs(xs))) if nonzero else 1.0
@@ -201,9 +211,18 @@ def _ranked(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, Symbo
     # the exact inner maps first: they are cheap, and on a budget too short for the affine
     # fits below they still give answers (c*x + d among them)
     curves = [(g, values) for (g, kind, p), values in zip(labels, inner) if kind == "scale" and p == 1.0]
+    before = len(ranked)
     _exact(xs, ys, power, library, symbol, curves, budget, ranked)
     if min((item[0] for item in ranked), default=np.inf) < exact:
-        return  # an exact map fits exactly: a free inner scale or shift could only add constants
+        return True  # an exact map fits exactly: a free inner scale or shift could only add constants
+    # with an overall factor at most: with an offset too, many exact maps bend enough to fit
+    # a smooth curve within 1 % noise (c/sqrt(x/2 + 1) + d and c·log(x + 1) + d for exp(-x/2.7)).
+    # On measured data only (``exact`` at rounding): a surrogate's errors are its own, not noise
+    nearest = neighbours(xs[:, None])
+    if exact <= _EXACT_FIT and any(len(formula.atoms(sympy.Float)) <= 1 and
+                                   looks_like_noise(predict(formula, [symbol], xs[:, None]) - ys, ys, nearest)
+                                   for _, _, formula in ranked[before:]):
+        return True
     # the affine fits only rank the compositions; half of the points do that (the refits
     # below use them all)
     screen = np.arange(0, len(xs), max(1, len(xs) // _SCREEN_POINTS))
@@ -218,7 +237,7 @@ def _ranked(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, Symbo
                 complexity = f.complexity + g.complexity + (0 if kind == "scale" else 1)
                 found.append((max(1 - fit.r2, 0.0), complexity, f, g, (kind, p), fit))
     if not found:
-        return
+        return False
     # the inner scale p was only guessed (1 or 1/max|x|): refit every constant of the most
     # promising compositions on the sampled points before ranking them
     found.sort(key=lambda item: (item[0], item[1]))
@@ -244,3 +263,4 @@ def _ranked(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, Symbo
             + sympy.Float(fit.d)
         scored = refit(factor * formula, [symbol], xs[:, None], ys, budget, with_errors=False)
         ranked.append((scored.nmse, complexity + (2 if power else 0), scored.expr))
+    return False
