@@ -391,7 +391,8 @@ class Search:
             return False
         best = min(c.val_nmse for c in self.candidates)
         chosen = choose(self.candidates, self.floor, self.by_description)
-        self.unchanged = self.unchanged + 1 if chosen is self.chosen else 0
+        same = self.chosen is not None and stopping.same_form(chosen.formula, self.chosen.formula)
+        self.unchanged = self.unchanged + 1 if same else 0
         self.chosen = chosen
         reason = stopping.stop_reason(best, chosen, self.good_enough, self.unchanged)
         if reason is not None and reason != "exact":

@@ -52,6 +52,18 @@ def plain(expr: sympy.Expr) -> bool:
     return all(exact_cost(number) <= NODE_COST for number in expr.atoms(sympy.Rational))
 
 
+def same_form(first: sympy.Expr, second: sympy.Expr) -> bool:
+    """Whether two formulas differ at most in their fitted constants (floats): another
+    search's refit of the chosen formula, with other last digits, is no new formula, and
+    does not show that the last one was not yet the law (``stop_reason``)."""
+    fitted = sympy.Symbol("_fitted")
+
+    def form(expr: sympy.Expr) -> sympy.Expr:
+        return expr.xreplace({number: fitted for number in expr.atoms(sympy.Float)})
+
+    return form(first) == form(second)
+
+
 def stop_reason(best_val_nmse: float, chosen, good_enough: float, unchanged: int = 0) -> str | None:
     """Why the search can end now, or None.
 
@@ -60,7 +72,8 @@ def stop_reason(best_val_nmse: float, chosen, good_enough: float, unchanged: int
     constants, or below ``LIMIT_OF_A_SHAPE`` with them), or when the formula the selection criterion
     chooses (``chosen``, a ``Candidate``) leaves only noise and either has no fitted
     constant but an overall factor or offset (more attempts could only fit the noise), or
-    has stayed the chosen one for ``PATIENCE`` alternatives in a row (``unchanged``).
+    has stayed the chosen one for ``PATIENCE`` alternatives in a row (``unchanged``; the
+    same formula refit with other digits in its constants counts as staying, ``same_form``).
     Even without fitted constants it must first stay the chosen one through ``CHALLENGES``
     more alternatives: on noisy data the window for exact numbers is wide, and many
     smooth formulas fit within the noise with every constant but a factor snapped (a
