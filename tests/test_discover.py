@@ -282,8 +282,8 @@ def test_the_searches_of_smaller_problems_wait_for_the_kan_shapes_once_a_plain_f
 
 
 def test_a_refit_of_the_chosen_formula_with_other_digits_counts_as_outlasting_an_alternative(monkeypatch):
-    from kansr.search.candidate import Candidate
     from kansr import DiscoverConfig
+    from kansr.search.candidate import Candidate
     from kansr.search.stopping import CHALLENGES, same_form
 
     search_module = importlib.import_module("kansr.search.discover")
