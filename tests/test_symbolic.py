@@ -176,6 +176,17 @@ def test_compositions_on_a_budget_too_short_for_their_affine_fits_still_answer_w
     assert lines and abs(float(sympy.Poly(lines[0], z).all_coeffs()[0]) - 2.5) < 1e-3, found
 
 
+def _count_calls(monkeypatch, module, names):
+    """{name: 0} for each of ``module``'s functions ``names``, counting their calls from now on."""
+    calls = dict.fromkeys(names, 0)
+    for name in names:
+        def counted(*args, name=name, original=getattr(module, name), **kwargs):
+            calls[name] += 1
+            return original(*args, **kwargs)
+        monkeypatch.setattr(module, name, counted)
+    return calls
+
+
 def test_compositions_on_a_surrogates_data_stop_once_a_fit_is_within_its_error(monkeypatch):
     import importlib
 
@@ -185,12 +196,7 @@ def test_compositions_on_a_surrogates_data_stop_once_a_fit_is_within_its_error(m
     z = sympy.Symbol("z")
     x = np.random.default_rng(0).uniform(1, 5, 500)
     y = np.cos(x) * (1 + 1e-4 * np.sin(7 * x))
-    calls = {"_ranked": 0, "fit_batch": 0}
-    for name in calls:
-        def counted(*args, name=name, original=getattr(module, name), **kwargs):
-            calls[name] += 1
-            return original(*args, **kwargs)
-        monkeypatch.setattr(module, name, counted)
+    calls = _count_calls(monkeypatch, module, ("_ranked", "fit_batch"))
     library = get_library(["x", "x^2", "1/x", "sqrt", "exp", "cos", "sin"])
     found = module.compositions(x, y, library, z, slack=1e-6, exact=1e-6)
     # cos fits within the error: neither the factors x^k nor the affine fits are tried
@@ -210,12 +216,7 @@ def test_noisy_compositions_skip_the_affine_fits_and_factors_once_an_exact_map_l
     z = sympy.Symbol("z")
     rng = np.random.default_rng(0)
     x = rng.uniform(1, 3, 800)
-    calls = {"_ranked": 0, "fit_batch": 0}
-    for name in calls:
-        def counted(*args, name=name, original=getattr(module, name), **kwargs):
-            calls[name] += 1
-            return original(*args, **kwargs)
-        monkeypatch.setattr(module, name, counted)
+    calls = _count_calls(monkeypatch, module, ("_ranked", "fit_batch"))
     library = get_library(["x", "x^2", "1/x", "sqrt", "exp", "cos", "sin"])
     # a Gaussian, exp(-θ²/2)/sqrt(2π), with noise 1 % of its RMS: c·exp(-u²/2) is one of the
     # exact inner maps, and what it leaves is the noise

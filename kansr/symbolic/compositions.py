@@ -220,11 +220,12 @@ def _ranked(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, Symbo
     # On measured data only (``exact`` at rounding): a surrogate's errors are its own, not noise.
     # On 256 points the threshold is about 2.4 standard deviations of pure noise's correlation:
     # now and then a law's noise is not believed, and the fits run as they did before
-    nearest = neighbours(xs[:, None])
-    if exact <= _EXACT_FIT and any(len(formula.atoms(sympy.Float)) <= 1 and
-                                   looks_like_noise(predict(formula, [symbol], xs[:, None]) - ys, ys, nearest)
-                                   for _, _, formula in ranked[before:]):
-        return True
+    if exact <= _EXACT_FIT:
+        nearest = neighbours(xs[:, None])
+        if any(len(formula.atoms(sympy.Float)) <= 1 and
+               looks_like_noise(predict(formula, [symbol], xs[:, None]) - ys, ys, nearest)
+               for _, _, formula in ranked[before:]):
+            return True
     # the affine fits only rank the compositions; half of the points do that (the refits
     # below use them all)
     screen = np.arange(0, len(xs), max(1, len(xs) // _SCREEN_POINTS))
