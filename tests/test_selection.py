@@ -186,6 +186,31 @@ def test_common_laws_whose_term_snaps_away_in_sample_are_still_weighed_out_of_sa
     assert len(simple) and simple.val_nmse.min() < mean.val_nmse, front[["complexity", "formula", "val_nmse"]]
 
 
+def test_a_common_law_fitted_to_a_limit_is_scored_as_that_limit():
+    # a noisy line through the origin: the table's saturation curve a·x/(x + b) fits it
+    # with b running off far beyond the data, where it is the line (a/b)·x with a constant
+    # too many; cross-validation does not charge fitted constants, so unless the limit is
+    # taken the two score as one curve (the old code kept 77481·x/(x + 11057) here)
+    from kansr.data import Dataset
+    from kansr.search.baselines import baseline_formulas
+    from kansr.search.candidate import Scorer, split_rows
+    from kansr.search.trial import StageTimer
+
+    rng = np.random.default_rng(1)
+    X = np.sort(rng.uniform(2, 28, 28))[:, None]
+    values = X[:, 0]
+    target = 7 * values + rng.normal(0, 3, 28)
+    scorer = Scorer(Dataset(X, target, ["x"], "y"), split_rows(28, 0.2, 0, 28, 28), 1.0, None)
+    formulas = baseline_formulas(X, target, [x])
+    # a·x/(b + x): the table's one shape with a quotient and no exponential
+    saturation = next(f for f in formulas if f.has(sympy.Add, sympy.Pow) and not f.has(sympy.exp)
+                      and any(p.exp == -1 for p in f.atoms(sympy.Pow)))
+    scored = scorer.score(saturation, "test", StageTimer(), [], simplify=False, codebook=len(formulas))
+    assert scored and all(not c.formula.has(sympy.Add) and c.formula.free_symbols == {x} for c in scored)
+    slope = values @ target / (values @ values)  # least squares through the origin
+    assert all(float(c.formula.coeff(x)) == pytest.approx(slope, abs=0.1) for c in scored)
+
+
 def test_cross_validation_out_of_budget_never_scores_in_sample_error():
     from kansr.symbolic.constants import cross_validated_predictions
 

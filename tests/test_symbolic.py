@@ -390,6 +390,37 @@ def test_terms_that_are_rounding_on_every_row_are_dropped_and_small_real_ones_ke
     assert kept.expr == small
 
 
+def test_a_formula_at_a_limit_of_its_constants_is_stated_as_that_limit():
+    from kansr.symbolic import describe
+    from kansr.symbolic.snapping import without_limits
+
+    x = sympy.Symbol("x")
+    rng = np.random.default_rng(7)
+    X = np.sort(rng.uniform(2, 28, 40))[:, None]
+    values = X[:, 0]
+    # a line through the origin, read as a saturation whose half-saturation constant ran off
+    # far beyond the data: the limit is k·x, with k the least-squares slope through 0
+    y = 7 * values + rng.normal(0, 3, 40)
+    saturating = describe(sympy.Float(7e5) * x / (x + sympy.Float(1e5)), [x], X, y)
+    line = without_limits(saturating, [x], X, y)
+    assert not line.expr.has(sympy.Add) and line.expr.free_symbols == {x}
+    assert float(line.expr.coeff(x)) == pytest.approx(values @ y / (values @ values), rel=1e-6)
+    assert line.description_length < saturating.description_length
+    # a line, read as an exponential whose rate ran off to 0: the limit is numpy's line
+    decay = describe(sympy.Float(30002.0) - sympy.Float(3e4) * sympy.exp(sympy.Float(-7 / 3e4) * x), [x], X, y)
+    straight = without_limits(decay, [x], X, y)
+    assert not straight.expr.has(sympy.exp)
+    slope, intercept = np.polyfit(values, y, 1)
+    assert float(straight.expr.coeff(x)) == pytest.approx(slope, rel=1e-6)
+    assert float(straight.expr.subs(x, 0)) == pytest.approx(intercept, rel=1e-6)
+    # where the data show what the limit drops (the curvature of 2 + 3·exp(0.09·x), exact),
+    # the limit is tried and the formula stays
+    Z = np.linspace(0, 1, 50)[:, None]
+    curved = describe(sympy.Float(2.0) + sympy.Float(3.0) * sympy.exp(sympy.Float(0.09) * x), [x], Z,
+                      2 + 3 * np.exp(0.09 * Z[:, 0]))
+    assert without_limits(curved, [x], Z, 2 + 3 * np.exp(0.09 * Z[:, 0])) is curved
+
+
 def test_a_fitted_constant_beside_exact_factors_is_refit_and_snapped_as_one_number():
     from kansr.symbolic.snapping import polish
 

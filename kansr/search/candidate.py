@@ -36,6 +36,7 @@ from kansr.symbolic.constants import exact_numbers_cost
 from kansr.symbolic.description import FLOOR, NODE_COST, data_cost, model_nmse, pooled, structure
 from kansr.symbolic.limits import time_limit
 from kansr.symbolic.residuals import looks_like_noise, neighbours
+from kansr.symbolic.snapping import without_limits
 
 
 @dataclass(frozen=True)
@@ -287,6 +288,12 @@ class Scorer:
         X, y, symbols, rows = self.fit_X[self.rows.refit], self.fit_y[self.rows.refit], self.fit_symbols, self.rows
         with timer.stage("refit, snap, simplify"), time_limit(4 * self.simplify_seconds):
             first = refit(self._in_fit(expr), symbols, X, y, self.budget)
+            if codebook:
+                # a table law fitted to a limit of its constants is that limit
+                # (``without_limits``): its refit is a candidate itself (below), and the
+                # out-of-sample description, which does not charge fitted constants, would
+                # weigh the two as one curve and might keep the form with a constant too many
+                first = without_limits(first, symbols, X, y, self.budget)
         with timer.stage("compose"):
             # the expansion gives every term its own constant: a product KAN's formula far from
             # the data can become exact once expanded, refit and snapped

@@ -12,12 +12,21 @@ def lambdify(expr: sympy.Expr, symbols: list[sympy.Symbol], params: list[sympy.S
 
 def predict(expr: sympy.Expr, symbols: list[sympy.Symbol], X: np.ndarray) -> np.ndarray:
     """Evaluate ``expr`` on X (n_samples, n_symbols); non-real or non-finite values become NaN."""
-    fn = lambdify(expr, symbols, [])
+    return predict_all([expr], symbols, X)[0]
+
+
+def predict_all(exprs: list[sympy.Expr], symbols: list[sympy.Symbol], X: np.ndarray) -> list[np.ndarray]:
+    """``predict`` for each of ``exprs``, compiled as one function (compiling costs more than
+    evaluating, for many small pieces of one formula)."""
+    fn = lambdify(list(exprs), symbols, [])
     with np.errstate(all="ignore"):
-        values = np.asarray(fn(list(X.T), []), dtype=complex)
-    values = np.broadcast_to(values, (X.shape[0],))
-    real = np.where(np.abs(values.imag) <= 1e-9 * (1 + np.abs(values.real)), values.real, np.nan)
-    return np.where(np.isfinite(real), real, np.nan)
+        outputs = fn(list(X.T), [])
+    found = []
+    for values in outputs:
+        values = np.broadcast_to(np.asarray(values, dtype=complex), (X.shape[0],))
+        real = np.where(np.abs(values.imag) <= 1e-9 * (1 + np.abs(values.real)), values.real, np.nan)
+        found.append(np.where(np.isfinite(real), real, np.nan))
+    return found
 
 
 def nmse(expr: sympy.Expr, symbols: list[sympy.Symbol], X: np.ndarray, y: np.ndarray) -> float:

@@ -20,7 +20,7 @@ import sympy
 from kansr.budget import Budget, charge, cost, expired
 from kansr.symbolic.constants import Scored, Template, describe, exact_numbers_cost, refit
 from kansr.symbolic.description import FLOOR, description_length, float_cost, structure
-from kansr.symbolic.expression import complexity, predict
+from kansr.symbolic.expression import complexity, predict, predict_all
 from kansr.symbolic.simplify import resolve_abs, simplify, trig_of_inverse_trig
 
 _SNAP_WINDOW = 2.5  # standard errors
@@ -28,6 +28,9 @@ _REFIT_PRECISION = 1e-6  # relative: no standard error is taken as smaller than 
 _BEST_FIRST = 6  # constants up to which noisy formulas are snapped best-first
 # a term below this share of the target's RMS on every row is rounding: its square is FLOOR
 _ROUNDING = math.sqrt(FLOOR)
+# a formula is tried at a limit of its constants (``without_limits``) where what the limit
+# drops stays below this share on every row; the description decides whether it stays
+_LIMIT = 0.1
 
 
 def snap_candidates(value: float, plain_first: bool = False) -> list[sympy.Expr]:
@@ -205,17 +208,62 @@ def without_rounding_terms(scored: Scored, symbols, X, y, budget: Budget | None 
     return trimmed if trimmed.description_length <= scored.description_length else scored
 
 
+def _limit_forms(expr: sympy.Expr, symbols, X) -> list[sympy.Expr]:
+    """``expr`` at each limit of its fitted constants that the rows (X) can hardly tell from
+    it: a sum whose other terms stay below ``_LIMIT`` × |its fitted constant term| on every
+    row, as that constant; an exponential of an argument with a fitted constant that stays
+    below ``_LIMIT`` in size, as 1 plus the argument (expanded, so that the products and sums
+    of constants it leaves merge)."""
+    sums, exponentials = [], []  # (node, its constant term, the rest); exponentials
+    for node in dict.fromkeys(sympy.preorder_traversal(expr)):  # each once, in a fixed order
+        if isinstance(node, sympy.Add):
+            constant, rest = node.as_coeff_Add()
+            if isinstance(constant, sympy.Float) and rest.free_symbols:
+                sums.append((node, constant, rest))
+        elif isinstance(node, sympy.exp) and node.args[0].free_symbols and node.args[0].has(sympy.Float):
+            exponentials.append(node)
+    if not (sums or exponentials):
+        return []
+    values = predict_all([rest for _, _, rest in sums] + [node.args[0] for node in exponentials], symbols, X)
+    forms = []
+    for (node, constant, _), rest in zip(sums, values):
+        if np.all(np.isfinite(rest)) and np.max(np.abs(rest)) <= _LIMIT * abs(float(constant)):
+            forms.append(expr.xreplace({node: constant}))
+    for node, argument in zip(exponentials, values[len(sums):]):
+        if np.all(np.isfinite(argument)) and np.max(np.abs(argument)) <= _LIMIT:
+            forms.append(sympy.expand_mul(expr.xreplace({node: 1 + node.args[0]})))
+    return forms
+
+
+def without_limits(scored: Scored, symbols, X, y, budget: Budget | None = None) -> Scored:
+    """``scored`` at the limit of its constants (``_limit_forms``) whose refit has the
+    shortest description, where that is no longer than its own; else ``scored``.
+
+    A fitted constant that ran off to a limit states the limit's curve with a constant too
+    many, whose value says nothing: a·x/(x + b) with b far beyond every x is the line
+    (a/b)·x (28950·d/(d + 4144) for 7·d), a + b·exp(k·x) with k·x small everywhere the line
+    a + b + b·k·x (31739 − 31737·exp(−0.000213·x) for 2.2 + 6.8·x). Where the data show what
+    the limit drops, the refit's error tells, and the formula stays."""
+    best = scored
+    for form in _limit_forms(scored.expr, symbols, X):
+        limit = refit(form, symbols, X, y, budget, relative=scored.relative)
+        if limit.description_length <= best.description_length:
+            best = limit
+    return best
+
+
 def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
            budget: Budget | None = None, snap_below: float = 1e-3, noise_like=None, relative: bool = False) -> Scored:
-    """Refit, snap, simplify, and refit again, dropping terms that are rounding
-    (``without_rounding_terms``); the version with the shortest description wins.
+    """Refit (at a limit of its constants where that is shorter, ``without_limits``), snap,
+    simplify, and refit again, dropping terms that are rounding (``without_rounding_terms``);
+    the version with the shortest description wins.
 
     Snapping and simplification run only when the refit formula's normalised MSE is below
     ``snap_below`` (R² > 0.999 by default), or where ``noise_like(expr)`` says that what the
     formula leaves unexplained looks like noise (noisy data, however noisy): elsewhere the
     formula is far from the data, and exact constants cannot make it right.
     """
-    scored = refit(expr, symbols, X, y, budget, relative=relative)
+    scored = without_limits(refit(expr, symbols, X, y, budget, relative=relative), symbols, X, y, budget)
     noisy = noise_like is not None and noise_like(scored.expr)
     if scored.nmse > snap_below and not noisy:
         return scored  # far from the data: exact constants cannot make it right, only cost time
