@@ -190,7 +190,7 @@ def test_a_common_law_fitted_to_a_limit_is_scored_as_that_limit():
     # a noisy line through the origin: the table's saturation curve a·x/(x + b) fits it
     # with b running off far beyond the data, where it is the line (a/b)·x with a constant
     # too many; cross-validation does not charge fitted constants, so unless the limit is
-    # taken the two score as one curve (the old code kept 77481·x/(x + 11057) here)
+    # taken the two score as one curve and the saturation may be kept
     from kansr.data import Dataset
     from kansr.search.baselines import baseline_formulas
     from kansr.search.candidate import Scorer, split_rows

@@ -214,7 +214,7 @@ def _limit_forms(expr: sympy.Expr, symbols, X) -> list[sympy.Expr]:
     row, as that constant; an exponential of an argument with a fitted constant that stays
     below ``_LIMIT`` in size, as 1 plus the argument (expanded, so that the products and sums
     of constants it leaves merge)."""
-    sums, exponentials = [], []  # (node, its constant term, the rest); exponentials
+    sums, exponentials = [], []  # sums as (node, its fitted constant term, the other terms)
     for node in dict.fromkeys(sympy.preorder_traversal(expr)):  # each once, in a fixed order
         if isinstance(node, sympy.Add):
             constant, rest = node.as_coeff_Add()
@@ -241,9 +241,9 @@ def without_limits(scored: Scored, symbols, X, y, budget: Budget | None = None) 
 
     A fitted constant that ran off to a limit states the limit's curve with a constant too
     many, whose value says nothing: a·x/(x + b) with b far beyond every x is the line
-    (a/b)·x (28950·d/(d + 4144) for 7·d), a + b·exp(k·x) with k·x small everywhere the line
-    a + b + b·k·x (31739 − 31737·exp(−0.000213·x) for 2.2 + 6.8·x). Where the data show what
-    the limit drops, the refit's error tells, and the formula stays."""
+    (a/b)·x, a + b·exp(k·x) with k·x small everywhere the line a + b + b·k·x (31739 −
+    31737·exp(−0.000213·x) for 2.2 + 6.8·x). Where the data show what the limit drops, the
+    refit's error tells, and the formula stays."""
     best = scored
     for form in _limit_forms(scored.expr, symbols, X):
         limit = refit(form, symbols, X, y, budget, relative=scored.relative)
