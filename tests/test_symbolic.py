@@ -416,9 +416,9 @@ def test_a_formula_at_a_limit_of_its_constants_is_stated_as_that_limit():
     # where the data show what the limit drops (the curvature of 2 + 3·exp(0.09·x), exact),
     # the limit is tried and the formula stays
     Z = np.linspace(0, 1, 50)[:, None]
-    curved = describe(sympy.Float(2.0) + sympy.Float(3.0) * sympy.exp(sympy.Float(0.09) * x), [x], Z,
-                      2 + 3 * np.exp(0.09 * Z[:, 0]))
-    assert without_limits(curved, [x], Z, 2 + 3 * np.exp(0.09 * Z[:, 0])) is curved
+    exact = 2 + 3 * np.exp(0.09 * Z[:, 0])
+    curved = describe(sympy.Float(2.0) + sympy.Float(3.0) * sympy.exp(sympy.Float(0.09) * x), [x], Z, exact)
+    assert without_limits(curved, [x], Z, exact) is curved
 
 
 def test_a_fitted_constant_beside_exact_factors_is_refit_and_snapped_as_one_number():
