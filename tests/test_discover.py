@@ -165,6 +165,9 @@ def test_a_constant_target_is_answered_with_the_constant():
     result = discover(frame, time_budget=10, verbose=False)
     assert result.formula == sympy.Float(7.25) or result.formula == sympy.Rational(29, 4)
     assert result.r2 == 1.0
+    # the small-table note counts rows per fitted constant only where there is one
+    note = next(n for n in result.notes if n.startswith("only 8 rows"))
+    assert ("no fitted constant" in note) == (not result.formula.atoms(sympy.Float)), note
 
 
 @pytest.mark.parametrize("rows", [6, 12])

@@ -211,6 +211,51 @@ def test_a_common_law_fitted_to_a_limit_is_scored_as_that_limit():
     assert all(float(c.formula.coeff(x)) == pytest.approx(slope, abs=0.1) for c in scored)
 
 
+def _scored_baselines(X, y, names):
+    """Every formula of the table of common laws, scored as the search scores it."""
+    from kansr.data import Dataset
+    from kansr.search.baselines import baseline_formulas
+    from kansr.search.candidate import Scorer, split_rows
+    from kansr.search.trial import StageTimer
+
+    symbols = [sympy.Symbol(name) for name in names]
+    scorer = Scorer(Dataset(X, y, names, "y"), split_rows(len(y), 0.2, 0, len(y), len(y)), 1.0, None)
+    formulas = baseline_formulas(X, y, symbols)
+    return [c for f in formulas for c in scorer.score(f, "test", StageTimer(), [], simplify=False,
+                                                          codebook=len(formulas))]
+
+
+def test_a_small_table_weighs_a_common_law_as_snapped_and_as_fitted():
+    # the first six shots of an elastic band (datasets/real): snapping in sample rounds the
+    # slope of k·stretch to 3, but a cross-validated description charges that 3 its digits
+    # and the fitted slope nothing (its cost is in the left-out errors), so both are scored
+    stretch = np.array([46.0, 48, 50, 44, 42, 52])
+    distance = np.array([148.0, 173, 166, 109, 141, 166])
+    scored = _scored_baselines(stretch[:, None], distance, ["stretch"])
+    slope = stretch @ distance / (stretch @ stretch)  # least squares through the origin
+    fitted = [c for c in scored if c.formula.free_symbols == {sympy.Symbol("stretch")} and c.complexity == 3
+              and float(c.formula.coeff(sympy.Symbol("stretch"))) == pytest.approx(slope, rel=1e-6)]
+    assert fitted, [str(c.formula) for c in scored]
+    # its data term is the leave-one-out error, computed again with numpy
+    keep = ~np.eye(6, dtype=bool)
+    loo = [stretch[i] * (stretch[k] @ distance[k]) / (stretch[k] @ stretch[k]) for i, k in enumerate(keep)]
+    assert fitted[0].data_nmse == pytest.approx(np.mean((distance - loo) ** 2) / np.var(distance), rel=1e-6)
+    assert fitted[0].parameter_cost == 0.0
+    # it predicts the left-out shots better than the mean by more than its tree costs
+    assert choose(scored).formula == fitted[0].formula
+
+
+def test_a_law_exact_out_of_sample_keeps_the_cost_of_its_fitted_constants():
+    # twelve exact rows of a decay, and an input it does not depend on: the table's logistic,
+    # run off to its exponential limit, predicts every left-out row to 1e-15 while its own
+    # refit stops short of 1e-12; with its four constants free it tied the exact law on the
+    # data (both below the floor) and won on their digits
+    rng = np.random.default_rng(0)
+    values, other = rng.uniform(1, 5, 12), rng.uniform(1, 5, 12)
+    chosen = choose(_scored_baselines(np.column_stack([values, other]), 2.5 * np.exp(-values / 3), ["x", "z"]))
+    assert chosen.formula == sympy.Rational(5, 2) * sympy.exp(-x / 3)
+
+
 def test_cross_validation_out_of_budget_never_scores_in_sample_error():
     from kansr.symbolic.constants import cross_validated_predictions
 

@@ -259,14 +259,17 @@ class Scorer:
                                                           self.folds, self.budget, relative)
             val = model_nmse(out_of_fold, y[rows.refit])
             data_rows, data_nmse = len(rows.refit), model_nmse(out_of_fold, y[rows.refit], relative)
-            if scored.nmse > _EXACT:
+            if min(scored.nmse, data_nmse) > _EXACT:
                 # every row is predicted by constants fitted without it, so what the fitted
                 # constants cost is in its error already (predictive MDL: a constant the other
                 # rows pin down poorly predicts the row left out poorly); charging their digits
                 # too counted them twice, and made an exact 1/8 cheaper than the three constants
                 # of a logistic law. The tree and its exact numbers are still stated. An exact
                 # fit's errors are below the floor, where prediction says nothing of precision:
-                # its constants keep their cost to machine precision
+                # its constants keep their cost to machine precision. Exact out of sample
+                # counts too: a flexible law can predict every row to 1e-15 where its own
+                # refit stopped short of that, and with free constants it tied the exact law
+                # on the data and won on its digits
                 parameter_cost = exact_numbers_cost(scored.expr)
         if not (np.isfinite(val) and np.isfinite(data_nmse)):
             return None
@@ -314,11 +317,16 @@ class Scorer:
                 if other is not None and (candidate is None or other.length() < candidate.length()):
                     candidate = other
             found = [candidate]
-            if codebook and complexity(scored.expr) < complexity(first.expr):  # both in the fits' space
-                # a common law whose term snapped away (a slope within its errors of 0) is
-                # another law of the table: the out-of-sample description chooses between the
-                # two, not the in-sample one the snapping went by (on six noisy rows of a line
-                # that snapping leaves a constant)
+            # both in the fits' space
+            snapped_away = complexity(scored.expr) < complexity(first.expr)
+            if codebook and (snapped_away or (not len(rows.val) and scored.expr != first.expr)):
+                # the out-of-sample description chooses between a common law as snapped and
+                # as refit, not the in-sample one the snapping went by: a law whose term
+                # snapped away (a slope within its errors of 0) is another law of the table
+                # (on six noisy rows of a line that snapping leaves a constant); and a
+                # cross-validated description charges an exact number's digits but not a
+                # fitted constant's, the reverse of the in-sample one, so on a small table
+                # a slope snapped to 3 may lose to the mean where the fitted slope would not
                 found.append(self._candidate(first, label, timer, codebook))
             for kept in filter(None, found):
                 candidates.append(kept)
