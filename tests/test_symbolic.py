@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 import sympy
+from scipy import optimize
 import torch
 
 from kansr.errors import KansrError
@@ -419,6 +420,21 @@ def test_a_formula_at_a_limit_of_its_constants_is_stated_as_that_limit():
     exact = 2 + 3 * np.exp(0.09 * Z[:, 0])
     curved = describe(sympy.Float(2.0) + sympy.Float(3.0) * sympy.exp(sympy.Float(0.09) * x), [x], Z, exact)
     assert without_limits(curved, [x], Z, exact) is curved
+    # a decay, read as a logistic whose exponential term dwarfs its 1 on every row: the limit
+    # is c·exp(-k·x), with scipy's least-squares c and k
+    W = rng.uniform(1, 10, (60, 1))
+    decay = 3 * np.exp(-0.3 * W[:, 0]) * (1 + 0.02 * rng.standard_normal(60))
+    logistic = describe(sympy.Float(3.6e11) / (sympy.Float(1.2e11) * sympy.exp(sympy.Float(0.3) * x) + 1), [x], W,
+                        decay)
+    plain = without_limits(logistic, [x], W, decay)
+    (c, k), _ = optimize.curve_fit(lambda t, c, k: c * np.exp(-k * t), W[:, 0], decay, p0=(3, 0.3))
+    assert plain.expr.func is sympy.Mul and plain.expr.has(sympy.exp) and not plain.expr.has(sympy.Add)
+    assert plain.description_length < logistic.description_length
+    np.testing.assert_allclose(compose.predict(plain.expr, [x], W), c * np.exp(-k * W[:, 0]), rtol=1e-6)
+    # where the data show the 1 (an exact logistic), it stays
+    exact = 10 / (1 + 20 * np.exp(-0.5 * Z[:, 0]))
+    rising = describe(sympy.Float(10.0) / (1 + sympy.Float(20.0) * sympy.exp(sympy.Float(-0.5) * x)), [x], Z, exact)
+    assert without_limits(rising, [x], Z, exact) is rising
 
 
 def test_a_fitted_constant_beside_exact_factors_is_refit_and_snapped_as_one_number():

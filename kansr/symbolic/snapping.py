@@ -211,14 +211,16 @@ def without_rounding_terms(scored: Scored, symbols, X, y, budget: Budget | None 
 def _limit_forms(expr: sympy.Expr, symbols, X) -> list[sympy.Expr]:
     """``expr`` at each limit of its fitted constants that the rows (X) can hardly tell from
     it: a sum whose other terms stay below ``_LIMIT`` × |its fitted constant term| on every
-    row, as that constant; an exponential of an argument with a fitted constant that stays
-    below ``_LIMIT`` in size, as 1 plus the argument (expanded, so that the products and sums
-    of constants it leaves merge)."""
-    sums, exponentials = [], []  # sums as (node, its fitted constant term, the other terms)
+    row, as that constant; a sum whose other terms, with a fitted constant, stay above
+    |its constant term| / ``_LIMIT``, as those terms (1/(1 + b·exp(k·x)) with b·exp(k·x)
+    large everywhere is exp(-k·x)/b); an exponential of an argument with a fitted constant
+    that stays below ``_LIMIT`` in size, as 1 plus the argument (expanded, so that the
+    products and sums of constants it leaves merge)."""
+    sums, exponentials = [], []  # sums as (node, its constant term, the other terms)
     for node in dict.fromkeys(sympy.preorder_traversal(expr)):  # each once, in a fixed order
         if isinstance(node, sympy.Add):
             constant, rest = node.as_coeff_Add()
-            if isinstance(constant, sympy.Float) and rest.free_symbols:
+            if constant != 0 and rest.free_symbols and (isinstance(constant, sympy.Float) or rest.has(sympy.Float)):
                 sums.append((node, constant, rest))
         elif isinstance(node, sympy.exp) and node.args[0].free_symbols and node.args[0].has(sympy.Float):
             exponentials.append(node)
@@ -226,9 +228,13 @@ def _limit_forms(expr: sympy.Expr, symbols, X) -> list[sympy.Expr]:
         return []
     values = predict_all([rest for _, _, rest in sums] + [node.args[0] for node in exponentials], symbols, X)
     forms = []
-    for (node, constant, _), rest in zip(sums, values):
-        if np.all(np.isfinite(rest)) and np.max(np.abs(rest)) <= _LIMIT * abs(float(constant)):
+    for (node, constant, rest), value in zip(sums, values):
+        if not np.all(np.isfinite(value)):
+            continue
+        if isinstance(constant, sympy.Float) and np.max(np.abs(value)) <= _LIMIT * abs(float(constant)):
             forms.append(expr.xreplace({node: constant}))
+        elif rest.has(sympy.Float) and abs(float(constant)) <= _LIMIT * np.min(np.abs(value)):
+            forms.append(expr.xreplace({node: rest}))
     for node, argument in zip(exponentials, values[len(sums):]):
         if np.all(np.isfinite(argument)) and np.max(np.abs(argument)) <= _LIMIT:
             forms.append(sympy.expand_mul(expr.xreplace({node: 1 + node.args[0]})))
