@@ -317,8 +317,7 @@ class Scorer:
                 if other is not None and (candidate is None or other.length() < candidate.length()):
                     candidate = other
             found = [candidate]
-            # both in the fits' space
-            snapped_away = complexity(scored.expr) < complexity(first.expr)
+            snapped_away = complexity(scored.expr) < complexity(first.expr)  # both in the fits' space
             if codebook and (snapped_away or (not len(rows.val) and scored.expr != first.expr)):
                 # the out-of-sample description chooses between a common law as snapped and
                 # as refit, not the in-sample one the snapping went by: a law whose term
