@@ -252,7 +252,8 @@ def test_a_law_exact_out_of_sample_keeps_the_cost_of_its_fitted_constants():
     # data (both below the floor) and won on their digits
     rng = np.random.default_rng(0)
     values, other = rng.uniform(1, 5, 12), rng.uniform(1, 5, 12)
-    chosen = choose(_scored_baselines(np.column_stack([values, other]), 2.5 * np.exp(-values / 3), ["x", "z"]))
+    scored = _scored_baselines(np.column_stack([values, other]), 2.5 * np.exp(-values / 3), ["x", "z"])
+    chosen = choose(scored)
     assert chosen.formula == sympy.Rational(5, 2) * sympy.exp(-x / 3)
 
 

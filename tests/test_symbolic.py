@@ -424,8 +424,8 @@ def test_a_formula_at_a_limit_of_its_constants_is_stated_as_that_limit():
     # is c·exp(-k·x), with scipy's least-squares c and k
     W = rng.uniform(1, 10, (60, 1))
     decay = 3 * np.exp(-0.3 * W[:, 0]) * (1 + 0.02 * rng.standard_normal(60))
-    logistic = describe(sympy.Float(3.6e11) / (sympy.Float(1.2e11) * sympy.exp(sympy.Float(0.3) * x) + 1), [x], W,
-                        decay)
+    dwarfed = sympy.Float(3.6e11) / (sympy.Float(1.2e11) * sympy.exp(sympy.Float(0.3) * x) + 1)
+    logistic = describe(dwarfed, [x], W, decay)
     plain = without_limits(logistic, [x], W, decay)
     (c, k), _ = optimize.curve_fit(lambda t, c, k: c * np.exp(-k * t), W[:, 0], decay, p0=(3, 0.3))
     assert plain.expr.func is sympy.Mul and plain.expr.has(sympy.exp) and not plain.expr.has(sympy.Add)
@@ -433,7 +433,8 @@ def test_a_formula_at_a_limit_of_its_constants_is_stated_as_that_limit():
     np.testing.assert_allclose(compose.predict(plain.expr, [x], W), c * np.exp(-k * W[:, 0]), rtol=1e-6)
     # where the data show the 1 (an exact logistic), it stays
     exact = 10 / (1 + 20 * np.exp(-0.5 * Z[:, 0]))
-    rising = describe(sympy.Float(10.0) / (1 + sympy.Float(20.0) * sympy.exp(sympy.Float(-0.5) * x)), [x], Z, exact)
+    shown = sympy.Float(10.0) / (1 + sympy.Float(20.0) * sympy.exp(sympy.Float(-0.5) * x))
+    rising = describe(shown, [x], Z, exact)
     assert without_limits(rising, [x], Z, exact) is rising
 
 

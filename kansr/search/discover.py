@@ -447,11 +447,11 @@ class Search:
         if len(y) < SMALL_TABLE_WARNING:
             fitted = len(chosen.constants)
             if fitted:
-                notes.append(f"only {len(y)} rows: {len(y) / fitted:.1f} per fitted constant of the chosen formula; "
-                             "with so few, its constants and the choice itself are uncertain")
+                notes.append(f"only {len(y)} rows: {len(y) / fitted:.1f} per fitted constant of the chosen "
+                             "formula; with so few, its constants and the choice itself are uncertain")
             else:
-                notes.append(f"only {len(y)} rows: the chosen formula has no fitted constant, but with so few "
-                             "rows the choice itself is uncertain")
+                notes.append(f"only {len(y)} rows: the chosen formula has no fitted constant, but with so "
+                             "few rows the choice itself is uncertain")
         return Result(formula=chosen.formula, r2=r2, rmse=rmse,
                       complexity=int(chosen.complexity), seconds=time.monotonic() - start, front=table,
                       constants=constants_table(chosen.constants), errors=error_model(chosen),

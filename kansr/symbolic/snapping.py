@@ -220,7 +220,8 @@ def _limit_forms(expr: sympy.Expr, symbols, X) -> list[sympy.Expr]:
     for node in dict.fromkeys(sympy.preorder_traversal(expr)):  # each once, in a fixed order
         if isinstance(node, sympy.Add):
             constant, rest = node.as_coeff_Add()
-            if constant != 0 and rest.free_symbols and (isinstance(constant, sympy.Float) or rest.has(sympy.Float)):
+            fitted = isinstance(constant, sympy.Float) or rest.has(sympy.Float)
+            if constant != 0 and rest.free_symbols and fitted:
                 sums.append((node, constant, rest))
         elif isinstance(node, sympy.exp) and node.args[0].free_symbols and node.args[0].has(sympy.Float):
             exponentials.append(node)
