@@ -318,7 +318,8 @@ class Scorer:
                     candidate = other
             found = [candidate]
             snapped_away = complexity(scored.expr) < complexity(first.expr)  # both in the fits' space
-            if codebook and (snapped_away or (not len(rows.val) and scored.expr != first.expr)):
+            reversed_charges = not len(rows.val) and first.nmse > _EXACT  # not on exact fits (above)
+            if codebook and (snapped_away or (reversed_charges and scored.expr != first.expr)):
                 # the out-of-sample description chooses between a common law as snapped and
                 # as refit, not the in-sample one the snapping went by: a law whose term
                 # snapped away (a slope within its errors of 0) is another law of the table
