@@ -57,15 +57,15 @@ def run(rows: list[int], noises: list[float], time_budget: float) -> pd.DataFram
                 truth = np.broadcast_to(sympy.lambdify([x, z], law)(X[:, 0], X[:, 1]), (n,))
                 y = truth * (1 + noise * rng.standard_normal(n))
                 start = time.monotonic()
-                result = kansr.discover(pd.DataFrame({"x": X[:, 0], "z": X[:, 1], "y": y}), target="y", seed=0,
-                                        time_budget=time_budget, verbose=False)
+                frame = pd.DataFrame({"x": X[:, 0], "z": X[:, 1], "y": y})
+                result = kansr.discover(frame, target="y", seed=0, time_budget=time_budget, verbose=False)
                 seconds = time.monotonic() - start
                 form = same_form(result.formula, law, [x, z], X)
                 records.append({"noise": noise, "rows": n, "law": name, "law form": form,
                                 "formula": str(result.formula), "complexity": int(result.complexity),
                                 "law complexity": complexity(law), "seconds": round(seconds, 1)})
-                print(f"noise {noise:g}, {n} rows, {name}: {result.formula}  (law form {form}; {seconds:.0f} s)",
-                      flush=True)
+                print(f"noise {noise:g}, {n} rows, {name}: {result.formula}  "
+                      f"(law form {form}; {seconds:.0f} s)", flush=True)
     return pd.DataFrame(records)
 
 
@@ -83,7 +83,8 @@ def main() -> None:
                         for noise, row in counts.iterrows()) + f" (budget {args.time_budget:g} s)"
     print(summary)
     if args.out:
-        Path(args.out).write_text(f"# kansr on small tables of textbook laws\n\n{summary}\n\n{markdown_table(table)}\n")
+        title = "# kansr on small tables of textbook laws"
+        Path(args.out).write_text(f"{title}\n\n{summary}\n\n{markdown_table(table)}\n")
 
 
 if __name__ == "__main__":

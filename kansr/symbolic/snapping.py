@@ -216,25 +216,27 @@ def _limit_forms(expr: sympy.Expr, symbols, X) -> list[sympy.Expr]:
     large everywhere is exp(-k·x)/b); an exponential of an argument with a fitted constant
     that stays below ``_LIMIT`` in size, as 1 plus the argument (expanded, so that the
     products and sums of constants it leaves merge)."""
-    sums, exponentials = [], []  # sums as (node, its constant term, the other terms)
+    # sums as (node, its constant term, the other terms, whether those have a fitted constant)
+    sums, exponentials = [], []
     for node in dict.fromkeys(sympy.preorder_traversal(expr)):  # each once, in a fixed order
         if isinstance(node, sympy.Add):
             constant, rest = node.as_coeff_Add()
-            fitted = isinstance(constant, sympy.Float) or rest.has(sympy.Float)
-            if constant != 0 and rest.free_symbols and fitted:
-                sums.append((node, constant, rest))
+            rest_fitted = rest.has(sympy.Float)
+            if constant != 0 and rest.free_symbols and (isinstance(constant, sympy.Float) or rest_fitted):
+                sums.append((node, constant, rest, rest_fitted))
         elif isinstance(node, sympy.exp) and node.args[0].free_symbols and node.args[0].has(sympy.Float):
             exponentials.append(node)
     if not (sums or exponentials):
         return []
-    values = predict_all([rest for _, _, rest in sums] + [node.args[0] for node in exponentials], symbols, X)
+    pieces = [rest for _, _, rest, _ in sums] + [node.args[0] for node in exponentials]
+    values = predict_all(pieces, symbols, X)
     forms = []
-    for (node, constant, rest), value in zip(sums, values):
+    for (node, constant, rest, rest_fitted), value in zip(sums, values):
         if not np.all(np.isfinite(value)):
             continue
         if isinstance(constant, sympy.Float) and np.max(np.abs(value)) <= _LIMIT * abs(float(constant)):
             forms.append(expr.xreplace({node: constant}))
-        elif rest.has(sympy.Float) and abs(float(constant)) <= _LIMIT * np.min(np.abs(value)):
+        elif rest_fitted and abs(float(constant)) <= _LIMIT * np.min(np.abs(value)):
             forms.append(expr.xreplace({node: rest}))
     for node, argument in zip(exponentials, values[len(sums):]):
         if np.all(np.isfinite(argument)) and np.max(np.abs(argument)) <= _LIMIT:
