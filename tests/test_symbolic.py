@@ -438,6 +438,25 @@ def test_a_formula_at_a_limit_of_its_constants_is_stated_as_that_limit():
     assert without_limits(rising, [x], Z, exact) is rising
 
 
+def test_a_rounding_constant_beside_a_term_is_snapped_away_not_taken_as_a_limit():
+    from kansr.symbolic import refit
+    from kansr.symbolic.snapping import polish, without_limits
+
+    kb, v, A, gamma = symbols = sympy.symbols("kb v A gamma")
+    rng = np.random.default_rng(4)  # rows on which the limit's refit led snapping to 100987·π/317260 for 1
+    X = np.column_stack([rng.uniform(1, 5, (800, 3)), rng.uniform(2, 5, 800)])
+    y = X[:, 0] * X[:, 1] / (X[:, 2] * (X[:, 3] - 1))
+    F = sympy.Float
+    # a product read off a KAN: every factor's scale is free along with the others (only
+    # their product matters), and each carries a rounding constant of 1e-16
+    read = (F(1.348358809) * (F(0.870783309) * kb + F(3.7e-16)) ** F(1.0)
+            * (F(0.862462948) * v - F(9.1e-18)) ** F(1.0)
+            / ((F(0.866771755) * A + F(7.4e-17)) ** F(1.0) * (F(1.16829164) * gamma - F(1.16829164)) ** F(1.0)))
+    fitted = refit(read, list(symbols), X, y)
+    assert without_limits(fitted, list(symbols), X, y) is fitted
+    assert polish(read, list(symbols), X, y).expr == kb * v / (A * (gamma - 1))
+
+
 def test_a_fitted_constant_beside_exact_factors_is_refit_and_snapped_as_one_number():
     from kansr.symbolic.snapping import polish
 

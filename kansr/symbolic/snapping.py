@@ -236,7 +236,13 @@ def _limit_forms(expr: sympy.Expr, symbols, X) -> list[sympy.Expr]:
             continue
         if isinstance(constant, sympy.Float) and np.max(np.abs(value)) <= _LIMIT * abs(float(constant)):
             forms.append(expr.xreplace({node: constant}))
-        elif rest_fitted and abs(float(constant)) <= _LIMIT * np.min(np.abs(value)):
+        elif rest_fitted and abs(float(constant)) <= _LIMIT * np.min(np.abs(value)) and not (
+                isinstance(constant, sympy.Float) and abs(float(constant)) <= _ROUNDING * np.max(np.abs(value))):
+            # a fitted constant at rounding level beside the rest (a·x + 3.7e-16) is left to
+            # snapping, which sets it to 0 with the form's other constants where they are:
+            # the limit's refit moves them along the directions the data leave free (constants
+            # that only matter together), and snapping from there found 809412·π/2542843 for 1.
+            # An exact one (the logistic's 1) is never snapped: only the limit drops it
             forms.append(expr.xreplace({node: rest}))
     for node, argument in zip(exponentials, values[len(sums):]):
         if np.all(np.isfinite(argument)) and np.max(np.abs(argument)) <= _LIMIT:
