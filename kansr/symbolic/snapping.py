@@ -213,9 +213,10 @@ def _limit_forms(expr: sympy.Expr, symbols, X) -> list[sympy.Expr]:
     it: a sum whose other terms stay below ``_LIMIT`` × |its fitted constant term| on every
     row, as that constant; a sum whose other terms, with a fitted constant, stay above
     |its constant term| / ``_LIMIT``, as those terms (1/(1 + b·exp(k·x)) with b·exp(k·x)
-    large everywhere is exp(-k·x)/b); an exponential of an argument with a fitted constant
-    that stays below ``_LIMIT`` in size, as 1 plus the argument (expanded, so that the
-    products and sums of constants it leaves merge)."""
+    large everywhere is exp(-k·x)/b), unless that term is a fitted constant at rounding
+    level (``_ROUNDING`` of the rest), which snapping sets to 0; an exponential of an
+    argument with a fitted constant that stays below ``_LIMIT`` in size, as 1 plus the
+    argument (expanded, so that the products and sums of constants it leaves merge)."""
     # sums as (node, its constant term, the other terms, whether those have a fitted constant)
     sums, exponentials = [], []
     for node in dict.fromkeys(sympy.preorder_traversal(expr)):  # each once, in a fixed order
@@ -234,15 +235,16 @@ def _limit_forms(expr: sympy.Expr, symbols, X) -> list[sympy.Expr]:
     for (node, constant, rest, rest_fitted), value in zip(sums, values):
         if not np.all(np.isfinite(value)):
             continue
-        if isinstance(constant, sympy.Float) and np.max(np.abs(value)) <= _LIMIT * abs(float(constant)):
+        size, fitted, magnitude = abs(float(constant)), isinstance(constant, sympy.Float), np.abs(value)
+        if fitted and magnitude.max() <= _LIMIT * size:
             forms.append(expr.xreplace({node: constant}))
-        elif rest_fitted and abs(float(constant)) <= _LIMIT * np.min(np.abs(value)) and not (
-                isinstance(constant, sympy.Float) and abs(float(constant)) <= _ROUNDING * np.max(np.abs(value))):
-            # a fitted constant at rounding level beside the rest (a·x + 3.7e-16) is left to
-            # snapping, which sets it to 0 with the form's other constants where they are:
-            # the limit's refit moves them along the directions the data leave free (constants
-            # that only matter together), and snapping from there found 809412·π/2542843 for 1.
-            # An exact one (the logistic's 1) is never snapped: only the limit drops it
+        # a fitted constant at rounding level beside the rest (a·x + 3.7e-16) is left to
+        # snapping, which sets it to 0 with the form's other constants where they are: the
+        # limit's refit moves them along the directions the data leave free (constants that
+        # only matter together), and snapping from there can write 1 as a large rational
+        # multiple of π. An exact one (the logistic's 1) is never snapped: only the limit drops it
+        elif (rest_fitted and size <= _LIMIT * magnitude.min()
+              and not (fitted and size <= _ROUNDING * magnitude.max())):
             forms.append(expr.xreplace({node: rest}))
     for node, argument in zip(exponentials, values[len(sums):]):
         if np.all(np.isfinite(argument)) and np.max(np.abs(argument)) <= _LIMIT:
