@@ -33,7 +33,8 @@ from kansr.search import stopping
 from kansr.search.trial import StageTimer, variants
 from kansr.symbolic import Constant, Scored, complexity, cross_validated_predictions, describe, polish, predict, refit
 from kansr.symbolic.constants import exact_numbers_cost
-from kansr.symbolic.description import FLOOR, NODE_COST, data_cost, model_nmse, pooled, structure
+from kansr.symbolic.description import (FLOOR, NODE_COST, cross_validated_float_cost, data_cost, model_nmse,
+                                        pooled, structure)
 from kansr.symbolic.limits import time_limit
 from kansr.symbolic.residuals import looks_like_noise, neighbours
 from kansr.symbolic.snapping import without_limits
@@ -60,7 +61,8 @@ class Candidate:
         Its fitted constants with standard errors, in the order they appear in the formula.
     parameter_cost : float
         Nats to state its numbers (``kansr.symbolic.description``); where its data term is
-        cross-validated and the fit not exact, its exact numbers only (``kansr.search.selection``).
+        cross-validated and the fit not exact, its exact numbers and ½·ln(n) - 1 for each
+        fitted constant (``kansr.search.selection``).
     data_nmse, data_rows : float, int
         The error the selection's data term uses, and on how many rows: the held-out and the
         fitting rows' errors pooled (every row counts, the held-out ones out of sample), or
@@ -264,13 +266,17 @@ class Scorer:
                 # constants cost is in its error already (predictive MDL: a constant the other
                 # rows pin down poorly predicts the row left out poorly); charging their digits
                 # too counted them twice, and made an exact 1/8 cheaper than the three constants
-                # of a logistic law. The tree and its exact numbers are still stated. An exact
+                # of a logistic law. The tree and its exact numbers are still stated, and each
+                # fitted constant what Schwarz's criterion charges beyond leave-one-out's price
+                # (``cross_validated_float_cost``): without it a spurious exponent, x^0.988 for
+                # x, cost nothing and won whenever it predicted a little better. An exact
                 # fit's errors are below the floor, where prediction says nothing of precision:
                 # its constants keep their cost to machine precision. Exact out of sample
                 # counts too: a flexible law can predict every row to 1e-15 where its own
                 # refit stopped short of that, and with free constants it tied the exact law
                 # on the data and won on its digits
-                parameter_cost = exact_numbers_cost(scored.expr)
+                parameter_cost = (exact_numbers_cost(scored.expr)
+                                  + len(scored.constants) * cross_validated_float_cost(data_rows))
         if not (np.isfinite(val) and np.isfinite(data_nmse)):
             return None
         scored = self._from_fit(scored)

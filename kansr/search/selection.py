@@ -10,8 +10,11 @@ in nats (``kansr.symbolic.description``), with σ_c each constant's (conditional
 error, and the MSE over all n rows: out of sample on the held-out rows and on the fitting
 rows where they are fitted (or, where a small table is cross-validated, out of sample on
 every row). A cross-validated data term already prices the fitted constants, each row being
-predicted by constants fitted without it (predictive MDL), so there only the exact numbers
-are charged, unless the fit is exact (``kansr.search.candidate``). A formula from the table of
+predicted by constants fitted without it (predictive MDL), so there the exact numbers are
+charged their digits and each fitted constant only ½·ln(n) - 1, what Schwarz's criterion
+charges beyond the nat of Akaike's that leave-one-out prices it at
+(``description.cross_validated_float_cost``), unless the fit is exact
+(``kansr.search.candidate``). A formula from the table of
 common laws (``kansr.search.baselines``) may state its tree as its index in that table
 instead (ln of the table's size), which is how a scientist names "an exponential decay"
 rather than spelling it out. One criterion serves every noise level: on exact data the
