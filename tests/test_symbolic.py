@@ -8,7 +8,7 @@ from kansr.errors import KansrError
 import kansr.symbolic as compose
 from kansr.symbolic.limits import SympyTimeout, time_limit
 from kansr.symbolic import choose, fit_candidates, fit_function
-from kansr.symbolic import get_library, make_function
+from kansr.symbolic import get_library, make_function, predict, refit
 
 
 def test_edge_fitter_recovers_shifted_scaled_sine():
@@ -487,3 +487,17 @@ def test_a_ratio_with_one_scale_too_many_is_refit_with_a_unit_constant_below_and
     x = sympy.Symbol("x")
     assert unit_denominator(sympy.Float(209.1) * x / (x + sympy.Float(0.0612))) == \
         sympy.Float(209.1) * x / (x + sympy.Float(0.0612))
+
+
+def test_a_number_past_int64_is_evaluated_as_the_double_numpy_would_use():
+    # simplification folded a power into log of a 188-digit integer on a real table
+    # (datasets/real/wtloss.csv), and numpy, holding it as a Python object, could not take its
+    # log: the whole search stopped with a TypeError
+    x = sympy.Symbol("x")
+    huge = sympy.Integer(7) ** 222
+    expr = sympy.log(huge) - 103 * sympy.log(12 * sympy.sin(sympy.Float(0.0045) * x) + 11)
+    X = np.linspace(1.0, 200.0, 30)[:, None]
+    expected = 222 * np.log(7.0) - 103 * np.log(12 * np.sin(0.0045 * X[:, 0]) + 11)
+    np.testing.assert_allclose(predict(expr, [x], X), expected, rtol=1e-12)
+    fitted = refit(expr, [x], X, expected + 0.5)  # the refit compiles it (and its derivative) too
+    assert fitted.nmse < 1e-3 and huge in fitted.expr.atoms(sympy.Integer)

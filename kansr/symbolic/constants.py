@@ -23,7 +23,7 @@ from scipy.optimize import least_squares
 from kansr.budget import Budget, charge, cost, expired
 from kansr.symbolic.description import (NAMED_CONSTANT, description_length, exact_cost, float_cost, model_nmse,
                                         model_variance, structure)
-from kansr.symbolic.expression import complexity, lambdify, predict
+from kansr.symbolic.expression import as_doubles, complexity, lambdify, predict
 
 _BOOTSTRAP_ROUNDS = 20
 _ILL_CONDITIONED = 1e10
@@ -128,7 +128,8 @@ def _compile_gradient(expr: sympy.Expr, symbols, params):
     if any(d.has(sympy.Derivative, sympy.Subs) for d in derivatives):
         return False
     try:
-        return sympy.lambdify([list(symbols), params], derivatives, modules="numpy", cse=True)
+        return sympy.lambdify([list(symbols), params], [as_doubles(d) for d in derivatives], modules="numpy",
+                              cse=True)
     except (TypeError, ValueError, NameError, SyntaxError, KeyError):
         return False
 

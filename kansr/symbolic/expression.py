@@ -6,8 +6,21 @@ import numpy as np
 import sympy
 
 
-def lambdify(expr: sympy.Expr, symbols: list[sympy.Symbol], params: list[sympy.Symbol]):
-    return sympy.lambdify([symbols, params], expr, modules="numpy")
+# beyond int64, numpy holds an integer as a Python object, which its functions cannot take
+_LARGEST_INTEGER = 2**63
+
+
+def as_doubles(expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` with every rational whose numerator or denominator is past int64 written as a
+    float, the value numpy would compute with: simplification can fold a power into such a
+    number (log of a 188-digit integer), and numpy's log of it raised a TypeError."""
+    large = {n: sympy.Float(n) for n in expr.atoms(sympy.Rational) if max(abs(n.p), n.q) >= _LARGEST_INTEGER}
+    return expr.xreplace(large) if large else expr
+
+
+def lambdify(expr: sympy.Expr | list[sympy.Expr], symbols: list[sympy.Symbol], params: list[sympy.Symbol]):
+    exprs = [as_doubles(e) for e in expr] if isinstance(expr, list) else as_doubles(expr)
+    return sympy.lambdify([symbols, params], exprs, modules="numpy")
 
 
 def predict(expr: sympy.Expr, symbols: list[sympy.Symbol], X: np.ndarray) -> np.ndarray:
