@@ -216,17 +216,8 @@ class Scorer:
         """Whether the residuals of ``expr`` on the refit rows look like noise."""
         return self._fit_noise_like(self._in_fit(expr), relative)
 
-    def _snaps(self, expr: sympy.Expr, relative: bool = False) -> bool:
-        """``polish``'s test of whether snapping may pay: residuals that look like noise, or a
-        cross-validated table. Below ``SMALL_TABLE`` rows the neighbours' correlation of pure
-        noise spreads by about 1/√n (0.35 on 8 rows) against a threshold set for hundreds
-        of rows, so the law's residuals often fail it and its exponents of 1 went unsnapped
-        (2.19·x^0.97·z^0.98 on eight noisy rows of 2·x·z); there the refits are cheap, and
-        the cross-validated description weighs the snapped form against the fitted one."""
-        return bool(self.folds) or self._fit_noise_like(expr, relative)
-
-    def _snaps_relative(self, expr: sympy.Expr) -> bool:
-        return self._snaps(expr, relative=True)
+    def _fit_noise_like_relative(self, expr: sympy.Expr) -> bool:
+        return self._fit_noise_like(expr, relative=True)
 
     def reported(self, candidate: Candidate, chosen: bool, budget: Budget | None = None) -> Candidate:
         """``candidate`` with standard errors for every constant: where the covariance was
@@ -322,12 +313,12 @@ class Scorer:
             # capped: refits of a huge formula rebuild it many times, each through sympy
             with timer.stage("refit, snap, simplify"), time_limit(4 * self.simplify_seconds):
                 scored = polish(self._in_fit(variant), symbols, X, y, self.simplify_seconds if simplify else 0.0,
-                                self.budget, noise_like=self._snaps)
+                                self.budget, noise_like=self._fit_noise_like)
             candidate = self._candidate(scored, label, timer, codebook)
             if self.relative_tried and scored.nmse > _EXACT:
                 with timer.stage("refit, snap, simplify"), time_limit(4 * self.simplify_seconds):
                     relative = polish(self._in_fit(variant), symbols, X, y, 0.0, self.budget,
-                                      noise_like=self._snaps_relative, relative=True)
+                                      noise_like=self._fit_noise_like_relative, relative=True)
                 other = self._candidate(relative, label, timer, codebook)
                 if other is not None and (candidate is None or other.length() < candidate.length()):
                     candidate = other
