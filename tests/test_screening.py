@@ -124,3 +124,39 @@ def test_inputs_that_enter_through_a_product_are_added_back_after_screening():
     result = discover((X, y, names), seed=0, time_budget=120, verbose=False)
     assert {"m1", "m2", "r1", "r2"} <= {str(s) for s in result.formula.free_symbols}
     assert result.r2 > 0.9999
+
+
+def test_residual_dependence_finds_a_monotone_trend_the_bins_miss_on_forty_rows():
+    # forty rows, four to a bin: a residual trend with a column (correlation about 0.6) that
+    # neither bin test finds after Bonferroni over eleven columns; the rank test does, and
+    # on pure noise it adds no false alarm
+    from scipy import stats
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(1, 10, (40, 11))
+    residuals = 0.25 * (X[:, 0] - 5.5) / 2.6 + 0.3 * rng.standard_normal(40)
+    assert residual_dependence(residuals, X, tuple(range(11))) == [0]
+    edges = np.quantile(X[:, 0], np.linspace(0, 1, 11)[1:-1])
+    groups = [residuals[np.searchsorted(edges, X[:, 0]) == b] for b in range(10)]
+    assert min(stats.f_oneway(*groups).pvalue, stats.levene(*groups, center="median").pvalue) > 0.01 / 22
+    alarms = sum(bool(residual_dependence(rng.standard_normal(40), X, tuple(range(11)))) for _ in range(100))
+    assert alarms <= 5
+
+
+def test_a_relative_formula_s_residuals_are_tested_as_log_ratios():
+    # forty rows of 3·x0·x1/x2 with 2 % noise among twelve columns, and the power law in x2
+    # alone that a screened search chose: its additive residuals spread with y and hide the
+    # missing factor x1, its log ratios do not
+    import sympy
+
+    from kansr.search.screening import still_needed
+    from kansr.symbolic import refit
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(1, 10, (40, 12))
+    y = 3 * X[:, 0] * X[:, 1] / X[:, 2] * (1 + 0.02 * rng.standard_normal(40))
+    x2 = sympy.Symbol("x2")
+    power = refit(sympy.Float(100.0) * x2 ** sympy.Float(-1.1), [x2], X[:, [2]], y, relative=True).expr
+    dropped = tuple(i for i in range(12) if i != 2)
+    assert 1 in still_needed(power, [x2], X, y, [2], dropped, relative=True)
+    assert still_needed(power, [x2], X, y, [2], dropped) == []

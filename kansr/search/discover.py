@@ -153,15 +153,21 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
                 _log(f"kept {len(kept)} of {len(dataset.names)} inputs: "
                      f"{', '.join(dataset.names[i] for i in kept)}", verbose)
             search = Search(data_module.columns(dataset, kept), config, rows, seed, budget, verbose)
-            search.run()
+            # with inputs screened out, the residuals of the best common law are checked against
+            # them before any KAN is trained: a search without an input the law needs cannot
+            # stop early, and spent the whole budget before the check after it could run
+            search.run(baselines_only=len(kept) < len(dataset.names))
             # dropped inputs the chosen formula's residuals still depend on are added back,
             # until none is left: an input can show only once another one is in
             while search.candidates and not expired(budget):
                 dropped = tuple(i for i in range(len(dataset.names)) if i not in kept)
-                chosen = choose(search.candidates, search.floor).formula
-                back = screening.still_needed(chosen, search.symbols, dataset.X[rows.refit], dataset.y[rows.refit],
-                                              kept, dropped) if dropped else []
+                chosen = choose(search.candidates, search.floor)
+                back = screening.still_needed(chosen.formula, search.symbols, dataset.X[rows.refit],
+                                              dataset.y[rows.refit], kept, dropped, chosen.relative) if dropped else []
                 if not back:
+                    if search.pending:
+                        search.run()
+                        continue
                     break
                 _log(f"the residuals still depend on {', '.join(dataset.names[i] for i in back)}: "
                      "searching again with them", verbose)
@@ -169,7 +175,7 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
                 # mass, one by one): a quick KAN finds it, and the search gets all that is left
                 kept = screening.completed(dataset.X[rows.kan], dataset.y[rows.kan], sorted(kept + back), seed, budget)
                 search = search.widened(data_module.columns(dataset, kept), budget)
-                search.run()
+                search.run(baselines_only=len(kept) < len(dataset.names))
     except KeyboardInterrupt:
         if search is None:
             raise
@@ -244,6 +250,8 @@ class Search:
         self.chosen: Candidate | None = None  # the chosen formula so far,
         self.unchanged = 0  # and for how many outcomes in a row it has stayed chosen
         self.surrogate: Surrogate | None = None  # trained by "reduce", used again by "affine"
+        self.baselines_done = False
+        self.pending = True  # whether ``run`` still has plans to run
 
     def __getstate__(self) -> dict:
         # for worker processes: the library holds lambdas, rebuilt from its names there
@@ -292,9 +300,18 @@ class Search:
         outcome.timings = timer.seconds
         return outcome
 
-    def run(self) -> None:
-        if self.top_level and self.take(self.baselines()):
-            return
+    def run(self, baselines_only: bool = False) -> None:
+        """Run the search: the table of common laws first (at the top level), then the
+        plans; with ``baselines_only``, stop after the common laws, and run the plans on the
+        next call (``pending`` says whether it still would)."""
+        if self.top_level and not self.baselines_done:
+            self.baselines_done = True
+            if self.take(self.baselines()):
+                self.pending = False
+                return
+            if baselines_only:
+                return
+        self.pending = False
         found = self.plans()
         if self.config.workers > 1:  # all at once: an early copy would only run twice
             run_parallel(self, [plan for plan in found if not plan.early], self.config.workers,
