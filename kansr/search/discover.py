@@ -159,16 +159,18 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
             search.run(baselines_only=len(kept) < len(dataset.names))
             # dropped inputs the chosen formula's residuals still depend on are added back,
             # until none is left: an input can show only once another one is in
-            while search.candidates and not expired(budget):
+            while True:
                 dropped = tuple(i for i in range(len(dataset.names)) if i not in kept)
-                chosen = choose(search.candidates, search.floor)
-                back = screening.still_needed(chosen.formula, search.symbols, dataset.X[rows.refit],
-                                              dataset.y[rows.refit], kept, dropped, chosen.relative) if dropped else []
+                back = []
+                if dropped and search.candidates and not expired(budget):
+                    chosen = choose(search.candidates, search.floor)
+                    back = screening.still_needed(chosen.formula, search.symbols, dataset.X[rows.refit],
+                                                  dataset.y[rows.refit], kept, dropped, chosen.relative)
                 if not back:
-                    if search.pending:
-                        search.run()
-                        continue
-                    break
+                    if not search.pending:
+                        break
+                    search.run()  # the plans, after the common laws
+                    continue
                 _log(f"the residuals still depend on {', '.join(dataset.names[i] for i in back)}: "
                      "searching again with them", verbose)
                 # a further input may show only once these are in (the masses of a centre of
