@@ -196,9 +196,12 @@ def still_needed(formula, symbols, X: np.ndarray, y: np.ndarray, kept: list[int]
     predictions = predict(formula, symbols, X[:, kept])
     if not np.all(np.isfinite(predictions)):
         return []
-    with np.errstate(all="ignore"):
-        ratio = y / predictions
-    residuals = np.log(ratio) if relative and np.all(ratio > 0) else y - predictions
+    residuals = y - predictions
+    if relative:
+        with np.errstate(all="ignore"):
+            ratio = y / predictions
+        if np.all(ratio > 0):
+            residuals = np.log(ratio)
     return residual_dependence(residuals, X, dropped)
 
 
