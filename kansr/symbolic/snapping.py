@@ -1,5 +1,6 @@
 """Snapping fitted constants to exact numbers (0, integers, simple rationals, rational
-multiples of π), and ``polish``: refit, snap, simplify, refit again.
+multiples of π; rationals only for the exponent of an input, ``exponents``), and
+``polish``: refit, snap, simplify, refit again.
 
 A constant is snapped only when the exact number lies within 2.5 standard errors of the
 fitted one (a true constant does 99 % of the time; never closer than 1e-6 relative, the
@@ -33,12 +34,16 @@ _ROUNDING = math.sqrt(FLOOR)
 _LIMIT = 0.1
 
 
-def snap_candidates(value: float, plain_first: bool = False) -> list[sympy.Expr]:
+def snap_candidates(value: float, plain_first: bool = False, rational: bool = False) -> list[sympy.Expr]:
     """Exact constants near ``value``: 0, the nearest integer, simple rationals, rational
-    multiples of π, 1/π and π², in that order, or with ``plain_first`` by ``_plainness``."""
+    multiples of π, 1/π and π², in that order, or with ``plain_first`` by ``_plainness``;
+    with ``rational``, the rationals only."""
     found: list[sympy.Expr] = [sympy.Integer(0), sympy.Integer(round(value))]
     fraction = Fraction(value).limit_denominator(12)
     found.append(sympy.Rational(fraction.numerator, fraction.denominator))
+    if rational:
+        found = list(dict.fromkeys(found))
+        return sorted(found, key=_plainness) if plain_first else found
     pi_fraction = Fraction(value / np.pi).limit_denominator(6)
     if pi_fraction != 0:
         found.append(sympy.Rational(pi_fraction.numerator, pi_fraction.denominator) * sympy.pi)
@@ -69,6 +74,19 @@ def _plainness(constant: sympy.Expr) -> int:
     return abs(int(rational.p)) + (int(rational.q) if rational.q != 1 else 0) + penalty
 
 
+def exponents(template: Template) -> set[int]:
+    """Positions of the template's constants that sit in the exponent of a power of an
+    input (x^b, (x + a)^b). They snap to rationals only: an exponent of a law comes from
+    counting (dimensions, geometry: x^(3/2), L^3), and π enters laws as a factor or a phase,
+    never as a power of a measured quantity; offered π, a fitted 3.21 became x^π."""
+    inputs = set(template.symbols)
+    found: set[int] = set()
+    for power in template.expr.atoms(sympy.Pow):
+        if power.base.free_symbols & inputs:
+            found |= {i for i, p in enumerate(template.params) if p in power.exp.free_symbols}
+    return found
+
+
 def _trial_length(template: Template, values: np.ndarray, exact: dict[int, sympy.Expr], error: float,
                   budget: Budget | None) -> float:
     """Description length of the template with ``exact`` constants snapped and the rest at
@@ -80,15 +98,16 @@ def _trial_length(template: Template, values: np.ndarray, exact: dict[int, sympy
     return description_length(error, len(template.y), structure(expr), floats + exact_numbers_cost(expr))
 
 
-def _snap_order(template: Template, values: np.ndarray, errors: np.ndarray) -> np.ndarray:
+def _snap_order(template: Template, values: np.ndarray, errors: np.ndarray, rational: set[int]) -> np.ndarray:
     """Constants ordered by how many standard errors separate each from its nearest exact
     value, closest first (ties keep the order by magnitude).
 
     Snapping the most certain constant first matters on noisy data: snapping an overall
     factor before an exponent of -0.499 lets the exponent absorb the error, and -1/2 is
-    then refused.
+    then refused. ``rational``: positions that snap to rationals only (``exponents``).
     """
-    distance = [min(abs(float(c) - v) for c in snap_candidates(float(v))) for v in values]
+    distance = [min(abs(float(c) - v) for c in snap_candidates(float(v), rational=i in rational))
+                for i, v in enumerate(values)]
     z = np.array([d / e if e > 0 else (0.0 if d == 0 else np.inf) for d, e in zip(distance, errors)])
     return np.argsort(np.nan_to_num(z, nan=np.inf), kind="stable")
 
@@ -111,13 +130,14 @@ def _snap_best_first(template: Template, values: np.ndarray, length: float, budg
     overall factor snapped to 1/12 where 1/(4π) is right, and an exponent of 1 left at 0.97);
     the best one first is right more often, and costs rounds × constants refits."""
     exact: dict[int, sympy.Expr] = {}
+    rational = exponents(template)
     while True:
         free = [i for i in range(len(values)) if i not in exact]
         errors, precisions = template.standard_errors(values, free, budget)
         best = None
         for position, index in enumerate(free):
             window = _window(float(values[index]), float(errors[position]))
-            for candidate in snap_candidates(float(values[index]), plain_first=True):
+            for candidate in snap_candidates(float(values[index]), True, index in rational):
                 if abs(float(candidate) - values[index]) > window:
                     continue
                 if expired(budget):
@@ -169,11 +189,13 @@ def snap(scored: Scored, symbols, X, y, budget: Budget | None = None, max_consta
         return scored if result.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) else \
             describe(result, symbols, X, y, budget, relative=relative)
     known = np.where(np.isfinite(errors), errors, precisions)
-    order = _snap_order(template, values, known) if by_certainty and current >= 1e-8 else range(len(values))
+    rational = exponents(template)
+    noisy = by_certainty and current >= 1e-8
+    order = _snap_order(template, values, known, rational) if noisy else range(len(values))
     for index in order:
         index = int(index)
         window = _window(float(values[index]), float(errors[index]))
-        candidates = [c for c in snap_candidates(float(values[index]), plain_first=True)
+        candidates = [c for c in snap_candidates(float(values[index]), True, index in rational)
                       if abs(float(c) - values[index]) <= window]
         for candidate in candidates:
             if expired(budget):
