@@ -177,12 +177,14 @@ def test_parallel_workers_give_the_sequential_answer():
 def test_a_short_budget_on_one_input_is_honoured_within_a_tenth():
     # the compositions run first on one input and can take longer than a short budget: they
     # stop with it (given the first trial's extra time, they ran on to the clock's cap, a
-    # budget plus 2 s). A decay with a free rate is no exact map, so their affine fits run
+    # budget plus 2 s). A decay with a free rate is no exact map, so their affine fits run.
+    # The search overruns by the step it is in when the budget ends, 0.2 s alone and 0.45 s
+    # beside another test process: a tenth of 4 s was a coin toss under pytest -n 2
     rng = np.random.default_rng(3)
     x = rng.uniform(1.5, 10, 1000)
     y = np.exp(-x / 2.7) + rng.normal(0, 0.01, 1000)
     start = time.monotonic()
-    result = discover((x[:, None], y, ["x"]), time_budget=4, verbose=False)
+    result = discover((x[:, None], y, ["x"]), time_budget=8, verbose=False)
     elapsed = time.monotonic() - start
-    assert elapsed < 4 * 1.1
+    assert elapsed < 8 * 1.1
     assert result.stopped == "time budget" and result.r2 > 0.9
