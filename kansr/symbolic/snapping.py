@@ -41,17 +41,15 @@ def snap_candidates(value: float, plain_first: bool = False, rational: bool = Fa
     found: list[sympy.Expr] = [sympy.Integer(0), sympy.Integer(round(value))]
     fraction = Fraction(value).limit_denominator(12)
     found.append(sympy.Rational(fraction.numerator, fraction.denominator))
-    if rational:
-        found = list(dict.fromkeys(found))
-        return sorted(found, key=_plainness) if plain_first else found
     pi_fraction = Fraction(value / np.pi).limit_denominator(6)
-    if pi_fraction != 0:
+    if pi_fraction != 0 and not rational:
         found.append(sympy.Rational(pi_fraction.numerator, pi_fraction.denominator) * sympy.pi)
     inverse_pi = Fraction(value * np.pi).limit_denominator(8)
-    if inverse_pi != 0:
+    if inverse_pi != 0 and not rational:
         found.append(sympy.Rational(inverse_pi.numerator, inverse_pi.denominator) / sympy.pi)
+    # π² enters where a wave number squared meets another (ω²/c² - π²/d²)
     pi_squared = Fraction(value / np.pi**2).limit_denominator(6)
-    if pi_squared != 0:  # π² enters where a wave number squared meets another (ω²/c² - π²/d²)
+    if pi_squared != 0 and not rational:
         found.append(sympy.Rational(pi_squared.numerator, pi_squared.denominator) * sympy.pi**2)
     unique = []
     for candidate in found:
