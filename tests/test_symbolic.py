@@ -254,8 +254,8 @@ def test_snap_takes_the_most_certain_constant_first_on_noisy_data():
 
 @pytest.mark.parametrize("by_certainty", [False, True])
 def test_an_exponent_of_an_input_snaps_to_rationals_only_while_a_factor_may_take_pi(by_certainty):
-    # W = a·L^b measured with 5 % scatter, b fitted 3.14 ± 0.02: π lies within the window
-    # and cost less to state than 22/7, so it was taken; a law's exponent is a count
+    # W = a·L^b measured with 5 % scatter, b fitted 3.132 ± 0.008: π lies within the window
+    # and costs less to state than 25/8, so it was taken; a law's exponent is a count
     # (dimensions, geometry), never π. The factor of π·x² keeps π
     L = sympy.Symbol("L")
     rng = np.random.default_rng(1)
