@@ -120,15 +120,15 @@ def _window(value: float, stderr: float) -> float:
     return _SNAP_WINDOW * max(stderr, _REFIT_PRECISION * abs(value), 1e-12)
 
 
-def _snap_best_first(template: Template, values: np.ndarray, length: float, budget: Budget | None
-                     ) -> tuple[np.ndarray, dict[int, sympy.Expr]]:
+def _snap_best_first(template: Template, values: np.ndarray, length: float, rational: set[int],
+                     budget: Budget | None) -> tuple[np.ndarray, dict[int, sympy.Expr]]:
     """Snap, in each round, the one constant whose snapping shortens the description most
     (the others refit, their windows taken afresh), until none does. One at a time in a
     fixed order, a first snap can be wrong in a way the next constant then absorbs (an
     overall factor snapped to 1/12 where 1/(4π) is right, and an exponent of 1 left at 0.97);
-    the best one first is right more often, and costs rounds × constants refits."""
+    the best one first is right more often, and costs rounds × constants refits.
+    ``rational``: positions that snap to rationals only (``exponents``)."""
     exact: dict[int, sympy.Expr] = {}
-    rational = exponents(template)
     while True:
         free = [i for i in range(len(values)) if i not in exact]
         errors, precisions = template.standard_errors(values, free, budget)
@@ -181,14 +181,14 @@ def snap(scored: Scored, symbols, X, y, budget: Budget | None = None, max_consta
     errors, precisions = template.standard_errors(values, list(range(len(values))), budget)
     length = _trial_length(template, values, {}, current, budget)
     exact: dict[int, sympy.Expr] = {}
-    if by_certainty and current >= 1e-8 and len(values) <= _BEST_FIRST:
-        values, exact = _snap_best_first(template, values, length, budget)
+    rational = exponents(template)
+    noisy = by_certainty and current >= 1e-8
+    if noisy and len(values) <= _BEST_FIRST:
+        values, exact = _snap_best_first(template, values, length, rational, budget)
         result = template.build(values, exact)
         return scored if result.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) else \
             describe(result, symbols, X, y, budget, relative=relative)
     known = np.where(np.isfinite(errors), errors, precisions)
-    rational = exponents(template)
-    noisy = by_certainty and current >= 1e-8
     order = _snap_order(template, values, known, rational) if noisy else range(len(values))
     for index in order:
         index = int(index)
