@@ -31,7 +31,8 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     discover = sub.add_parser("discover", help="find a formula for one column of a CSV file")
     discover.add_argument("data", help="CSV file with a header row (.csv, .csv.gz/.bz2/.xz/.zip; "
-                                       ".parquet with pyarrow)")
+                                       ".parquet with pyarrow; .json; a spreadsheet's first sheet, "
+                                       ".xlsx with openpyxl)")
     discover.add_argument("--sep", help="field separator (default: detected among , ; and tab)")
     discover.add_argument("--decimal", help="decimal mark (default: '.', or ',' when detected with ; or tab)")
     discover.add_argument("--target", help="column to explain (default: the last column)")

@@ -62,7 +62,9 @@ def load(data, target: str | None = None, source: str = "data", sep: str | None 
     ----------
     data : str, Path, DataFrame, tuple (X, y[, names]) or Dataset
         A path to a CSV file (also ``.csv.gz``, ``.bz2``, ``.xz`` or a ``.zip`` holding one
-        CSV; or a Parquet file, which needs pyarrow), a DataFrame, or arrays.
+        CSV), a Parquet file (needs pyarrow), a JSON table (``DataFrame.to_json``), a
+        spreadsheet's first sheet (``.xlsx``/``.xlsm`` need openpyxl, ``.xls`` xlrd, ``.ods``
+        odfpy), a DataFrame, or arrays.
     target : str, optional
         Target column; default: the last column.
     source : str
@@ -95,15 +97,55 @@ _DECOMPRESS = {".gz": gzip.decompress, ".bz2": bz2.decompress, ".xz": lzma.decom
 
 
 def read_table(path: str | Path, sep: str | None = None, decimal: str | None = None) -> pd.DataFrame:
-    """Read a (possibly compressed) CSV file, or a Parquet file, after checking it."""
+    """Read a (possibly compressed) CSV file, a Parquet or JSON table, or a spreadsheet's
+    first sheet, after checking it."""
     path = Path(path)
     if not path.exists():
         raise DataError(f"{path}: no such file")
     if path.is_dir():
         raise DataError(f"{path}: is a directory, not a CSV file")
-    if path.suffix.lower() in (".parquet", ".pq"):
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
         return _read_parquet(path)
+    if suffix in _SPREADSHEETS:
+        return _read_spreadsheet(path)
+    if suffix == ".json":
+        return _read_json(path)
     return read_csv_text(_text(path), path, sep, decimal)
+
+
+# spreadsheet suffixes, and the engine pandas reads each through (its module, its pip name)
+_SPREADSHEETS = {".xlsx": ("openpyxl", "openpyxl"), ".xlsm": ("openpyxl", "openpyxl"), ".xls": ("xlrd", "xlrd"),
+                 ".ods": ("odf", "odfpy")}
+
+
+def _read_spreadsheet(path: Path) -> pd.DataFrame:
+    """The workbook's first sheet, its first row the header."""
+    engine, package = _SPREADSHEETS[path.suffix.lower()]
+    try:
+        __import__(engine)
+    except ImportError:
+        raise DataError(f"{path}: reading {path.suffix} files needs {package}: pip install {package} "
+                        "(or save the sheet as CSV)") from None
+    try:
+        frame = pd.read_excel(path, sheet_name=0, engine=engine)
+    except Exception as error:  # noqa: BLE001  (each engine raises its own types for a file it cannot parse)
+        raise DataError(f"{path}: not a readable {path.suffix} workbook "
+                        f"({(str(error).splitlines() or [type(error).__name__])[0][:80]})") from None
+    if frame.empty:
+        raise DataError(f"{path}: its first sheet holds no data rows")
+    return frame
+
+
+def _read_json(path: Path) -> pd.DataFrame:
+    """A table as pandas writes one (``DataFrame.to_json``, by columns or as records)."""
+    try:
+        frame = pd.read_json(io.StringIO(_text(path)))
+    except ValueError as error:
+        raise DataError(f"{path}: not a JSON table ({str(error).splitlines()[0][:80]})") from None
+    if frame.empty:
+        raise DataError(f"{path}: the JSON table holds no data rows")
+    return frame
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:

@@ -181,3 +181,34 @@ def test_parquet_loads_when_pyarrow_is_installed(tmp_path):
     broken = _write(tmp_path, "not parquet", "broken.parquet")
     with pytest.raises(DataError, match="not a readable Parquet file"):
         data.load(str(broken))
+
+
+def test_a_spreadsheets_first_sheet_loads_and_its_errors_name_the_sheets_row(tmp_path):
+    pytest.importorskip("openpyxl")
+    frame = _table()
+    path = tmp_path / "data.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        frame.to_excel(writer, sheet_name="measured", index=False)
+        pd.DataFrame({"note": ["a second sheet is not read"]}).to_excel(writer, sheet_name="notes", index=False)
+    dataset = data.load(str(path))
+    assert dataset.names == ["a", "b"] and dataset.target == "y"
+    np.testing.assert_allclose(dataset.y, frame.y.to_numpy())
+    # an empty cell is a missing value, named by its row of the sheet (the header is row 1)
+    frame.loc[6, "b"] = np.nan
+    frame.to_excel(path, index=False)
+    with pytest.raises(DataError, match="column 'b', row 8: missing value"):
+        data.load(str(path))
+    broken = _write(tmp_path, "not a workbook", "broken.xlsx")
+    with pytest.raises(DataError, match="broken.xlsx: not a readable .xlsx workbook"):
+        data.load(str(broken))
+
+
+@pytest.mark.parametrize("orient", ["columns", "records"])
+def test_a_json_table_loads_as_pandas_writes_it(tmp_path, orient):
+    frame = _table()
+    path = tmp_path / "data.json"
+    frame.to_json(path, orient=orient)
+    np.testing.assert_allclose(data.load(str(path)).X, frame[["a", "b"]].to_numpy())
+    broken = _write(tmp_path, '{"a": [1, 2', "broken.json")
+    with pytest.raises(DataError, match="broken.json: not a JSON table"):
+        data.load(str(broken))
