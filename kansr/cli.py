@@ -111,7 +111,7 @@ def _print_result(result) -> None:
     print(f"R2 = {result.r2:.10g}   RMSE = {result.rmse:.4g}   complexity = {result.complexity}"
           f"   ({result.seconds:.1f} s)")
     if result.errors == "relative":
-        print("errors: relative (the constants fit ln(y/formula); the target spans decades)")
+        print("errors: relative (the constants fit ln(y/formula): the rows scatter in proportion to y)")
     print("front (complexity, held-out R2, description length in nats, formula):")
     chosen = str(result.formula)
     for row in result.front.itertuples():

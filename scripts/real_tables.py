@@ -24,7 +24,7 @@ import sympy
 
 import kansr
 from kansr.markdown import markdown_table
-from kansr.search.candidate import spans_decades
+from kansr.search.candidate import one_signed
 from kansr.symbolic import complexity, predict, refit
 
 REAL = Path(__file__).resolve().parents[1] / "datasets" / "real"
@@ -41,11 +41,11 @@ def _law(row, names: list[str]) -> sympy.Expr:
 
 def _fit_law(law: sympy.Expr, symbols, X: np.ndarray, y: np.ndarray) -> sympy.Expr:
     """The law's constants fitted as kansr fits its own formulas: with additive errors, and
-    with relative ones where the target has one sign and spans a decade, keeping the fit
-    with the shorter description (an additive fit of a power law over six decades follows
-    the largest rows, or runs off to a far local minimum)."""
+    with relative ones where the target has one sign, keeping the fit with the shorter
+    description (an additive fit of a power law over six decades follows the largest rows,
+    or runs off to a far local minimum)."""
     fits = [refit(law, symbols, X, y)]
-    if spans_decades(y):
+    if one_signed(y):
         fits.append(refit(law, symbols, X, y, relative=True))
     return min(fits, key=lambda fit: fit.description_length).expr
 

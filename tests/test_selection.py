@@ -312,7 +312,8 @@ def test_a_cross_validated_line_is_charged_its_tree_and_what_schwarz_charges_bey
 
     def scored_line(n, noise):
         X = rng.uniform(1, 3, (n, 1))
-        y = 0.5772 + 1.618 * X[:, 0] + rng.normal(0, noise, n)  # no simple number within its errors
+        # no simple number within its errors; y crosses zero, so errors can only be additive
+        y = -2.6458 + 1.618 * X[:, 0] + rng.normal(0, noise, n)
         rows = split_rows(n, 0.2, 0, n, n)
         scorer = Scorer(Dataset(X, y, ["x"], "y"), rows, 1.0, None)
         line = sympy.Float(1.5) + sympy.Float(2.5) * x  # distinct floats: equal ones are one constant
@@ -372,3 +373,24 @@ def test_a_cross_validated_spurious_exponent_costs_what_schwarz_charges_it():
     assert choose([power, line]) is line
     # no charge below e² rows, where ½·ln(n) is under Akaike's nat
     assert cross_validated_float_cost(7) == 0.0 and cross_validated_float_cost(8) > 0.0
+
+
+def test_relative_noise_on_a_target_within_a_decade_is_fitted_as_relative():
+    # the ideal gas law with 1 % noise in proportion to P, which spans a factor of about
+    # eight here: additive errors weight the largest pressures and misstate the errors (V's
+    # exponent came out 3.5 of its standard errors from -1, and nothing snapped)
+    rng = np.random.default_rng(2)
+    T, V = rng.uniform(250, 400, 40), rng.uniform(0.01, 0.1, 40)
+    P = 8.314 * T / V * (1 + 0.01 * rng.standard_normal(40))
+    assert P.max() / P.min() < 10
+    result = discover((np.column_stack([T, V]), P, ["T", "V"]), time_budget=10, verbose=False)
+    assert result.errors == "relative"
+    T_, V_ = sympy.symbols("T V")
+    (R,) = result.constants.itertuples()
+    assert sympy.simplify(result.formula - R.value * T_ / V_) == 0
+    # the relative fit of R·T/V is least squares of ln(P·V/T) on a constant: its geometric
+    # mean, with the standard error of that mean carried through the exponential
+    logs = np.log(P * V / T)
+    assert R.value == pytest.approx(np.exp(logs.mean()), rel=1e-6)
+    assert R.stderr == pytest.approx(R.value * stats.sem(logs), rel=0.05)
+    assert abs(R.value - 8.314) < 2.5 * R.stderr

@@ -9,13 +9,14 @@ held out, and formulas are scored by cross-validation instead (leave-one-out up 
 each refit, snapped and simplified (``kansr.symbolic.polish``), with standard errors for
 its constants, and scored by its out-of-sample normalised MSE.
 
-Where the target has one sign and spans a decade or more, each formula is also refit
-with relative errors (``kansr.symbolic.description``: y = f·e^ε, least squares on ln(f/y)),
-and the error model whose description is shorter is kept (after the baselines, only
-where some baseline kept relative errors, ``Scorer.stop_relative``): measurements over several
-decades usually scatter in proportion to their size, and an additive fit would follow the
-largest few rows. Over less than a decade the two models weight rows within a factor of a
-hundred of each other and seldom disagree; the extra refit is not spent there.
+Where the target has one sign, each formula is also refit with relative errors
+(``kansr.symbolic.description``: y = f·e^ε, least squares on ln(f/y)), and the error model
+whose description is shorter is kept; after the baselines, later formulas are refit both
+ways only where some baseline kept relative errors (``Scorer.stop_relative``).
+Measurements often scatter in proportion to their size, and an additive fit then follows
+the largest rows and misstates its constants' errors: on 40 rows of the ideal gas law with
+1 % noise, where the pressure spans a factor of eight, the additive fit put V's exponent
+3.5 of its standard errors from -1 on one draw and snapped R to 25/3 on two others.
 """
 
 from __future__ import annotations
@@ -118,16 +119,11 @@ class Rows:
 SMALL_TABLE = 100
 LEAVE_ONE_OUT = 20
 FOLDS = 10
-# the target spans at least this ratio (max |y| / min |y|) before relative errors are tried
-RELATIVE_SPAN = 10.0
+def one_signed(y: np.ndarray) -> bool:
+    """Whether y has one sign, and so relative errors (ln(f/y)) can describe it."""
+    return bool(len(y) and (np.all(y > 0) or np.all(y < 0)))
 
 
-def spans_decades(y: np.ndarray) -> bool:
-    """Whether y has one sign and spans ``RELATIVE_SPAN`` or more: where relative errors can
-    describe it, and where an error of the same size at every row swamps its smallest values."""
-    magnitude = np.abs(y)
-    return bool(len(magnitude) and (np.all(y > 0) or np.all(y < 0))
-                and magnitude.max() >= RELATIVE_SPAN * magnitude.min())
 # formulas fitting the rows to this normalised error are exact: no error model to choose
 _EXACT = 1e-12
 # the units' monomial M as a column of the fits' data (``Scorer``)
@@ -172,13 +168,15 @@ class Scorer:
         self.neighbours = neighbours(inputs)
         # whether relative errors are possible here, and whether formulas are still fitted with
         # them too (``stop_relative``)
-        self.relative_possible = spans_decades(dataset.y)
+        self.relative_possible = one_signed(dataset.y)
         self.relative_tried = self.relative_possible
 
     def stop_relative(self, baselines: list[Candidate]) -> None:
         """Fit later formulas with additive errors only when every baseline formula was
         described more briefly with them: the error model belongs to the data, and the
-        table of common laws, fitted both ways, is enough to tell it."""
+        table of common laws, fitted both ways, is enough to tell it. (Not by the shortest
+        baseline alone: where it has relative errors and later formulas may not, a quadratic
+        law on 8 noisy rows lost to a relative logistic.)"""
         if not any(c.relative for c in baselines):
             self.relative_tried = False
 

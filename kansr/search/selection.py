@@ -22,7 +22,7 @@ error term dominates and the exact formula wins (errors below ``floor``, machine
 tie, and then the simplest wins); on noisy data errors within the noise differ little, and
 each node and each constant must pay for itself in explained variance. The search's early
 stops (``kansr.search.stopping``) look at the formula this criterion chooses. Where the
-target spans decades, a formula may be fitted with relative errors instead; its data term
+target has one sign, a formula may be fitted with relative errors instead; its data term
 is then the log-normal code's, in the same nats (``description.model_nmse``), so the error
 model is chosen by the same criterion.
 
