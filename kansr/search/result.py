@@ -38,8 +38,9 @@ class Result:
         The fitted constants of ``formula``: name (c0, c1, ... in the order they appear),
         value, stderr (standard error; NaN where it could not be estimated).
     errors : str
-        "additive" (y = f + noise) or "relative" (y = f·(1 + noise), for targets spanning
-        decades): the error model the constants were fitted in, chosen by description length.
+        "additive" (y = f + noise) or "relative" (y = f·e^noise, for a target of one sign
+        whose rows scatter in proportion to it): the error model the constants were fitted
+        in, chosen by description length.
     inputs_used : list of str
         The inputs the formula uses.
     target_units : str
