@@ -119,15 +119,15 @@ class Rows:
 SMALL_TABLE = 100
 LEAVE_ONE_OUT = 20
 FOLDS = 10
-def one_signed(y: np.ndarray) -> bool:
-    """Whether y has one sign, and so relative errors (ln(f/y)) can describe it."""
-    return bool(len(y) and (np.all(y > 0) or np.all(y < 0)))
-
-
 # formulas fitting the rows to this normalised error are exact: no error model to choose
 _EXACT = 1e-12
 # the units' monomial M as a column of the fits' data (``Scorer``)
 _SCALE = sympy.Symbol("_scale")
+
+
+def one_signed(y: np.ndarray) -> bool:
+    """Whether y has one sign, and so relative errors (ln(f/y)) can describe it."""
+    return bool(len(y) and (np.all(y > 0) or np.all(y < 0)))
 
 
 def split_rows(n_rows: int, val_fraction: float, seed: int, max_train_rows: int, max_refit_rows: int) -> Rows:
