@@ -122,11 +122,7 @@ _SPREADSHEETS = {".xlsx": ("openpyxl", "openpyxl"), ".xlsm": ("openpyxl", "openp
 def _read_spreadsheet(path: Path) -> pd.DataFrame:
     """The workbook's first sheet, its first row the header."""
     engine, package = _SPREADSHEETS[path.suffix.lower()]
-    try:
-        __import__(engine)
-    except ImportError:
-        raise DataError(f"{path}: reading {path.suffix} files needs {package}: pip install {package} "
-                        "(or save the sheet as CSV)") from None
+    _require(path, engine, package, f"{path.suffix} files", " (or save the sheet as CSV)")
     try:
         frame = pd.read_excel(path, sheet_name=0, engine=engine)
     except Exception as error:  # noqa: BLE001  (each engine raises its own types for a file it cannot parse)
@@ -148,11 +144,17 @@ def _read_json(path: Path) -> pd.DataFrame:
     return frame
 
 
-def _read_parquet(path: Path) -> pd.DataFrame:
+def _require(path: Path, module: str, package: str, what: str, hint: str = "") -> None:
+    """A one-line error where ``module``, the optional package pandas reads ``what`` through,
+    is not installed."""
     try:
-        import pyarrow  # noqa: F401  (pandas reads Parquet through it)
+        __import__(module)
     except ImportError:
-        raise DataError(f"{path}: reading Parquet needs pyarrow: pip install pyarrow") from None
+        raise DataError(f"{path}: reading {what} needs {package}: pip install {package}{hint}") from None
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    _require(path, "pyarrow", "pyarrow", "Parquet")
     try:
         return pd.read_parquet(path)
     except (OSError, ValueError) as error:

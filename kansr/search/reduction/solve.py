@@ -20,7 +20,7 @@ import sympy
 from kansr.budget import Budget
 from kansr.data import Dataset
 from kansr.kan import KAN
-from kansr.search.candidate import Candidate, Rows
+from kansr.search.candidate import Candidate, Rows, one_signed
 from kansr.search.reduction.affine import (AFFINE_TOLERANCE, Affine, TargetMap, affine_coefficients,
                                            affine_function, affine_levels, affine_splits, local_affine_coefficients,
                                            target_maps)
@@ -41,8 +41,7 @@ def spans_decades(y: np.ndarray) -> bool:
     """Whether y has one sign and spans ``WIDE_RANGE`` or more: where an error of the same
     size at every row, a surrogate's of y, swamps its smallest values."""
     magnitude = np.abs(y)
-    return bool(len(magnitude) and (np.all(y > 0) or np.all(y < 0))
-                and magnitude.max() >= WIDE_RANGE * magnitude.min())
+    return one_signed(y) and bool(magnitude.max() >= WIDE_RANGE * magnitude.min())
 
 
 @dataclass(frozen=True)
