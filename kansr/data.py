@@ -75,9 +75,11 @@ def load(data, target: str | None = None, source: str = "data", sep: str | None 
     """
     if isinstance(data, Dataset):
         return data
+    by_line = False
     if isinstance(data, (str, Path)):
         frame = read_table(data, sep=sep, decimal=decimal)
         source = str(data)
+        by_line = Path(data).suffix.lower() not in _TABLE_FILES
     elif isinstance(data, pd.DataFrame):
         frame = data
     elif isinstance(data, tuple) and len(data) in (2, 3):
@@ -90,7 +92,12 @@ def load(data, target: str | None = None, source: str = "data", sep: str | None 
         frame[target] = np.asarray(data[1], dtype=float).ravel()
     else:
         raise DataError(f"unsupported data of type {type(data).__name__}; give a CSV path, a DataFrame or (X, y)")
-    return from_frame(frame, target, source)
+    return from_frame(frame, target, source, by_line)
+
+
+# files that store a table's rows as records, not as lines under a header: their rows are
+# named by the table's index
+_TABLE_FILES = (".json", ".parquet", ".pq")
 
 
 _DECOMPRESS = {".gz": gzip.decompress, ".bz2": bz2.decompress, ".xz": lzma.decompress}
@@ -264,7 +271,12 @@ def _identifier(name: str) -> str:
     return safe
 
 
-def _numeric(frame: pd.DataFrame, source: str) -> np.ndarray:
+def _numeric(frame: pd.DataFrame, source: str, by_line: bool) -> np.ndarray:
+    """The frame's values as floats; a bad cell is named by its column and its row: the
+    row of the file where ``by_line`` (the header is row 1), else its index in the frame."""
+    def row_name(row: int) -> str:
+        return f"row {row + 2}" if by_line else f"index {frame.index[row]}"
+
     columns = []
     for column in frame.columns:
         raw = frame[column]
@@ -275,16 +287,16 @@ def _numeric(frame: pd.DataFrame, source: str) -> np.ndarray:
         bad = np.isnan(values) & ~missing.to_numpy()
         if bad.any():
             row = int(np.argmax(bad))
-            raise DataError(f"{source}: column {column!r}, row {row + 2}: not a number: {str(raw.iloc[row])[:40]!r}")
+            raise DataError(f"{source}: column {column!r}, {row_name(row)}: not a number: {str(raw.iloc[row])[:40]!r}")
         if np.isnan(values).any():
             row = int(np.argmax(np.isnan(values)))
-            raise DataError(f"{source}: column {column!r}, row {row + 2}: missing value (NaN)")
+            raise DataError(f"{source}: column {column!r}, {row_name(row)}: missing value (NaN)")
         if np.isinf(values).any():
             row = int(np.argmax(np.isinf(values)))
-            raise DataError(f"{source}: column {column!r}, row {row + 2}: infinite value")
+            raise DataError(f"{source}: column {column!r}, {row_name(row)}: infinite value")
         if np.abs(values).max(initial=0) > 1e150:
             row = int(np.argmax(np.abs(values)))
-            raise DataError(f"{source}: column {column!r}, row {row + 2}: value too large ({values[row]:g})")
+            raise DataError(f"{source}: column {column!r}, {row_name(row)}: value too large ({values[row]:g})")
         columns.append(values)
     return np.column_stack(columns)
 
@@ -297,8 +309,12 @@ def _is_saved_index(name: str, column: pd.Series) -> bool:
     return bool(np.array_equal(values.to_numpy(dtype=float), np.arange(len(column), dtype=float)))
 
 
-def from_frame(frame: pd.DataFrame, target: str | None = None, source: str = "data") -> Dataset:
+def from_frame(frame: pd.DataFrame, target: str | None = None, source: str = "data",
+               by_line: bool = False) -> Dataset:
     """Validate a DataFrame (numbers or numeric strings) and split it into inputs and target.
+
+    ``by_line``: the frame was read from a file of lines under a header (a CSV file, a
+    sheet), and messages name a bad cell's row of that file; else its index in the frame.
 
     A first column without a name that counts 0..n-1 (a saved pandas index) is dropped, with
     a note in ``Dataset.notes``.
@@ -320,7 +336,7 @@ def from_frame(frame: pd.DataFrame, target: str | None = None, source: str = "da
         raise DataError(f"{source}: target column {target!r} not found; columns are {', '.join(names)}")
     if len(frame) < MIN_ROWS:
         raise DataError(f"{source}: only {len(frame)} data row(s); at least {MIN_ROWS} are needed")
-    values = _numeric(frame, source)
+    values = _numeric(frame, source, by_line)
     y = values[:, names.index(target)]
     inputs = [n for n in names if n != target]
     X = values[:, [names.index(n) for n in inputs]]

@@ -212,3 +212,17 @@ def test_a_json_table_loads_as_pandas_writes_it(tmp_path, orient):
     broken = _write(tmp_path, '{"a": [1, 2', "broken.json")
     with pytest.raises(DataError, match="broken.json: not a JSON table"):
         data.load(str(broken))
+    # a record has no line of its own: a bad cell is named by the table's index, as in a DataFrame
+    frame.loc[6, "b"] = np.nan
+    frame.to_json(path, orient=orient)
+    with pytest.raises(DataError, match="column 'b', index 6: missing value"):
+        data.load(str(path))
+
+
+def test_a_dataframes_bad_cell_is_named_by_its_index():
+    frame = pd.DataFrame({"u": np.arange(12.0), "w": np.arange(12.0) ** 2}, index=np.arange(100, 112))
+    frame.loc[104, "u"] = np.inf
+    with pytest.raises(DataError, match="column 'u', index 104: infinite value"):
+        data.load(frame)
+    with pytest.raises(DataError, match="column 'x1', index 3: missing value"):
+        data.load((np.array([1.0, 2, 3, np.nan, 5, 6]), np.arange(6.0)))
