@@ -9,10 +9,13 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from pathlib import Path
 
 from kansr.errors import DataError, KansrError
+
+_BROKEN_PIPE = 141  # 128 + SIGPIPE's number, what a shell reports for a command SIGPIPE ended
 
 
 class _Parser(argparse.ArgumentParser):
@@ -188,6 +191,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("kansr: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # whatever read the output stopped reading (``kansr discover ... | head -3``): end
+        # quietly, as a command killed by SIGPIPE does, and point stdout elsewhere, or
+        # Python reports the same broken pipe again when it flushes stdout at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return _BROKEN_PIPE
     except KansrError as error:
         print(f"kansr: failed: {error}", file=sys.stderr)
         return 1

@@ -100,6 +100,20 @@ def test_sigint_prints_best_formula_and_exits_130(tmp_path):
     assert payload["stopped"] == "interrupted" and payload["formula"]
 
 
+def test_a_reader_that_stops_reading_ends_the_command_quietly(tmp_path):
+    # ``kansr discover data.csv | head -1``: the pipe's reader is gone before the answer is
+    # printed, as a reader that closes its end early guarantees here
+    path = tmp_path / "line.csv"
+    pd.DataFrame({"x": np.arange(1.0, 31.0), "y": 3 * np.arange(1.0, 31.0) + 1}).to_csv(path, index=False)
+    process = subprocess.Popen([sys.executable, "-m", "kansr.cli", "discover", str(path), "--quiet",
+                                "--time-budget", "30"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    process.stdout.close()
+    stderr = process.stderr.read()
+    assert process.wait(timeout=120) == 141, stderr  # 128 + SIGPIPE, as a shell reports such an end
+    assert stderr == ""
+
+
 def test_diverging_training_is_retried_then_reported():
     x = torch.rand(50, 1, dtype=torch.float64)
     y = torch.sin(3 * x)
