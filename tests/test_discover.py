@@ -170,6 +170,21 @@ def test_a_constant_target_is_answered_with_the_constant():
     assert ("no fitted constant" in note) == (not result.formula.atoms(sympy.Float)), note
 
 
+def test_a_constant_input_column_is_left_out_with_a_note(tmp_path, capsys):
+    x = np.linspace(1.0, 10.0, 30)
+    frame = pd.DataFrame({"x": x, "g": np.full(30, 9.81), "y": 3 * x + 1})
+    result = discover(frame, time_budget=20, verbose=False)
+    assert sympy.simplify(result.formula - (3 * sympy.Symbol("x") + 1)) == 0
+    assert result.inputs_dropped == ["g"] and "left out g: it is 9.81 on every row" in result.notes
+    # every input constant: the table's mean is the answer (exit 0), with R² 0
+    path = tmp_path / "flat.csv"
+    frame.assign(x=2.0).to_csv(path, index=False)
+    assert main(["discover", str(path), "--json", "--quiet", "--time-budget", "20"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert float(payload["formula"]) == pytest.approx(frame.y.mean())
+    assert payload["r2"] == pytest.approx(0.0, abs=1e-12) and payload["inputs_dropped"] == ["x", "g"]
+
+
 @pytest.mark.parametrize("rows", [6, 12])
 def test_small_tables_get_formulas_with_a_note(rows, tmp_path, capsys):
     # Michaelis-Menten-like data, a few measurements with 1 % noise

@@ -121,6 +121,15 @@ def test_compositions_find_two_nested_library_functions(truth, low, high):
     assert any(sympy.simplify(f - expr) == 0 for f in found), found
 
 
+def test_compositions_in_an_input_with_one_value_are_none():
+    # a dimensionless group of constant columns, say: no curve in it to fit (this raised)
+    from kansr.symbolic.compositions import compositions
+
+    u = sympy.Symbol("u")
+    y = np.random.default_rng(0).uniform(1, 2, 40)
+    assert compositions(np.full(40, 2.0), y, get_library(None), u) == []
+
+
 def test_noisy_compositions_offer_the_simplest_of_the_fits_the_noise_cannot_tell_apart():
     from kansr.symbolic.compositions import compositions
 

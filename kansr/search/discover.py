@@ -142,6 +142,18 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
     if len(rows.train) > config.max_train_rows:
         _log(f"training on a subsample of {len(rows.kan)} of {len(rows.train)} rows", verbose)
     kept = list(range(len(dataset.names)))
+    if groups is None:
+        # a column with one value on every row is a number, not an input: no data can tell a
+        # formula in it from the same formula with that number in its place. (With units it
+        # stays: a constant column's units, g's or c's, may be what the law needs.)
+        constant = [i for i in kept if np.ptp(dataset.X[:, i]) == 0]
+        notes = tuple(f"left out {dataset.names[i]}: it is {dataset.X[0, i]:g} on every row"
+                      for i in constant)
+        for note in notes:
+            _log(f"note: {note}", verbose)
+        dataset = replace(dataset, notes=dataset.notes + notes)
+        kept = [i for i in kept if i not in constant]
+    usable = list(kept)  # the inputs the search may use; screening keeps some of them
     search = None
     previous_threads = torch.get_num_threads()
     torch.set_num_threads(config.threads)
@@ -149,18 +161,19 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
         # numpy's BLAS too: a different thread count changes rounding, and so the formula
         with threadpool_limits(limits=config.threads):
             if config.screen and len(kept) >= screening.SCREEN_FROM:
-                kept = list(screening.screen(dataset.X[rows.kan], dataset.y[rows.kan], seed, budget).kept)
-                _log(f"kept {len(kept)} of {len(dataset.names)} inputs: "
+                screened = screening.screen(dataset.X[rows.kan][:, usable], dataset.y[rows.kan], seed, budget)
+                kept = [usable[i] for i in screened.kept]
+                _log(f"kept {len(kept)} of {len(usable)} inputs: "
                      f"{', '.join(dataset.names[i] for i in kept)}", verbose)
             search = Search(data_module.columns(dataset, kept), config, rows, seed, budget, verbose)
             # with inputs screened out, the residuals of the best common law are checked against
             # them before any KAN is trained: a search without an input the law needs cannot
             # stop early, and spent the whole budget before the check after it could run
-            search.run(baselines_only=len(kept) < len(dataset.names))
+            search.run(baselines_only=len(kept) < len(usable))
             # dropped inputs the chosen formula's residuals still depend on are added back,
             # until none is left: an input can show only once another one is in
             while True:
-                dropped = tuple(i for i in range(len(dataset.names)) if i not in kept)
+                dropped = tuple(i for i in usable if i not in kept)
                 back = []
                 if dropped and search.candidates and not expired(budget):
                     chosen = choose(search.candidates, search.floor)
@@ -177,7 +190,7 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
                 # mass, one by one): a quick KAN finds it, and the search gets all that is left
                 kept = screening.completed(dataset.X[rows.kan], dataset.y[rows.kan], sorted(kept + back), seed, budget)
                 search = search.widened(data_module.columns(dataset, kept), budget)
-                search.run(baselines_only=len(kept) < len(dataset.names))
+                search.run(baselines_only=len(kept) < len(usable))
     except KeyboardInterrupt:
         if search is None:
             raise
@@ -284,6 +297,8 @@ class Search:
         return "time budget" if self.budget is None else self.budget.label
 
     def plans(self) -> list[Plan]:
+        if not self.dataset.names:
+            return []  # no input: the table's constant is all there is
         return plans(self.config.transforms, self.config.architectures, self.dataset.X, self.dataset.y)
 
     def baselines(self) -> Outcome:

@@ -84,6 +84,8 @@ def compositions(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFuncti
 
     x, y : ndarray, shape (n_samples,)
     """
+    if np.ptp(x) == 0:
+        return []  # one value: no curve in x to fit
     exact = max(_EXACT_FIT, exact)
     order = np.argsort(x, kind="stable")
     points = order[np.unique(np.linspace(0, len(x) - 1, min(len(x), 256)).astype(int))]
