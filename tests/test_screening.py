@@ -116,14 +116,17 @@ def test_cli_inputs_and_drop_restrict_the_columns(tmp_path, capsys):
 def test_inputs_that_enter_through_a_product_are_added_back_after_screening():
     # a centre of mass among irrelevant columns: screening keeps r1, r2; the masses only
     # move the residuals' spread, and once one is back the other shows
+    # (two constant columns among them, which are left out before screening and never come back)
     rng = np.random.default_rng(5)
     X = rng.uniform(1, 5, size=(1000, 14))
     m1, m2, r1, r2 = X[:, 0], X[:, 1], X[:, 2], X[:, 3]
     y = (m1 * r1 + m2 * r2) / (m1 + m2)
-    names = ["m1", "m2", "r1", "r2"] + [f"z{i}" for i in range(10)]
+    X = np.column_stack([X, np.full(1000, 9.81), np.ones(1000)])
+    names = ["m1", "m2", "r1", "r2"] + [f"z{i}" for i in range(10)] + ["g", "one"]
     result = discover((X, y, names), seed=0, time_budget=120, verbose=False)
     assert {"m1", "m2", "r1", "r2"} <= {str(s) for s in result.formula.free_symbols}
     assert result.r2 > 0.9999
+    assert {"g", "one"} <= set(result.inputs_dropped) and "left out g: it is 9.81 on every row" in result.notes
 
 
 def test_residual_dependence_finds_a_monotone_trend_the_bins_miss_on_forty_rows():

@@ -188,7 +188,10 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
                      "searching again with them", verbose)
                 # a further input may show only once these are in (the masses of a centre of
                 # mass, one by one): a quick KAN finds it, and the search gets all that is left
-                kept = screening.completed(dataset.X[rows.kan], dataset.y[rows.kan], sorted(kept + back), seed, budget)
+                position = {column: i for i, column in enumerate(usable)}
+                found = screening.completed(dataset.X[rows.kan][:, usable], dataset.y[rows.kan],
+                                            sorted(position[i] for i in kept + back), seed, budget)
+                kept = [usable[i] for i in found]
                 search = search.widened(data_module.columns(dataset, kept), budget)
                 search.run(baselines_only=len(kept) < len(usable))
     except KeyboardInterrupt:
