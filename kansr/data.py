@@ -95,9 +95,10 @@ def load(data, target: str | None = None, source: str = "data", sep: str | None 
     return from_frame(frame, target, source, by_line)
 
 
+_PARQUET = (".parquet", ".pq")
 # files that store a table's rows as records, not as lines under a header: their rows are
 # named by the table's index
-_TABLE_FILES = (".json", ".parquet", ".pq")
+_TABLE_FILES = (".json", *_PARQUET)
 
 
 _DECOMPRESS = {".gz": gzip.decompress, ".bz2": bz2.decompress, ".xz": lzma.decompress}
@@ -112,7 +113,7 @@ def read_table(path: str | Path, sep: str | None = None, decimal: str | None = N
     if path.is_dir():
         raise DataError(f"{path}: is a directory, not a CSV file")
     suffix = path.suffix.lower()
-    if suffix in (".parquet", ".pq"):
+    if suffix in _PARQUET:
         return _read_parquet(path)
     if suffix in _SPREADSHEETS:
         return _read_spreadsheet(path)

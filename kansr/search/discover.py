@@ -141,19 +141,20 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
     rows = split_rows(len(dataset.y), config.val_fraction, seed, config.max_train_rows, config.max_refit_rows)
     if len(rows.train) > config.max_train_rows:
         _log(f"training on a subsample of {len(rows.kan)} of {len(rows.train)} rows", verbose)
-    kept = list(range(len(dataset.names)))
+    table = dataset  # every input column, as the result names them
     if groups is None:
         # a column with one value on every row is a number, not an input: no data can tell a
-        # formula in it from the same formula with that number in its place. (With units it
-        # stays: a constant column's units, g's or c's, may be what the law needs.)
-        constant = [i for i in kept if np.ptp(dataset.X[:, i]) == 0]
-        notes = tuple(f"left out {dataset.names[i]}: it is {dataset.X[0, i]:g} on every row"
-                      for i in constant)
+        # formula in it from the same formula with that number in its place. (Where the search
+        # runs on dimensionless groups it stays: a constant column's units, g's or c's, may be
+        # what the law needs.) The search runs on the other columns
+        constant = [i for i in range(len(table.names)) if np.ptp(table.X[:, i]) == 0]
+        notes = tuple(f"left out {table.names[i]}: it is {table.X[0, i]:g} on every row" for i in constant)
         for note in notes:
             _log(f"note: {note}", verbose)
-        dataset = replace(dataset, notes=dataset.notes + notes)
-        kept = [i for i in kept if i not in constant]
-    usable = list(kept)  # the inputs the search may use; screening keeps some of them
+        usable = [i for i in range(len(table.names)) if i not in constant]
+        table = replace(table, notes=table.notes + notes)
+        dataset = data_module.columns(table, usable)
+    kept = list(range(len(dataset.names)))
     search = None
     previous_threads = torch.get_num_threads()
     torch.set_num_threads(config.threads)
@@ -161,19 +162,18 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
         # numpy's BLAS too: a different thread count changes rounding, and so the formula
         with threadpool_limits(limits=config.threads):
             if config.screen and len(kept) >= screening.SCREEN_FROM:
-                screened = screening.screen(dataset.X[rows.kan][:, usable], dataset.y[rows.kan], seed, budget)
-                kept = [usable[i] for i in screened.kept]
-                _log(f"kept {len(kept)} of {len(usable)} inputs: "
+                kept = list(screening.screen(dataset.X[rows.kan], dataset.y[rows.kan], seed, budget).kept)
+                _log(f"kept {len(kept)} of {len(dataset.names)} inputs: "
                      f"{', '.join(dataset.names[i] for i in kept)}", verbose)
             search = Search(data_module.columns(dataset, kept), config, rows, seed, budget, verbose)
             # with inputs screened out, the residuals of the best common law are checked against
             # them before any KAN is trained: a search without an input the law needs cannot
             # stop early, and spent the whole budget before the check after it could run
-            search.run(baselines_only=len(kept) < len(usable))
+            search.run(baselines_only=len(kept) < len(dataset.names))
             # dropped inputs the chosen formula's residuals still depend on are added back,
             # until none is left: an input can show only once another one is in
             while True:
-                dropped = tuple(i for i in usable if i not in kept)
+                dropped = tuple(i for i in range(len(dataset.names)) if i not in kept)
                 back = []
                 if dropped and search.candidates and not expired(budget):
                     chosen = choose(search.candidates, search.floor)
@@ -188,12 +188,9 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
                      "searching again with them", verbose)
                 # a further input may show only once these are in (the masses of a centre of
                 # mass, one by one): a quick KAN finds it, and the search gets all that is left
-                position = {column: i for i, column in enumerate(usable)}
-                found = screening.completed(dataset.X[rows.kan][:, usable], dataset.y[rows.kan],
-                                            sorted(position[i] for i in kept + back), seed, budget)
-                kept = [usable[i] for i in found]
+                kept = screening.completed(dataset.X[rows.kan], dataset.y[rows.kan], sorted(kept + back), seed, budget)
                 search = search.widened(data_module.columns(dataset, kept), budget)
-                search.run(baselines_only=len(kept) < len(usable))
+                search.run(baselines_only=len(kept) < len(dataset.names))
     except KeyboardInterrupt:
         if search is None:
             raise
@@ -209,11 +206,13 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
     if groups is not None:
         result = dimensions.in_user_columns(result, groups, dataset.names, user, rows, dims, target_dims, budget)
     elif units is not None:
-        result = dimensions.with_constant_units(result, dict(zip(dataset.names, dims)), target_dims)
-    if groups is None and len(kept) < len(dataset.names):
-        result = replace(result, names=list(dataset.names), renamed=dict(dataset.renamed),
-                         inputs_dropped=[dataset.names[i] for i in range(len(dataset.names)) if i not in kept],
-                         kan=screening.reading_all_columns(result.kan, kept, len(dataset.names)))
+        result = dimensions.with_constant_units(result, dict(zip(table.names, dims)), target_dims)
+    if groups is None:
+        kept = [usable[i] for i in kept]  # as columns of the user's table
+        if len(kept) < len(table.names):
+            result = replace(result, names=list(table.names), renamed=dict(table.renamed),
+                             inputs_dropped=[table.names[i] for i in range(len(table.names)) if i not in kept],
+                             kan=screening.reading_all_columns(result.kan, kept, len(table.names)))
     for note in result.notes[len(dataset.notes):]:
         _log(f"note: {note}", verbose)
     return result
