@@ -64,10 +64,30 @@ def test_an_inconsistent_formula_never_reaches_the_front(tmp_path):
     result = discover((np.column_stack([x, t]), x + t, ["x", "t"]), units={"x": "m", "t": "s", "_target_": "m"},
                       target="_target_", time_budget=5, verbose=False)
     symbols = {sympy.Symbol("x"): parse_unit("m"), sympy.Symbol("t"): parse_unit("s")}
-    assert len(result.front) >= 1 and result.target_units == "m"
-    for formula in result.front.formula:
+    assert result.target_units == "m" and not result.formula.has(sympy.Symbol("t"))
+    # the first row is the mean, whose one constant carries the target's units; c·x, the one
+    # consistent formula, predicts x + t worse than the mean does, which is the answer
+    assert result.front.formula.iloc[0].is_Number and result.front.constants.iloc[0][0]["units"] == "m"
+    assert result.formula == result.front.formula.iloc[0]
+    for formula in result.front.formula.iloc[1:]:
         assert units_of(formula, symbols) == parse_unit("m"), formula
         assert not formula.has(sympy.Symbol("t"))
+
+
+def test_with_units_the_front_still_begins_with_the_mean():
+    # h = g·t²/2 leaves no dimensionless input: every consistent formula is c·g·t², of
+    # complexity 5 or more, and the front had that one row. The mean, in metres, comes first
+    rng = np.random.default_rng(0)
+    t, g = rng.uniform(1, 5, 50), np.full(50, 9.81)
+    h = g * t**2 / 2 * (1 + 0.01 * rng.normal(size=50))
+    result = discover((np.column_stack([t, g]), h, ["t", "g"]), units={"t": "s", "g": "m/s^2", "_target_": "m"},
+                      target="_target_", time_budget=10, verbose=False)
+    first = result.front.iloc[0]
+    assert first.complexity == 1 and first.formula == sympy.Float(np.mean(h), 15) and first.r2 == pytest.approx(0)
+    assert first.constants[0]["units"] == "m" and first.constants[0]["stderr"] == pytest.approx(
+        np.std(h, ddof=1) / np.sqrt(50), rel=0.01)
+    assert result.formula == sympy.sympify("g*t**2/2") and result.front.formula.iloc[-1] == result.formula
+    assert result.front.score.iloc[0] > result.front.score.iloc[-1]
 
 
 def test_units_reduce_coulomb_to_its_law_and_report_units(tmp_path, capsys):

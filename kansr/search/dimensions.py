@@ -35,7 +35,7 @@ import sympy
 from kansr.budget import Budget
 from kansr.data import Dataset
 from kansr.errors import DataError
-from kansr.search.candidate import Rows
+from kansr.search.candidate import Rows, one_signed
 from kansr.search.result import Result, constants_table, fit_of, report_budget
 from kansr.symbolic import complexity, predict, refit, snap
 from kansr.symbolic.description import description_length, model_nmse, pooled, structure
@@ -245,7 +245,12 @@ def in_user_columns(result: Result, groups: Groups, labels: list[str], user: Dat
     constant (all dimensionless), and the formula reported chosen again there, by
     description length on the user's rows. Only formulas with the target's units are kept:
     where no input was left dimensionless, the search's input was M itself, and its constant
-    or a + b·M are not (the chosen formula is then c·M)."""
+    or a + b·M are not (c·M then stands for them).
+
+    The front begins, as every front does, with the target's mean: the reference each R²
+    is measured against, and the simplest fit. Its one constant carries the target's units
+    (the only constant with units under ``units`` alone) and is left as fitted, since its
+    value depends on the units the target was measured in."""
     symbols = [sympy.Symbol(n) for n in user.names]
     by_symbol = dict(zip(symbols, input_units))
     mapping, scale = substitution(groups, labels, symbols)
@@ -253,40 +258,48 @@ def in_user_columns(result: Result, groups: Groups, labels: list[str], user: Dat
     held_out = rows.val if len(rows.val) else rows.refit
     finish = report_budget(budget)
 
-    def mapped(formula: sympy.Expr, relative: bool) -> tuple[sympy.Expr, object, float, np.ndarray]:
-        """The formula in the user's columns, refit, its constants, its description length
-        (held-out and fitting rows pooled, as ``Candidate.length``), and its predictions on
-        the held-out rows."""
-        expr = scale * formula.xreplace(mapping)
+    def row(expr: sympy.Expr, relative: bool, attempt: str, exact: bool = True) -> dict:
+        """A row of the front: ``expr`` (in the user's columns) refit, and snapped where
+        ``exact``; its description length (held-out and fitting rows pooled, as
+        ``Candidate.length``) and its held-out error."""
         scored = refit(expr, symbols, X[rows.refit], y[rows.refit], finish, relative=relative)
-        # the weights changed, so a constant the search left fitted may now be an exact one
-        scored = snap(scored, symbols, X[rows.refit], y[rows.refit], finish)
+        if exact:  # the weights changed, so a constant the search left fitted may now be an exact one
+            scored = snap(scored, symbols, X[rows.refit], y[rows.refit], finish)
         predictions = predict(scored.expr, symbols, X[held_out])
         data_nmse, data_rows = scored.nmse, len(rows.refit)
         if len(rows.val):
             data_nmse, data_rows = pooled(model_nmse(predictions, y[rows.val], relative), len(rows.val),
                                           scored.nmse, len(rows.refit))
         length = description_length(data_nmse, data_rows, structure(scored.expr), scored.parameter_cost)
-        return scored.expr, constants_table(scored.constants).assign(units="1"), length, predictions
-
-    front_rows, tables = [], []
-    for row in result.front.itertuples():
-        expr, table, length, predictions = mapped(row.formula, row.errors == "relative")
-        if units_of(expr, by_symbol) != tuple(target_units) or not math.isfinite(length):
-            continue
         nmse = float(np.mean((predictions - y[held_out]) ** 2) / (np.var(y[held_out]) or 1.0))
-        front_rows.append({"complexity": complexity(expr), "rmse": float(np.sqrt(nmse * np.var(y[held_out]))),
-                           "r2": 1 - nmse, "formula": expr, "val_nmse": nmse, "attempt": row.attempt,
-                           "score": length, "errors": row.errors, "constants": table.to_dict("records")})
-        tables.append(table)
-    if front_rows:
-        best = min(range(len(front_rows)), key=lambda i: (front_rows[i]["score"], front_rows[i]["complexity"]))
-        chosen_formula, chosen_constants = front_rows[best]["formula"], tables[best]
-    else:
-        chosen_formula, chosen_constants, _, _ = mapped(sympy.Float(1.0) * sympy.Symbol(labels[0]), False)
-        front_rows.append({"complexity": complexity(chosen_formula), "rmse": math.nan, "r2": math.nan,
-                           "formula": chosen_formula, "val_nmse": math.nan, "attempt": "units", "score": math.nan,
-                           "errors": "additive", "constants": chosen_constants.to_dict("records")})
+        return {"complexity": complexity(scored.expr), "rmse": float(np.sqrt(nmse * np.var(y[held_out]))),
+                "r2": 1 - nmse, "formula": scored.expr, "val_nmse": nmse, "attempt": attempt, "score": length,
+                "errors": "relative" if relative else "additive",
+                "constants": constants_table(scored.constants).assign(units="1")}
+
+    consistent = []
+    for shown in result.front.itertuples():
+        found = row(scale * shown.formula.xreplace(mapping), shown.errors == "relative", shown.attempt)
+        if units_of(found["formula"], by_symbol) == tuple(target_units) and math.isfinite(found["score"]):
+            consistent.append(found)
+    if not consistent:
+        consistent.append(row(scale * sympy.Float(1.0) * sympy.Symbol(labels[0]).xreplace(mapping), False, "units"))
+    models = (False, True) if one_signed(y) else (False,)
+    mean = min((row(sympy.Float(float(np.mean(y[rows.refit]))), relative, "baseline", exact=False)
+                for relative in models), key=lambda found: found["score"])
+    mean["constants"] = mean["constants"].assign(units=format_unit(target_units))
+    # (a constant the search found is a dimensionless target's mean: the row above)
+    candidates = sorted([mean] + [r for r in consistent if not r["formula"].is_Number],
+                        key=lambda r: (r["complexity"], r["val_nmse"]))
+    chosen = min(candidates, key=lambda r: (r["score"], r["complexity"]))
+    front_rows, best = [], math.inf  # refit on the user's rows, a row may now be beaten by a simpler one
+    for found in candidates:
+        if found is chosen or found["val_nmse"] < best:
+            front_rows.append(found)
+            best = min(best, found["val_nmse"])
+    chosen_formula, chosen_constants = chosen["formula"], chosen["constants"]
+    for found in front_rows:
+        found["constants"] = found["constants"].to_dict("records")
     r2, rmse = fit_of(predict(chosen_formula, symbols, X), y)
     return replace(result, formula=chosen_formula, r2=r2, rmse=rmse,
                    complexity=complexity(chosen_formula), front=pd.DataFrame(front_rows),
