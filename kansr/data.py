@@ -7,6 +7,7 @@ column and row (1-based, counting the header as row 1) where that helps.
 from __future__ import annotations
 
 import bz2
+import codecs
 import csv
 import gzip
 import io
@@ -14,7 +15,7 @@ import keyword
 import lzma
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -75,9 +76,9 @@ def load(data, target: str | None = None, source: str = "data", sep: str | None 
     """
     if isinstance(data, Dataset):
         return data
-    by_line = False
+    by_line, notes = False, ()
     if isinstance(data, (str, Path)):
-        frame = read_table(data, sep=sep, decimal=decimal)
+        frame, notes = read_table(data, sep=sep, decimal=decimal)
         source = str(data)
         by_line = Path(data).suffix.lower() not in _TABLE_FILES
     elif isinstance(data, pd.DataFrame):
@@ -92,7 +93,8 @@ def load(data, target: str | None = None, source: str = "data", sep: str | None 
         frame[target] = np.asarray(data[1], dtype=float).ravel()
     else:
         raise DataError(f"unsupported data of type {type(data).__name__}; give a CSV path, a DataFrame or (X, y)")
-    return from_frame(frame, target, source, by_line)
+    dataset = from_frame(frame, target, source, by_line)
+    return replace(dataset, notes=tuple(notes) + dataset.notes) if notes else dataset
 
 
 _PARQUET = (".parquet", ".pq")
@@ -104,9 +106,11 @@ _TABLE_FILES = (".json", *_PARQUET)
 _DECOMPRESS = {".gz": gzip.decompress, ".bz2": bz2.decompress, ".xz": lzma.decompress}
 
 
-def read_table(path: str | Path, sep: str | None = None, decimal: str | None = None) -> pd.DataFrame:
+def read_table(path: str | Path, sep: str | None = None, decimal: str | None = None
+               ) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """Read a (possibly compressed) CSV file, a Parquet or JSON table, or a spreadsheet's
-    first sheet, after checking it."""
+    first sheet, after checking it; with notes on what reading a CSV file left out or
+    assumed (``read_csv_text``)."""
     path = Path(path)
     if not path.exists():
         raise DataError(f"{path}: no such file")
@@ -114,12 +118,14 @@ def read_table(path: str | Path, sep: str | None = None, decimal: str | None = N
         raise DataError(f"{path}: is a directory, not a CSV file")
     suffix = path.suffix.lower()
     if suffix in _PARQUET:
-        return _read_parquet(path)
+        return _read_parquet(path), ()
     if suffix in _SPREADSHEETS:
-        return _read_spreadsheet(path)
+        return _read_spreadsheet(path), ()
     if suffix == ".json":
-        return _read_json(path)
-    return read_csv_text(_text(path), path, sep, decimal)
+        return _read_json(path), ()
+    text, encoding = _text(path)
+    frame, notes = read_csv_text(text, path, sep, decimal)
+    return frame, encoding + notes
 
 
 # spreadsheet suffixes, and the engine pandas reads each through (its module, its pip name)
@@ -144,7 +150,7 @@ def _read_spreadsheet(path: Path) -> pd.DataFrame:
 def _read_json(path: Path) -> pd.DataFrame:
     """A table as pandas writes one (``DataFrame.to_json``, by columns or as records)."""
     try:
-        frame = pd.read_json(io.StringIO(_text(path)))
+        frame = pd.read_json(io.StringIO(_text(path)[0]))
     except ValueError as error:
         raise DataError(f"{path}: not a JSON table ({str(error).splitlines()[0][:80]})") from None
     if frame.empty:
@@ -169,8 +175,11 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         raise DataError(f"{path}: not a readable Parquet file ({str(error).splitlines()[0][:80]})") from None
 
 
-def _text(path: Path) -> str:
-    """The file's text, decompressed by its suffix."""
+def _text(path: Path) -> tuple[str, tuple[str, ...]]:
+    """The file's text, decompressed by its suffix, and a note where it was not UTF-8.
+
+    Text that is not UTF-8 is read as Windows-1252, in which spreadsheets on Windows save
+    CSV files: its numbers are ASCII either way, and only accented names could differ."""
     raw = path.read_bytes()
     suffix = path.suffix.lower()
     try:
@@ -184,13 +193,22 @@ def _text(path: Path) -> str:
                 raw = archive.read(members[0])
     except (OSError, EOFError, lzma.LZMAError, zipfile.BadZipFile, ValueError) as error:
         raise DataError(f"{path}: cannot decompress ({error})") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise DataError(f"{path}: not UTF-8 text (byte {error.start})") from None
-    if "\x00" in text:
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # a spreadsheet's "Unicode text"
+        try:
+            return raw.decode("utf-16"), ()
+        except UnicodeDecodeError as error:
+            raise DataError(f"{path}: not UTF-16 text after its byte-order mark (byte {error.start})") from None
+    if b"\x00" in raw:
         raise DataError(f"{path}: contains NUL bytes; not a text CSV")
-    return text
+    try:
+        return raw.decode("utf-8-sig"), ()
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = raw.decode("cp1252")
+    except UnicodeDecodeError as error:  # five bytes that Windows-1252 leaves undefined
+        raise DataError(f"{path}: neither UTF-8 nor Windows-1252 text (byte {error.start})") from None
+    return text, ("read as Windows-1252 text: the file is not UTF-8",)
 
 
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d*(?:[eE][+-]?\d+)?$")
@@ -208,12 +226,16 @@ def _sniff_decimal(lines: list[str], separator: str) -> str:
 
 
 def read_csv_text(text: str, path: str | Path = "data", sep: str | None = None,
-                  decimal: str | None = None) -> pd.DataFrame:
+                  decimal: str | None = None) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """Parse CSV text after checking its header; numbers as floats where every cell is one,
-    else as strings (so that ``from_frame`` can name the bad cell)."""
+    else as strings (so that ``from_frame`` can name the bad cell). With notes on what was
+    left out: comment lines above the header (a header itself commented out, as
+    ``numpy.savetxt`` writes it, is read), and columns without a name or a value (the
+    trailing separators a spreadsheet writes)."""
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
         raise DataError(f"{path}: file is empty")
+    lines, notes = _without_comments(lines)
     separator = sep or _sniff_separator(lines[0])
     decimal = decimal or _sniff_decimal(lines, separator)
     if decimal == separator:
@@ -225,19 +247,61 @@ def read_csv_text(text: str, path: str | Path = "data", sep: str | None = None,
     header = [name.strip() for name in header]
     if len(lines) == 1:
         raise DataError(f"{path}: has a header but no data rows")
+    text = "\n".join(lines)
+    frame = _parse(text, separator, decimal, path, dtype=float)  # fast path: all numbers
+    if frame is None:  # read as text, so the bad cell can be named
+        frame = _parse(text, separator, decimal, path, dtype=str)
+        if decimal != ".":
+            frame = frame.apply(lambda column: column.str.replace(decimal, ".", regex=False))
+    empty = [i for i, name in enumerate(header) if name == "" and i < frame.shape[1]
+             and frame.iloc[:, i].map(lambda cell: pd.isna(cell) or not str(cell).strip()).all()]
+    if empty:
+        notes.append(f"left out {len(empty)} column(s) with neither a name nor a value")
+        keep = [i for i in range(frame.shape[1]) if i not in empty]
+        frame, header = frame.iloc[:, keep], [header[i] for i in keep]
     duplicates = sorted({name for name in header if header.count(name) > 1})
     if duplicates:
         raise DataError(f"{path}: duplicate column name(s): {', '.join(map(repr, duplicates))}")
     # an unnamed first column is allowed: a saved index, which ``from_frame`` drops
     if any(name == "" for name in header[1:]):
         raise DataError(f"{path}: column {header.index('', 1) + 1} has an empty name")
-    frame = _parse(text, separator, decimal, path, dtype=float)  # fast path: all numbers
-    if frame is None:  # read as text, so the bad cell can be named
-        frame = _parse(text, separator, decimal, path, dtype=str)
-        if decimal != ".":
-            frame = frame.apply(lambda column: column.str.replace(decimal, ".", regex=False))
     frame.columns = header
-    return frame
+    return frame, tuple(notes)
+
+
+def _without_comments(lines: list[str]) -> tuple[list[str], list[str]]:
+    """The lines without the comment lines ("#") above the header, and a note on them. Where
+    the first line after them has no name in it, the last comment is the header
+    (``numpy.savetxt(..., header=...)`` writes "# a,b,y"); a "#" that names a first column
+    ("#,a,y") is a header as it stands."""
+    count = next((i for i, line in enumerate(lines) if not line.lstrip().startswith("#")), len(lines))
+    if count == 0 or count == len(lines):
+        return lines, []
+    header = lines[count - 1].lstrip()[1:].strip()
+    if header.startswith((",", ";", "\t")):  # "#" names the first column: the header
+        count -= 1
+        lines = lines[count:]
+    elif header and not _has_name(lines[count]):
+        lines = [header] + lines[count:]
+        return lines, [f"read the header from the comment line {'# ' + header[:38]!r}"]
+    else:
+        lines = lines[count:]
+    return lines, [f"left out {count} comment line(s) above the header"] if count else []
+
+
+_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$|^[+-]?(inf|nan)$", re.IGNORECASE)
+
+
+def _has_name(line: str) -> bool:
+    """Whether a line has a cell that is neither empty nor a number (a header's names do)."""
+    return any(cell.strip().strip('"') and not _NUMBER.match(cell.strip().strip('"'))
+               for cell in re.split(r"[,;\t]", line))
+
+
+def _second_header(cells: list) -> bool:
+    """Whether a first data row holds text and no number: a second header row (units)."""
+    cells = ["" if pd.isna(cell) else str(cell).strip().strip('"') for cell in cells]
+    return any(cells) and not any(_NUMBER.match(cell) for cell in cells if cell)
 
 
 def _parse(text: str, separator: str, decimal: str, path, dtype) -> pd.DataFrame | None:
@@ -272,11 +336,12 @@ def _identifier(name: str) -> str:
     return safe
 
 
-def _numeric(frame: pd.DataFrame, source: str, by_line: bool) -> np.ndarray:
+def _numeric(frame: pd.DataFrame, source: str, by_line: bool, first_line: int = 2) -> np.ndarray:
     """The frame's values as floats; a bad cell is named by its column and its row: the
-    row of the file where ``by_line`` (the header is row 1), else its index in the frame."""
+    row of the file where ``by_line`` (the frame's first row is the file's ``first_line``,
+    the header row 1), else its index in the frame."""
     def row_name(row: int) -> str:
-        return f"row {row + 2}" if by_line else f"index {frame.index[row]}"
+        return f"row {row + first_line}" if by_line else f"index {frame.index[row]}"
 
     columns = []
     for column in frame.columns:
@@ -317,10 +382,16 @@ def from_frame(frame: pd.DataFrame, target: str | None = None, source: str = "da
     ``by_line``: the frame was read from a file of lines under a header (a CSV file, a
     sheet), and messages name a bad cell's row of that file; else its index in the frame.
 
-    A first column without a name that counts 0..n-1 (a saved pandas index) is dropped, with
-    a note in ``Dataset.notes``.
+    Left out, with a note in ``Dataset.notes``: a first column without a name that counts
+    0..n-1 (a saved pandas index), and, in a file, a first row with text and no number
+    under the header (a second header row: the columns' units, say).
     """
-    notes = []
+    notes, first_line = [], 2
+    if by_line and len(frame) > MIN_ROWS and _second_header(list(frame.iloc[0])):
+        shown = ", ".join("" if pd.isna(cell) else str(cell).strip() for cell in frame.iloc[0])
+        notes.append(f"left out row 2 ({shown[:40]}): text without a number, a second header row "
+                     "(units go in a --units table)")
+        frame, first_line = frame.iloc[1:], 3
     if len(frame.columns) and _is_saved_index(str(frame.columns[0]), frame.iloc[:, 0]):
         frame = frame.iloc[:, 1:]
         notes.append("dropped the unnamed first column: it counts 0..n-1 (a saved index)")
@@ -337,7 +408,7 @@ def from_frame(frame: pd.DataFrame, target: str | None = None, source: str = "da
         raise DataError(f"{source}: target column {target!r} not found; columns are {', '.join(names)}")
     if len(frame) < MIN_ROWS:
         raise DataError(f"{source}: only {len(frame)} data row(s); at least {MIN_ROWS} are needed")
-    values = _numeric(frame, source, by_line)
+    values = _numeric(frame, source, by_line, first_line)
     y = values[:, names.index(target)]
     inputs = [n for n in names if n != target]
     X = values[:, [names.index(n) for n in inputs]]

@@ -226,3 +226,61 @@ def test_a_dataframes_bad_cell_is_named_by_its_index():
         data.load(frame)
     with pytest.raises(DataError, match="column 'x1', index 3: missing value"):
         data.load((np.array([1.0, 2, 3, np.nan, 5, 6]), np.arange(6.0)))
+
+
+def test_a_windows_1252_file_loads_with_a_note(tmp_path):
+    # a spreadsheet on Windows saves "CSV" in its code page: é is one byte, 0xE9, not UTF-8
+    path = tmp_path / "data.csv"
+    path.write_bytes(_rows(header="durée,b,y").encode("cp1252"))
+    dataset = data.load(str(path))
+    assert dataset.renamed == {} and dataset.names == ["durée", "b"]
+    assert dataset.notes == ("read as Windows-1252 text: the file is not UTF-8",)
+
+
+def test_a_utf16_file_with_its_byte_order_mark_loads(tmp_path):
+    path = tmp_path / "data.txt"
+    path.write_text(_rows(header="a\tb\ty", fn=lambda i: f"{i}\t{i % 3}\t{i * i}"), encoding="utf-16")
+    dataset = data.load(str(path))
+    assert dataset.names == ["a", "b"] and dataset.notes == ()
+    np.testing.assert_allclose(dataset.y, np.arange(1, 21) ** 2)
+
+
+def test_comment_lines_above_the_header_are_left_out(tmp_path):
+    dataset = data.load(str(_write(tmp_path, "# run 3, 2024-05-01\n# thermometer B\n" + _rows())))
+    assert dataset.names == ["a", "b"] and len(dataset.y) == 20
+    assert dataset.notes == ("left out 2 comment line(s) above the header",)
+    # "#" naming a first column is a header, not a comment
+    dataset = data.load(str(_write(tmp_path, _rows(header="#,b,y"))))
+    assert dataset.renamed == {"#": "x"} and len(dataset.y) == 20 and dataset.notes == ()
+
+
+def test_the_header_numpy_savetxt_comments_out_is_read(tmp_path):
+    values = np.column_stack([np.arange(1.0, 9.0), np.arange(1.0, 9.0) ** 2])
+    path = tmp_path / "data.csv"
+    np.savetxt(path, values, delimiter=",", header="x,y")
+    dataset = data.load(str(path))
+    assert dataset.names == ["x"] and dataset.target == "y"
+    np.testing.assert_array_equal(dataset.y, values[:, 1])
+    assert dataset.notes == ("read the header from the comment line '# x,y'",)
+
+
+def test_columns_with_neither_a_name_nor_a_value_are_left_out(tmp_path):
+    # trailing separators, as a spreadsheet writes them after the last column it thinks is used
+    dataset = data.load(str(_write(tmp_path, _rows(header="a,b,y,,", fn=lambda i: f"{i},{i % 3},{i * i},,"))))
+    assert dataset.names == ["a", "b"] and dataset.target == "y"
+    assert dataset.notes == ("left out 2 column(s) with neither a name nor a value",)
+    # an unnamed column with values is still an error
+    with pytest.raises(DataError, match="column 3 has an empty name"):
+        data.load(str(_write(tmp_path, _rows(header="a,b,,y", fn=lambda i: f"{i},{i % 3},{i},{i * i}"))))
+
+
+def test_a_row_of_units_under_the_header_is_left_out_and_later_rows_keep_their_numbers(tmp_path, capsys):
+    text = _rows(fn=lambda i: f"{i},{i % 3},{i * i}").replace("a,b,y\n", "a,b,y\nm,,(kg)\n")
+    dataset = data.load(str(_write(tmp_path, text)))
+    assert len(dataset.y) == 20 and dataset.y[0] == 1
+    assert dataset.notes == (("left out row 2 (m, , (kg)): text without a number, a second header row "
+                              "(units go in a --units table)"),)
+    # the third data row is the file's fifth
+    path = _write(tmp_path, text.replace("\n3,0,9\n", "\n3,0,x\n"))
+    assert main(["discover", str(path), "--quiet"]) == 2
+    assert "column 'y', row 5: not a number: 'x'" in capsys.readouterr().err
