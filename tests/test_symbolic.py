@@ -531,3 +531,18 @@ def test_a_number_past_int64_is_evaluated_as_the_double_numpy_would_use():
     np.testing.assert_allclose(predict(expr, [x], X), expected, rtol=1e-12)
     fitted = refit(expr, [x], X, expected + 0.5)  # the refit compiles it (and its derivative) too
     assert fitted.nmse < 1e-3 and huge in fitted.expr.atoms(sympy.Integer)
+
+
+def test_numbers_a_snap_leaves_side_by_side_are_merged_and_snapped_again():
+    # a KAN's 1.68·sqrt(0.3537·z) for sqrt(z): snapping the inner constant to 11 times the
+    # outer one's square gives 0.3015·sqrt(11)·sqrt(z), which is sqrt(z) stated at length
+    from kansr.symbolic import describe, snap
+
+    rng = np.random.default_rng(0)
+    _, z, k = rng.uniform(1, 10, 60), rng.uniform(1, 10, 60), rng.integers(1, 4, 60).astype(float)
+    X, y = np.column_stack([k, z]), 2 * k + np.sqrt(z)
+    K, Z = sympy.symbols("k z")
+    read = (sympy.Float(2.0000000000003344) * K + sympy.Float(1.8722790041969008e-11)
+            + sympy.Float(1.6814375919792586) * sympy.sqrt(sympy.Float(0.35370279732939242) * Z
+                                                           + sympy.Float(-2.1480047908598547e-11)))
+    assert snap(describe(read, [K, Z], X, y), [K, Z], X, y).expr == 2 * K + sympy.sqrt(Z)

@@ -19,7 +19,7 @@ import numpy as np
 import sympy
 
 from kansr.budget import Budget, charge, cost, expired
-from kansr.symbolic.constants import Scored, Template, describe, exact_numbers_cost, refit
+from kansr.symbolic.constants import Scored, Template, describe, exact_numbers_cost, merged_numbers, refit
 from kansr.symbolic.description import FLOOR, description_length, float_cost, structure
 from kansr.symbolic.expression import complexity, predict, predict_all
 from kansr.symbolic.simplify import resolve_abs, simplify, trig_of_inverse_trig
@@ -155,6 +155,24 @@ def _snap_best_first(template: Template, values: np.ndarray, length: float, rati
 def snap(scored: Scored, symbols, X, y, budget: Budget | None = None, max_constants: int = 40,
          by_certainty: bool = False) -> Scored:
     """Replace floats by exact constants where the description gets shorter (module doc).
+
+    An exact number snapped inside a function can come out of it beside a float: c·sqrt(a·z)
+    with a = 11 is c·sqrt(11)·sqrt(z), and c·sqrt(11) is 1. That product is one constant
+    (``merged_numbers``); it is refit and snapped once more, and kept where the description
+    is shorter (0.1013·π²·B for B, 0.00806·π² for 1/(4π)).
+    """
+    snapped = _snapped(scored, symbols, X, y, budget, max_constants, by_certainty)
+    merged = merged_numbers(snapped.expr)
+    if merged == snapped.expr or expired(budget):
+        return snapped
+    again = _snapped(refit(merged, symbols, X, y, budget, relative=scored.relative), symbols, X, y, budget,
+                     max_constants, by_certainty)
+    return again if again.description_length < snapped.description_length else snapped
+
+
+def _snapped(scored: Scored, symbols, X, y, budget: Budget | None, max_constants: int,
+             by_certainty: bool) -> Scored:
+    """The snapping itself, before the numbers it leaves side by side are merged (``snap``).
 
     Each constant is tried once, against the candidates of ``snap_candidates`` within its
     window, plainest first; a replacement is kept when the description length after
