@@ -106,6 +106,10 @@ def with_error(value: float, stderr: float) -> str:
 
 def _print_result(result) -> None:
     """The human-readable answer on stdout (see the README)."""
+    import pandas as pd
+
+    from kansr.search.result import with_named_constants
+
     template = result.template()
     print(f"{result.target} = {template}" + (f"   [{result.target_units}]" if result.target_units else ""))
     for row in result.constants.itertuples():
@@ -115,11 +119,17 @@ def _print_result(result) -> None:
           f"   ({result.seconds:.1f} s)")
     if result.errors == "relative":
         print("errors: relative (the constants fit ln(y/formula): the rows scatter in proportion to y)")
-    print("front (complexity, held-out R2, description length in nats, formula):")
+    print("front (complexity, held-out R2, description length in nats, formula with its constants):")
     chosen = str(result.formula)
     for row in result.front.itertuples():
+        formula, stated = row.formula, ""
+        if row.constants:
+            formula = with_named_constants(row.formula, pd.DataFrame(row.constants))
+            stated = "   " + ", ".join(f"{c['name']} = {with_error(c['value'], c['stderr'])}"
+                                       + (f" [{c['units']}]" if c.get("units", "1") != "1" else "")
+                                       for c in row.constants)
         mark = "  <- chosen" if str(row.formula) == chosen else ""
-        print(f"  {int(row.complexity):4d}  {row.r2:12.8f}  {row.score:10.1f}  {row.formula}{mark}")
+        print(f"  {int(row.complexity):4d}  {row.r2:12.8f}  {row.score:10.1f}  {formula}{stated}{mark}")
 
 
 def _discover(args) -> int:

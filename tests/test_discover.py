@@ -329,3 +329,29 @@ def test_a_refit_of_the_chosen_formula_with_other_digits_counts_as_outlasting_an
              config=DiscoverConfig(workers=1))
     # the first finds it, and the next CHALLENGES refits of it end the search
     assert len(calls) == 1 + CHALLENGES
+
+
+def test_the_text_output_states_every_front_rows_constants_with_their_errors(tmp_path, capsys):
+    rng = np.random.default_rng(5)
+    conc = np.linspace(0.02, 1.1, 24)
+    rate = 210 * conc / (0.065 + conc) * (1 + 0.02 * rng.standard_normal(24))
+    path = tmp_path / "rates.csv"
+    pd.DataFrame({"conc": conc, "rate": rate}).to_csv(path, index=False)
+    assert main(["discover", str(path), "--json", "--quiet", "--time-budget", "6"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert main(["discover", str(path), "--quiet", "--time-budget", "6"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    rows = lines[lines.index(next(line for line in lines if line.startswith("front"))) + 1:]
+    assert len(rows) == len(payload["front"]) >= 2
+    conc_symbol = sympy.Symbol("conc")
+    for line, row in zip(rows, payload["front"]):
+        # complexity, R², score, the formula with its constants named, then each constant
+        # with its standard error: the named formula is the row's formula
+        complexity, _, _, stated = line.replace("  <- chosen", "").split(maxsplit=3)
+        formula, _, constants = stated.partition("   ")
+        assert int(complexity) == row["complexity"]
+        assert constants.count(" ± ") == len(row["constants"])
+        values = {sympy.Symbol(c["name"]): c["value"] for c in row["constants"]}
+        named, plain = sympy.sympify(formula).subs(values), sympy.sympify(row["formula"])
+        for point in (0.05, 0.5, 1.0):
+            assert float(named.subs(conc_symbol, point)) == pytest.approx(float(plain.subs(conc_symbol, point)))
