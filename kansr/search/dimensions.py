@@ -247,10 +247,11 @@ def in_user_columns(result: Result, groups: Groups, labels: list[str], user: Dat
     where no input was left dimensionless, the search's input was M itself, and its constant
     or a + b·M are not (c·M then stands for them).
 
-    The front begins, as every front does, with the target's mean: the reference each R²
-    is measured against, and the simplest fit. Its one constant carries the target's units
-    (the only constant with units under ``units`` alone) and is left as fitted, since its
-    value depends on the units the target was measured in."""
+    The front begins, as every front does, with a constant: the target's mean (its geometric
+    mean where relative errors describe the rows more briefly), the reference each R² is
+    measured against and the simplest fit. Its one constant carries the target's units (the
+    only constant with units under ``units`` alone) and is left as fitted, since its value
+    depends on the units the target was measured in."""
     symbols = [sympy.Symbol(n) for n in user.names]
     by_symbol = dict(zip(symbols, input_units))
     mapping, scale = substitution(groups, labels, symbols)
