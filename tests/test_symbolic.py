@@ -1,3 +1,5 @@
+import time
+
 import numpy as np
 import pytest
 import sympy
@@ -546,3 +548,18 @@ def test_numbers_a_snap_leaves_side_by_side_are_merged_and_snapped_again():
             + sympy.Float(1.6814375919792586) * sympy.sqrt(sympy.Float(0.35370279732939242) * Z
                                                            + sympy.Float(-2.1480047908598547e-11)))
     assert snap(describe(read, [K, Z], X, y), [K, Z], X, y).expr == 2 * K + sympy.sqrt(Z)
+
+
+def test_snapping_on_a_spent_budget_returns_the_formula_as_it_came():
+    # no snap can be tried then; compiling the template and its standard errors first took a
+    # tenth of a second per formula past the end of a search
+    from kansr.budget import Budget
+    from kansr.symbolic import snap
+
+    x = sympy.Symbol("x")
+    X = np.linspace(1, 5, 40)[:, None]
+    scored = refit(sympy.Float(0.49) * x**2, [x], X, X[:, 0] ** 2 / 2)
+    spent = Budget(1e-9)
+    time.sleep(1e-3)
+    assert spent.expired() and snap(scored, [x], X, X[:, 0] ** 2 / 2, spent) is scored
+    assert snap(scored, [x], X, X[:, 0] ** 2 / 2).expr == x**2 / 2

@@ -160,7 +160,13 @@ def snap(scored: Scored, symbols, X, y, budget: Budget | None = None, max_consta
     with a = 11 is c·sqrt(11)·sqrt(z), and c·sqrt(11) is 1. That product is one constant
     (``merged_numbers``); it is refit and snapped once more, and kept where the description
     is shorter (0.1013·π²·B for B, 0.00806·π² for 1/(4π)).
+
+    On a spent ``budget`` no snap could be tried, and ``scored`` is returned at once: the
+    template's compilation and standard errors came first and took a tenth of a second per
+    formula past the end of a search.
     """
+    if expired(budget):
+        return scored
     snapped = _snapped(scored, symbols, X, y, budget, max_constants, by_certainty)
     merged = merged_numbers(snapped.expr)
     if merged == snapped.expr or expired(budget):
