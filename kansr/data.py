@@ -94,7 +94,7 @@ def load(data, target: str | None = None, source: str = "data", sep: str | None 
     else:
         raise DataError(f"unsupported data of type {type(data).__name__}; give a CSV path, a DataFrame or (X, y)")
     dataset = from_frame(frame, target, source, by_line)
-    return replace(dataset, notes=tuple(notes) + dataset.notes) if notes else dataset
+    return replace(dataset, notes=notes + dataset.notes) if notes else dataset
 
 
 _PARQUET = (".parquet", ".pq")
@@ -280,28 +280,24 @@ def _without_comments(lines: list[str]) -> tuple[list[str], list[str]]:
     header = lines[count - 1].lstrip()[1:].strip()
     if header.startswith((",", ";", "\t")):  # "#" names the first column: the header
         count -= 1
-        lines = lines[count:]
-    elif header and not _has_name(lines[count]):
-        lines = [header] + lines[count:]
-        return lines, [f"read the header from the comment line {'# ' + header[:38]!r}"]
-    else:
-        lines = lines[count:]
-    return lines, [f"left out {count} comment line(s) above the header"] if count else []
+    elif header and not any(_texts(re.split(r"[,;\t]", lines[count]))):
+        return [header] + lines[count:], [f"read the header from the comment line {'# ' + header[:38]!r}"]
+    return lines[count:], [f"left out {count} comment line(s) above the header"] if count else []
 
 
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$|^[+-]?(inf|nan)$", re.IGNORECASE)
 
 
-def _has_name(line: str) -> bool:
-    """Whether a line has a cell that is neither empty nor a number (a header's names do)."""
-    return any(cell.strip().strip('"') and not _NUMBER.match(cell.strip().strip('"'))
-               for cell in re.split(r"[,;\t]", line))
+def _texts(cells) -> list[bool]:
+    """For each non-empty cell, whether it is text rather than a number (a header's names are)."""
+    cells = ["" if pd.isna(cell) else str(cell).strip().strip('"') for cell in cells]
+    return [not _NUMBER.match(cell) for cell in cells if cell]
 
 
 def _second_header(cells: list) -> bool:
     """Whether a first data row holds text and no number: a second header row (units)."""
-    cells = ["" if pd.isna(cell) else str(cell).strip().strip('"') for cell in cells]
-    return any(cells) and not any(_NUMBER.match(cell) for cell in cells if cell)
+    texts = _texts(cells)
+    return bool(texts) and all(texts)
 
 
 def _parse(text: str, separator: str, decimal: str, path, dtype) -> pd.DataFrame | None:
