@@ -108,6 +108,18 @@ def test_selection_takes_the_shortest_description_and_keeps_it_on_the_front():
     assert length(exact) < length(simple)
 
 
+def test_the_front_shows_one_formula_per_complexity_the_chosen_one_where_it_has_one():
+    # the same law fitted with the other error model: a little better on held-out rows,
+    # longer to describe (here by its numbers' cost); a front of both would show one
+    # formula twice at one complexity
+    other_model = _candidate(x, 3, 1e-3, cost=100.0)
+    chosen = _candidate(x, 3, 2e-3)
+    richer = _candidate(x + y, 5, 5e-4, cost=200.0)
+    assert choose([other_model, chosen, richer]) is chosen
+    front = pareto([other_model, chosen, richer])
+    assert [c.complexity for c in front] == [3, 5] and front[0] is chosen and front[1] is richer
+
+
 def test_the_relative_error_models_data_term_is_the_log_normal_likelihood():
     # model_nmse's relative value is defined so that (n/2)·ln(nmse·var(y)) plus the
     # Gaussian constants is the log-normal negative log-likelihood at its maximum; scipy's

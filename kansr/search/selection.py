@@ -70,7 +70,10 @@ def choose(candidates: list[Candidate], floor: float = FLOOR, by_description: bo
 
 def pareto(candidates: list[Candidate], floor: float = FLOOR, by_description: bool = True) -> list[Candidate]:
     """Candidates that no other beats on both complexity and out-of-sample error, simplest
-    first (of equal ones, the first found), with the chosen formula among them."""
+    first (of equal ones, the first found), with the chosen formula among them: in place of
+    the row of its complexity where it is not that row, as a front has one formula per
+    complexity (the same law fitted with the other error model had shown as a second row
+    no reader could tell from the chosen one)."""
     ordered = sorted(candidates, key=lambda c: (c.complexity, c.val_nmse))
     front, best = [], math.inf
     for candidate in ordered:
@@ -79,5 +82,6 @@ def pareto(candidates: list[Candidate], floor: float = FLOOR, by_description: bo
             best = candidate.val_nmse
     chosen = choose(candidates, floor, by_description)
     if not any(c is chosen for c in front):
-        front = sorted(front + [chosen], key=lambda c: (c.complexity, c.val_nmse))
+        front = sorted([c for c in front if c.complexity != chosen.complexity] + [chosen],
+                       key=lambda c: (c.complexity, c.val_nmse))
     return front
