@@ -122,6 +122,31 @@ def test_constant_units_are_reported_in_the_json(tmp_path, capsys):
     assert payload["constants"][0]["units"] == "kg^-1 m^3 s^-2"  # G's units
 
 
+def test_a_constant_with_units_is_reported_as_measured_not_snapped(tmp_path, capsys):
+    # h = g·t²/2 with g not a column: the overall constant is g/2 in m s^-2, a number
+    # the units give it. On these rows snapping had made it 49/10, with no constant, no
+    # error and no units left to report
+    rng = np.random.default_rng(1)
+    t = rng.uniform(0.5, 3, 40)
+    h = 4.905 * t**2 * (1 + 0.01 * rng.standard_normal(40))
+    data = tmp_path / "fall.csv"
+    data.write_text("\n".join(["t,h"] + [f"{a},{b}" for a, b in zip(t, h)]))
+    units = tmp_path / "units.csv"
+    units.write_text("Variable,Units\nt,s\nh,m\n")
+    assert main(["discover", str(data), "--units", str(units), "--constant-units", "--json", "--quiet",
+                 "--time-budget", "5"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    (constant,) = payload["constants"]
+    assert constant["units"] == "m s^-2"
+    assert sympy.sympify(payload["formula"]) == sympy.Float(constant["value"]) * sympy.Symbol("t") ** 2
+    # the value is the least-squares one of ln h = ln c + 2·ln t (relative errors), with its
+    # textbook standard error
+    log_ratio = np.log(h / t**2)
+    assert constant["value"] == pytest.approx(np.exp(log_ratio.mean()), rel=1e-6)
+    assert constant["stderr"] == pytest.approx(constant["value"] * log_ratio.std(ddof=1) / np.sqrt(40), rel=0.02)
+    assert abs(constant["value"] - 4.905) < 3 * constant["stderr"]
+
+
 @pytest.mark.parametrize("table, message", [
     ("Variable,Units\nq1,C\nq2,furlong\n", "row 3 (q2): unknown unit 'furlong'"),
     ("Name\nq1\n", "needs a 'Units' column"),

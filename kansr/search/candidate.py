@@ -232,7 +232,8 @@ class Scorer:
             return candidate
         return replace(candidate, constants=described.constants)
 
-    def _candidate(self, scored: Scored, label: str, timer: StageTimer, codebook: int) -> Candidate | None:
+    def _candidate(self, scored: Scored, label: str, timer: StageTimer, codebook: int,
+                   budget: Budget | None) -> Candidate | None:
         """A polished formula scored out of sample; None where it is undefined on some row, or
         has as many constants as a small table has rows (no error would say anything about it).
 
@@ -240,7 +241,7 @@ class Scorer:
         ``val_nmse`` is the additive held-out error (what the front shows as R²); the data
         term of the description uses the error model ``scored`` was fitted in."""
         X, y, rows, relative = self.fit_X, self.fit_y, self.rows, scored.relative
-        charge(self.budget, cost.compilation(complexity(scored.expr)))
+        charge(budget, cost.compilation(complexity(scored.expr)))
         predictions = predict(scored.expr, self.fit_symbols, X)
         if not np.all(np.isfinite(predictions)):
             return None
@@ -256,7 +257,7 @@ class Scorer:
                 return None
             with timer.stage("refit, snap, simplify"):
                 out_of_fold = cross_validated_predictions(scored.expr, self.fit_symbols, X[rows.refit], y[rows.refit],
-                                                          self.folds, self.budget, relative)
+                                                          self.folds, budget, relative)
             val = model_nmse(out_of_fold, y[rows.refit])
             data_rows, data_nmse = len(rows.refit), model_nmse(out_of_fold, y[rows.refit], relative)
             if min(scored.nmse, data_nmse) > _EXACT:
@@ -287,6 +288,18 @@ class Scorer:
                          stopping.free_constants(scored.expr), scored.constants, parameter_cost,
                          data_nmse, data_rows, structure_cost, relative)
 
+    def refitted(self, candidate: Candidate, expr: sympy.Expr, timer: StageTimer,
+                 budget: Budget | None) -> Candidate | None:
+        """``candidate`` as ``expr``, the same tree with some of its exact numbers fitted
+        instead, refit (within ``budget``) without snapping and scored as any candidate;
+        its tree keeps its price. None where ``expr`` is undefined on some row."""
+        X, y = self.fit_X[self.rows.refit], self.fit_y[self.rows.refit]
+        with timer.stage("refit, snap, simplify"):
+            scored = refit(self._in_fit(expr), self.fit_symbols, X, y, budget, relative=candidate.relative)
+        found = self._candidate(scored, candidate.attempt, timer, 0, budget)
+        return None if found is None else replace(found, structure_cost=candidate.structure_cost,
+                                                  key=candidate.key)
+
     def score(self, expr: sympy.Expr, label: str, timer: StageTimer, log: list[str],
               simplify: bool = True, codebook: int = 0) -> list[Candidate]:
         """Refit, snap and score a composed formula (and its expansion) on rows it was not
@@ -312,12 +325,12 @@ class Scorer:
             with timer.stage("refit, snap, simplify"), time_limit(4 * self.simplify_seconds):
                 scored = polish(self._in_fit(variant), symbols, X, y, self.simplify_seconds if simplify else 0.0,
                                 self.budget, noise_like=self._fit_noise_like)
-            candidate = self._candidate(scored, label, timer, codebook)
+            candidate = self._candidate(scored, label, timer, codebook, self.budget)
             if self.relative_tried and scored.nmse > _EXACT:
                 with timer.stage("refit, snap, simplify"), time_limit(4 * self.simplify_seconds):
                     relative = polish(self._in_fit(variant), symbols, X, y, 0.0, self.budget,
                                       noise_like=self._fit_noise_like_relative, relative=True)
-                other = self._candidate(relative, label, timer, codebook)
+                other = self._candidate(relative, label, timer, codebook, self.budget)
                 if other is not None and (candidate is None or other.length() < candidate.length()):
                     candidate = other
             found = [candidate]
@@ -331,7 +344,7 @@ class Scorer:
                 # cross-validated description charges an exact number's digits but not a
                 # fitted constant's, the reverse of the in-sample one, so on a small table
                 # a slope snapped to 3 may lose to the mean where the fitted slope would not
-                found.append(self._candidate(first, label, timer, codebook))
+                found.append(self._candidate(first, label, timer, codebook, self.budget))
             for kept in filter(None, found):
                 candidates.append(kept)
                 errors = "relative, " if kept.relative else ""

@@ -236,6 +236,22 @@ def constant_units_of(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension],
     return {float(factor): None if rest_units is None else tuple(t - r for t, r in zip(target, rest_units))}
 
 
+def with_fitted_carrier(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension], target: Dimension
+                        ) -> sympy.Expr | None:
+    """``formula`` with its overall factor fitted instead of exact, where that factor carries
+    units (``constant_units_of``); None where it is fitted already, dimensionless, or of
+    units the columns do not tell. A constant with units has the value the units give it
+    (g is 9.81 in metres and seconds, 32.2 in feet): an exact 49/10 for it says nothing
+    about the law, and hides the number and its error the user measured."""
+    factor, rest = formula.as_coeff_Mul()
+    if isinstance(factor, sympy.Float) or rest.is_Number:
+        return None
+    rest_units = units_of(rest, units)
+    if rest_units is None or tuple(rest_units) == tuple(target):
+        return None
+    return sympy.Float(float(factor)) * rest
+
+
 def in_user_columns(result: Result, groups: Groups, labels: list[str], user: Dataset, rows: Rows,
                      input_units: list, target_units, budget: Budget) -> Result:
     """A result found on the dimensionless data in the user's columns: every formula of the

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -202,6 +203,9 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
         if search is not None and search.stopped == "interrupted":
             raise KeyboardInterrupt
         raise KansrError("no formula could be fitted to the data")
+    if units is not None and groups is None:
+        by_symbol = {sympy.Symbol(name): unit for name, unit in zip(table.names, dims)}
+        search.refit_as(lambda formula: dimensions.with_fitted_carrier(formula, by_symbol, target_dims))
     result = search.result(start)
     if groups is not None:
         result = dimensions.in_user_columns(result, groups, dataset.names, user, rows, dims, target_dims, budget)
@@ -467,6 +471,17 @@ class Search:
                                      for name in model.input_names]
             found.append(Solution(model, candidate.formula, candidate.attempt))
         return found
+
+    def refit_as(self, fitted: Callable[[sympy.Expr], sympy.Expr | None]) -> None:
+        """Each candidate whose formula ``fitted`` gives again with some exact numbers
+        fitted (None: as it is), refit and scored as that, within the reporting budget."""
+        budget, timer = report_budget(self.budget), StageTimer()
+        changed = []
+        for candidate in self.candidates:
+            expr = fitted(candidate.formula)
+            refitted = None if expr is None else self.scorer.refitted(candidate, expr, timer, budget)
+            changed.append(refitted or candidate)
+        self.candidates = changed
 
     def result(self, start: float) -> Result:
         """What the search found (``start``: its ``time.monotonic()`` start, for ``seconds``)."""
