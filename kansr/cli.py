@@ -143,12 +143,13 @@ def _discover(args) -> int:
     if args.output and Path(args.output).resolve() == Path(args.data).resolve():
         raise DataError(f"--output {args.output} is the input file; it would be overwritten")
     separator = {"\\t": "\t", "tab": "\t"}.get(args.sep, args.sep)
-    dataset = load(args.data, args.target, sep=separator, decimal=args.decimal)
     names = {flag: [n.strip() for n in value.split(",") if n.strip()] if value else None
              for flag, value in (("inputs", args.inputs), ("drop", args.drop))}
+    dataset = load(args.data, args.target, sep=separator, decimal=args.decimal, inputs=names["inputs"],
+                   drop=names["drop"])
     result = discover(dataset, target=args.target, seed=args.seed, time_budget=args.time_budget,
                       config=DiscoverConfig(workers=args.workers), verbose=not args.quiet,
-                      budget_mode=args.budget_mode, inputs=names["inputs"], drop=names["drop"],
+                      budget_mode=args.budget_mode,
                       units=args.units, constant_units=args.constant_units, partial_units=args.partial_units)
     if args.verbose:
         for stage, seconds in result.timings.items():

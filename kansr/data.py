@@ -56,7 +56,7 @@ class Dataset:
 
 
 def load(data, target: str | None = None, source: str = "data", sep: str | None = None,
-         decimal: str | None = None) -> Dataset:
+         decimal: str | None = None, inputs: list[str] | None = None, drop: list[str] | None = None) -> Dataset:
     """Load ``data`` and validate it.
 
     Parameters
@@ -73,9 +73,12 @@ def load(data, target: str | None = None, source: str = "data", sep: str | None 
     sep, decimal : str, optional
         CSV field separator and decimal mark; default: detected (",", ";" or tab; a decimal
         comma when fields are separated by ";" or tabs and the numbers have commas).
+    inputs, drop : list of str, optional
+        Only these input columns, or all but these (``select_inputs``). Columns left out
+        are not read as numbers: a column of labels or one with gaps can be left out.
     """
     if isinstance(data, Dataset):
-        return data
+        return select_inputs(data, inputs, drop)
     by_line, notes = False, ()
     if isinstance(data, (str, Path)):
         frame, notes = read_table(data, sep=sep, decimal=decimal)
@@ -93,7 +96,7 @@ def load(data, target: str | None = None, source: str = "data", sep: str | None 
         frame[target] = np.asarray(data[1], dtype=float).ravel()
     else:
         raise DataError(f"unsupported data of type {type(data).__name__}; give a CSV path, a DataFrame or (X, y)")
-    dataset = from_frame(frame, target, source, by_line)
+    dataset = from_frame(frame, target, source, by_line, inputs, drop)
     return replace(dataset, notes=notes + dataset.notes) if notes else dataset
 
 
@@ -332,10 +335,12 @@ def _identifier(name: str) -> str:
     return safe
 
 
-def _numeric(frame: pd.DataFrame, source: str, by_line: bool, first_line: int = 2) -> np.ndarray:
+def _numeric(frame: pd.DataFrame, source: str, by_line: bool, first_line: int = 2,
+             target: str | None = None) -> np.ndarray:
     """The frame's values as floats; a bad cell is named by its column and its row: the
     row of the file where ``by_line`` (the frame's first row is the file's ``first_line``,
-    the header row 1), else its index in the frame."""
+    the header row 1), else its index in the frame. Text in an input column (not
+    ``target``) comes with how to leave that column out."""
     def row_name(row: int) -> str:
         return f"row {row + first_line}" if by_line else f"index {frame.index[row]}"
 
@@ -349,7 +354,9 @@ def _numeric(frame: pd.DataFrame, source: str, by_line: bool, first_line: int = 
         bad = np.isnan(values) & ~missing.to_numpy()
         if bad.any():
             row = int(np.argmax(bad))
-            raise DataError(f"{source}: column {column!r}, {row_name(row)}: not a number: {str(raw.iloc[row])[:40]!r}")
+            hint = "" if column == target else f" (to leave the column out: --drop {column})"
+            raise DataError(f"{source}: column {column!r}, {row_name(row)}: not a number: "
+                            f"{str(raw.iloc[row])[:40]!r}{hint}")
         if np.isnan(values).any():
             row = int(np.argmax(np.isnan(values)))
             raise DataError(f"{source}: column {column!r}, {row_name(row)}: missing value (NaN)")
@@ -372,11 +379,13 @@ def _is_saved_index(name: str, column: pd.Series) -> bool:
 
 
 def from_frame(frame: pd.DataFrame, target: str | None = None, source: str = "data",
-               by_line: bool = False) -> Dataset:
+               by_line: bool = False, inputs: list[str] | None = None, drop: list[str] | None = None) -> Dataset:
     """Validate a DataFrame (numbers or numeric strings) and split it into inputs and target.
 
     ``by_line``: the frame was read from a file of lines under a header (a CSV file, a
     sheet), and messages name a bad cell's row of that file; else its index in the frame.
+    ``inputs``, ``drop``: the input columns to keep, or to leave out (``select_inputs``),
+    chosen before any cell is read as a number.
 
     Left out, with a note in ``Dataset.notes``: a first column without a name that counts
     0..n-1 (a saved pandas index), and, in a file, a first row with text and no number
@@ -404,19 +413,18 @@ def from_frame(frame: pd.DataFrame, target: str | None = None, source: str = "da
         raise DataError(f"{source}: target column {target!r} not found; columns are {', '.join(names)}")
     if len(frame) < MIN_ROWS:
         raise DataError(f"{source}: only {len(frame)} data row(s); at least {MIN_ROWS} are needed")
-    values = _numeric(frame, source, by_line, first_line)
-    y = values[:, names.index(target)]
-    inputs = [n for n in names if n != target]
-    X = values[:, [names.index(n) for n in inputs]]
-    renamed, safe_names = {}, []
-    for name in inputs:
+    columns_in = [n for n in names if n != target]
+    safe_names = []
+    for name in columns_in:
         safe = _identifier(name)
         while safe in safe_names:
             safe += "_"
-        if safe != name:
-            renamed[name] = safe
         safe_names.append(safe)
-    return Dataset(X, y, safe_names, target, renamed, tuple(notes))
+    keep = _kept(columns_in, safe_names, inputs, drop)
+    kept = [columns_in[i] for i in keep]
+    values = _numeric(frame[kept + [target]], source, by_line, first_line, target)
+    renamed = {columns_in[i]: safe_names[i] for i in keep if safe_names[i] != columns_in[i]}
+    return Dataset(values[:, :-1], values[:, -1], [safe_names[i] for i in keep], target, renamed, tuple(notes))
 
 
 def columns(dataset: Dataset, keep: list[int]) -> Dataset:
@@ -434,23 +442,30 @@ def select_inputs(dataset: Dataset, inputs: list[str] | None = None, drop: list[
     if not inputs and not drop:
         return dataset
     original = {safe: name for name, safe in dataset.renamed.items()}
-    index = {name: i for i, name in enumerate(dataset.names)}
-    index.update({original[name]: i for name, i in list(index.items()) if name in original})
+    return columns(dataset, _kept([original.get(n, n) for n in dataset.names], dataset.names, inputs, drop))
 
-    def resolve(names: list[str], flag: str) -> list[int]:
-        unknown = [n for n in names if n not in index]
+
+def _kept(names: list[str], safe_names: list[str], inputs: list[str] | None, drop: list[str] | None) -> list[int]:
+    """Indices of the input columns to keep, in their order: ``inputs`` only, or all but
+    ``drop``, each named as given (``names``) or as renamed (``safe_names``)."""
+    if not inputs and not drop:
+        return list(range(len(names)))
+    index = {**{name: i for i, name in enumerate(safe_names)}, **{name: i for i, name in enumerate(names)}}
+
+    def resolve(given: list[str], flag: str) -> list[int]:
+        unknown = [n for n in given if n not in index]
         if unknown:
             raise DataError(f"{flag}: no input column {', '.join(map(repr, unknown))}; inputs are "
-                            f"{', '.join(original.get(n, n) for n in dataset.names)}")
-        return [index[n] for n in names]
+                            f"{', '.join(names)}")
+        return [index[n] for n in given]
 
-    keep = resolve(inputs, "--inputs") if inputs else list(range(len(dataset.names)))
+    keep = resolve(inputs, "--inputs") if inputs else list(range(len(names)))
     if drop:
         dropped = set(resolve(drop, "--drop"))
         keep = [i for i in keep if i not in dropped]
     if not keep:
         raise DataError("--inputs/--drop leave no input column")
-    return columns(dataset, sorted(set(keep)))
+    return sorted(set(keep))
 
 
 def split_rows(n_rows: int, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:

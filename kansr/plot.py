@@ -141,7 +141,7 @@ def plot_front(result, path=None):
 def plot_fit(result, data, path=None, max_points: int = 5000):
     """Predicted against actual values of ``data`` (anything ``discover`` accepts), with R²."""
     plt = _pyplot()
-    dataset = data_module.load(data, result.target)
+    dataset = data_module.load(data, result.target, inputs=list(result.names))  # the result's columns only
     rows = np.random.default_rng(0).permutation(len(dataset.y))[:max_points]
     actual, predicted = dataset.y[rows], result.predict(dataset.X[rows])
     r2 = 1 - np.mean((predicted - actual) ** 2) / np.var(actual)

@@ -284,3 +284,23 @@ def test_a_row_of_units_under_the_header_is_left_out_and_later_rows_keep_their_n
     path = _write(tmp_path, text.replace("\n3,0,9\n", "\n3,0,x\n"))
     assert main(["discover", str(path), "--quiet"]) == 2
     assert "column 'y', row 5: not a number: 'x'" in capsys.readouterr().err
+
+
+def test_a_column_of_labels_or_with_gaps_can_be_left_out_and_is_never_read(tmp_path, capsys):
+    # real tables carry a sample's name or an unused column with gaps beside the measurements;
+    # --drop and --inputs choose the columns before any cell is read as a number
+    lines = ["sample,x,notes,y"] + [f"s{i},{i},{'' if i % 4 else 0.5},{3 * i}" for i in range(1, 13)]
+    path = _write(tmp_path, "\n".join(lines) + "\n")
+    assert main(["discover", str(path), "--quiet", "--time-budget", "5"]) == 2
+    err = capsys.readouterr().err
+    assert "column 'sample', row 2: not a number: 's1' (to leave the column out: --drop sample)" in err
+    for flags in (["--drop", "sample,notes"], ["--inputs", "x"]):
+        dataset = data.load(str(path), inputs=flags[1].split(",") if flags[0] == "--inputs" else None,
+                            drop=flags[1].split(",") if flags[0] == "--drop" else None)
+        assert dataset.names == ["x"]
+        np.testing.assert_array_equal(dataset.y, 3 * np.arange(1, 13))
+        assert main(["discover", str(path), *flags, "--json", "--quiet", "--time-budget", "5"]) == 0
+        assert json.loads(capsys.readouterr().out)["formula"] == "3*x"
+    # the gaps of a column still used are an error, as before
+    assert main(["discover", str(path), "--drop", "sample", "--quiet", "--time-budget", "5"]) == 2
+    assert "column 'notes', row 2: missing value" in capsys.readouterr().err

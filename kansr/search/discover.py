@@ -118,7 +118,7 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
     budget = Budget(time_budget, budget_mode)  # checks the mode before any work
     if budget_mode == "work":
         config = replace(config, workers=1, simplify_seconds=_WORK_MODE_CAPS * config.simplify_seconds)
-    dataset = data_module.select_inputs(data_module.load(data, target), inputs, drop)
+    dataset = data_module.load(data, target, inputs=inputs, drop=drop)
     for note in dataset.notes:
         _log(f"note: {note}", verbose)
     groups = None
