@@ -11,6 +11,8 @@ import sympy
 from kansr.bench.judge import judge
 from kansr.cli import main
 from kansr import discover
+from kansr.search.result import constants_table, with_named_constants
+from kansr.symbolic import Constant
 
 RNG_SEED = 0
 
@@ -355,3 +357,22 @@ def test_the_text_output_states_every_front_rows_constants_with_their_errors(tmp
         named, plain = sympy.sympify(formula).subs(values), sympy.sympify(row["formula"])
         for point in (0.05, 0.5, 1.0):
             assert float(named.subs(conc_symbol, point)) == pytest.approx(float(plain.subs(conc_symbol, point)))
+
+
+def test_constants_are_named_in_the_order_the_formula_reads():
+    # sympy orders a sum's terms one way with numbers and another with names: named in the
+    # order their numbers read, 2.5 - 16*tan(0.3*x) had read c1 - 16*tan(c0*x)
+    x = sympy.Symbol("x")
+    formula = sympy.Float(2.5) - 16 * sympy.tan(sympy.Float(0.3) * x)
+    table = constants_table((Constant(0.3, 0.01), Constant(2.5, 0.1)), formula)
+    assert str(with_named_constants(formula, table)) == "c0 - 16*tan(c1*x)"
+    assert list(zip(table.name, table.value, table.stderr)) == [("c0", 2.5, 0.1), ("c1", 0.3, 0.01)]
+    for formula in (sympy.Float(1.1) + sympy.Float(3.1) / (1 + sympy.Float(4.2) * sympy.exp(sympy.Float(-0.5) * x)),
+                    sympy.Float(0.2) * x + sympy.Float(0.7) * x ** sympy.Float(1.5),
+                    sympy.Float(9.5) * sympy.exp(sympy.Float(0.25) * x) + sympy.Float(7.5)):
+        floats = sorted(formula.atoms(sympy.Float), key=float)  # any order in
+        table = constants_table(tuple(Constant(float(f), 0.1) for f in floats), formula)
+        named = str(with_named_constants(formula, table))
+        positions = [named.index(name) for name in table.name]
+        assert positions == sorted(positions), named
+        assert sympy.sympify(named).subs(dict(zip(map(sympy.Symbol, table.name), table.value))).equals(formula)

@@ -292,7 +292,7 @@ def in_user_columns(result: Result, groups: Groups, labels: list[str], user: Dat
         return {"complexity": complexity(scored.expr), "rmse": float(np.sqrt(nmse * np.var(y[held_out]))),
                 "r2": 1 - nmse, "formula": scored.expr, "val_nmse": nmse, "attempt": attempt, "score": length,
                 "errors": "relative" if relative else "additive",
-                "constants": constants_table(scored.constants).assign(units="1")}
+                "constants": constants_table(scored.constants, scored.expr).assign(units="1")}
 
     consistent = []
     for shown in result.front.itertuples():

@@ -505,7 +505,7 @@ class Search:
                              "few rows the choice itself is uncertain")
         return Result(formula=chosen.formula, r2=r2, rmse=rmse,
                       complexity=int(chosen.complexity), seconds=time.monotonic() - start, front=table,
-                      constants=constants_table(chosen.constants), errors=error_model(chosen),
+                      constants=constants_table(chosen.constants, chosen.formula), errors=error_model(chosen),
                       inputs_used=[n for n, s in zip(self.dataset.names, self.symbols) if chosen.formula.has(s)],
                       names=self.dataset.names, target=self.dataset.target, kan=self.models[chosen.key],
                       stopped=self.stopped, renamed=self.dataset.renamed, seed=self.seed,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -101,10 +102,24 @@ class Result:
         return with_named_constants(self.formula, self.constants)
 
 
-def constants_table(constants) -> pd.DataFrame:
-    """``Candidate.constants`` as a table: name (c0, c1, ...), value, stderr."""
-    return pd.DataFrame({"name": [f"c{i}" for i in range(len(constants))],
-                         "value": [c.value for c in constants], "stderr": [c.stderr for c in constants]})
+def constants_table(constants, formula: sympy.Expr | None = None) -> pd.DataFrame:
+    """``Candidate.constants`` as a table: name (c0, c1, ...), value, stderr; named in the
+    order the names read in ``formula`` as sympy prints it with them. (Constants come in
+    the order their numbers read, and sympy orders a sum's terms one way with numbers and
+    another with names: 2.5 - 16·tan(0.3·x) had read c1 - 16*tan(c0*x).)"""
+    order = list(range(len(constants)))
+    if formula is not None and len(constants) > 1:
+        for _ in range(3):  # renaming can reorder the printing again; it settles at once in practice
+            named = str(formula.xreplace({sympy.Float(constants[i].value): sympy.Symbol(f"c{k}")
+                                          for k, i in enumerate(order)}))
+            found = [re.search(rf"\bc{k}\b", named) for k in range(len(order))]
+            reading = sorted(range(len(order)), key=lambda k: found[k].start() if found[k] else len(named))
+            if reading == list(range(len(order))):
+                break
+            order = [order[k] for k in reading]
+    return pd.DataFrame({"name": [f"c{i}" for i in range(len(order))],
+                         "value": [constants[i].value for i in order],
+                         "stderr": [constants[i].stderr for i in order]})
 
 
 def with_named_constants(formula: sympy.Expr, constants: pd.DataFrame) -> sympy.Expr:
@@ -129,7 +144,7 @@ def front_table(front: list[Candidate], variance: float, floor: float) -> pd.Dat
         "attempt": [c.attempt for c in front],
         "score": [length(c, floor) for c in front],
         "errors": [error_model(c) for c in front],
-        "constants": [constants_table(c.constants).to_dict("records") for c in front],
+        "constants": [constants_table(c.constants, c.formula).to_dict("records") for c in front],
     })
 
 
