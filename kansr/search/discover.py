@@ -69,6 +69,23 @@ def _log(message: str, verbose: bool) -> None:
         print(f"[kansr] {message}", file=sys.stderr, flush=True)
 
 
+def _used_by_best_law(search: "Search", dataset: Dataset, rows: Rows, kept: list[int]) -> list[int] | None:
+    """The inputs (of ``kept``, the search's) that the best formula of ``search`` uses, where
+    it uses some but not all and its residuals depend on none of the rest
+    (``screening.still_needed``); else None."""
+    if not search.pending or not search.candidates:
+        return None
+    chosen = choose(search.candidates, search.floor)
+    used = [i for i, symbol in zip(kept, search.symbols) if chosen.formula.has(symbol)]
+    if not used or len(used) == len(kept):
+        return None
+    rest = tuple(i for i in kept if i not in used)
+    if screening.still_needed(chosen.formula, search.symbols, dataset.X[rows.refit], dataset.y[rows.refit], kept,
+                              rest, chosen.relative):
+        return None
+    return used
+
+
 def discover(data, target: str | None = None, seed: int = 0, time_budget: float | None = 120.0,
              config: DiscoverConfig | None = None, verbose: bool = True, budget_mode: str = "time",
              inputs: list[str] | None = None, drop: list[str] | None = None, units=None,
@@ -167,10 +184,25 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
                 _log(f"kept {len(kept)} of {len(dataset.names)} inputs: "
                      f"{', '.join(dataset.names[i] for i in kept)}", verbose)
             search = Search(data_module.columns(dataset, kept), config, rows, seed, budget, verbose)
-            # with inputs screened out, the residuals of the best common law are checked against
-            # them before any KAN is trained: a search without an input the law needs cannot
-            # stop early, and spent the whole budget before the check after it could run
-            search.run(baselines_only=len(kept) < len(dataset.names))
+            # the common laws first: with inputs screened out, their best one's residuals are
+            # checked against them before any KAN is trained (a search without an input the
+            # law needs cannot stop early, and spent the whole budget before the check after
+            # it could run); without, where that law leaves inputs out and its residuals do
+            # not depend on them, the search runs on the inputs it uses, as on a screened
+            # table: a one-input law then meets the exhaustive search of one input's
+            # compositions, which a table with a column it ignores never reached
+            search.run(baselines_only=True)
+            narrowed = _used_by_best_law(search, dataset, rows, kept) if len(kept) == len(dataset.names) else None
+            if narrowed:
+                _log(f"the best common law uses {', '.join(dataset.names[i] for i in narrowed)} alone, and its "
+                     "residuals do not depend on the rest: searching those first", verbose)
+                kept, relative = narrowed, search.scorer.relative_tried
+                search = Search(data_module.columns(dataset, kept), config, rows, seed, budget, verbose)
+                search.run(baselines_only=True)
+                # the error model is the data's: the whole table's shapes told it, where those
+                # of fewer inputs may all fit too poorly to (a quadratic's noise in proportion
+                # to y, which no shape of x but the quadratic follows)
+                search.scorer.relative_tried = search.scorer.relative_tried or relative
             # dropped inputs the chosen formula's residuals still depend on are added back,
             # until none is left: an input can show only once another one is in
             while True:
