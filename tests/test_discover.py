@@ -376,3 +376,20 @@ def test_constants_are_named_in_the_order_the_formula_reads():
         positions = [named.index(name) for name in table.name]
         assert positions == sorted(positions), named
         assert sympy.sympify(named).subs(dict(zip(map(sympy.Symbol, table.name), table.value))).equals(formula)
+
+
+def test_a_one_input_law_beside_a_column_it_ignores_is_searched_on_that_input():
+    # no common law is a + b*log(x); beside z, a KAN on eight rows of (x, z) did not find it
+    # within 10 s (8.2*x/(x + 4.7), 49/6 - pi/(4*(0.0213*x + 1/11))); the best common law
+    # uses x alone and its residuals do not follow z, so the search runs on x, where the
+    # exhaustive one-input compositions hold the law
+    rng = np.random.default_rng(0)
+    X = rng.uniform(1, 10, (8, 2))
+    frame = pd.DataFrame({"x": X[:, 0], "z": X[:, 1], "y": 2 * np.log(X[:, 0]) + 1})
+    result = discover(frame, target="y", seed=0, time_budget=10, verbose=False)
+    assert result.formula == 2 * sympy.log(sympy.Symbol("x")) + 1
+    assert result.inputs_dropped == ["z"]
+    # an input the law needs is never left out so: z's factor shows in the residuals
+    frame["y"] = (2 * np.log(X[:, 0]) + 1) * X[:, 1]
+    result = discover(frame, target="y", seed=0, time_budget=10, verbose=False)
+    assert result.formula.has(sympy.Symbol("z")) and result.r2 > 0.99
