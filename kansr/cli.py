@@ -119,6 +119,8 @@ def _print_result(result) -> None:
           f"   ({result.seconds:.1f} s)")
     if result.errors == "relative":
         print("errors: relative (the constants fit ln(y/formula): the rows scatter in proportion to y)")
+    for note in result.notes:  # they qualify the answer: stated with it, --quiet or not
+        print(f"note: {note}")
     print("front (complexity, held-out R2, description length in nats, formula with its constants):")
     chosen = str(result.formula)
     for row in result.front.itertuples():

@@ -200,6 +200,10 @@ def test_small_tables_get_formulas_with_a_note(rows, tmp_path, capsys):
     assert payload["r2"] > 0.99
     assert f"only {rows} rows" in captured.err and any(f"only {rows} rows" in n for n in payload["notes"])
     assert payload["front"][0]["complexity"] <= 3
+    # the text answer states the warning with it, also where --quiet silences the progress
+    assert main(["discover", str(path), "--quiet", "--time-budget", "1"]) == 0
+    captured = capsys.readouterr()
+    assert f"note: only {rows} rows" in captured.out and captured.err == ""
 
 
 @pytest.mark.parametrize("inputs", [1, 5])
