@@ -354,7 +354,7 @@ def _numeric(frame: pd.DataFrame, source: str, by_line: bool, first_line: int = 
         bad = np.isnan(values) & ~missing.to_numpy()
         if bad.any():
             row = int(np.argmax(bad))
-            hint = "" if column == target else f" (to leave the column out: --drop {column})"
+            hint = "" if str(column) == target else f" (to leave the column out: --drop {column})"
             raise DataError(f"{source}: column {column!r}, {row_name(row)}: not a number: "
                             f"{str(raw.iloc[row])[:40]!r}{hint}")
         if np.isnan(values).any():
@@ -422,7 +422,8 @@ def from_frame(frame: pd.DataFrame, target: str | None = None, source: str = "da
         safe_names.append(safe)
     keep = _kept(columns_in, safe_names, inputs, drop)
     kept = [columns_in[i] for i in keep]
-    values = _numeric(frame[kept + [target]], source, by_line, first_line, target)
+    # by position: the frame's own labels may be numbers, where ``names`` are their text
+    values = _numeric(frame.iloc[:, [names.index(n) for n in kept + [target]]], source, by_line, first_line, target)
     renamed = {columns_in[i]: safe_names[i] for i in keep if safe_names[i] != columns_in[i]}
     return Dataset(values[:, :-1], values[:, -1], [safe_names[i] for i in keep], target, renamed, tuple(notes))
 

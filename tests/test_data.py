@@ -226,6 +226,13 @@ def test_a_dataframes_bad_cell_is_named_by_its_index():
         data.load(frame)
     with pytest.raises(DataError, match="column 'x1', index 3: missing value"):
         data.load((np.array([1.0, 2, 3, np.nan, 5, 6]), np.arange(6.0)))
+    # a frame's labels may be numbers (a DataFrame made from an array): columns are taken by
+    # position, named by their text, and may be left out by it
+    numbered = pd.DataFrame(np.arange(36.0).reshape(12, 3))
+    loaded = data.load(numbered, drop=["0"])
+    assert loaded.names == ["x_1"] and loaded.target == "2"
+    np.testing.assert_array_equal(loaded.X[:, 0], numbered[1].to_numpy())
+    np.testing.assert_array_equal(loaded.y, numbered[2].to_numpy())
 
 
 def test_a_windows_1252_file_loads_with_a_note(tmp_path):
