@@ -336,13 +336,22 @@ def _identifier(name: str) -> str:
 
 
 def _numeric(frame: pd.DataFrame, source: str, by_line: bool, first_line: int = 2,
-             target: str | None = None) -> np.ndarray:
-    """The frame's values as floats; a bad cell is named by its column and its row: the
-    row of the file where ``by_line`` (the frame's first row is the file's ``first_line``,
-    the header row 1), else its index in the frame. Text in an input column (not
-    ``target``) comes with how to leave that column out."""
+             target: str | None = None) -> tuple[np.ndarray, tuple[str, ...]]:
+    """The frame's values as floats, and notes; a bad cell is named by its column and its
+    row: the row of the file where ``by_line`` (the frame's first row is the file's
+    ``first_line``, the header row 1), else its index in the frame. Text in an input column
+    (not ``target``) comes with how to leave that column out.
+
+    Rows with a missing value (an empty cell, NA, NaN) are left out, with a note naming
+    them, as R's ``lm`` leaves them out: a gap in a measured table is common, and the rest
+    of the table still holds the law. A column missing on more than half the rows is an
+    error instead (more likely the wrong column than a few gaps), as are fewer than
+    ``MIN_ROWS`` rows left."""
     def row_name(row: int) -> str:
         return f"row {row + first_line}" if by_line else f"index {frame.index[row]}"
+
+    def hint(column) -> str:
+        return "" if str(column) == target else f" (to leave the column out: --drop {column})"
 
     columns = []
     for column in frame.columns:
@@ -354,12 +363,11 @@ def _numeric(frame: pd.DataFrame, source: str, by_line: bool, first_line: int = 
         bad = np.isnan(values) & ~missing.to_numpy()
         if bad.any():
             row = int(np.argmax(bad))
-            hint = "" if str(column) == target else f" (to leave the column out: --drop {column})"
             raise DataError(f"{source}: column {column!r}, {row_name(row)}: not a number: "
-                            f"{str(raw.iloc[row])[:40]!r}{hint}")
-        if np.isnan(values).any():
-            row = int(np.argmax(np.isnan(values)))
-            raise DataError(f"{source}: column {column!r}, {row_name(row)}: missing value (NaN)")
+                            f"{str(raw.iloc[row])[:40]!r}{hint(column)}")
+        if 2 * int(np.isnan(values).sum()) > len(values):
+            raise DataError(f"{source}: column {column!r}: missing on {int(np.isnan(values).sum())} of "
+                            f"{len(values)} rows{hint(column)}")
         if np.isinf(values).any():
             row = int(np.argmax(np.isinf(values)))
             raise DataError(f"{source}: column {column!r}, {row_name(row)}: infinite value")
@@ -367,7 +375,17 @@ def _numeric(frame: pd.DataFrame, source: str, by_line: bool, first_line: int = 
             row = int(np.argmax(np.abs(values)))
             raise DataError(f"{source}: column {column!r}, {row_name(row)}: value too large ({values[row]:g})")
         columns.append(values)
-    return np.column_stack(columns)
+    values = np.column_stack(columns)
+    incomplete = np.flatnonzero(np.isnan(values).any(axis=1))
+    if not len(incomplete):
+        return values, ()
+    if len(values) - len(incomplete) < MIN_ROWS:
+        raise DataError(f"{source}: only {len(values) - len(incomplete)} rows without a missing value; at least "
+                        f"{MIN_ROWS} are needed")
+    named = [row_name(int(row)) for row in incomplete[:5]]
+    shown = ", ".join(named[:1] + [name.split()[-1] for name in named[1:]]) + (", ..." if len(incomplete) > 5 else "")
+    note = f"left out {len(incomplete)} of {len(values)} rows with a missing value ({shown})"
+    return np.delete(values, incomplete, axis=0), (note,)
 
 
 def _is_saved_index(name: str, column: pd.Series) -> bool:
@@ -423,9 +441,11 @@ def from_frame(frame: pd.DataFrame, target: str | None = None, source: str = "da
     keep = _kept(columns_in, safe_names, inputs, drop)
     kept = [columns_in[i] for i in keep]
     # by position: the frame's own labels may be numbers, where ``names`` are their text
-    values = _numeric(frame.iloc[:, [names.index(n) for n in kept + [target]]], source, by_line, first_line, target)
+    values, gaps = _numeric(frame.iloc[:, [names.index(n) for n in kept + [target]]], source, by_line, first_line,
+                            target)
     renamed = {columns_in[i]: safe_names[i] for i in keep if safe_names[i] != columns_in[i]}
-    return Dataset(values[:, :-1], values[:, -1], [safe_names[i] for i in keep], target, renamed, tuple(notes))
+    return Dataset(values[:, :-1], values[:, -1], [safe_names[i] for i in keep], target, renamed,
+                   tuple(notes) + gaps)
 
 
 def columns(dataset: Dataset, keep: list[int]) -> Dataset:

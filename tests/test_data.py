@@ -23,9 +23,9 @@ def _rows(n=20, header="a,b,y", fn=lambda i: f"{i},{i % 3},{i * 2 + i % 3}"):
     ("", "file is empty"),
     ("a,b,y\n", "header but no data rows"),
     (_rows(fn=lambda i: f"{i},{'x' if i == 4 else 1},{i}"), "column 'b', row 5: not a number"),
-    (_rows(fn=lambda i: f"{i},{'' if i == 7 else 1},{i}"), "column 'b', row 8: missing value"),
+    (_rows(fn=lambda i: f"{i},{'' if i > 9 else 1},{i}"), "column 'b': missing on 11 of 20 rows (to leave"),
     (_rows(fn=lambda i: f"{i},{'inf' if i == 2 else 1},{i}"), "column 'b', row 3: infinite value"),
-    (_rows(fn=lambda i: f"{i},{'nan' if i == 2 else 1},{i}"), "column 'b', row 3: missing value"),
+    (_rows(fn=lambda i: f"{i},{'nan' if i % 2 else 1},{i}", n=8), "only 4 rows without a missing value"),
     (_rows(n=4), "only 4 data row(s)"),
     (_rows(header="a,a,y"), "duplicate column name(s): 'a'"),
     (_rows(fn=lambda i: f"{i},{i % 3},{i},{i}" if i == 3 else f"{i},{i % 3},{i}"), "malformed CSV"),
@@ -193,11 +193,12 @@ def test_a_spreadsheets_first_sheet_loads_and_its_errors_name_the_sheets_row(tmp
     dataset = data.load(str(path))
     assert dataset.names == ["a", "b"] and dataset.target == "y"
     np.testing.assert_allclose(dataset.y, frame.y.to_numpy())
-    # an empty cell is a missing value, named by its row of the sheet (the header is row 1)
+    # a row with an empty cell is left out, named by its row of the sheet (the header is row 1)
     frame.loc[6, "b"] = np.nan
     frame.to_excel(path, index=False)
-    with pytest.raises(DataError, match="column 'b', row 8: missing value"):
-        data.load(str(path))
+    dataset = data.load(str(path))
+    assert f"left out 1 of {len(frame)} rows with a missing value (row 8)" in dataset.notes
+    np.testing.assert_allclose(dataset.y, frame.y.drop(index=6).to_numpy())
     broken = _write(tmp_path, "not a workbook", "broken.xlsx")
     with pytest.raises(DataError, match="broken.xlsx: not a readable .xlsx workbook"):
         data.load(str(broken))
@@ -212,11 +213,10 @@ def test_a_json_table_loads_as_pandas_writes_it(tmp_path, orient):
     broken = _write(tmp_path, '{"a": [1, 2', "broken.json")
     with pytest.raises(DataError, match="broken.json: not a JSON table"):
         data.load(str(broken))
-    # a record has no line of its own: a bad cell is named by the table's index, as in a DataFrame
+    # a record has no line of its own: a row is named by the table's index, as in a DataFrame
     frame.loc[6, "b"] = np.nan
     frame.to_json(path, orient=orient)
-    with pytest.raises(DataError, match="column 'b', index 6: missing value"):
-        data.load(str(path))
+    assert any("missing value (index 6)" in note for note in data.load(str(path)).notes)
 
 
 def test_a_dataframes_bad_cell_is_named_by_its_index():
@@ -224,8 +224,9 @@ def test_a_dataframes_bad_cell_is_named_by_its_index():
     frame.loc[104, "u"] = np.inf
     with pytest.raises(DataError, match="column 'u', index 104: infinite value"):
         data.load(frame)
-    with pytest.raises(DataError, match="column 'x1', index 3: missing value"):
-        data.load((np.array([1.0, 2, 3, np.nan, 5, 6]), np.arange(6.0)))
+    loaded = data.load((np.array([1.0, 2, 3, np.nan, 5, np.nan, 7]), np.arange(7.0)))
+    assert loaded.notes == ("left out 2 of 7 rows with a missing value (index 3, 5)",)
+    np.testing.assert_array_equal(loaded.y, [0, 1, 2, 4, 6])
     # a frame's labels may be numbers (a DataFrame made from an array): columns are taken by
     # position, named by their text, and may be left out by it
     numbered = pd.DataFrame(np.arange(36.0).reshape(12, 3))
@@ -308,6 +309,20 @@ def test_a_column_of_labels_or_with_gaps_can_be_left_out_and_is_never_read(tmp_p
         np.testing.assert_array_equal(dataset.y, 3 * np.arange(1, 13))
         assert main(["discover", str(path), *flags, "--json", "--quiet", "--time-budget", "5"]) == 0
         assert json.loads(capsys.readouterr().out)["formula"] == "3*x"
-    # the gaps of a column still used are an error, as before
+    # a column still used that is mostly gaps is an error (a few gaps leave their rows out)
     assert main(["discover", str(path), "--drop", "sample", "--quiet", "--time-budget", "5"]) == 2
-    assert "column 'notes', row 2: missing value" in capsys.readouterr().err
+    assert "column 'notes': missing on 9 of 12 rows (to leave the column out: --drop notes)" in \
+        capsys.readouterr().err
+
+
+def test_rows_with_a_gap_are_left_out_with_a_note_naming_them(tmp_path, capsys):
+    # a measured table with a reading missing here and there: the rows that have every value
+    # still hold the law (R's lm leaves the others out the same way)
+    lines = ["x,y"] + [f"{i},{'' if i == 4 else 3 * i}" if i != 7 else f",{3 * i}" for i in range(1, 13)]
+    path = _write(tmp_path, "\n".join(lines) + "\n")
+    before = path.read_bytes()
+    assert main(["discover", str(path), "--json", "--quiet", "--time-budget", "5"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["formula"] == "3*x"
+    assert "left out 2 of 12 rows with a missing value (row 5, 8)" in payload["notes"]
+    assert path.read_bytes() == before
