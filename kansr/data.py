@@ -382,8 +382,9 @@ def _numeric(frame: pd.DataFrame, source: str, by_line: bool, first_line: int = 
     if len(values) - len(incomplete) < MIN_ROWS:
         raise DataError(f"{source}: only {len(values) - len(incomplete)} rows without a missing value; at least "
                         f"{MIN_ROWS} are needed")
-    named = [row_name(int(row)) for row in incomplete[:5]]
-    shown = ", ".join(named[:1] + [name.split()[-1] for name in named[1:]]) + (", ..." if len(incomplete) > 5 else "")
+    labels = [str(row + first_line) if by_line else str(frame.index[row]) for row in incomplete[:5]]
+    kind = ("row" if len(incomplete) == 1 else "rows") if by_line else "index"
+    shown = f"{kind} {', '.join(labels)}" + (", ..." if len(incomplete) > 5 else "")
     note = f"left out {len(incomplete)} of {len(values)} rows with a missing value ({shown})"
     return np.delete(values, incomplete, axis=0), (note,)
 

@@ -324,5 +324,5 @@ def test_rows_with_a_gap_are_left_out_with_a_note_naming_them(tmp_path, capsys):
     assert main(["discover", str(path), "--json", "--quiet", "--time-budget", "5"]) == 0
     payload = json.loads(capsys.readouterr().out)
     assert payload["formula"] == "3*x"
-    assert "left out 2 of 12 rows with a missing value (row 5, 8)" in payload["notes"]
+    assert "left out 2 of 12 rows with a missing value (rows 5, 8)" in payload["notes"]
     assert path.read_bytes() == before
