@@ -69,7 +69,7 @@ def _log(message: str, verbose: bool) -> None:
         print(f"[kansr] {message}", file=sys.stderr, flush=True)
 
 
-def _used_by_best_law(search: "Search", dataset: Dataset, rows: Rows, kept: list[int]) -> list[int] | None:
+def _used_by_best_law(search: Search, dataset: Dataset, rows: Rows, kept: list[int]) -> list[int] | None:
     """The inputs (of ``kept``, the search's) that the best formula of ``search`` uses, where
     it uses some but not all and its residuals depend on none of the rest
     (``screening.still_needed``); else None.
