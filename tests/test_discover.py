@@ -393,6 +393,8 @@ def test_a_one_input_law_beside_a_column_it_ignores_is_searched_on_that_input():
     result = discover(frame, target="y", seed=0, time_budget=10, verbose=False)
     assert result.formula == 2 * sympy.log(sympy.Symbol("x")) + 1
     assert result.inputs_dropped == ["z"]
+    assert "searched without z: the best common law did not use it, and the answer's residuals do not follow it" \
+        in result.notes
     # an input the law needs is never left out so: z's factor shows in the residuals
     frame["y"] = (2 * np.log(X[:, 0]) + 1) * X[:, 1]
     result = discover(frame, target="y", seed=0, time_budget=10, verbose=False)

@@ -179,6 +179,7 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
         table = replace(table, notes=table.notes + notes)
         dataset = data_module.columns(table, usable)
     kept = list(range(len(dataset.names)))
+    set_aside: list[int] = []  # inputs the best common law did not use, searched without
     search = None
     previous_threads = torch.get_num_threads()
     torch.set_num_threads(config.threads)
@@ -202,6 +203,7 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
             if narrowed:
                 _log(f"the best common law uses {', '.join(dataset.names[i] for i in narrowed)} alone, and its "
                      "residuals do not depend on the rest: searching those first", verbose)
+                set_aside = [i for i in kept if i not in narrowed]
                 kept, relative = narrowed, search.scorer.relative_tried
                 search = Search(data_module.columns(dataset, kept), config, rows, seed, budget, verbose)
                 search.run(baselines_only=True)
@@ -250,6 +252,13 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
     elif units is not None:
         result = dimensions.with_constant_units(result, dict(zip(table.names, dims)), target_dims)
     if groups is None:
+        original = {safe: name for name, safe in dataset.renamed.items()}
+        out = [original.get(dataset.names[i], dataset.names[i]) for i in set_aside if i not in kept]
+        if out:
+            result = replace(result, notes=result.notes + (
+                f"searched without {', '.join(out)}: the best common law did not use "
+                f"{'it' if len(out) == 1 else 'them'}, and the answer's residuals do not follow "
+                f"{'it' if len(out) == 1 else 'them'}",))
         kept = [usable[i] for i in kept]  # as columns of the user's table
         if len(kept) < len(table.names):
             result = replace(result, names=list(table.names), renamed=dict(table.renamed),
