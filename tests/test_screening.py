@@ -7,7 +7,7 @@ import pytest
 
 from kansr import discover
 from kansr.cli import main
-from kansr.search.screening import completed, residual_dependence, screen
+from kansr.search.screening import completed, jointly_needed, residual_dependence, screen
 
 
 def test_screening_keeps_the_inputs_that_matter_among_many():
@@ -163,3 +163,21 @@ def test_a_relative_formula_s_residuals_are_tested_as_log_ratios():
     dropped = tuple(i for i in range(12) if i != 2)
     assert 1 in still_needed(power, [x2], X, y, [2], dropped, relative=True)
     assert still_needed(power, [x2], X, y, [2], dropped) == []
+
+
+def test_an_input_whose_effect_shows_only_with_anothers_is_found_jointly():
+    # the residuals of a line in U on 2*U*(1 - cos(k*d)): averaged over d, cos(k*d) is flat
+    # in k, so neither k nor d shows alone; neighbours in (U, k, d) tell them, in U they do not
+    found = missed = wrongly = 0
+    for seed in range(10):
+        rng = np.random.default_rng(seed)
+        X = rng.uniform(1, 5, (150, 3))
+        y = 2 * X[:, 0] * (1 - np.cos(X[:, 1] * X[:, 2])) * (1 + 0.01 * rng.standard_normal(150))
+        residuals = y - np.polyfit(X[:, 0], y, 1)[0] * X[:, 0]
+        missed += residual_dependence(residuals, X, (1, 2)) == []
+        found += jointly_needed(residuals, X, [0], (1, 2))
+        # an input nothing depends on, beside a misfit in the kept one and noise
+        z = rng.uniform(1, 5, 150)
+        leftover = np.sin(X[:, 0]) + 0.05 * rng.standard_normal(150)
+        wrongly += jointly_needed(leftover, np.column_stack([X[:, 0], z]), [0], (1,))
+    assert missed >= 8 and found >= 8 and wrongly <= 1

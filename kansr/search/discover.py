@@ -74,11 +74,13 @@ def _used_by_best_law(search: Search, dataset: Dataset, rows: Rows, kept: list[i
     it uses some but not all and its residuals depend on none of the rest
     (``screening.still_needed``); else None.
 
-    Only on tables too small for a held-out split (``Rows.val`` empty), where a KAN has too
-    few rows to learn that an input does nothing. The residual test looks at one input at a
-    time, and an input whose effect shows only with another's (cos(k·d), averaged over d at
-    each k, is flat in k) passes it: on a thousand rows of 2·U·(1 − cos(k·d)) with 1 % noise
-    it would have searched U alone, where the search on every input finds the law."""
+    Nor where the residuals follow the rest together with the inputs used
+    (``screening.jointly_needed``): the residual test looks at one input at a time, and an
+    input whose effect shows only with another's (cos(k·d), averaged over d at each k, is
+    flat in k) passes it. Only on tables too small for a held-out split (``Rows.val``
+    empty), where a KAN has too few rows to learn that an input does nothing: on a
+    thousand rows the search on every input finds such laws (2·U·(1 − cos(k·d)) at 1 %
+    noise), and the narrowing was not measured there."""
     if len(search.rows.val) or not search.pending or not search.candidates:
         return None
     chosen = choose(search.candidates, search.floor)
@@ -86,8 +88,11 @@ def _used_by_best_law(search: Search, dataset: Dataset, rows: Rows, kept: list[i
     if not used or len(used) == len(kept):
         return None
     rest = tuple(i for i in kept if i not in used)
-    if screening.still_needed(chosen.formula, search.symbols, dataset.X[rows.refit], dataset.y[rows.refit], kept,
-                              rest, chosen.relative):
+    X, y = dataset.X[rows.refit], dataset.y[rows.refit]
+    if screening.still_needed(chosen.formula, search.symbols, X, y, kept, rest, chosen.relative):
+        return None
+    residuals = screening.residuals_of(chosen.formula, search.symbols, X[:, kept], y, chosen.relative)
+    if residuals is None or screening.jointly_needed(residuals, X, used, rest):
         return None
     return used
 
