@@ -260,10 +260,10 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
         original = {safe: name for name, safe in dataset.renamed.items()}
         out = [original.get(dataset.names[i], dataset.names[i]) for i in set_aside if i not in kept]
         if out:
-            result = replace(result, notes=result.notes + (
-                f"searched without {', '.join(out)}: the best common law did not use "
-                f"{'it' if len(out) == 1 else 'them'}, and the answer's residuals do not follow "
-                f"{'it' if len(out) == 1 else 'them'}",))
+            pronoun = "it" if len(out) == 1 else "them"
+            note = (f"searched without {', '.join(out)}: the best common law did not use {pronoun}, and the "
+                    f"answer's residuals do not follow {pronoun}")
+            result = replace(result, notes=result.notes + (note,))
         kept = [usable[i] for i in kept]  # as columns of the user's table
         if len(kept) < len(table.names):
             result = replace(result, names=list(table.names), renamed=dict(table.renamed),
