@@ -273,7 +273,7 @@ def test_the_searches_of_smaller_problems_wait_for_the_kan_shapes_once_a_plain_f
         data, monkeypatch):
     from kansr.search.stopping import plain
 
-    search_module = importlib.import_module("kansr.search.discover")
+    search_module = importlib.import_module("kansr.search.search")
 
     # every alternative stubbed to find nothing: what runs is decided by the baselines alone
     ran = []
@@ -310,7 +310,7 @@ def test_a_refit_of_the_chosen_formula_with_other_digits_counts_as_outlasting_an
     from kansr.search.candidate import Candidate
     from kansr.search.stopping import CHALLENGES, same_form
 
-    search_module = importlib.import_module("kansr.search.discover")
+    search_module = importlib.import_module("kansr.search.search")
     x = sympy.Symbol("x")
     assert same_form(sympy.Float(2.0001) * sympy.exp(-x**2 / 2), sympy.Float(2.00013) * sympy.exp(-x**2 / 2))
     assert not same_form(sympy.Float(2.0001) * sympy.exp(-x**2 / 2), sympy.Float(2.0001) * sympy.exp(-x**2 / 3))

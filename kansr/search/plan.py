@@ -126,7 +126,7 @@ class Plan:
 
 def guaranteed_index(found: list[Plan]) -> int | None:
     """The index of the first plan that trains a KAN: the alternative that may run past
-    the budget (``kansr.search.discover.Search``). The one-input compositions that run
+    the budget (``kansr.search.search.Search``). The one-input compositions that run
     before it stop with the budget and keep what they have found: past it, the clock's
     cap would cut them with nothing kept."""
     return next((index for index, plan in enumerate(found) if plan.trains_kan), None)
@@ -145,7 +145,7 @@ def plans(transform_names: tuple[str, ...], architectures: tuple[str, ...], X: n
     alternatives. Placed after a KAN shape, each runs at its place as an early copy
     (``Plan.early``), and again at the end of the list: once a formula with plain numbers
     leaves only noise, the alternatives that follow only challenge it, and the cheap shapes
-    do that first (``kansr.search.discover.Search.run``, ``kansr.search.stopping.plain``).
+    do that first (``kansr.search.search.Search.run``, ``kansr.search.stopping.plain``).
     On exactly two inputs the early copy of "affine" follows "reduce": its three parts then
     have one input each, which "nested" searches exhaustively. Placed before any KAN shape
     (a reduced problem, ``reduced_order``), they run once, at their place.
