@@ -66,7 +66,7 @@ def affine_split(f, X: np.ndarray, k: int, error: float, rng: np.random.Generato
     what an error of f moves T there (|T'(f)|), over ``error`` (the surrogate's RMS error on
     held-out rows); inf where x_k or the rest hardly change T(f), or T(f) is not finite."""
     target = target or TargetMap("identity")
-    n, rest = X.shape[1], tuple(i for i in range(X.shape[1]) if i != k)
+    rest = tuple(i for i in range(X.shape[1]) if i != k)
     rows = X[rng.choice(len(X), min(_AFFINE_ROWS, len(X)), replace=False)]
     values = f(with_column(rows, k, affine_levels(X, k))).reshape(_AFFINE_LEVELS, len(rows))
     F, slope = target(values), target.slope(values)
