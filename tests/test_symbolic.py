@@ -563,3 +563,27 @@ def test_snapping_on_a_spent_budget_returns_the_formula_as_it_came():
     time.sleep(1e-3)
     assert spent.expired() and snap(scored, [x], X, X[:, 0] ** 2 / 2, spent) is scored
     assert snap(scored, [x], X, X[:, 0] ** 2 / 2).expr == x**2 / 2
+
+
+def test_constants_far_below_one_in_size_are_fitted_with_their_textbook_errors():
+    # SI units: L = h·n with h ~ 1e-34, and a decay rate of 2e-9 per second over 1e8..1e9 s.
+    # A difference step of 1e-7 is larger than either constant.
+    n, t = sympy.symbols("n t")
+    rng = np.random.default_rng(5)
+    counts = np.arange(1.0, 31.0)
+    L = 1.05e-34 * counts * (1 + 0.01 * rng.standard_normal(30))
+    fit = refit(sympy.Float(1e-34) * n, [n], counts[:, None], L, relative=True)
+    logs = np.log(L / counts)  # the relative fit is least squares in ln: the textbook mean
+    h = np.exp(logs.mean())
+    assert fit.constants[0].value == pytest.approx(h, rel=1e-6)
+    assert fit.constants[0].stderr == pytest.approx(h * logs.std(ddof=1) / np.sqrt(30), rel=1e-3)
+
+    seconds = np.linspace(1e8, 1e9, 40)
+    y = 3.0 * np.exp(-2e-9 * seconds) + 0.01 * rng.standard_normal(40)
+    fit = refit(sympy.Float(2.9) * sympy.exp(sympy.Float(-1.9e-9) * t), [t], seconds[:, None], y)
+    # scipy on the same data with time in units of 1e8 s, where the rate is of order one
+    (a, k), covariance = optimize.curve_fit(lambda s, a, k: a * np.exp(-k * s), seconds / 1e8, y, p0=(2.9, 0.19))
+    amplitude, rate = sorted(fit.constants, key=lambda c: -c.value)
+    assert amplitude.value == pytest.approx(a, rel=1e-6) and rate.value == pytest.approx(-k / 1e8, rel=1e-5)
+    assert amplitude.stderr == pytest.approx(np.sqrt(covariance[0, 0]), rel=1e-3)
+    assert rate.stderr == pytest.approx(np.sqrt(covariance[1, 1]) / 1e8, rel=1e-3)

@@ -118,7 +118,10 @@ def test_constant_units_are_reported_in_the_json(tmp_path, capsys):
     assert main(["discover", str(data), "--units", str(units), "--constant-units", "--json", "--quiet",
                  "--time-budget", "30"]) == 0
     payload = json.loads(capsys.readouterr().out)
-    assert payload["formula"] == "6.674e-11*m1*m2/r**2"
+    first, second, distance = sympy.symbols("m1 m2 r")
+    G = sympy.sympify(payload["formula"]) * distance**2 / (first * second)
+    assert G.is_Float and float(G) == pytest.approx(6.674e-11, rel=1e-12)
+    assert payload["constants"][0]["value"] == pytest.approx(6.674e-11, rel=1e-12)
     assert payload["constants"][0]["units"] == "kg^-1 m^3 s^-2"  # G's units
 
 

@@ -31,6 +31,10 @@ _ILL_CONDITIONED = 1e10
 # Jacobian costs one evaluation per constant, the compiled one about two
 _ANALYTIC_FROM = 3
 _DIFFERENCE_STEP = float(np.sqrt(np.finfo(float).eps))  # relative, as scipy's 2-point rule
+# a difference step of _DIFFERENCE_STEP·max(1, |c|) (scipy's rule) is larger than a constant
+# far below 1 in size (Planck's constant in SI units), and the Jacobian it gives is noise;
+# such a constant is fitted and differenced in units of its own size
+_TINY = 1e-6
 # compiled derivatives by (parametrised formula, symbols): a refit, its snapping and its
 # description build templates of the same formula, and compiling costs more than a fit
 _GRADIENTS: OrderedDict = OrderedDict()
@@ -132,6 +136,13 @@ def _compile_gradient(expr: sympy.Expr, symbols, params):
                               cse=True)
     except (TypeError, ValueError, NameError, SyntaxError, KeyError):
         return False
+
+
+def _units(values: np.ndarray) -> np.ndarray:
+    """The unit each constant is fitted and differenced in: its own size where that is below
+    ``_TINY`` (and not 0), else 1, so that only such constants are stepped differently."""
+    size = np.abs(values)
+    return np.where((size > 0) & (size < _TINY), size, 1.0)
 
 
 class _OutOfTime(Exception):
@@ -259,33 +270,34 @@ class Template:
             values[index] = value
         free = [i for i in range(len(values)) if i not in fixed]
         if free:
+            unit = _units(values[free])  # the free constants are fitted as multiples of these
             best = {"cost": np.inf, "values": values[free].copy()}
 
-            def trial(free_values):
+            def trial(scaled):
                 out = values.copy()
-                out[free] = free_values
+                out[free] = scaled * unit
                 return out
 
-            def residual(free_values):
+            def residual(scaled):
                 if expired(budget):
                     raise _OutOfTime
                 charge(budget, self.evaluation_cost)
-                out = np.nan_to_num(self.residual(trial(free_values)), nan=1e3)
+                out = np.nan_to_num(self.residual(trial(scaled)), nan=1e3)
                 total = float(out @ out)
                 if total < best["cost"]:
-                    best["cost"], best["values"] = total, free_values.copy()
+                    best["cost"], best["values"] = total, scaled * unit
                 return out
 
-            def jacobian(free_values):
-                analytic = self.analytic_jacobian(trial(free_values), free)
+            def jacobian(scaled):
+                analytic = self.analytic_jacobian(trial(scaled), free)
                 if analytic is not None:
                     charge(budget, 2 * self.evaluation_cost)
-                    return analytic
-                at, columns = residual(free_values), []
+                    return analytic * unit
+                at, columns = residual(scaled), []
                 for position in range(len(free)):  # forward differences, as scipy's default
-                    moved = free_values.copy()
+                    moved = scaled.copy()
                     moved[position] += _DIFFERENCE_STEP * max(1.0, abs(moved[position]))
-                    columns.append((residual(moved) - at) / (moved[position] - free_values[position]))
+                    columns.append((residual(moved) - at) / (moved[position] - scaled[position]))
                 return np.column_stack(columns)
 
             # whether derivatives are used, and what they are charged, never depends on the
@@ -297,7 +309,7 @@ class Template:
                 # overflow in a trial step is expected far from the optimum; scipy recovers from it
                 with np.errstate(all="ignore"), warnings.catch_warnings():
                     warnings.simplefilter("ignore", RuntimeWarning)
-                    least_squares(residual, values[free], jac=jacobian if analytic else "2-point", method="trf",
+                    least_squares(residual, values[free] / unit, jac=jacobian if analytic else "2-point", method="trf",
                                   x_scale="jac", max_nfev=max_evaluations or 20 * (len(free) + 1) + 100)
             except (_OutOfTime, ValueError, OverflowError, ZeroDivisionError, np.linalg.LinAlgError):
                 pass
@@ -316,8 +328,8 @@ class Template:
         if not np.all(np.isfinite(residual)):
             return None
         columns = []
-        for i in free:
-            step = 1e-7 * max(1.0, abs(values[i]))
+        for i, unit in zip(free, _units(values[free])):
+            step = 1e-7 * unit * max(1.0, abs(values[i]) / unit)
             moved = values.copy()
             moved[i] += step
             columns.append((self.residual(moved) - residual) / step)
