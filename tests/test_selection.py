@@ -81,10 +81,14 @@ def test_snapping_needs_its_window_and_a_shorter_description():
     assert found >= 17
     rng = np.random.default_rng(3)
     X = rng.uniform(1, 3, 300)
-    # a true constant of 0.47 is 3+ standard errors from 1/2: it stays a float
-    far = 0.47 * X**2 * (1 + 0.002 * rng.standard_normal(300))
+    # a true constant of 0.4713 is many standard errors from 1/2 and from 0.47: it stays a float
+    far = 0.4713 * X**2 * (1 + 0.002 * rng.standard_normal(300))
     kept = snap(refit(sympy.Float(0.4) * x**2, [x], X[:, None], far), [x], X[:, None], far, by_certainty=True)
-    assert kept.expr.atoms(sympy.Float) and abs(float(list(kept.expr.atoms(sympy.Float))[0]) - 0.47) < 1e-3
+    assert kept.expr.atoms(sympy.Float) and abs(float(next(iter(kept.expr.atoms(sympy.Float)))) - 0.4713) < 1e-3
+    # where the truth is that short decimal, it is snapped to it
+    near = 0.47 * X**2 * (1 + 0.002 * rng.standard_normal(300))
+    snapped = snap(refit(sympy.Float(0.4) * x**2, [x], X[:, None], near), [x], X[:, None], near, by_certainty=True)
+    assert snapped.expr == sympy.Rational(47, 100) * x**2
 
 
 def test_a_large_rational_or_pi_power_is_never_cheaper_than_the_number_it_replaces():

@@ -74,6 +74,9 @@ def test_snap_candidates_include_pi_multiples():
     assert sympy.pi / 2 in compose.snap_candidates(1.5707963)
     assert sympy.Rational(1, 3) in compose.snap_candidates(0.3333333)
     assert 49 * sympy.pi**2 in compose.snap_candidates(483.61061)
+    # short decimals, whose denominators lie past the simple rationals'
+    assert sympy.Rational(1, 20) in compose.snap_candidates(0.05005)
+    assert sympy.Rational(3, 40) in compose.snap_candidates(0.07499)
     # for noisy data simplest first: snap keeps the first candidate that fits, and both fit
     candidates = compose.snap_candidates(1.5709, plain_first=True)
     assert candidates.index(sympy.pi / 2) < candidates.index(sympy.Rational(11, 7))

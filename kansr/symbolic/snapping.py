@@ -41,6 +41,7 @@ def snap_candidates(value: float, plain_first: bool = False, rational: bool = Fa
     found: list[sympy.Expr] = [sympy.Integer(0), sympy.Integer(round(value))]
     fraction = Fraction(value).limit_denominator(12)
     found.append(sympy.Rational(fraction.numerator, fraction.denominator))
+    found += _decimals(value)
     pi_fraction = Fraction(value / np.pi).limit_denominator(6)
     if pi_fraction != 0 and not rational:
         found.append(sympy.Rational(pi_fraction.numerator, pi_fraction.denominator) * sympy.pi)
@@ -62,6 +63,17 @@ def snap_candidates(value: float, plain_first: bool = False, rational: bool = Fa
     # trigonometric function into a number no law has. Exact data tell them apart, and there
     # the plain order snapped a surrogate's piece to a different near-exact form
     return sorted(unique, key=_plainness) if plain_first else unique
+
+
+def _decimals(value: float) -> list[sympy.Rational]:
+    """``value`` to one and two significant digits: the numbers of a model as people set
+    them (a drag of 0.05, a rate of 0.075, 2.5), whose denominators (20, 40, 250) lie past
+    the simple rationals'. Each costs what any rational costs (``exact_cost``)."""
+    if value == 0 or not math.isfinite(value):
+        return []
+    exponent = math.floor(math.log10(abs(value)))
+    return [sympy.Rational(round(value / 10.0 ** (exponent - digits + 1))) * sympy.Rational(10) ** (exponent - digits + 1)
+            for digits in (1, 2)]
 
 
 def _plainness(constant: sympy.Expr) -> int:
