@@ -84,10 +84,12 @@ def test_snapping_needs_its_window_and_a_shorter_description():
     # a true constant of 0.4713 is many standard errors from 1/2 and from 0.47: it stays a float
     far = 0.4713 * X**2 * (1 + 0.002 * rng.standard_normal(300))
     kept = snap(refit(sympy.Float(0.4) * x**2, [x], X[:, None], far), [x], X[:, None], far, by_certainty=True)
-    assert kept.expr.atoms(sympy.Float) and abs(float(next(iter(kept.expr.atoms(sympy.Float)))) - 0.4713) < 1e-3
+    floats = kept.expr.atoms(sympy.Float)
+    assert len(floats) == 1 and abs(float(next(iter(floats))) - 0.4713) < 1e-3
     # where the truth is that short decimal, it is snapped to it
     near = 0.47 * X**2 * (1 + 0.002 * rng.standard_normal(300))
-    snapped = snap(refit(sympy.Float(0.4) * x**2, [x], X[:, None], near), [x], X[:, None], near, by_certainty=True)
+    snapped = snap(refit(sympy.Float(0.4) * x**2, [x], X[:, None], near), [x], X[:, None], near,
+                   by_certainty=True)
     assert snapped.expr == sympy.Rational(47, 100) * x**2
 
 

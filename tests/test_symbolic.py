@@ -585,7 +585,8 @@ def test_constants_far_below_one_in_size_are_fitted_with_their_textbook_errors()
     y = 3.0 * np.exp(-2e-9 * seconds) + 0.01 * rng.standard_normal(40)
     fit = refit(sympy.Float(2.9) * sympy.exp(sympy.Float(-1.9e-9) * t), [t], seconds[:, None], y)
     # scipy on the same data with time in units of 1e8 s, where the rate is of order one
-    (a, k), covariance = optimize.curve_fit(lambda s, a, k: a * np.exp(-k * s), seconds / 1e8, y, p0=(2.9, 0.19))
+    (a, k), covariance = optimize.curve_fit(lambda s, a, k: a * np.exp(-k * s), seconds / 1e8, y,
+                                            p0=(2.9, 0.19))
     amplitude, rate = sorted(fit.constants, key=lambda c: -c.value)
     assert amplitude.value == pytest.approx(a, rel=1e-6) and rate.value == pytest.approx(-k / 1e8, rel=1e-5)
     assert amplitude.stderr == pytest.approx(np.sqrt(covariance[0, 0]), rel=1e-3)

@@ -309,8 +309,9 @@ class Template:
                 # overflow in a trial step is expected far from the optimum; scipy recovers from it
                 with np.errstate(all="ignore"), warnings.catch_warnings():
                     warnings.simplefilter("ignore", RuntimeWarning)
-                    least_squares(residual, values[free] / unit, jac=jacobian if analytic else "2-point", method="trf",
-                                  x_scale="jac", max_nfev=max_evaluations or 20 * (len(free) + 1) + 100)
+                    least_squares(residual, values[free] / unit, jac=jacobian if analytic else "2-point",
+                                  method="trf", x_scale="jac",
+                                  max_nfev=max_evaluations or 20 * (len(free) + 1) + 100)
             except (_OutOfTime, ValueError, OverflowError, ZeroDivisionError, np.linalg.LinAlgError):
                 pass
             values[free] = best["values"]

@@ -72,8 +72,8 @@ def _decimals(value: float) -> list[sympy.Rational]:
     if value == 0 or not math.isfinite(value):
         return []
     exponent = math.floor(math.log10(abs(value)))
-    return [sympy.Rational(round(value / 10.0 ** (exponent - digits + 1))) * sympy.Rational(10) ** (exponent - digits + 1)
-            for digits in (1, 2)]
+    lasts = [exponent - digits + 1 for digits in (1, 2)]  # the power of ten of the last digit
+    return [sympy.Rational(round(value / 10.0**last)) * sympy.Rational(10) ** last for last in lasts]
 
 
 def _plainness(constant: sympy.Expr) -> int:
