@@ -365,9 +365,9 @@ def _numeric(frame: pd.DataFrame, source: str, by_line: bool, first_line: int = 
             row = int(np.argmax(bad))
             raise DataError(f"{source}: column {column!r}, {row_name(row)}: not a number: "
                             f"{str(raw.iloc[row])[:40]!r}{hint(column)}")
-        if 2 * int(np.isnan(values).sum()) > len(values):
-            raise DataError(f"{source}: column {column!r}: missing on {int(np.isnan(values).sum())} of "
-                            f"{len(values)} rows{hint(column)}")
+        gaps = int(np.isnan(values).sum())
+        if 2 * gaps > len(values):
+            raise DataError(f"{source}: column {column!r}: missing on {gaps} of {len(values)} rows{hint(column)}")
         if np.isinf(values).any():
             row = int(np.argmax(np.isinf(values)))
             raise DataError(f"{source}: column {column!r}, {row_name(row)}: infinite value")

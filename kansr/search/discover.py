@@ -142,14 +142,14 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
         groups = dimensions.dimensionless_groups(dims, target_dims, constant_units, dataset.X, dataset.y)
         if groups is None:
             progress("units: the target's units need a dimensional constant; searching the columns as they are",
-                 verbose)
+                     verbose)
     if groups is not None:
         X, y, labels, divisor = dimensions.dimensionless_data(groups, dataset.X, dataset.y, dataset.names)
         dataset = Dataset(X, y, labels, dataset.target, notes=dataset.notes, scale=divisor)
         mapping, scale = dimensions.substitution(groups, labels, [sympy.Symbol(n) for n in user.names])
         shown = ", ".join(f"{k} = {v}" for k, v in mapping.items())
-        progress(f"units: {user.target} = {scale}·f({shown})" if scale != 1 else f"units: {user.target} = f({shown})",
-             verbose)
+        progress(f"units: {user.target} = {scale}·f({shown})" if scale != 1
+                 else f"units: {user.target} = f({shown})", verbose)
     torch.manual_seed(seed)
     rows = split_rows(len(dataset.y), config.val_fraction, seed, config.max_train_rows, config.max_refit_rows)
     if len(rows.train) > config.max_train_rows:
@@ -178,7 +178,7 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
             if config.screen and len(kept) >= screening.SCREEN_FROM:
                 kept = list(screening.screen(dataset.X[rows.kan], dataset.y[rows.kan], seed, budget).kept)
                 progress(f"kept {len(kept)} of {len(dataset.names)} inputs: "
-                     f"{', '.join(dataset.names[i] for i in kept)}", verbose)
+                         f"{', '.join(dataset.names[i] for i in kept)}", verbose)
             search = Search(data_module.columns(dataset, kept), config, rows, seed, budget, verbose)
             # the common laws first: with inputs screened out, their best one's residuals are
             # checked against them before any KAN is trained (a search without an input the
@@ -190,8 +190,8 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
             search.run(baselines_only=True)
             narrowed = _used_by_best_law(search, dataset, rows, kept) if len(kept) == len(dataset.names) else None
             if narrowed:
-                progress(f"the best common law uses {', '.join(dataset.names[i] for i in narrowed)} alone, and its "
-                     "residuals do not depend on the rest: searching those first", verbose)
+                progress(f"the best common law uses {', '.join(dataset.names[i] for i in narrowed)} alone, and "
+                         "its residuals do not depend on the rest: searching those first", verbose)
                 set_aside = [i for i in kept if i not in narrowed]
                 kept, relative = narrowed, search.scorer.relative_tried
                 search = Search(data_module.columns(dataset, kept), config, rows, seed, budget, verbose)
@@ -215,7 +215,7 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
                     search.run()  # the plans, after the common laws
                     continue
                 progress(f"the residuals still depend on {', '.join(dataset.names[i] for i in back)}: "
-                     "searching again with them", verbose)
+                         "searching again with them", verbose)
                 # a further input may show only once these are in (the masses of a centre of
                 # mass, one by one): a quick KAN finds it, and the search gets all that is left
                 kept = screening.completed(dataset.X[rows.kan], dataset.y[rows.kan], sorted(kept + back), seed, budget)
