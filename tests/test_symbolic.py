@@ -591,3 +591,42 @@ def test_constants_far_below_one_in_size_are_fitted_with_their_textbook_errors()
     assert amplitude.value == pytest.approx(a, rel=1e-6) and rate.value == pytest.approx(-k / 1e8, rel=1e-5)
     assert amplitude.stderr == pytest.approx(np.sqrt(covariance[0, 0]), rel=1e-3)
     assert rate.stderr == pytest.approx(np.sqrt(covariance[1, 1]) / 1e8, rel=1e-3)
+
+
+def test_one_input_terms_are_read_again_as_one_library_term():
+    # a wide KAN's refit reading of -sin(θ) - sin(φ - θ)/2: -sin(θ) stated in pieces
+    theta, phi = sympy.symbols("theta phi")
+    group = sympy.sympify("0.876778352974572*sin(97.1269433471209 + 310/(3*(theta/100 - 1))) - 1/8"
+                          " + 4*exp(-(-134*cos(theta/8 - 23/8)/11 - 13.8125267176122)**2)")
+    X = np.random.default_rng(0).uniform(-3, 3, (500, 2))
+    reread = compose.reread_terms(group - sympy.sin(phi - theta) / 2, [theta, phi], X, get_library())
+    assert reread is not None
+    kept = [t for t in sympy.Add.make_args(reread) if t.has(phi)]
+    assert kept == [-sympy.sin(phi - theta) / 2]
+    term = reread - kept[0]
+    assert term.free_symbols == {theta}
+    functions = term.atoms(sympy.Function)
+    assert len(functions) == 1 and next(iter(functions)).func in (sympy.sin, sympy.cos)  # one wave
+    assert compose.complexity(term) < compose.complexity(group)
+    # the same curve on the rows (numpy on the pieces), and the law's: the pieces were -sin(θ)
+    original = 0.876778352974572 * np.sin(97.1269433471209 + 310 / (3 * (X[:, 0] / 100 - 1))) - 1 / 8 \
+        + 4 * np.exp(-(-134 * np.cos(X[:, 0] / 8 - 23 / 8) / 11 - 13.8125267176122) ** 2)
+    values = predict(term, [theta], X[:, :1])
+    assert np.max(np.abs(values - original)) < 1e-2
+    law = -np.sin(X[:, 0])
+    assert np.max(np.abs(values - law)) < np.max(np.abs(original - law)) / 5
+
+
+def test_one_input_terms_stay_when_the_library_cannot_state_them_more_briefly():
+    x, y = sympy.symbols("x y")
+    X = np.random.default_rng(1).uniform(0.5, 2, (300, 2))
+    library = get_library()
+    assert compose.reread_terms(x * sympy.exp(-x**2) + x * y, [x, y], X, library) is None  # no c·f(a·x + b) + d
+    assert compose.reread_terms(3 * sympy.sin(2 * x) + x * y, [x, y], X, library) is None  # one term already
+    assert compose.reread_terms(x * y, [x, y], X, library) is None  # no one-input term
+    assert compose.reread_terms(x**3 / 7 + x**2 - 2 * x + x * y, [x, y], X, library) is None  # a polynomial
+    # one input: the compositions' search (``compose.compositions``) covers it; beside another
+    # input's term the same curve is read again
+    curve = sympy.sin(sympy.exp(-x) + 1) + sympy.exp(x / 9)
+    assert compose.reread_terms(curve, [x], X[:, :1], library) is None
+    assert compose.reread_terms(curve + x * y, [x, y], X, library) is not None

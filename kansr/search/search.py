@@ -32,7 +32,7 @@ from kansr.search.reduction import Context, Reduction, Solution, Subproblem, Sur
 from kansr.search.result import Result, constants_table, error_model, fit_of, front_table, report_budget
 from kansr.search.selection import choose, pareto
 from kansr.search.trial import StageTimer, train_and_read
-from kansr.symbolic import compositions, get_library, predict
+from kansr.symbolic import compositions, get_library, predict, reread_terms
 from kansr.symbolic.description import FLOOR
 from kansr.symbolic.limits import BudgetExhausted, SympyTimeout, time_limit
 
@@ -239,7 +239,15 @@ class Search:
             return None, [c for formula in formulas for c in self.scorer.score(formula, plan.label, timer, log)]
         model, expr = train_and_read(plan, X[self.rows.kan], y[self.rows.kan], self.symbols, config=self.config,
                                      seed=self.seed, budget=budget, library=self.library, timer=timer)
-        return model, self.scorer.score(expr, plan.label, timer, log)
+        found = self.scorer.score(expr, plan.label, timer, log)
+        if found:  # a one-input function the KAN stated in pieces, as one term (its refit form)
+            with timer.stage("symbolic fit"):
+                best = min(found, key=lambda c: c.length()).formula
+                reread = reread_terms(best, self.symbols, X[self.rows.refit], self.library, budget,
+                                      self.config.simplify_seconds)
+            if reread is not None:
+                found += self.scorer.score(reread, plan.label, timer, log)
+        return model, found
 
     def take(self, outcome: Outcome) -> bool:
         """Add one alternative's outcome; True when the search should stop."""

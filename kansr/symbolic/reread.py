@@ -1,0 +1,95 @@
+"""Terms of a formula that depend on one input alone, read again as one library function.
+
+A KAN reads each edge on its own, and a function of one input can reach the output along
+several paths: as an edge of its own and through a hidden node that also sums it with
+nothing else. The formula then states that one-input function as a sum of compositions,
+each fitted to the curve its edge happened to learn (−sin θ came back as
+0.88·sin(97 + 310/(3·(θ/100 − 1))) + 4·exp(−(…)²) − 1/8 beside an exact −sin(φ − θ)/2).
+The sum of those terms is one curve in that input, and it is read the way an edge is:
+every library function's affine fit c·f(a·x + b) + d to the curve's values on the rows,
+the simplest within a few times the best error (``kansr.symbolic.edge_fit.choose``).
+The formula with its group replaced is only a candidate: it is refit in all its
+constants and chosen, or not, by its description like any other.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy
+
+from kansr.budget import Budget
+from kansr.symbolic.edge_fit import choose, fit_candidates_batch
+from kansr.symbolic.expression import complexity, predict
+from kansr.symbolic.library import SymbolicFunction
+from kansr.symbolic.limits import SympyTimeout, time_limit
+
+# a group is read again only where one library term would explain nearly all of it: a
+# curve the library cannot state (x·exp(-x²)) keeps its terms
+_MIN_R2 = 0.999
+_POINTS = 256
+
+
+def _terms(expr: sympy.Expr, seconds: float) -> tuple[sympy.Expr, ...]:
+    """The additive terms of ``expr``, a numeric factor distributed over a sum first
+    ((a + b)/π is a/π + b/π); only the top level, so that nothing inside is multiplied out."""
+    try:
+        with time_limit(seconds):
+            expanded = sympy.expand(expr, deep=False, power_exp=False, power_base=False, log=False,
+                                    multinomial=False)
+    except SympyTimeout:
+        expanded = expr
+    return sympy.Add.make_args(expanded)
+
+
+def reread_terms(expr: sympy.Expr, symbols: list[sympy.Symbol], X: np.ndarray,
+                 library: dict[str, SymbolicFunction], budget: Budget | None = None,
+                 seconds: float = 2.0) -> sympy.Expr | None:
+    """``expr`` with each group of its terms that depends on one input alone, and is longer
+    than one library term, replaced by the library term that fits its values on the rows
+    of ``X`` (module doc); None where no group was replaced.
+
+    X : ndarray, shape (n_samples, len(symbols))
+    """
+    groups: dict[sympy.Symbol, list[sympy.Expr]] = {}
+    rest, numbers = [], []
+    for term in _terms(expr, seconds):
+        free = term.free_symbols
+        if not free:
+            numbers.append(term)
+        elif len(free) == 1 and next(iter(free)) in symbols:
+            groups.setdefault(next(iter(free)), []).append(term)
+        else:
+            rest.append(term)
+    if not groups or len(symbols) == 1:
+        # a problem in one input is the one-input search's (``compositions``), which tries
+        # every c·f(a·x + b) + d and more
+        return None
+    first = next(iter(groups))
+    groups[first] += numbers  # the first group's offset d states the formula's constant term too
+    changed = False
+    for symbol, terms in groups.items():
+        group = sympy.Add(*terms)
+        if group.is_polynomial(symbol):  # a polynomial is stated as briefly as it can be
+            rest.append(group)
+            continue
+        column = X[:, symbols.index(symbol)]
+        order = np.argsort(column, kind="stable")
+        pick = order[np.unique(np.linspace(0, len(order) - 1, min(_POINTS, len(order))).astype(int))]
+        x = column[pick]
+        values = predict(group, [symbol], x[:, None])
+        if np.ptp(x) == 0 or not np.all(np.isfinite(values)) or np.ptp(values) == 0:
+            rest.append(group)
+            continue
+        table = fit_candidates_batch(x[None], values[None], library, budget)[0]
+        if table.empty or float(table.r2.max()) < _MIN_R2:
+            rest.append(group)
+            continue
+        fit = choose(table)
+        term = sympy.Float(fit.c) * library[fit.name].sympy(sympy.Float(fit.a) * symbol + sympy.Float(fit.b)) \
+            + sympy.Float(fit.d)
+        if complexity(term) < complexity(group):
+            rest.append(term)
+            changed = True
+        else:
+            rest.append(group)
+    return sympy.Add(*rest) if changed else None
