@@ -621,7 +621,8 @@ def test_one_input_terms_stay_when_the_library_cannot_state_them_more_briefly():
     x, y = sympy.symbols("x y")
     X = np.random.default_rng(1).uniform(0.5, 2, (300, 2))
     library = get_library()
-    assert compose.reread_terms(x * sympy.exp(-x**2) + x * y, [x, y], X, library) is None  # no c·f(a·x + b) + d
+    # no c·f(a·x + b) + d states x·exp(-x²)
+    assert compose.reread_terms(x * sympy.exp(-x**2) + x * y, [x, y], X, library) is None
     assert compose.reread_terms(3 * sympy.sin(2 * x) + x * y, [x, y], X, library) is None  # one term already
     assert compose.reread_terms(x * y, [x, y], X, library) is None  # no one-input term
     assert compose.reread_terms(x**3 / 7 + x**2 - 2 * x + x * y, [x, y], X, library) is None  # a polynomial

@@ -85,8 +85,8 @@ def reread_terms(expr: sympy.Expr, symbols: list[sympy.Symbol], X: np.ndarray,
             rest.append(group)
             continue
         fit = choose(table)
-        term = sympy.Float(fit.c) * library[fit.name].sympy(sympy.Float(fit.a) * symbol + sympy.Float(fit.b)) \
-            + sympy.Float(fit.d)
+        inner = sympy.Float(fit.a) * symbol + sympy.Float(fit.b)
+        term = sympy.Float(fit.c) * library[fit.name].sympy(inner) + sympy.Float(fit.d)
         if complexity(term) < complexity(group):
             rest.append(term)
             changed = True
