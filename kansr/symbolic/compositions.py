@@ -35,7 +35,7 @@ import sympy
 from kansr.budget import Budget, expired
 from kansr.symbolic.constants import exact_numbers_cost, refit
 from kansr.symbolic.description import description_length, float_cost, structure
-from kansr.symbolic.edge_fit import fit_batch, linear_part
+from kansr.symbolic.edge_fit import fit_batch, linear_part, spread
 from kansr.symbolic.expression import predict
 from kansr.symbolic.library import SymbolicFunction
 from kansr.symbolic.limits import BudgetExhausted
@@ -87,8 +87,7 @@ def compositions(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFuncti
     if np.ptp(x) == 0:
         return []  # one value: no curve in x to fit
     exact = max(_EXACT_FIT, exact)
-    order = np.argsort(x, kind="stable")
-    points = order[np.unique(np.linspace(0, len(x) - 1, min(len(x), 256)).astype(int))]
+    points = spread(x, 256)
     xs, ys = x[points], y[points]
     nonzero = bool(np.all(np.abs(xs) > 1e-12 * (np.max(np.abs(xs)) or 1.0)))  # x^k and p/x need it
     ranked, settled = [], False

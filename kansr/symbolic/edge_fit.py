@@ -245,9 +245,17 @@ def fit_candidates_batch(x: np.ndarray, y: np.ndarray, library: dict[str, Symbol
                                                           ignore_index=True) for r in rows]
 
 
-def fit_candidates(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFunction]) -> pd.DataFrame:
+def fit_candidates(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFunction],
+                   budget: Budget | None = None) -> pd.DataFrame:
     """Every candidate's best fit, one row each (name, a, b, c, d, r2, complexity), best R² first."""
-    return fit_candidates_batch(np.asarray(x, float)[None], np.asarray(y, float)[None], library)[0]
+    return fit_candidates_batch(np.asarray(x, float)[None], np.asarray(y, float)[None], library, budget)[0]
+
+
+def spread(values: np.ndarray, n_points: int) -> np.ndarray:
+    """Indices of up to ``n_points`` of ``values``, evenly spread over their sorted order (both
+    ends of the range kept): the samples a curve is fitted on."""
+    order = np.argsort(values, kind="stable")
+    return order[np.unique(np.linspace(0, len(order) - 1, min(n_points, len(order))).astype(int))]
 
 
 def choose(table: pd.DataFrame, tolerance: float = 3.0, r2_floor: float = 1e-7) -> EdgeFit:
@@ -290,8 +298,7 @@ def auto_symbolic(model, x, library: dict[str, SymbolicFunction], n_points: int 
         outputs = trace.edges[index].cpu().numpy()  # (samples, out, in)
         xs, ys = [], []
         for edge in edges:
-            order = np.argsort(inputs[:, edge.in_idx], kind="stable")
-            pick = order[np.unique(np.linspace(0, len(order) - 1, min(n_points, len(order))).astype(int))]
+            pick = spread(inputs[:, edge.in_idx], n_points)
             xs.append(inputs[pick, edge.in_idx])
             ys.append(outputs[pick, edge.out_idx, edge.in_idx])
         tables = fit_candidates_batch(np.stack(xs), np.stack(ys), library, budget)

@@ -18,7 +18,7 @@ import numpy as np
 import sympy
 
 from kansr.budget import Budget
-from kansr.symbolic.edge_fit import choose, fit_candidates_batch
+from kansr.symbolic.edge_fit import choose, fit_candidates, spread
 from kansr.symbolic.expression import complexity, predict
 from kansr.symbolic.library import SymbolicFunction
 from kansr.symbolic.limits import SympyTimeout, time_limit
@@ -41,6 +41,25 @@ def _terms(expr: sympy.Expr, seconds: float) -> tuple[sympy.Expr, ...]:
     return sympy.Add.make_args(expanded)
 
 
+def _one_term(group: sympy.Expr, symbol: sympy.Symbol, column: np.ndarray,
+              library: dict[str, SymbolicFunction], budget: Budget | None) -> sympy.Expr | None:
+    """The library term c·f(a·x + b) + d that states ``group``, a function of ``symbol``
+    alone, more briefly on the values ``column`` takes; None where none does."""
+    if group.is_polynomial(symbol):  # a polynomial is stated as briefly as it can be
+        return None
+    x = column[spread(column, _POINTS)]
+    values = predict(group, [symbol], x[:, None])
+    if np.ptp(x) == 0 or not np.all(np.isfinite(values)) or np.ptp(values) == 0:
+        return None
+    table = fit_candidates(x, values, library, budget)
+    if table.empty or float(table.r2.max()) < _MIN_R2:
+        return None
+    fit = choose(table)
+    inner = sympy.Float(fit.a) * symbol + sympy.Float(fit.b)
+    term = sympy.Float(fit.c) * library[fit.name].sympy(inner) + sympy.Float(fit.d)
+    return term if complexity(term) < complexity(group) else None
+
+
 def reread_terms(expr: sympy.Expr, symbols: list[sympy.Symbol], X: np.ndarray,
                  library: dict[str, SymbolicFunction], budget: Budget | None = None,
                  seconds: float = 2.0) -> sympy.Expr | None:
@@ -50,6 +69,10 @@ def reread_terms(expr: sympy.Expr, symbols: list[sympy.Symbol], X: np.ndarray,
 
     X : ndarray, shape (n_samples, len(symbols))
     """
+    if len(symbols) == 1:
+        # a problem in one input is the one-input search's (``compositions``), which tries
+        # every c·f(a·x + b) + d and more
+        return None
     groups: dict[sympy.Symbol, list[sympy.Expr]] = {}
     rest, numbers = [], []
     for term in _terms(expr, seconds):
@@ -60,36 +83,13 @@ def reread_terms(expr: sympy.Expr, symbols: list[sympy.Symbol], X: np.ndarray,
             groups.setdefault(next(iter(free)), []).append(term)
         else:
             rest.append(term)
-    if not groups or len(symbols) == 1:
-        # a problem in one input is the one-input search's (``compositions``), which tries
-        # every c·f(a·x + b) + d and more
+    if not groups:
         return None
-    first = next(iter(groups))
-    groups[first] += numbers  # the first group's offset d states the formula's constant term too
+    groups[next(iter(groups))] += numbers  # the first group's offset d states the constant term too
     changed = False
     for symbol, terms in groups.items():
         group = sympy.Add(*terms)
-        if group.is_polynomial(symbol):  # a polynomial is stated as briefly as it can be
-            rest.append(group)
-            continue
-        column = X[:, symbols.index(symbol)]
-        order = np.argsort(column, kind="stable")
-        pick = order[np.unique(np.linspace(0, len(order) - 1, min(_POINTS, len(order))).astype(int))]
-        x = column[pick]
-        values = predict(group, [symbol], x[:, None])
-        if np.ptp(x) == 0 or not np.all(np.isfinite(values)) or np.ptp(values) == 0:
-            rest.append(group)
-            continue
-        table = fit_candidates_batch(x[None], values[None], library, budget)[0]
-        if table.empty or float(table.r2.max()) < _MIN_R2:
-            rest.append(group)
-            continue
-        fit = choose(table)
-        inner = sympy.Float(fit.a) * symbol + sympy.Float(fit.b)
-        term = sympy.Float(fit.c) * library[fit.name].sympy(inner) + sympy.Float(fit.d)
-        if complexity(term) < complexity(group):
-            rest.append(term)
-            changed = True
-        else:
-            rest.append(group)
+        term = _one_term(group, symbol, X[:, symbols.index(symbol)], library, budget)
+        changed = changed or term is not None
+        rest.append(group if term is None else term)
     return sympy.Add(*rest) if changed else None
