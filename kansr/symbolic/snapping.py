@@ -22,7 +22,7 @@ from kansr.budget import Budget, charge, cost, expired
 from kansr.symbolic.constants import Scored, Template, describe, exact_numbers_cost, merged_numbers, refit
 from kansr.symbolic.description import FLOOR, description_length, float_cost, structure
 from kansr.symbolic.expression import complexity, predict, predict_all
-from kansr.symbolic.simplify import resolve_abs, simplify, trig_of_inverse_trig
+from kansr.symbolic.simplify import one_signed_symbols, resolve_abs, simplify, trig_of_inverse_trig
 
 _SNAP_WINDOW = 2.5  # standard errors
 _REFIT_PRECISION = 1e-6  # relative: no standard error is taken as smaller than this when snapping
@@ -357,7 +357,7 @@ def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
     if budget is not None and budget.mode == "time":
         simplify_seconds = min(simplify_seconds, budget.remaining())
     charge(budget, cost.simplification(complexity(scored.expr)))
-    simplified = simplify(scored.expr, simplify_seconds)
+    simplified = simplify(scored.expr, simplify_seconds, one_signed_symbols(symbols, X))
     if simplified != scored.expr:
         candidate = snap(refit(simplified, symbols, X, y, budget, relative=relative), symbols, X, y, budget=budget,
                          by_certainty=noisy)
