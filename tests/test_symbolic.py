@@ -554,6 +554,19 @@ def test_a_ratio_with_one_scale_too_many_is_refit_with_a_unit_constant_below_and
     assert denominator.as_coeff_Add()[0] == 1
     law = polish(read, [a, n], X, y).expr
     assert not law.has(sympy.Float) and sympy.simplify(law - (1 + a * n / (1 - a * n / 3))) == 0
+    # the same where the sum is one factor of the denominator: κ = k·v/(A·(γ − 1)) (Feynman
+    # I.43.43) read as c·k·v/(A·(a·γ + b)), whose scale c/a is free, at 10 % noise
+    g, k, A, v = sympy.symbols("gamma kb A v")
+    rng = np.random.default_rng(1)
+    X = np.column_stack([rng.uniform(2, 5, 1000), *rng.uniform(1, 5, (3, 1000))])
+    kappa = X[:, 1] * X[:, 3] / (X[:, 2] * (X[:, 0] - 1))
+    noisy = kappa + rng.normal(0, 0.1 * np.sqrt(np.mean(kappa**2)), 1000)
+    for start in ("1.02*kb*v/(A*(0.98*gamma - 0.95))", "3.02*kb*v/(A*(2.98*gamma - 2.95))"):
+        read = sympy.sympify(start, locals={"gamma": g, "kb": k, "A": A, "v": v})
+        factors = sympy.Mul.make_args(sympy.fraction(unit_denominator(read))[1])
+        assert [f.as_coeff_Add()[0] for f in factors if f.is_Add] == [1]
+        law = polish(read, [g, k, A, v], X, noisy, noise_like=lambda expr: True).expr
+        assert sympy.simplify(law - k * v / (A * (g - 1))) == 0, law
     # a ratio whose scale is fixed by a term without a factor keeps its form: a·x/(b + x)
     x = sympy.Symbol("x")
     assert unit_denominator(sympy.Float(209.1) * x / (x + sympy.Float(0.0612))) == \

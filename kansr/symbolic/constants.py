@@ -96,25 +96,34 @@ def merged_numbers(expr: sympy.Expr) -> sympy.Expr:
 
 
 def unit_denominator(expr: sympy.Expr) -> sympy.Expr:
-    """``expr`` = N/D with both divided by D's constant term where every term of N and of D
-    has a numeric factor, floats among them: (a·x + b)/(c·x + d) has one scale too many,
-    which a fit leaves wherever it starts and the snapping of single constants then turns
-    into common factors such as 35π² above and below. With D's constant term 1 the scale is
-    fixed. Where a term has none (a·x/(b + x)) the scale is fixed already; the form stays."""
+    """``expr`` = N/D with each sum among D's factors divided by its constant term where every
+    term of N and of that sum has a numeric factor, floats among them: (a·x + b)/(c·x + d)
+    has one scale too many, and so has a·y/(z·(c·x + d)), which a fit leaves wherever it
+    starts and the snapping of single constants then turns into common factors such as
+    35π² above and below, or 4/(3·(13·x/10 − 5/4)) for 1/(x − 1). With each such sum's
+    constant term 1 (N taking its scale) the scale is fixed. Where a term has no factor
+    (a·x/(b + x)) the scale is fixed already; the form stays."""
     numerator, denominator = sympy.fraction(expr)
-    if not isinstance(denominator, sympy.Add):
-        return expr
-    constant, rest = denominator.as_coeff_Add()
-    # a snapped factor (657308/7) may have been set by the free scale too
-    scaled = all(abs(term.as_coeff_Mul()[0]) != 1
-                 for part in (numerator, denominator) for term in sympy.Add.make_args(part))
-    if not (scaled and numerator.has(sympy.Float) and denominator.has(sympy.Float)) or constant == 0:
-        return expr
 
-    def divided(terms: sympy.Expr) -> sympy.Expr:  # each term's own factor takes the division
-        return sympy.Add(*[term / constant for term in sympy.Add.make_args(terms)])
+    def scaled(part: sympy.Expr) -> bool:  # a snapped factor (657308/7) may have been set by the free scale too
+        return part.has(sympy.Float) and all(abs(term.as_coeff_Mul()[0]) != 1 for term in sympy.Add.make_args(part))
 
-    return divided(numerator) / (1 + divided(rest))
+    def divided(terms: sympy.Expr, by: sympy.Expr) -> sympy.Expr:  # each term's own factor takes the division
+        return sympy.Add(*[term / by for term in sympy.Add.make_args(terms)])
+
+    if not scaled(numerator):
+        return expr
+    factors, changed = [], False
+    for factor in sympy.Mul.make_args(denominator):
+        base, power = factor.as_base_exp()
+        constant, rest = base.as_coeff_Add() if isinstance(base, sympy.Add) else (0, base)
+        if constant == 0 or not (power.is_Rational and power > 0 and scaled(base)):
+            factors.append(factor)
+            continue
+        numerator = divided(numerator, constant**power)
+        factors.append((1 + divided(rest, constant)) ** power)
+        changed = True
+    return numerator / sympy.Mul(*factors) if changed else expr
 
 
 def exact_numbers_cost(expr: sympy.Expr) -> float:
