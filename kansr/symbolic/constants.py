@@ -101,7 +101,7 @@ def unit_denominator(expr: sympy.Expr) -> sympy.Expr:
     has one scale too many, and so has a·y/(z·(c·x + d)), which a fit leaves wherever it
     starts and the snapping of single constants then turns into common factors such as
     35π² above and below, or 4/(3·(13·x/10 − 5/4)) for 1/(x − 1). With each such sum's
-    constant term 1 (N taking its scale) the scale is fixed. Where a term has no factor
+    constant term 1 (N taking its scale; ±1 under a root) the scale is fixed. Where a term has no factor
     (a·x/(b + x)) the scale is fixed already; the form stays."""
     numerator, denominator = sympy.fraction(expr)
 
@@ -120,8 +120,10 @@ def unit_denominator(expr: sympy.Expr) -> sympy.Expr:
         if constant == 0 or not (power.is_Rational and power > 0 and scaled(base)):
             factors.append(factor)
             continue
-        numerator = divided(numerator, constant**power)
-        factors.append((1 + divided(rest, constant)) ** power)
+        # a root's argument keeps its sign: divided by |constant|, its constant term is ±1
+        by, unit = (constant, 1) if power.is_Integer else (abs(constant), 1 if constant > 0 else -1)
+        numerator = divided(numerator, by**power)
+        factors.append((unit + divided(rest, by)) ** power)
         changed = True
     return numerator / sympy.Mul(*factors) if changed else expr
 
