@@ -570,13 +570,14 @@ def test_a_ratio_with_one_scale_too_many_is_refit_with_a_unit_constant_below_and
     # squares and roots of such a sum too, the same function on numbers (a root's argument keeps its sign)
     x, y = sympy.symbols("x y")
     values = np.random.default_rng(2).uniform(1, 3, (2, 50))
-    for shape in ("1.5*y/sqrt(0.98*x - 0.95)", "1.5*y/(0.98*x - 0.95)**2", "1.5*y/(x*(0.98*x + 0.95)**(3/2))"):
+    for shape in ("1.5*y/sqrt(0.98*x - 0.95)", "1.5*y/(0.98*x - 0.95)**2",
+                  "1.5*y/(x*(0.98*x + 0.95)**(3/2))"):
         before = sympy.sympify(shape, locals={"x": x, "y": y})
         after = unit_denominator(before)
-        assert after != before and {abs(f.base.as_coeff_Add()[0]) for f in sympy.fraction(after)[1].atoms(sympy.Pow)
-                                    if f.base.is_Add} == {1}
-        np.testing.assert_allclose(sympy.lambdify([x, y], after)(*values), sympy.lambdify([x, y], before)(*values),
-                                   rtol=1e-12)
+        sums = [f.base for f in sympy.fraction(after)[1].atoms(sympy.Pow) if f.base.is_Add]
+        assert after != before and {abs(s.as_coeff_Add()[0]) for s in sums} == {1}
+        np.testing.assert_allclose(sympy.lambdify([x, y], after)(*values),
+                                   sympy.lambdify([x, y], before)(*values), rtol=1e-12)
     # a ratio whose scale is fixed by a term without a factor keeps its form: a·x/(b + x)
     assert unit_denominator(sympy.Float(209.1) * x / (x + sympy.Float(0.0612))) == \
         sympy.Float(209.1) * x / (x + sympy.Float(0.0612))

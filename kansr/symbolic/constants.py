@@ -101,12 +101,13 @@ def unit_denominator(expr: sympy.Expr) -> sympy.Expr:
     has one scale too many, and so has a·y/(z·(c·x + d)), which a fit leaves wherever it
     starts and the snapping of single constants then turns into common factors such as
     35π² above and below, or 4/(3·(13·x/10 − 5/4)) for 1/(x − 1). With each such sum's
-    constant term 1 (N taking its scale; ±1 under a root) the scale is fixed. Where a term has no factor
-    (a·x/(b + x)) the scale is fixed already; the form stays."""
+    constant term 1 (N taking its scale; ±1 under a root) the scale is fixed. Where a term
+    has no factor (a·x/(b + x)) the scale is fixed already; the form stays."""
     numerator, denominator = sympy.fraction(expr)
 
-    def scaled(part: sympy.Expr) -> bool:  # a snapped factor (657308/7) may have been set by the free scale too
-        return part.has(sympy.Float) and all(abs(term.as_coeff_Mul()[0]) != 1 for term in sympy.Add.make_args(part))
+    def scaled(part: sympy.Expr) -> bool:  # a snapped factor (657308/7) may have been set by the free scale
+        return part.has(sympy.Float) and all(abs(term.as_coeff_Mul()[0]) != 1
+                                             for term in sympy.Add.make_args(part))
 
     def divided(terms: sympy.Expr, by: sympy.Expr) -> sympy.Expr:  # each term's own factor takes the division
         return sympy.Add(*[term / by for term in sympy.Add.make_args(terms)])

@@ -83,7 +83,8 @@ def radicals_taking_factors(expr: sympy.Expr) -> sympy.Expr:
     m/sqrt(1 − v²/c²) is not changed by it, as m²/(1 − v²/c²) is no smaller. sympy takes
     factors out of a root, never into one."""
     def rewrite(node: sympy.Expr) -> sympy.Expr:
-        roots = [f for f in node.args if f.is_Pow and f.exp in (sympy.S.Half, -sympy.S.Half) and f.base.is_Add]
+        roots = [f for f in node.args
+                 if f.is_Pow and f.exp in (sympy.S.Half, -sympy.S.Half) and f.base.is_Add]
         if len(roots) != 1:
             return node
         root = roots[0]
