@@ -540,7 +540,7 @@ def test_a_fitted_constant_beside_exact_factors_is_refit_and_snapped_as_one_numb
 
 
 def test_a_ratio_with_one_scale_too_many_is_refit_with_a_unit_constant_below_and_snaps_to_the_law():
-    from kansr.symbolic.constants import unit_denominator
+    from kansr.symbolic.scales import unit_denominator
     from kansr.symbolic.snapping import polish
 
     # 1 + a·n/(1 − a·n/3) (Feynman II.11.28) read by a KAN as (c1·z + c2)/(c3·z + c4): scaling

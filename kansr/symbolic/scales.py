@@ -1,0 +1,61 @@
+"""Rewrites that leave a formula's numbers one free scale each before its constants are
+fitted: numbers of one product or sum merged into one float, and a denominator's sums
+refit with their constant term 1. A fit leaves a redundant scale wherever it starts, and
+snapping single constants then turns it into common factors that mean nothing."""
+
+from __future__ import annotations
+
+import math
+
+import sympy
+
+
+def merged_numbers(expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` with the numbers of each product or sum that holds a float merged into one
+    float (0.357·sqrt(10)·sqrt(π)·x → 2.0·x): they are one constant, which a fit and the
+    snapping of its value can then see whole, where fitting the float alone keeps the exact
+    factors beside it and their cost."""
+    if not expr.args:
+        return expr
+    args = [merged_numbers(arg) if isinstance(arg, sympy.Expr) else arg for arg in expr.args]
+    if isinstance(expr, (sympy.Mul, sympy.Add)):
+        numbers = [arg for arg in args if not arg.free_symbols]
+        if len(numbers) > 1 and any(arg.has(sympy.Float) for arg in numbers):
+            value = complex(expr.func(*numbers).evalf())
+            if value.imag == 0 and math.isfinite(value.real):
+                return expr.func(sympy.Float(value.real), *[arg for arg in args if arg.free_symbols])
+    return expr.func(*args) if args != list(expr.args) else expr
+
+
+def unit_denominator(expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` = N/D with each sum among D's factors divided by its constant term where every
+    term of N and of that sum has a numeric factor, floats among them: (a·x + b)/(c·x + d)
+    has one scale too many, and so has a·y/(z·(c·x + d)), which a fit leaves wherever it
+    starts and the snapping of single constants then turns into common factors such as
+    35π² above and below, or 4/(3·(13·x/10 − 5/4)) for 1/(x − 1). With each such sum's
+    constant term 1 (N taking its scale; ±1 under a root) the scale is fixed. Where a term
+    has no factor (a·x/(b + x)) the scale is fixed already; the form stays."""
+    numerator, denominator = sympy.fraction(expr)
+
+    def scaled(part: sympy.Expr) -> bool:  # a snapped factor (657308/7) may have been set by the free scale
+        return part.has(sympy.Float) and all(abs(term.as_coeff_Mul()[0]) != 1
+                                             for term in sympy.Add.make_args(part))
+
+    def divided(terms: sympy.Expr, by: sympy.Expr) -> sympy.Expr:  # each term's own factor takes the division
+        return sympy.Add(*[term / by for term in sympy.Add.make_args(terms)])
+
+    if not scaled(numerator):
+        return expr
+    factors, changed = [], False
+    for factor in sympy.Mul.make_args(denominator):
+        base, power = factor.as_base_exp()
+        constant, rest = base.as_coeff_Add() if isinstance(base, sympy.Add) else (0, base)
+        if constant == 0 or not (power.is_Rational and power > 0 and scaled(base)):
+            factors.append(factor)
+            continue
+        # a root's argument keeps its sign: divided by |constant|, its constant term is ±1
+        by, unit = (constant, 1) if power.is_Integer else (abs(constant), 1 if constant > 0 else -1)
+        numerator = divided(numerator, by**power)
+        factors.append((unit + divided(rest, by)) ** power)
+        changed = True
+    return numerator / sympy.Mul(*factors) if changed else expr
