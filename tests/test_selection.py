@@ -12,7 +12,7 @@ from kansr.search.selection import choose, length, pareto
 from kansr.symbolic import describe, refit, snap
 from kansr import discover
 from kansr.budget import Budget
-from kansr.symbolic.description import FLOOR, data_cost, exact_cost, float_cost, model_nmse
+from kansr.symbolic.description import FLOOR, data_cost, exact_cost, float_cost, model_nmse, structure
 
 x, y = sympy.symbols("x y")
 
@@ -182,6 +182,28 @@ def test_a_constant_within_its_error_of_zero_costs_more_than_zero():
     assert float_cost(3.8e-4, 1.4e-3, 1000) == pytest.approx(np.log(2))
     assert float_cost(0.0, 1e-3, 1000) == pytest.approx(np.log(2))
     assert float_cost(1.0, 1e-3, 1000) == pytest.approx(np.log(1000))
+
+
+def test_a_further_term_of_a_sum_or_product_costs_the_operator_that_joins_it():
+    # the binary tree: k terms take k - 1 operators, whichever way sympy holds them
+    v, theta, c = sympy.symbols("v theta c")
+    assert structure(v + theta) == 3 and structure(v + theta + c) == 5
+    assert structure(2 * v * theta) == 4 and structure(v * theta) == 3
+    assert structure(-v) == 2 and structure(v / theta) == 4
+    # so a truly absent offset beside the other terms is dropped unless the data need it: at
+    # t = 1.5 (numpy's least squares) it costs more than it gains, at t = 4 it stays
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.uniform(-2, 2, 500), rng.uniform(-3, 3, 500)])
+    law = -X[:, 0] ** 2 / 20 - np.sin(X[:, 1])
+    design = np.column_stack([X[:, 0] ** 2, np.sin(X[:, 1]), np.ones(500)])
+    noisy = law + 0.01 * rng.standard_normal(500)
+    coefficients, residual, *_ = np.linalg.lstsq(design, noisy, rcond=None)
+    se = math.sqrt(residual[0] / (500 - 3) * np.linalg.inv(design.T @ design)[2, 2])
+    formula = sympy.Float(-0.04) * v**2 - sympy.Float(0.9) * sympy.sin(theta) + sympy.Float(0.001)
+    for t, kept in ((1.5, False), (4.0, True)):
+        y = noisy + t * se - coefficients[2]  # the offset's fit lies t standard errors from 0
+        snapped = snap(refit(formula, [v, theta], X, y), [v, theta], X, y)
+        assert (snapped.expr.as_coeff_Add()[0] != 0) == kept, snapped.expr
 
 
 def test_common_laws_whose_term_snaps_away_in_sample_are_still_weighed_out_of_sample():
