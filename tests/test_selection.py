@@ -190,6 +190,8 @@ def test_a_further_term_of_a_sum_or_product_costs_the_operator_that_joins_it():
     assert structure(v + theta) == 3 and structure(v + theta + c) == 5
     assert structure(2 * v * theta) == 4 and structure(v * theta) == 3
     assert structure(-v) == 2 and structure(v / theta) == 4
+    # a number is one leaf, however sympy writes it: 2·π·v takes one operator, and π its node
+    assert structure(2 * sympy.pi * v) == structure(sympy.Float(6.28) * v) + 1 == 3
     # so a truly absent offset beside the other terms is dropped unless the data need it: at
     # t = 1.5 (numpy's least squares) it costs more than it gains, at t = 4 it stays
     rng = np.random.default_rng(0)

@@ -116,9 +116,19 @@ def structure(expr: sympy.Expr) -> int:
     operators, and each is counted. Counted once, a further term of a sum that is there
     already cost only its own nodes: an additive constant beside the other terms (−0.05·v² −
     sin θ + c) only its digits, at least ln 2, so a constant that is truly 0 was kept
-    whenever it lay more than 1.2 standard errors from 0, about one time in four."""
-    return sum(max(len(node.args) - 1, 1) if isinstance(node, (sympy.Add, sympy.Mul)) else 1
-               for node in sympy.preorder_traversal(expr) if not node.is_Number)
+    whenever it lay more than 1.2 standard errors from 0, about one time in four. The terms
+    without a variable are one number (2·π in 2·π·B is the number 2π: π costs its node and
+    its name, not an operator more than the fitted 6.28 would)."""
+    return sum(_operators(node) for node in sympy.preorder_traversal(expr) if not node.is_Number)
+
+
+def _operators(node: sympy.Expr) -> int:
+    """Nodes that ``node`` stands for in the binary tree: k - 1 for a sum or a product of k
+    terms, its terms without a variable taken as one; 1 for any other node."""
+    if not isinstance(node, (sympy.Add, sympy.Mul)):
+        return 1
+    variable = sum(1 for term in node.args if term.free_symbols)
+    return max(variable + (variable < len(node.args)) - 1, 0)
 
 
 def pooled(held_out_nmse: float, held_out_rows: int, fit_nmse: float, fit_rows: int) -> tuple[float, int]:
