@@ -193,7 +193,7 @@ def test_a_further_term_of_a_sum_or_product_costs_the_operator_that_joins_it():
     # a number is one leaf, however sympy writes it: 2·π·v takes one operator, and π its node
     assert structure(2 * sympy.pi * v) == structure(sympy.Float(6.28) * v) + 1 == 3
     # so a truly absent offset beside the other terms is dropped unless the data need it: at
-    # t = 1.5 (numpy's least squares) it costs more than it gains, at t = 4 it stays
+    # t = 1.5 (its t-value from numpy's least squares) it costs more than it gains, at t = 4 it stays
     rng = np.random.default_rng(0)
     X = np.column_stack([rng.uniform(-2, 2, 500), rng.uniform(-3, 3, 500)])
     law = -X[:, 0] ** 2 / 20 - np.sin(X[:, 1])

@@ -3,8 +3,9 @@
 Minimum description length (Rissanen) trades error against complexity in one currency:
 
     L = (n / 2) · ln(max(MSE / var(y), FLOOR))      the data, Gaussian code, n rows
-      + NODE_COST · structure                       the expression tree, per node that is
-                                                    not a number (operators, functions,
+      + NODE_COST · structure                       the expression tree, per node of it
+                                                    written as a binary tree that is not a
+                                                    number (operators, functions,
                                                     variables, π)
       + Σ over fitted constants  ln(|c| / σ_c)      each float, to its own precision σ_c
                                                     (at least ln 2, its sign)
@@ -114,11 +115,11 @@ def structure(expr: sympy.Expr) -> int:
 
     sympy holds a sum or a product of k terms as one node; written out it takes k - 1
     operators, and each is counted. Counted once, a further term of a sum that is there
-    already cost only its own nodes: an additive constant beside the other terms (−0.05·v² −
-    sin θ + c) only its digits, at least ln 2, so a constant that is truly 0 was kept
-    whenever it lay more than 1.2 standard errors from 0, about one time in four. The terms
-    without a variable are one number (2·π in 2·π·B is the number 2π: π costs its node and
-    its name, not an operator more than the fitted 6.28 would)."""
+    already would cost only its own nodes: an additive constant beside the other terms
+    (−0.05·v² − sin θ + c) only its digits, at least ln 2, and a constant that is truly 0
+    would be kept wherever it lay more than 1.2 standard errors from 0. The terms without a
+    variable are one number (2·π in 2·π·B is the number 2π), so π costs its node and its
+    name wherever it stands, not an operator more than the fitted 6.28 would."""
     return sum(_operators(node) for node in sympy.preorder_traversal(expr) if not node.is_Number)
 
 
