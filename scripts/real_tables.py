@@ -8,7 +8,8 @@ held-out end of the range (extrapolation). kansr's formula counts as a success w
 the textbook form (the two families of curves reproduce each other's fitted curve), or
 at most as complex and at least as accurate on the held-out rows.
 
-    python scripts/real_tables.py [--split dev|holdout|all] [--time-budget S] [--out FILE.md]
+    python scripts/real_tables.py [--split dev|holdout|all] [--only NAME,...] [--time-budget S]
+        [--out FILE.md]
 """
 
 from __future__ import annotations
@@ -75,10 +76,12 @@ def same_form(first: sympy.Expr, second: sympy.Expr, symbols, X: np.ndarray) -> 
     return True
 
 
-def run(split: str, time_budget: float) -> pd.DataFrame:
+def run(split: str, time_budget: float, only: list[str] | None = None) -> pd.DataFrame:
     laws = pd.read_csv(REAL / "laws.csv")
     if split != "all":
         laws = laws[laws.split == split]
+    if only:
+        laws = laws[laws.name.isin(only)]
     rows = []
     for row in laws.itertuples():
         frame = pd.read_csv(REAL / f"{row.name}.csv")
@@ -111,9 +114,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="dev", choices=("dev", "holdout", "all"))
     parser.add_argument("--time-budget", type=float, default=60.0)
+    parser.add_argument("--only", help="comma-separated table names (of the split)")
     parser.add_argument("--out", help="write the table as Markdown here")
     args = parser.parse_args()
-    table = run(args.split, args.time_budget)
+    table = run(args.split, args.time_budget, args.only.split(",") if args.only else None)
     summary = (f"{int(table.success.sum())} of {len(table)} tables: kansr's formula is the textbook form, or at "
                f"most as complex and at least as accurate on the held-out end ({int(table['textbook form'].sum())} "
                f"the textbook form); split {args.split}, budget {args.time_budget:g} s")

@@ -1,12 +1,15 @@
 """The simplest formulas, fitted before any KAN is trained: a constant, straight lines, power
-laws, exponentials, saturation and logistic curves in each input, a linear
-function and a monomial of all inputs: a table of common laws.
+laws, exponentials, sums of two exponentials, saturation and logistic curves in each input,
+a linear function and a monomial of all inputs: a table of common laws.
 
 They give the front its first rows (a user sees what a constant or a line already
 explains), an answer on any budget, and, for data that follow one of these textbook laws
-(y = k·n, Arrhenius' and Kleiber's power laws, a decay a + b·exp(-k·t), Michaelis-Menten's
-a·x/(b + x)), the answer itself, usually at once. Each formula comes with starting values
-for its constants; the refit that follows (``kansr.search.candidate``) fits them.
+(y = k·n, Arrhenius' and Kleiber's power laws, a decay a + b·exp(-k·t), a two-compartment
+decay a·exp(-k₁·t) + b·exp(-k₂·t), Michaelis-Menten's a·x/(b + x)), the answer itself,
+usually at once. A sum of two exponentials is the one common curve that no other entry
+reaches as a limit and that no KAN composition of one input gives (each is one function of
+one affine argument). Each formula comes with starting values for its constants; the refit
+that follows (``kansr.search.candidate``) fits them.
 """
 
 from __future__ import annotations
@@ -40,6 +43,33 @@ def _log_fit(columns: np.ndarray, y: np.ndarray, sign: float) -> np.ndarray:
     return np.linalg.lstsq(design, np.log(sign * y[rows]), rcond=None)[0]
 
 
+def _two_exponentials(x: sympy.Symbol, values: np.ndarray, magnitude: np.ndarray,
+                      sign: float) -> list[sympy.Expr]:
+    """a·exp(k₁·x) + b·exp(k₂·x), two time scales (a two-compartment or two-stage decay),
+    started by peeling: the slow term is fitted in log space to the half of the rows where
+    the target is smaller, the fast one to what it leaves on the other half. Nothing where
+    the peel gives no second term that is faster than the first."""
+    order = np.argsort(values)
+    half = len(order) // 2
+    if half < 2:
+        return []
+    first, last = order[:half], order[-half:]
+    tail, head = (last, first) if magnitude[last].mean() < magnitude[first].mean() else (first, last)
+    if np.any(magnitude[tail] <= 0) or np.ptp(values[tail]) == 0:
+        return []
+    k_slow, log_b = np.polyfit(values[tail], np.log(magnitude[tail]), 1)
+    with np.errstate(all="ignore"):
+        rest = magnitude[head] - np.exp(log_b + k_slow * values[head])
+    rows = head[rest > 0]
+    if len(rows) < 2 or np.ptp(values[rows]) == 0:
+        return []
+    k_fast, log_a = np.polyfit(values[rows], np.log(rest[rest > 0]), 1)
+    if not (np.sign(k_fast) == np.sign(k_slow) and abs(k_fast) > abs(k_slow)):
+        return []
+    fast, slow = _f(sign * np.exp(log_a)), _f(sign * np.exp(log_b))
+    return [fast * sympy.exp(_f(k_fast) * x) + slow * sympy.exp(_f(k_slow) * x)]
+
+
 def _shapes(x: sympy.Symbol, values: np.ndarray, y: np.ndarray) -> list[sympy.Expr]:
     """One-input textbook shapes in ``x`` that the data allow, with starting values."""
     low, high = float(values.min()), float(values.max())
@@ -59,6 +89,8 @@ def _shapes(x: sympy.Symbol, values: np.ndarray, y: np.ndarray) -> list[sympy.Ex
         shapes.append(_f(sign * np.exp(log_a)) * x ** _f(b))
         # a·x/(b + x), saturating; the half-saturation constant starts mid-range
         shapes.append(_f(2 * sign * np.abs(y).max()) * x / (_f(np.median(values)) + x))
+    if sign:
+        shapes += _two_exponentials(x, values, sign * y, sign)
     middle = float(np.median(values))
     # logistic: a + b/(1 + exp(-k·(x - m))), rising or falling with the data
     shapes.append(_f(y.min()) + _f(span) / (1 + sympy.exp(_f(-4 * np.sign(slope or 1.0) / spread) * (x - _f(middle)))))
