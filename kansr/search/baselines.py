@@ -43,12 +43,12 @@ def _log_fit(columns: np.ndarray, y: np.ndarray, sign: float) -> np.ndarray:
     return np.linalg.lstsq(design, np.log(sign * y[rows]), rcond=None)[0]
 
 
-def _two_exponentials(x: sympy.Symbol, values: np.ndarray, magnitude: np.ndarray,
-                      sign: float) -> list[sympy.Expr]:
+def _two_exponentials(x: sympy.Symbol, values: np.ndarray, y: np.ndarray, sign: float) -> list[sympy.Expr]:
     """a·exp(k₁·x) + b·exp(k₂·x), two time scales (a two-compartment or two-stage decay),
     started by peeling: the slow term is fitted in log space to the half of the rows where
     the target is smaller, the fast one to what it leaves on the other half. Nothing where
     the peel gives no second term that is faster than the first."""
+    magnitude = sign * y
     order = np.argsort(values)
     half = len(order) // 2
     if half < 2:
@@ -60,10 +60,10 @@ def _two_exponentials(x: sympy.Symbol, values: np.ndarray, magnitude: np.ndarray
     k_slow, log_b = np.polyfit(values[tail], np.log(magnitude[tail]), 1)
     with np.errstate(all="ignore"):
         rest = magnitude[head] - np.exp(log_b + k_slow * values[head])
-    rows = head[rest > 0]
-    if len(rows) < 2 or np.ptp(values[rows]) == 0:
+    left = rest > 0
+    if left.sum() < 2 or np.ptp(values[head[left]]) == 0:
         return []
-    k_fast, log_a = np.polyfit(values[rows], np.log(rest[rest > 0]), 1)
+    k_fast, log_a = np.polyfit(values[head[left]], np.log(rest[left]), 1)
     if not (np.sign(k_fast) == np.sign(k_slow) and abs(k_fast) > abs(k_slow)):
         return []
     fast, slow = _f(sign * np.exp(log_a)), _f(sign * np.exp(log_b))
@@ -90,7 +90,7 @@ def _shapes(x: sympy.Symbol, values: np.ndarray, y: np.ndarray) -> list[sympy.Ex
         # a·x/(b + x), saturating; the half-saturation constant starts mid-range
         shapes.append(_f(2 * sign * np.abs(y).max()) * x / (_f(np.median(values)) + x))
     if sign:
-        shapes += _two_exponentials(x, values, sign * y, sign)
+        shapes += _two_exponentials(x, values, y, sign)
     middle = float(np.median(values))
     # logistic: a + b/(1 + exp(-k·(x - m))), rising or falling with the data
     shapes.append(_f(y.min()) + _f(span) / (1 + sympy.exp(_f(-4 * np.sign(slope or 1.0) / spread) * (x - _f(middle)))))
