@@ -322,6 +322,33 @@ def test_a_decay_with_two_time_scales_is_a_common_law():
     np.testing.assert_allclose(curve, law(grid, *constants), rtol=1e-6)
 
 
+def test_a_rise_and_fall_is_a_common_law():
+    # a dose taken by mouth, absorbed and eliminated (Bateman's curve, two exponentials of
+    # opposite signs), sampled twelve times with 3 % relative errors: what the slow term
+    # leaves lies below it, and the peel starts the fast term from that side
+    from scipy.optimize import curve_fit
+
+    t = np.array([0.25, 0.5, 1, 1.5, 2, 3, 4, 6, 8, 12, 16, 24])
+    rng = np.random.default_rng(1)
+    level = 8.3 * (np.exp(-0.13 * t) - np.exp(-1.1 * t)) * (1 + rng.normal(0, 0.03, 12))
+    chosen = choose(_scored_baselines(t[:, None], level, ["t"]))
+    terms = sympy.Add.make_args(chosen.formula)
+    assert len(terms) == 2 and all(term.has(sympy.exp) for term in terms), chosen.formula
+    symbol = sympy.Symbol("t")
+    # each term's rate and factor, the fast term first
+    (k, a), (m, b) = sorted(((-float(sympy.diff(sympy.log(term), symbol)), float(term.subs(symbol, 0)))
+                             for term in terms), reverse=True)
+    assert a * b < 0
+
+    def law(t, a, k, b, m):
+        return a * np.exp(-k * t) + b * np.exp(-m * t)
+
+    # scipy's fit of the same law with the error model kansr chose: kansr's constants (some
+    # may be snapped to plain numbers) lie within 2.5 of its standard errors
+    constants, covariance = curve_fit(law, t, level, p0=(-8, 1, 8, 0.1), sigma=level if chosen.relative else None)
+    assert np.all(np.abs(np.array([a, k, b, m]) - constants) < 2.5 * np.sqrt(np.diag(covariance)))
+
+
 def test_cross_validation_out_of_budget_never_scores_in_sample_error():
     from kansr.symbolic.constants import cross_validated_predictions
 

@@ -5,8 +5,8 @@ a linear function and a monomial of all inputs: a table of common laws.
 They give the front its first rows (a user sees what a constant or a line already
 explains), an answer on any budget, and, for data that follow one of these textbook laws
 (y = k·n, Arrhenius' and Kleiber's power laws, a decay a + b·exp(-k·t), a two-compartment
-decay a·exp(-k₁·t) + b·exp(-k₂·t), Michaelis-Menten's a·x/(b + x)), the answer itself,
-usually at once. A sum of two exponentials is the one common curve that no other entry
+decay a·exp(-k₁·t) + b·exp(-k₂·t) or, with terms of opposite signs, Bateman's rise and
+fall, Michaelis-Menten's a·x/(b + x)), the answer itself, usually at once. A sum of two exponentials is the one common curve that no other entry
 reaches as a limit and that no KAN composition of one input gives (each is one function of
 one affine argument). Each formula comes with starting values for its constants; the refit
 that follows (``kansr.search.candidate``) fits them.
@@ -44,10 +44,14 @@ def _log_fit(columns: np.ndarray, y: np.ndarray, sign: float) -> np.ndarray:
 
 
 def _two_exponentials(x: sympy.Symbol, values: np.ndarray, y: np.ndarray, sign: float) -> list[sympy.Expr]:
-    """a·exp(k₁·x) + b·exp(k₂·x), two time scales (a two-compartment or two-stage decay),
-    started by peeling: the slow term is fitted in log space to the half of the rows where
-    the target is smaller, the fast one to what it leaves on the other half. Nothing where
-    the peel gives no second term that is faster than the first."""
+    """a·exp(k₁·x) + b·exp(k₂·x), two time scales, started by peeling: the slow term is
+    fitted in log space to the half of the rows where the target is smaller, the fast one
+    to what it leaves on the other half. What it leaves is the target above the slow term
+    where both terms have one sign (a decay through two compartments or two stages), and
+    below it where they have opposite signs (Bateman's curve, a rise and then a fall: a
+    dose absorbed and eliminated, a daughter nuclide, the intermediate of two consecutive
+    reactions); the peel takes the side most of those rows lie on. Nothing where it gives
+    no second term that is faster than the first."""
     magnitude = sign * y
     order = np.argsort(values)
     half = len(order) // 2
@@ -60,13 +64,14 @@ def _two_exponentials(x: sympy.Symbol, values: np.ndarray, y: np.ndarray, sign: 
     k_slow, log_b = np.polyfit(values[tail], np.log(magnitude[tail]), 1)
     with np.errstate(all="ignore"):
         rest = magnitude[head] - np.exp(log_b + k_slow * values[head])
-    left = rest > 0
+    side = 1.0 if np.sum(rest > 0) >= np.sum(rest < 0) else -1.0
+    left = side * rest > 0
     if left.sum() < 2 or np.ptp(values[head[left]]) == 0:
         return []
-    k_fast, log_a = np.polyfit(values[head[left]], np.log(rest[left]), 1)
+    k_fast, log_a = np.polyfit(values[head[left]], np.log(side * rest[left]), 1)
     if not (np.sign(k_fast) == np.sign(k_slow) and abs(k_fast) > abs(k_slow)):
         return []
-    fast, slow = _f(sign * np.exp(log_a)), _f(sign * np.exp(log_b))
+    fast, slow = _f(side * sign * np.exp(log_a)), _f(sign * np.exp(log_b))
     return [fast * sympy.exp(_f(k_fast) * x) + slow * sympy.exp(_f(k_slow) * x)]
 
 
