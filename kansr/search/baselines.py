@@ -50,8 +50,9 @@ def _two_exponentials(x: sympy.Symbol, values: np.ndarray, y: np.ndarray, sign: 
     where both terms have one sign (a decay through two compartments or two stages), and
     below it where they have opposite signs (Bateman's curve, a rise and then a fall: a
     dose absorbed and eliminated, a daughter nuclide, the intermediate of two consecutive
-    reactions); the peel takes the side most of those rows lie on. Nothing where it gives
-    no second term that is faster than the first."""
+    reactions); the peel takes the side most of those rows lie on, the lower one only
+    where the target peaks inside the range. Nothing where it gives no second term that is
+    faster than the first."""
     magnitude = sign * y
     order = np.argsort(values)
     half = len(order) // 2
@@ -64,7 +65,11 @@ def _two_exponentials(x: sympy.Symbol, values: np.ndarray, y: np.ndarray, sign: 
     k_slow, log_b = np.polyfit(values[tail], np.log(magnitude[tail]), 1)
     with np.errstate(all="ignore"):
         rest = magnitude[head] - np.exp(log_b + k_slow * values[head])
-    side = 1.0 if np.sum(rest > 0) >= np.sum(rest < 0) else -1.0
+    # terms of opposite signs rise and then fall: a target largest at an end of the range
+    # has no such peak (an exponential fitted to half of a convex curve overshoots the
+    # other half, and the rest lies below it for that alone)
+    peaks = np.argmax(magnitude[order]) not in (0, len(order) - 1)
+    side = -1.0 if peaks and np.sum(rest < 0) > np.sum(rest > 0) else 1.0
     left = side * rest > 0
     if left.sum() < 2 or np.ptp(values[head[left]]) == 0:
         return []
