@@ -9,7 +9,13 @@ form: each of the two families (their numbers free) reproduces the other's curve
 (``scripts/real_tables.same_form``). The rows and noise of each case are seeded by its
 name, so every run and every commit sees the same tables.
 
-    python scripts/small_tables.py [--rows 8,20,60] [--noise 0,0.02] [--time-budget S] [--out FILE.md]
+``--laws further`` samples, the same way, curves that the table of common laws does not
+hold and that a scientist fits as often: a Gaussian and a Lorentzian peak, Gompertz's
+growth, Arrhenius' exp(-E/x), a damped oscillation, Bateman's rise and fall, Hill's
+saturation of order 2 and a sine.
+
+    python scripts/small_tables.py [--laws textbook|further] [--rows 8,20,60] [--noise 0,0.02]
+        [--time-budget S] [--out FILE.md]
 """
 
 from __future__ import annotations
@@ -45,13 +51,23 @@ LAWS = {
     "sqrt": _F(3.0) * sympy.sqrt(x),
     "log": _F(2.0) * sympy.log(x) + _F(1.0),
 }
+FURTHER = {
+    "gauss": _F(6.0) * sympy.exp(-(x - _F(5.0)) ** 2 / _F(2.0)),
+    "lorentz": _F(6.0) / (1 + ((x - _F(5.0)) / _F(1.2)) ** 2),
+    "gompertz": _F(9.0) * sympy.exp(_F(-4.0) * sympy.exp(_F(-0.6) * x)),
+    "arrhenius": _F(50.0) * sympy.exp(_F(-6.0) / x),
+    "damped": _F(5.0) * sympy.exp(_F(-0.2) * x) * sympy.cos(_F(1.5) * x),
+    "bateman": _F(8.0) * (sympy.exp(_F(-0.15) * x) - sympy.exp(_F(-0.9) * x)),
+    "hill": _F(10.0) * x**2 / (_F(16.0) + x**2),
+    "sine": _F(3.0) * sympy.sin(_F(0.9) * x + _F(0.5)) + _F(4.0),
+}
 
 
-def run(rows: list[int], noises: list[float], time_budget: float) -> pd.DataFrame:
+def run(rows: list[int], noises: list[float], time_budget: float, laws: dict = LAWS) -> pd.DataFrame:
     records = []
     for noise in noises:
         for n in rows:
-            for name, law in LAWS.items():
+            for name, law in laws.items():
                 rng = np.random.default_rng(zlib.crc32(f"{name}{n}".encode()))
                 X = rng.uniform(1, 10, (n, 2))
                 truth = np.broadcast_to(sympy.lambdify([x, z], law)(X[:, 0], X[:, 1]), (n,))
@@ -71,19 +87,21 @@ def run(rows: list[int], noises: list[float], time_budget: float) -> pd.DataFram
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--laws", default="textbook", choices=("textbook", "further"))
     parser.add_argument("--rows", default="8,20,60")
     parser.add_argument("--noise", default="0,0.02")
     parser.add_argument("--time-budget", type=float, default=10.0)
     parser.add_argument("--out", help="write the table as Markdown here")
     args = parser.parse_args()
     table = run([int(r) for r in args.rows.split(",")], [float(s) for s in args.noise.split(",")],
-                args.time_budget)
+                args.time_budget, LAWS if args.laws == "textbook" else FURTHER)
     counts = table.groupby("noise")["law form"].agg(["sum", "count"])
     summary = "; ".join(f"noise {noise:g}: {int(row['sum'])} of {int(row['count'])} in the law's form"
                         for noise, row in counts.iterrows()) + f" (budget {args.time_budget:g} s)"
     print(summary)
     if args.out:
-        title = "# kansr on small tables of textbook laws"
+        kind = "textbook laws" if args.laws == "textbook" else "further curves"
+        title = f"# kansr on small tables of {kind}"
         Path(args.out).write_text(f"{title}\n\n{summary}\n\n{markdown_table(table)}\n")
 
 

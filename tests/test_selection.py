@@ -344,8 +344,9 @@ def test_a_rise_and_fall_is_a_common_law():
         return a * np.exp(-k * t) + b * np.exp(-m * t)
 
     # scipy's fit of the same law with the error model kansr chose: kansr's constants (some
-    # may be snapped to plain numbers) lie within 2.5 of its standard errors
-    constants, covariance = curve_fit(law, t, level, p0=(-8, 1, 8, 0.1), sigma=level if chosen.relative else None)
+    # may be snapped to plain numbers) lie within 2.5 of scipy's standard errors of them
+    constants, covariance = curve_fit(law, t, level, p0=(-8, 1, 8, 0.1),
+                                      sigma=level if chosen.relative else None)
     assert np.all(np.abs(np.array([a, k, b, m]) - constants) < 2.5 * np.sqrt(np.diag(covariance)))
 
 

@@ -6,10 +6,11 @@ They give the front its first rows (a user sees what a constant or a line alread
 explains), an answer on any budget, and, for data that follow one of these textbook laws
 (y = k·n, Arrhenius' and Kleiber's power laws, a decay a + b·exp(-k·t), a two-compartment
 decay a·exp(-k₁·t) + b·exp(-k₂·t) or, with terms of opposite signs, Bateman's rise and
-fall, Michaelis-Menten's a·x/(b + x)), the answer itself, usually at once. A sum of two exponentials is the one common curve that no other entry
-reaches as a limit and that no KAN composition of one input gives (each is one function of
-one affine argument). Each formula comes with starting values for its constants; the refit
-that follows (``kansr.search.candidate``) fits them.
+fall, Michaelis-Menten's a·x/(b + x)), the answer itself, usually at once. A sum of two
+exponentials is the one common curve that no other entry reaches as a limit and that no
+KAN composition of one input gives (each is one function of one affine argument). Each
+formula comes with starting values for its constants; the refit that follows
+(``kansr.search.candidate``) fits them.
 """
 
 from __future__ import annotations
