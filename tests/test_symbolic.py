@@ -128,6 +128,22 @@ def test_compositions_find_two_nested_library_functions(truth, low, high):
     assert any(sympy.simplify((f - expr).xreplace(positive)) == 0 for f in found), found
 
 
+def test_compositions_of_a_target_of_tiny_size_warn_nothing():
+    # y about 1e-145 (a rate in SI units, a probability far in a tail): errors over its
+    # variance overflow, are left out, and no numpy warning reaches the user's terminal
+    import warnings
+
+    from kansr.symbolic.compositions import compositions
+
+    u = sympy.Symbol("u")
+    x = np.random.default_rng(0).uniform(2000, 3000, 30)
+    y = 1e-145 * (x / 2500) ** -40
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        found = compositions(x, y, get_library(["x", "x^3"]), u)
+    assert found and all(np.all(np.isfinite(predict(f, [u], x[:, None]))) for f in found)
+
+
 def test_compositions_in_an_input_with_one_value_are_none():
     # a dimensionless group of constant columns, say: no curve in it to fit (this raised)
     from kansr.symbolic.compositions import compositions

@@ -157,11 +157,14 @@ def _exact(xs: np.ndarray, ys: np.ndarray, power: int, library: dict[str, Symbol
             outer = np.where(invalid, 0.0, outer)
             bad = invalid.any(-1) | (outer.std(-1) < 1e-12)
             outer = np.where(bad[..., None], 1.0, outer)
-            # c*f + d, c*f and f itself: the law may need no constant at all (1/sqrt(1 - u²))
-            c, d, affine = linear_part(outer, target)
-            scale = (outer * target).sum(-1) / (outer * outer).sum(-1)
-            scaled = ((scale[..., None] * outer - target) ** 2).mean(-1) / variance
-            plain = ((outer - target) ** 2).mean(-1) / variance
+            # c*f + d, c*f and f itself: the law may need no constant at all (1/sqrt(1 - u²)).
+            # A target of tiny size (1e-145) has a variance near the smallest double, and an
+            # error over it overflows to inf, which the loop below leaves out: no warning
+            with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+                c, d, affine = linear_part(outer, target)
+                scale = (outer * target).sum(-1) / (outer * outer).sum(-1)
+                scaled = ((scale[..., None] * outer - target) ** 2).mean(-1) / variance
+                plain = ((outer - target) ** 2).mean(-1) / variance
             for free, unexplained in ((2, affine), (1, scaled), (0, plain)):
                 for i, s in enumerate(_EXACT_SCALES):
                     for j, t in enumerate(_EXACT_SHIFTS):
