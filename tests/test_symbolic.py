@@ -128,9 +128,10 @@ def test_compositions_find_two_nested_library_functions(truth, low, high):
     assert any(sympy.simplify((f - expr).xreplace(positive)) == 0 for f in found), found
 
 
-def test_compositions_of_a_target_of_tiny_size_warn_nothing():
-    # y about 1e-145 (a rate in SI units, a probability far in a tail): errors over its
-    # variance overflow, are left out, and no numpy warning reaches the user's terminal
+def test_a_target_of_tiny_size_warns_nothing():
+    # y about 1e-145 (a rate in SI units, a probability far in a tail): the compositions'
+    # errors over its variance overflow and are left out, and no numpy warning reaches the
+    # user's terminal
     import warnings
 
     from kansr.symbolic.compositions import compositions
@@ -142,6 +143,13 @@ def test_compositions_of_a_target_of_tiny_size_warn_nothing():
         warnings.simplefilter("error")
         found = compositions(x, y, get_library(["x", "x^3"]), u)
     assert found and all(np.all(np.isfinite(predict(f, [u], x[:, None]))) for f in found)
+    # nor the standard errors of a formula with a constant the rows barely move (the
+    # offset of 4.3e148 in a denominator of size about 1e145): its variance overflows
+    offset = 1 / (sympy.Float(4.0e131) * sympy.exp(sympy.Float(0.00818) * u) - sympy.Float(4.3e148))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fitted = refit(offset, [u], x[:, None], y)
+    assert len(fitted.constants) == 3 and np.isinf(fitted.constants[-1].stderr)
 
 
 def test_compositions_in_an_input_with_one_value_are_none():

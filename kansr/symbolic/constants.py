@@ -341,7 +341,10 @@ class Template:
             with np.errstate(all="ignore"):
                 condition = np.linalg.cond(scaled.T @ scaled)
             if np.isfinite(condition) and condition < _ILL_CONDITIONED:
-                covariance = np.linalg.inv(scaled.T @ scaled) / np.outer(norms, norms) * variance
+                # a constant the rows barely move (its norm near the smallest double, on a
+                # target of tiny size) has a variance past the largest: inf, without a warning
+                with np.errstate(over="ignore"):
+                    covariance = np.linalg.inv(scaled.T @ scaled) / np.outer(norms, norms) * variance
                 return np.sqrt(np.abs(np.diag(covariance))), conditional
         pseudoinverse = np.sqrt(np.abs(np.diag(np.linalg.pinv(gram))) * variance)
         if ill_conditioned == "bootstrap":  # where it could not finish, the pseudoinverse's
