@@ -61,6 +61,8 @@ FURTHER = {
     "hill": _F(10.0) * x**2 / (_F(16.0) + x**2),
     "sine": _F(3.0) * sympy.sin(_F(0.9) * x + _F(0.5)) + _F(4.0),
 }
+# --laws: what the run's title calls each set, and its curves
+SETS = {"textbook": ("textbook laws", LAWS), "further": ("further curves", FURTHER)}
 
 
 def run(rows: list[int], noises: list[float], time_budget: float, laws: dict = LAWS) -> pd.DataFrame:
@@ -87,20 +89,20 @@ def run(rows: list[int], noises: list[float], time_budget: float, laws: dict = L
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--laws", default="textbook", choices=("textbook", "further"))
+    parser.add_argument("--laws", default="textbook", choices=tuple(SETS))
     parser.add_argument("--rows", default="8,20,60")
     parser.add_argument("--noise", default="0,0.02")
     parser.add_argument("--time-budget", type=float, default=10.0)
     parser.add_argument("--out", help="write the table as Markdown here")
     args = parser.parse_args()
+    kind, laws = SETS[args.laws]
     table = run([int(r) for r in args.rows.split(",")], [float(s) for s in args.noise.split(",")],
-                args.time_budget, LAWS if args.laws == "textbook" else FURTHER)
+                args.time_budget, laws)
     counts = table.groupby("noise")["law form"].agg(["sum", "count"])
     summary = "; ".join(f"noise {noise:g}: {int(row['sum'])} of {int(row['count'])} in the law's form"
                         for noise, row in counts.iterrows()) + f" (budget {args.time_budget:g} s)"
     print(summary)
     if args.out:
-        kind = "textbook laws" if args.laws == "textbook" else "further curves"
         title = f"# kansr on small tables of {kind}"
         Path(args.out).write_text(f"{title}\n\n{summary}\n\n{markdown_table(table)}\n")
 

@@ -72,9 +72,10 @@ def _two_exponentials(x: sympy.Symbol, values: np.ndarray, y: np.ndarray, sign: 
     peaks = np.argmax(magnitude[order]) not in (0, len(order) - 1)
     side = -1.0 if peaks and np.sum(rest < 0) > np.sum(rest > 0) else 1.0
     left = side * rest > 0
-    if left.sum() < 2 or np.ptp(values[head[left]]) == 0:
+    rows = head[left]
+    if len(rows) < 2 or np.ptp(values[rows]) == 0:
         return []
-    k_fast, log_a = np.polyfit(values[head[left]], np.log(side * rest[left]), 1)
+    k_fast, log_a = np.polyfit(values[rows], np.log(side * rest[left]), 1)
     if not (np.sign(k_fast) == np.sign(k_slow) and abs(k_fast) > abs(k_slow)):
         return []
     fast, slow = _f(side * sign * np.exp(log_a)), _f(sign * np.exp(log_b))
