@@ -399,3 +399,37 @@ def test_a_one_input_law_beside_a_column_it_ignores_is_searched_on_that_input():
     frame["y"] = (2 * np.log(X[:, 0]) + 1) * X[:, 1]
     result = discover(frame, target="y", seed=0, time_budget=10, verbose=False)
     assert result.formula.has(sympy.Symbol("z")) and result.r2 > 0.99
+
+
+def test_what_an_alternative_scored_before_the_budget_ended_it_is_kept(monkeypatch):
+    from kansr.data import Dataset
+    from kansr.search.candidate import split_rows
+    from kansr.search.config import DiscoverConfig
+    from kansr.symbolic.limits import BudgetExhausted
+
+    search_module = importlib.import_module("kansr.search.search")
+    rng = np.random.default_rng(RNG_SEED)
+    X = rng.uniform(1, 3, (200, 2))
+    dataset = Dataset(X=X, y=X[:, 0] * np.sin(X[:, 1]), names=["x", "z"], target="y")
+    config = DiscoverConfig(workers=1)
+    rows = split_rows(200, config.val_fraction, 0, config.max_train_rows, config.max_refit_rows)
+
+    def evaluated():
+        search = search_module.Search(dataset, config, rows, 0, None, False)
+        plan = next(p for p in search.plans() if p.trains_kan)
+        return search.evaluate(plan, first=False)
+
+    whole = evaluated()
+    assert whole.stopped is None and whole.candidates
+
+    def ends_the_budget(*args, **kwargs):
+        raise BudgetExhausted("spent")
+
+    # the budget ends after the KAN's formula was scored, while its terms are read again
+    monkeypatch.setattr(search_module, "reread_terms", ends_the_budget)
+    cut = evaluated()
+    assert cut.stopped is not None and cut.model is not None
+    # what it had scored by then, formula for formula and error for error
+    assert [(str(c.formula), c.val_nmse) for c in cut.candidates] == \
+        [(str(c.formula), c.val_nmse) for c in whole.candidates[:len(cut.candidates)]]
+    assert cut.candidates

@@ -204,7 +204,7 @@ class Search:
             cap = self.budget.clock_cap(grace)
         try:
             with time_limit(cap):
-                outcome.model, outcome.candidates = self._candidates(plan, budget, timer, outcome.log)
+                self._candidates(plan, budget, timer, outcome)
         except BudgetExhausted:
             outcome.stopped = self._budget_label()
         except SympyTimeout as error:
@@ -217,17 +217,26 @@ class Search:
         outcome.timings = timer.seconds
         return outcome
 
-    def _candidates(self, plan: Plan, budget: Budget | None, timer: StageTimer,
-                    log: list[str]) -> tuple[KAN | None, list[Candidate]]:
-        """(model or None, scored candidates) of one alternative."""
-        X, y = self.dataset.X, self.dataset.y
+    def _candidates(self, plan: Plan, budget: Budget | None, timer: StageTimer, outcome: Outcome) -> None:
+        """One alternative's model (or None) and scored candidates, into ``outcome`` as they
+        come: where the budget ends the alternative, what it had scored by then is kept (a
+        first KAN's Gaussian, lost while its reread was scored, had left a constant as the
+        answer)."""
+        X, y, log = self.dataset.X, self.dataset.y, outcome.log
+
+        def score(expr: sympy.Expr, label: str, timer: StageTimer, log: list[str]) -> list[Candidate]:
+            found = self.scorer.score(expr, label, timer, log)
+            outcome.candidates.extend(found)
+            return found
+
         if plan.architecture in ("reduce", "affine"):
             context = Context(self.dataset, self.rows, self.seed, self.budget, self.good_enough,
                               self.config.reduce_share, self.surrogate)
-            reduction = Reduction(context, self.solve, self.scorer.score, timer, log)
-            found = reduction.run() if plan.architecture == "reduce" else reduction.run_affine()
+            reduction = Reduction(context, self.solve, score, timer, log)
+            # its candidates are the formulas it scored, all of them already in ``outcome``
+            outcome.model, _ = reduction.run() if plan.architecture == "reduce" else reduction.run_affine()
             self.surrogate = reduction.surrogate
-            return found
+            return
         if plan.architecture == "nested":
             with timer.stage("symbolic fit"):
                 # on a surrogate's data (good_enough above machine precision) errors below its
@@ -236,18 +245,20 @@ class Search:
                 formulas = compositions(X[self.rows.kan, 0], y[self.rows.kan], self.library, self.symbols[0],
                                         budget=budget, slack=max(1e-14, self.good_enough),
                                         exact=self.good_enough if surrogate else 0.0)
-            return None, [c for formula in formulas for c in self.scorer.score(formula, plan.label, timer, log)]
-        model, expr = train_and_read(plan, X[self.rows.kan], y[self.rows.kan], self.symbols, config=self.config,
-                                     seed=self.seed, budget=budget, library=self.library, timer=timer)
-        found = self.scorer.score(expr, plan.label, timer, log)
+            for formula in formulas:
+                score(formula, plan.label, timer, log)
+            return
+        outcome.model, expr = train_and_read(plan, X[self.rows.kan], y[self.rows.kan], self.symbols,
+                                             config=self.config, seed=self.seed, budget=budget,
+                                             library=self.library, timer=timer)
+        found = score(expr, plan.label, timer, log)
         if found:  # a one-input function the KAN stated in pieces, as one term (its refit form)
             with timer.stage("symbolic fit"):
                 best = min(found, key=lambda c: c.length()).formula
                 reread = reread_terms(best, self.symbols, X[self.rows.refit], self.library, budget,
                                       self.config.simplify_seconds)
             if reread is not None:
-                found += self.scorer.score(reread, plan.label, timer, log)
-        return model, found
+                score(reread, plan.label, timer, log)
 
     def take(self, outcome: Outcome) -> bool:
         """Add one alternative's outcome; True when the search should stop."""
