@@ -433,3 +433,25 @@ def test_what_an_alternative_scored_before_the_budget_ended_it_is_kept(monkeypat
     assert [(str(c.formula), c.val_nmse) for c in cut.candidates] == \
         [(str(c.formula), c.val_nmse) for c in whole.candidates[:len(cut.candidates)]]
     assert cut.candidates
+
+
+def test_ctrl_c_keeps_what_the_alternative_it_cut_short_had_scored(monkeypatch):
+    from kansr import DiscoverConfig
+    from kansr.search.plan import plans
+
+    search_module = importlib.import_module("kansr.search.search")
+
+    def pressed(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    # Ctrl-C after the first KAN's formula was scored, while its terms are read again
+    monkeypatch.setattr(search_module, "reread_terms", pressed)
+    rng = np.random.default_rng(RNG_SEED)
+    x, z = rng.uniform(1, 3, (2, 300))
+    y = np.sin(x) + z**2
+    config = DiscoverConfig(workers=1)
+    result = discover(pd.DataFrame({"x": x, "z": z, "y": y}), time_budget=None, verbose=False, config=config)
+    # no common law is a sine plus a square: the answer is the first KAN's, scored before the key was pressed
+    first = next(p for p in plans(config.transforms, config.architectures, np.c_[x, z], y) if p.trains_kan)
+    assert result.stopped == "interrupted" and result.attempt == first.label
+    assert result.r2 > 0.99

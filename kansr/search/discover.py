@@ -46,7 +46,7 @@ from kansr.search import dimensions, screening
 from kansr.search.candidate import Rows, split_rows
 from kansr.search.config import DiscoverConfig
 from kansr.search.result import Result
-from kansr.search.search import Search, progress
+from kansr.search.search import INTERRUPTED, Search, progress
 from kansr.search.selection import choose
 
 # sympy's caps in work mode, relative to the time mode's: they must decide nothing, on
@@ -224,12 +224,12 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
     except KeyboardInterrupt:
         if search is None:
             raise
-        search.stopped = "interrupted"
+        search.stopped = INTERRUPTED
         progress("interrupted: returning the best formula found so far", verbose)
     finally:
         torch.set_num_threads(previous_threads)
     if search is None or not search.candidates:
-        if search is not None and search.stopped == "interrupted":
+        if search is not None and search.stopped == INTERRUPTED:
             raise KeyboardInterrupt
         raise KansrError("no formula could be fitted to the data")
     if units is not None and groups is None:

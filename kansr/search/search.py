@@ -42,6 +42,8 @@ SMALL_TABLE_WARNING = 20
 _GRACE_SECONDS = 2.0
 # the first trial may use the whole budget and this share more (there must be an answer)
 _FIRST_TRIAL_GRACE = 0.1
+# why a search stopped where the user pressed Ctrl-C
+INTERRUPTED = "interrupted"
 
 
 def progress(message: str, verbose: bool) -> None:
@@ -148,6 +150,8 @@ class Search:
             self.scorer.stop_relative(outcome.candidates)
         except SympyTimeout:
             outcome.stopped = self._budget_label()
+        except KeyboardInterrupt:
+            outcome.stopped = INTERRUPTED
         outcome.timings = timer.seconds
         return outcome
 
@@ -214,6 +218,8 @@ class Search:
                 outcome.log.append(f"{plan.label}: failed ({error})")
         except (KansrError, RuntimeError, ValueError, RecursionError) as error:
             outcome.log.append(f"{plan.label}: failed ({error})")
+        except KeyboardInterrupt:
+            outcome.stopped = INTERRUPTED
         outcome.timings = timer.seconds
         return outcome
 
@@ -271,6 +277,10 @@ class Search:
             self.timer.seconds[stage] = self.timer.seconds.get(stage, 0.0) + seconds
         for message in outcome.log:
             progress(message, self.verbose)
+        if outcome.stopped == INTERRUPTED:
+            # the candidates of the alternative Ctrl-C cut short are kept above; the caller
+            # (``kansr.search.discover``) answers with the best formula so far
+            raise KeyboardInterrupt
         if outcome.stopped:
             self.stopped = outcome.stopped
             return True
