@@ -428,11 +428,10 @@ def test_what_an_alternative_scored_before_the_budget_ended_it_is_kept(monkeypat
     # the budget ends after the KAN's formula was scored, while its terms are read again
     monkeypatch.setattr(search_module, "reread_terms", ends_the_budget)
     cut = evaluated()
-    assert cut.stopped is not None and cut.model is not None
+    assert cut.stopped is not None and cut.model is not None and cut.candidates
     # what it had scored by then, formula for formula and error for error
     assert [(str(c.formula), c.val_nmse) for c in cut.candidates] == \
         [(str(c.formula), c.val_nmse) for c in whole.candidates[:len(cut.candidates)]]
-    assert cut.candidates
 
 
 def test_ctrl_c_keeps_what_the_alternative_it_cut_short_had_scored(monkeypatch):

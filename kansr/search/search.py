@@ -225,9 +225,8 @@ class Search:
 
     def _candidates(self, plan: Plan, budget: Budget | None, timer: StageTimer, outcome: Outcome) -> None:
         """One alternative's model (or None) and scored candidates, into ``outcome`` as they
-        come: where the budget ends the alternative, what it had scored by then is kept (a
-        first KAN's Gaussian, lost while its reread was scored, had left a constant as the
-        answer)."""
+        come: where the budget, an error or Ctrl-C ends the alternative, what it had scored by
+        then is kept, as a formula scored before the end is as much an answer as any."""
         X, y, log = self.dataset.X, self.dataset.y, outcome.log
 
         def score(expr: sympy.Expr, label: str, timer: StageTimer, log: list[str]) -> list[Candidate]:
