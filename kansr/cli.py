@@ -137,6 +137,7 @@ def _print_result(result) -> None:
 def _discover(args) -> int:
     from kansr.data import load
     from kansr.search import DiscoverConfig, discover
+    from kansr.search.search import INTERRUPTED
 
     if args.time_budget is not None and args.time_budget <= 0:
         raise DataError(f"--time-budget must be positive, got {args.time_budget:g}")
@@ -182,7 +183,7 @@ def _discover(args) -> int:
         for original, safe in result.renamed.items():
             print(f"note: column {original!r} is written {safe!r} in the formula", file=sys.stderr)
         _print_result(result)
-    if result.stopped == "interrupted":
+    if result.stopped == INTERRUPTED:
         print("kansr: interrupted; the formula above is the best found so far", file=sys.stderr)
         return 130
     return 0
