@@ -39,6 +39,16 @@ def half_angle_squares(expr: sympy.Expr) -> sympy.Expr:
     return expr.replace(lambda node: isinstance(node, sympy.Add), rewrite)
 
 
+def powers_of_exponentials(expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` with each power of an exponential, exp(u)^p with p a number, written exp(p·u).
+    A formula is a real function, and for real u, exp(u) is positive, so the two are the same
+    function; sympy only folds whole powers, as for complex u they differ. A square root
+    appears where the search fitted y² and took the root back: sqrt(exp(−(x − 5)²)) is the
+    Gaussian exp(−(x − 5)²/2), two nodes longer."""
+    return expr.replace(lambda node: node.is_Pow and isinstance(node.base, sympy.exp) and node.exp.is_Number,
+                        lambda node: sympy.exp(node.exp * node.base.args[0]))
+
+
 def one_signed_symbols(symbols, X: np.ndarray) -> dict[sympy.Symbol, sympy.Symbol]:
     """Each symbol whose column of ``X`` has one sign on every row, mapped to a symbol of
     the same name that sympy knows to be positive (or negative)."""
@@ -65,7 +75,8 @@ def simplify(expr: sympy.Expr, seconds: float = 5.0,
     finds the form: cot(acos(u)/2) = sqrt(1 - u²)/(1 - u) (compositions of two library
     functions land on such forms for the relativistic Doppler factor). So is a hyperbolic
     function of a logarithm: cosh(log(u)) = (u + 1/u)/2, the compositions' way to write
-    u + 1/u. Squares of sines and cosines are written as squares (``half_angle_squares``).
+    u + 1/u. Squares of sines and cosines are written as squares (``half_angle_squares``),
+    and powers of exponentials as exponentials (``powers_of_exponentials``).
     """
     signs = signs or {}
     back = {signed: plain for plain, signed in signs.items()}
@@ -103,7 +114,7 @@ def _simplified(expr: sympy.Expr) -> sympy.Expr:
     of_log = {node: node.rewrite(sympy.exp) for node in simplified.atoms(*_HYPERBOLIC) if node.has(sympy.log)}
     if of_log:
         simplified = sympy.simplify(simplified.xreplace(of_log))
-    simplified = half_angle_squares(simplified)
+    simplified = powers_of_exponentials(half_angle_squares(simplified))
     if trig_of_inverse_trig(simplified):
         algebraic = sympy.simplify(sympy.expand_trig(simplified.rewrite(sympy.sin)))
         if not trig_of_inverse_trig(algebraic):
