@@ -487,3 +487,32 @@ def test_relative_noise_on_a_target_within_a_decade_is_fitted_as_relative():
     assert R.value == pytest.approx(np.exp(logs.mean()), rel=1e-6)
     assert R.stderr == pytest.approx(R.value * stats.sem(logs), rel=0.05)
     assert abs(R.value - 8.314) < 2.5 * R.stderr
+
+
+def test_the_table_fits_a_hill_curve_as_scipy_does():
+    # Hill's b·xⁿ/(c + xⁿ), the binding and dose-response curve, is in the table of common
+    # laws; its starting values must lead the refit to the least-squares optimum scipy's
+    # curve_fit finds from the true constants
+    from scipy.optimize import curve_fit
+
+    from kansr.search.baselines import baseline_formulas
+
+    def hill(v, b, c, n):
+        return b / (1 + c * v ** (-n))
+
+    rng = np.random.default_rng(3)
+    values = rng.uniform(1, 10, 30)
+    target = hill(values, 10.0, 16.0, 2.0) * (1 + 0.02 * rng.standard_normal(30))
+    expected, _ = curve_fit(hill, values, target, p0=(10.0, 16.0, 2.0))
+    # the one shape with a power of x in a denominator (Michaelis-Menten's has x alone)
+    found = [f for f in baseline_formulas(values[:, None], target, [x])
+             if any(p.base == x and p.exp.is_Float for p in f.atoms(sympy.Pow))
+             and any(p.base.is_Add and p.exp == -1 for p in f.atoms(sympy.Pow))]
+    assert len(found) == 1, found
+    fitted = refit(found[0], [x], values[:, None], target)
+    np.testing.assert_allclose(fitted.nmse * np.var(target), np.mean((hill(values, *expected) - target) ** 2),
+                               rtol=1e-6)
+    # b, c and −n, as scipy's b, c and n
+    np.testing.assert_allclose(sorted(abs(c.value) for c in fitted.constants), sorted(np.abs(expected)), rtol=1e-4)
+    # and scored as the search scores the table, the law is chosen, with its exact numbers
+    assert choose(_scored_baselines(values[:, None], target, ["x"])).formula == 10 / (1 + 16 / x**2)

@@ -1,14 +1,16 @@
 """The simplest formulas, fitted before any KAN is trained: a constant, straight lines, power
-laws, exponentials, sums of two exponentials, saturation and logistic curves in each input,
-a linear function and a monomial of all inputs: a table of common laws.
+laws, exponentials, sums of two exponentials, saturation (Michaelis-Menten's and Hill's) and
+logistic curves in each input, a linear function and a monomial of all inputs: a table of
+common laws.
 
 They give the front its first rows (a user sees what a constant or a line already
 explains), an answer on any budget, and, for data that follow one of these textbook laws
-(y = k·n, Arrhenius' and Kleiber's power laws, a decay a + b·exp(-k·t), a two-compartment
-decay a·exp(-k₁·t) + b·exp(-k₂·t) or, with terms of opposite signs, Bateman's rise and
-fall, Michaelis-Menten's a·x/(b + x)), the answer itself, usually at once. A sum of two
-exponentials is the one common curve that no other entry reaches as a limit and that no
-KAN composition of one input gives (each is one function of one affine argument). Each
+(y = k·n, Kleiber's power law, a decay a + b·exp(-k·t), a two-compartment decay
+a·exp(-k₁·t) + b·exp(-k₂·t) or, with terms of opposite signs, Bateman's rise and fall,
+Michaelis-Menten's a·x/(b + x), Hill's dose-response and binding curves), the answer itself,
+usually at once. A sum of two exponentials is the one common curve that no other entry
+reaches as a limit and that no KAN composition of one input gives (each is one function of
+one affine argument). Each
 formula comes with starting values for its constants; the refit that follows
 (``kansr.search.candidate``) fits them.
 """
@@ -82,6 +84,20 @@ def _two_exponentials(x: sympy.Symbol, values: np.ndarray, y: np.ndarray, sign: 
     return [fast * sympy.exp(_f(k_fast) * x) + slow * sympy.exp(_f(k_slow) * x)]
 
 
+def _hill(x: sympy.Symbol, values: np.ndarray, y: np.ndarray, sign: float) -> list[sympy.Expr]:
+    """Hill's saturation b/(1 + c·x^(−n)), b·xⁿ/(c + xⁿ) (for positive x): binding and
+    dose-response curves, Michaelis-Menten's where n = 1. Started from ln(b/y − 1) = ln c −
+    n·ln x, with b a little above the target's largest size."""
+    ceiling = 1.1 * float(np.max(sign * y))
+    rows = sign * y > 0
+    if len(np.unique(values[rows])) < 2:
+        return []
+    minus_n, log_c = np.polyfit(np.log(values[rows]), np.log(ceiling / (sign * y[rows]) - 1), 1)
+    if not (np.isfinite(minus_n) and np.isfinite(log_c)) or minus_n == 0:
+        return []
+    return [_f(sign * ceiling) / (1 + _f(np.exp(log_c)) * x ** _f(minus_n))]
+
+
 def _shapes(x: sympy.Symbol, values: np.ndarray, y: np.ndarray) -> list[sympy.Expr]:
     """One-input textbook shapes in ``x`` that the data allow, with starting values."""
     low, high = float(values.min()), float(values.max())
@@ -101,6 +117,7 @@ def _shapes(x: sympy.Symbol, values: np.ndarray, y: np.ndarray) -> list[sympy.Ex
         shapes.append(_f(sign * np.exp(log_a)) * x ** _f(b))
         # a·x/(b + x), saturating; the half-saturation constant starts mid-range
         shapes.append(_f(2 * sign * np.abs(y).max()) * x / (_f(np.median(values)) + x))
+        shapes += _hill(x, values, y, sign)
     if sign:
         shapes += _two_exponentials(x, values, y, sign)
     middle = float(np.median(values))
