@@ -10,9 +10,8 @@ a·exp(-k₁·t) + b·exp(-k₂·t) or, with terms of opposite signs, Bateman's 
 Michaelis-Menten's a·x/(b + x), Hill's dose-response and binding curves), the answer itself,
 usually at once. A sum of two exponentials is the one common curve that no other entry
 reaches as a limit and that no KAN composition of one input gives (each is one function of
-one affine argument). Each
-formula comes with starting values for its constants; the refit that follows
-(``kansr.search.candidate``) fits them.
+one affine argument). Each formula comes with starting values for its constants; the refit
+that follows (``kansr.search.candidate``) fits them.
 """
 
 from __future__ import annotations
