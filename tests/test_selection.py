@@ -521,3 +521,18 @@ def test_the_table_fits_a_hill_curve_as_scipy_does():
     np.testing.assert_allclose(sorted(abs(c.value) for c in fitted.constants), sorted(np.abs(expected)), rtol=1e-4)
     # and scored as the search scores the table, the law is chosen, with its exact numbers
     assert choose(_scored_baselines(values[:, None], target, ["x"])).formula == 10 / (1 + 16 / x**2)
+
+
+def test_the_table_of_common_laws_on_calendar_years_warns_nothing():
+    # a doubling every two years since 1971: Hill's start c = exp(n·ln x) for x near 2000
+    # is past the largest double; the shape is left out, and no numpy warning reaches the
+    # user's terminal
+    import warnings
+
+    from kansr.search.baselines import baseline_formulas
+
+    years = np.arange(1971, 2021, 2.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        formulas = baseline_formulas(years[:, None], 2300 * 2 ** ((years - 1971) / 2), [x])
+    assert formulas and all(not f.has(sympy.oo, sympy.zoo, sympy.nan) for f in formulas)

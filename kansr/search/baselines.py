@@ -92,9 +92,11 @@ def _hill(x: sympy.Symbol, values: np.ndarray, y: np.ndarray, sign: float) -> li
     if len(np.unique(values[rows])) < 2:
         return []
     minus_n, log_c = np.polyfit(np.log(values[rows]), np.log(ceiling / (sign * y[rows]) - 1), 1)
-    if not (np.isfinite(minus_n) and np.isfinite(log_c)) or minus_n == 0:
+    with np.errstate(over="ignore"):  # an input far from 1 (a year) can put c past the largest double
+        c = float(np.exp(log_c))
+    if not (np.isfinite(minus_n) and np.isfinite(c)) or minus_n == 0 or c == 0:
         return []
-    return [_f(sign * ceiling) / (1 + _f(np.exp(log_c)) * x ** _f(minus_n))]
+    return [_f(sign * ceiling) / (1 + _f(c) * x ** _f(minus_n))]
 
 
 def _shapes(x: sympy.Symbol, values: np.ndarray, y: np.ndarray) -> list[sympy.Expr]:
