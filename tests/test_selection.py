@@ -525,8 +525,9 @@ def test_the_table_fits_a_hill_curve_as_scipy_does():
 
 def test_the_table_of_common_laws_on_calendar_years_warns_nothing():
     # a doubling every two years since 1971: Hill's start c = exp(n·ln x) for x near 2000
-    # is past the largest double; the shape is left out, and no numpy warning reaches the
-    # user's terminal
+    # is past the largest double, and the power law's amplitude, about e^(−5200), below the
+    # smallest; those shapes are left out (the power law had been the formula 0), and no
+    # numpy warning reaches the user's terminal
     import warnings
 
     from kansr.search.baselines import baseline_formulas
@@ -535,4 +536,4 @@ def test_the_table_of_common_laws_on_calendar_years_warns_nothing():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         formulas = baseline_formulas(years[:, None], 2300 * 2 ** ((years - 1971) / 2), [x])
-    assert formulas and all(not f.has(sympy.oo, sympy.zoo, sympy.nan) for f in formulas)
+    assert formulas and all(f != 0 and not f.has(sympy.oo, sympy.zoo, sympy.nan) for f in formulas)

@@ -37,12 +37,19 @@ def _sign(y: np.ndarray) -> float:
     return 1.0 if positive >= 0.9 else -1.0 if positive <= 0.1 else 0.0
 
 
-def _log_fit(columns: np.ndarray, y: np.ndarray, sign: float) -> np.ndarray:
+def _log_fit(columns: np.ndarray, y: np.ndarray, sign: float) -> tuple[float, np.ndarray] | None:
     """Least squares of log(sign·y) on log(columns) (and a constant), on the rows of that
-    sign: starting values of a power law or a monomial."""
+    sign: starting values of a power law or a monomial, as (amplitude, exponents). None
+    where the amplitude leaves the double range: on inputs far from 1 (calendar years) a
+    steep curve needs exponents in the hundreds, and a start of 0 or inf is none."""
     rows = sign * y > 0
     design = np.column_stack([np.ones(int(rows.sum())), np.log(columns[rows])])
-    return np.linalg.lstsq(design, np.log(sign * y[rows]), rcond=None)[0]
+    coefficients = np.linalg.lstsq(design, np.log(sign * y[rows]), rcond=None)[0]
+    with np.errstate(over="ignore", under="ignore"):
+        amplitude = sign * float(np.exp(coefficients[0]))
+    if not np.isfinite(amplitude) or amplitude == 0:
+        return None
+    return amplitude, coefficients[1:]
 
 
 def _two_exponentials(x: sympy.Symbol, values: np.ndarray, y: np.ndarray, sign: float) -> list[sympy.Expr]:
@@ -114,8 +121,9 @@ def _shapes(x: sympy.Symbol, values: np.ndarray, y: np.ndarray) -> list[sympy.Ex
             shapes.append(_f(mean) + _f(b) * sympy.exp(_f(k) * x))
     sign = _sign(y)
     if low > 0 and sign:
-        log_a, b = _log_fit(values[:, None], y, sign)  # a·x^b
-        shapes.append(_f(sign * np.exp(log_a)) * x ** _f(b))
+        fit = _log_fit(values[:, None], y, sign)  # a·x^b
+        if fit is not None:
+            shapes.append(_f(fit[0]) * x ** _f(fit[1][0]))
         # a·x/(b + x), saturating; the half-saturation constant starts mid-range
         shapes.append(_f(2 * sign * np.abs(y).max()) * x / (_f(np.median(values)) + x))
         shapes += _hill(x, values, y, sign)
@@ -136,10 +144,9 @@ def baseline_formulas(X: np.ndarray, y: np.ndarray, symbols: list[sympy.Symbol])
         coefficients = np.linalg.lstsq(design, y, rcond=None)[0]
         formulas.append(_f(coefficients[0]) + sympy.Add(*[_f(c) * s for c, s in zip(coefficients[1:], symbols)]))
         sign = _sign(y)
-        if np.all(X > 0) and sign:  # a monomial of all inputs
-            coefficients = _log_fit(X, y, sign)
-            formulas.append(_f(sign * np.exp(coefficients[0])) * sympy.Mul(*[s ** _f(c) for c, s in
-                                                                             zip(coefficients[1:], symbols)]))
+        fit = _log_fit(X, y, sign) if np.all(X > 0) and sign else None
+        if fit is not None:  # a monomial of all inputs
+            formulas.append(_f(fit[0]) * sympy.Mul(*[s ** _f(c) for c, s in zip(fit[1], symbols)]))
     if n <= MAX_INPUTS_FOR_SHAPES:
         for j, symbol in enumerate(symbols):
             if np.ptp(X[:, j]) > 0:
