@@ -37,19 +37,24 @@ def _sign(y: np.ndarray) -> float:
     return 1.0 if positive >= 0.9 else -1.0 if positive <= 0.1 else 0.0
 
 
+def _exp_in_range(log_value: float) -> float | None:
+    """exp(log_value), or None where that leaves the double range (0 or inf): on inputs far
+    from 1 (calendar years) a steep curve's start needs amplitudes past it, and such a
+    start is none."""
+    with np.errstate(over="ignore", under="ignore"):
+        value = float(np.exp(log_value))
+    return value if np.isfinite(value) and value != 0 else None
+
+
 def _log_fit(columns: np.ndarray, y: np.ndarray, sign: float) -> tuple[float, np.ndarray] | None:
     """Least squares of log(sign·y) on log(columns) (and a constant), on the rows of that
     sign: starting values of a power law or a monomial, as (amplitude, exponents). None
-    where the amplitude leaves the double range: on inputs far from 1 (calendar years) a
-    steep curve needs exponents in the hundreds, and a start of 0 or inf is none."""
+    where the amplitude leaves the double range (``_exp_in_range``)."""
     rows = sign * y > 0
     design = np.column_stack([np.ones(int(rows.sum())), np.log(columns[rows])])
     coefficients = np.linalg.lstsq(design, np.log(sign * y[rows]), rcond=None)[0]
-    with np.errstate(over="ignore", under="ignore"):
-        amplitude = sign * float(np.exp(coefficients[0]))
-    if not np.isfinite(amplitude) or amplitude == 0:
-        return None
-    return amplitude, coefficients[1:]
+    amplitude = _exp_in_range(coefficients[0])
+    return None if amplitude is None else (sign * amplitude, coefficients[1:])
 
 
 def _two_exponentials(x: sympy.Symbol, values: np.ndarray, y: np.ndarray, sign: float) -> list[sympy.Expr]:
@@ -99,9 +104,8 @@ def _hill(x: sympy.Symbol, values: np.ndarray, y: np.ndarray, sign: float) -> li
     if len(np.unique(values[rows])) < 2:
         return []
     minus_n, log_c = np.polyfit(np.log(values[rows]), np.log(ceiling / (sign * y[rows]) - 1), 1)
-    with np.errstate(over="ignore"):  # an input far from 1 (a year) can put c past the largest double
-        c = float(np.exp(log_c))
-    if not (np.isfinite(minus_n) and np.isfinite(c)) or minus_n == 0 or c == 0:
+    c = _exp_in_range(log_c)
+    if c is None or not np.isfinite(minus_n) or minus_n == 0:
         return []
     return [_f(sign * ceiling) / (1 + _f(c) * x ** _f(minus_n))]
 
