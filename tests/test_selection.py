@@ -253,8 +253,9 @@ def test_a_common_law_fitted_to_a_limit_is_scored_as_that_limit():
     assert all(float(c.formula.coeff(x)) == pytest.approx(slope, abs=0.1) for c in scored)
 
 
-def _scored_baselines(X, y, names):
-    """Every formula of the table of common laws, scored as the search scores it."""
+def _scored_baselines(X, y, names, outclassed=False):
+    """Every formula of the table of common laws, scored as the search scores it; with
+    ``outclassed``, as the search does, leaving out those the ones before outclass."""
     from kansr.data import Dataset
     from kansr.search.baselines import baseline_formulas
     from kansr.search.candidate import Scorer, split_rows
@@ -263,8 +264,11 @@ def _scored_baselines(X, y, names):
     symbols = [sympy.Symbol(name) for name in names]
     scorer = Scorer(Dataset(X, y, names, "y"), split_rows(len(y), 0.2, 0, len(y), len(y)), 1.0, None)
     formulas = baseline_formulas(X, y, symbols)
-    return [c for f in formulas for c in scorer.score(f, "test", StageTimer(), [], simplify=False,
-                                                          codebook=len(formulas))]
+    scored = []
+    for f in formulas:
+        scored += scorer.score(f, "test", StageTimer(), [], simplify=False, codebook=len(formulas),
+                               rivals=list(scored) if outclassed else ())
+    return scored
 
 
 def test_a_small_table_weighs_a_common_law_as_snapped_and_as_fitted():
@@ -537,3 +541,24 @@ def test_the_table_of_common_laws_on_calendar_years_warns_nothing():
         warnings.simplefilter("error")
         formulas = baseline_formulas(years[:, None], 2300 * 2 ** ((years - 1971) / 2), [x])
     assert formulas and all(f != 0 and not f.has(sympy.oo, sympy.zoo, sympy.nan) for f in formulas)
+
+
+@pytest.mark.parametrize("noise, rows", [(0.0, 20), (0.05, 8)])
+def test_laws_outclassed_before_their_cross_validation_change_neither_choice_nor_front(noise, rows):
+    # a line in x with an input z it ignores: the table's curves in z (and the flexible ones
+    # in x) fit the rows worse than the line predicts them, and their cross-validated error
+    # can only be worse still, so they are left out before their refits; scored in full, the
+    # choice and the front are the same
+    rng = np.random.default_rng(4)
+    X = rng.uniform(1, 10, (rows, 2))
+    target = (3.2 + 1.7 * X[:, 0]) * (1 + noise * rng.standard_normal(rows))
+    full = _scored_baselines(X, target, ["x", "z"])
+    quick = _scored_baselines(X, target, ["x", "z"], outclassed=True)
+    assert len(quick) <= len(full) - 4  # the exponentials, the logistic and Hill's curve in z at least
+    assert choose(quick) is not None and str(choose(quick).formula) == str(choose(full).formula)
+    assert [str(c.formula) for c in pareto(quick)] == [str(c.formula) for c in pareto(full)]
+    # what was left out: cross-validated in full, each is worse on every count than the chosen
+    left = {str(c.formula) for c in full} - {str(c.formula) for c in quick}
+    chosen = choose(full)
+    assert left and all(c.val_nmse >= chosen.val_nmse and length(c) > length(chosen)
+                        for c in full if str(c.formula) in left)

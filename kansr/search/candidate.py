@@ -22,6 +22,7 @@ the largest rows and misstates its constants' errors: on 40 rows of the ideal ga
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -106,7 +107,7 @@ class Rows:
     kan: np.ndarray  # seeded subsample of train for the KAN
     refit: np.ndarray  # seeded subsample of train for the constant refits
 
-    def within(self, keep: np.ndarray) -> "Rows":
+    def within(self, keep: np.ndarray) -> Rows:
         """The same rows of the data restricted to ``keep`` (a boolean mask over its rows),
         numbered as rows of that restricted data."""
         number = np.cumsum(keep) - 1  # each kept row's index among the kept ones
@@ -232,10 +233,42 @@ class Scorer:
             return candidate
         return replace(candidate, constants=described.constants)
 
+    def _structure_cost(self, expr: sympy.Expr, codebook: int) -> float:
+        """Nats to state ``expr``'s tree (``Candidate.structure_cost``)."""
+        cost = NODE_COST * structure(expr)
+        if codebook:
+            cost = min(cost, math.log(codebook))
+        return cost + (math.log(2) if self.relative_possible else 0.0)  # which error model
+
+    def _outclassed(self, scored: Scored, in_sample: np.ndarray, codebook: int, rivals: Sequence[Candidate],
+                    floor: float) -> bool:
+        """Whether a formula of a cross-validated table can neither be chosen from among
+        ``rivals`` and itself nor stand on the front beside them, whatever its
+        cross-validated error: a rival is at most as complex, has an out-of-sample error at
+        most its error on the rows it was fitted to, and a description at most as long as
+        its own would be with that error. A row predicted by constants fitted without it is
+        predicted no better than with them (exactly so for least squares that are linear in
+        their constants), so its cross-validated error can only be higher, and that
+        cross-validation, a refit per row, is skipped: it took most of a small table's time
+        where the curves of an input the target ignores ran to a limit of their constants
+        (an edge that fits one row), and each refit without a row walked on towards it.
+        ``in_sample``: its predictions on the refit rows, in the fits' space."""
+        n = len(self.rows.refit)
+        expr = self._from_fit(scored).expr
+        additive = model_nmse(in_sample, self.fit_y[self.rows.refit])
+        # the parameter cost is one of these two (``_candidate``): the smaller bounds it
+        parameter_cost = min(scored.parameter_cost, exact_numbers_cost(scored.expr)
+                             + len(scored.constants) * cross_validated_float_cost(n))
+        at_least = data_cost(scored.nmse, n, floor) + self._structure_cost(expr, codebook) + parameter_cost
+        size = complexity(expr)
+        return any(r.complexity <= size and r.val_nmse <= additive and r.length(floor) <= at_least
+                   for r in rivals)
+
     def _candidate(self, scored: Scored, label: str, timer: StageTimer, codebook: int,
-                   budget: Budget | None) -> Candidate | None:
+                   budget: Budget | None, rivals: Sequence[Candidate] = (), floor: float = FLOOR) -> Candidate | None:
         """A polished formula scored out of sample; None where it is undefined on some row, or
-        has as many constants as a small table has rows (no error would say anything about it).
+        has as many constants as a small table has rows (no error would say anything about it),
+        or where ``rivals`` outclass it before its cross-validation (``_outclassed``).
 
         ``scored``: fitted in the fits' space (``_in_fit``), where its errors are measured too.
         ``val_nmse`` is the additive held-out error (what the front shows as R²); the data
@@ -254,6 +287,8 @@ class Scorer:
                                           scored.nmse, len(rows.refit))
         else:
             if len(scored.constants) >= len(rows.refit) - 1:
+                return None
+            if rivals and self._outclassed(scored, predictions[rows.refit], codebook, rivals, floor):
                 return None
             with timer.stage("refit, snap, simplify"):
                 out_of_fold = cross_validated_predictions(scored.expr, self.fit_symbols, X[rows.refit], y[rows.refit],
@@ -279,14 +314,9 @@ class Scorer:
         if not (np.isfinite(val) and np.isfinite(data_nmse)):
             return None
         scored = self._from_fit(scored)
-        structure_cost = NODE_COST * structure(scored.expr)
-        if codebook:
-            structure_cost = min(structure_cost, math.log(codebook))
-        if self.relative_possible:
-            structure_cost += math.log(2)  # which error model
         return Candidate(scored.expr, complexity(scored.expr), val, label, noise_like,
                          stopping.free_constants(scored.expr), scored.constants, parameter_cost,
-                         data_nmse, data_rows, structure_cost, relative)
+                         data_nmse, data_rows, self._structure_cost(scored.expr, codebook), relative)
 
     def refitted(self, candidate: Candidate, expr: sympy.Expr, timer: StageTimer,
                  budget: Budget | None) -> Candidate | None:
@@ -301,10 +331,13 @@ class Scorer:
                                                   key=candidate.key)
 
     def score(self, expr: sympy.Expr, label: str, timer: StageTimer, log: list[str],
-              simplify: bool = True, codebook: int = 0) -> list[Candidate]:
+              simplify: bool = True, codebook: int = 0, rivals: Sequence[Candidate] = (),
+              floor: float = FLOOR) -> list[Candidate]:
         """Refit, snap and score a composed formula (and its expansion) on rows it was not
         fitted to (``simplify``: False for formulas that are simple already; ``codebook``:
-        the size of the table of common laws ``expr`` is taken from, 0 for none)."""
+        the size of the table of common laws ``expr`` is taken from, 0 for none). Versions
+        that ``rivals`` outclass on a cross-validated table (``_outclassed``, under the
+        selection's error ``floor``) are left out."""
         X, y, symbols, rows = self.fit_X[self.rows.refit], self.fit_y[self.rows.refit], self.fit_symbols, self.rows
         with timer.stage("refit, snap, simplify"), time_limit(4 * self.simplify_seconds):
             first = refit(self._in_fit(expr), symbols, X, y, self.budget)
@@ -325,12 +358,12 @@ class Scorer:
             with timer.stage("refit, snap, simplify"), time_limit(4 * self.simplify_seconds):
                 scored = polish(self._in_fit(variant), symbols, X, y, self.simplify_seconds if simplify else 0.0,
                                 self.budget, noise_like=self._fit_noise_like)
-            candidate = self._candidate(scored, label, timer, codebook, self.budget)
+            candidate = self._candidate(scored, label, timer, codebook, self.budget, rivals, floor)
             if self.relative_tried and scored.nmse > _EXACT:
                 with timer.stage("refit, snap, simplify"), time_limit(4 * self.simplify_seconds):
                     relative = polish(self._in_fit(variant), symbols, X, y, 0.0, self.budget,
                                       noise_like=self._fit_noise_like_relative, relative=True)
-                other = self._candidate(relative, label, timer, codebook, self.budget)
+                other = self._candidate(relative, label, timer, codebook, self.budget, rivals, floor)
                 if other is not None and (candidate is None or other.length() < candidate.length()):
                     candidate = other
             found = [candidate]
@@ -344,7 +377,7 @@ class Scorer:
                 # cross-validated description charges an exact number's digits but not a
                 # fitted constant's, the reverse of the in-sample one, so on a small table
                 # a slope snapped to 3 may lose to the mean where the fitted slope would not
-                found.append(self._candidate(first, label, timer, codebook, self.budget))
+                found.append(self._candidate(first, label, timer, codebook, self.budget, rivals, floor))
             for kept in filter(None, found):
                 candidates.append(kept)
                 errors = "relative, " if kept.relative else ""

@@ -145,8 +145,12 @@ class Search:
             with time_limit(self.budget.clock_cap(_GRACE_SECONDS) if self.budget is not None else None):
                 formulas = baseline_formulas(X, y, self.symbols)
                 for formula in formulas:
+                    # the laws scored so far outclass those that can be neither chosen nor on
+                    # the front before their cross-validation (``Scorer.score``)
                     outcome.candidates += self.scorer.score(formula, BASELINE, timer, outcome.log, simplify=False,
-                                                            codebook=len(formulas))
+                                                            codebook=len(formulas),
+                                                            rivals=self.candidates + outcome.candidates,
+                                                            floor=self.floor)
             self.scorer.stop_relative(outcome.candidates)
         except SympyTimeout:
             outcome.stopped = self._budget_label()
