@@ -33,6 +33,34 @@ def test_standard_errors_of_a_straight_line_are_the_textbook_ones():
     assert line.stderr == pytest.approx(s / math.sqrt(np.sum((X - X.mean()) ** 2)))
 
 
+def test_an_exponential_of_calendar_years_gets_the_standard_errors_scipy_gives_in_years_since():
+    # a·exp(k·year): a is about 1e-254, and its derivative exp(k·year) about 1e263, whose
+    # square is past the largest double; the errors are those of the same fit in years since
+    # 1971 (fitted by scipy's curve_fit, well conditioned there, and their covariance
+    # s²·(JᵀJ)⁻¹ with the derivatives written out), a's carried over by the delta method
+    from scipy.optimize import curve_fit
+
+    rng = np.random.default_rng(2)
+    years = np.arange(1971, 2021, 1.0)
+    since = years - 1971
+    Y = 2300 * np.exp(0.3 * since) * (1 + 0.05 * rng.standard_normal(len(years)))
+    (a0, k), _ = curve_fit(lambda t, a, k: a * np.exp(k * t), since, Y, p0=(2300, 0.3), xtol=1e-14, ftol=1e-14)
+    jacobian = np.column_stack([np.exp(k * since), a0 * since * np.exp(k * since)])
+    residual = a0 * np.exp(k * since) - Y
+    covariance = np.linalg.inv(jacobian.T @ jacobian) * (residual @ residual) / (len(Y) - 2)
+    start = sympy.Float(a0 * math.exp(-k * 1971)) * sympy.exp(sympy.Float(k) * x)
+    fitted = describe(start, [x], years[:, None], Y)
+    amplitude, rate = sorted(fitted.constants, key=lambda c: abs(c.value))
+    assert rate.value == pytest.approx(k, rel=1e-9)
+    # to a thousandth: the fit's derivatives are forward differences, whose rounding the
+    # nearly parallel columns (a year moves by 2 % over the range) magnify
+    assert rate.stderr == pytest.approx(math.sqrt(covariance[1, 1]), rel=1e-3)
+    # a = a0·exp(−1971·k): its gradient in (a0, k)
+    gradient = np.array([1.0, -1971 * a0]) * math.exp(-k * 1971)
+    assert amplitude.stderr == pytest.approx(math.sqrt(gradient @ covariance @ gradient), rel=1e-3)
+    assert 0 < amplitude.stderr < 1e-250
+
+
 def test_constants_that_only_matter_together_get_bootstrap_errors():
     rng = np.random.default_rng(1)
     X = rng.uniform(1, 2, 200)

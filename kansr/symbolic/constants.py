@@ -331,21 +331,32 @@ class Template:
             return unknown, unknown
         variance = float(residual @ residual) / (n - k)  # in units of std(y)²
         with np.errstate(all="ignore"):
+            # each column's length, never squared whole: the derivative by an amplitude of
+            # 1e-290 (exp(0.35·year) on calendar years) is near 1e300, and its square, like
+            # the Gram matrix's entries, past the largest double
             norms = np.linalg.norm(jacobian, axis=0)
+            largest = np.max(np.abs(jacobian), axis=0)
+            norms = np.where(np.isfinite(norms) & ((norms > 0) | (largest == 0)), norms,
+                             largest * np.linalg.norm(jacobian / np.where(largest > 0, largest, 1.0), axis=0))
             conditional = np.where(norms > 0, np.sqrt(variance) / norms, np.inf)
-            gram = jacobian.T @ jacobian
-        if not (np.all(np.isfinite(norms)) and np.all(np.isfinite(gram)) and np.isfinite(variance)):
+        if not (np.all(np.isfinite(norms)) and np.isfinite(variance)):
             return unknown, np.where(np.isfinite(conditional), conditional, np.nan)
         if np.all(norms > 0):
             scaled = jacobian / norms
             with np.errstate(all="ignore"):
                 condition = np.linalg.cond(scaled.T @ scaled)
             if np.isfinite(condition) and condition < _ILL_CONDITIONED:
-                # a constant the rows barely move (its norm near the smallest double, on a
-                # target of tiny size) has a variance past the largest: inf, without a warning
+                # divided by each column's length only after the root, whose square (the
+                # covariance of that amplitude, 1e-580) is below the smallest double; a
+                # constant the rows barely move (its length near the smallest double, on a
+                # target of tiny size) has an error past the largest: inf, without a warning
                 with np.errstate(over="ignore"):
-                    covariance = np.linalg.inv(scaled.T @ scaled) / np.outer(norms, norms) * variance
-                return np.sqrt(np.abs(np.diag(covariance))), conditional
+                    marginal = np.sqrt(np.abs(np.diag(np.linalg.inv(scaled.T @ scaled))) * variance) / norms
+                return marginal, conditional
+        with np.errstate(all="ignore"):
+            gram = jacobian.T @ jacobian
+        if not np.all(np.isfinite(gram)):
+            return unknown, conditional
         pseudoinverse = np.sqrt(np.abs(np.diag(np.linalg.pinv(gram))) * variance)
         if ill_conditioned == "bootstrap":  # where it could not finish, the pseudoinverse's
             booted = self._bootstrap(values, free, budget)
