@@ -262,7 +262,7 @@ def test_a_common_law_fitted_to_a_limit_is_scored_as_that_limit():
     # too many; cross-validation does not charge fitted constants, so unless the limit is
     # taken the two score as one curve and the saturation may be kept
     from kansr.data import Dataset
-    from kansr.search.baselines import baseline_formulas
+    from kansr.search.baselines import baseline_laws
     from kansr.search.candidate import Scorer, split_rows
     from kansr.search.trial import StageTimer
 
@@ -271,7 +271,7 @@ def test_a_common_law_fitted_to_a_limit_is_scored_as_that_limit():
     values = X[:, 0]
     target = 7 * values + rng.normal(0, 3, 28)
     scorer = Scorer(Dataset(X, target, ["x"], "y"), split_rows(28, 0.2, 0, 28, 28), 1.0, None)
-    formulas = baseline_formulas(X, target, [x])
+    formulas = [law.formula for law in baseline_laws(X, target, [x])]
     # a·x/(b + x): the table's one shape with a quotient and no exponential
     saturation = next(f for f in formulas if f.has(sympy.Add, sympy.Pow) and not f.has(sympy.exp)
                       and any(p.exp == -1 for p in f.atoms(sympy.Pow)))
@@ -285,17 +285,17 @@ def _scored_baselines(X, y, names, outclassed=False):
     """Every formula of the table of common laws, scored as the search scores it; with
     ``outclassed``, as the search does, leaving out those the ones before outclass."""
     from kansr.data import Dataset
-    from kansr.search.baselines import baseline_formulas
+    from kansr.search.baselines import baseline_laws
     from kansr.search.candidate import Scorer, split_rows
     from kansr.search.trial import StageTimer
 
     symbols = [sympy.Symbol(name) for name in names]
     scorer = Scorer(Dataset(X, y, names, "y"), split_rows(len(y), 0.2, 0, len(y), len(y)), 1.0, None)
-    formulas = baseline_formulas(X, y, symbols)
+    laws = baseline_laws(X, y, symbols)
     scored = []
-    for f in formulas:
-        scored += scorer.score(f, "test", StageTimer(), [], simplify=False, codebook=len(formulas),
-                               rivals=list(scored) if outclassed else ())
+    for law in laws:
+        scored += scorer.score(law.formula, "test", StageTimer(), [], simplify=False, codebook=len(laws),
+                               rivals=list(scored) if outclassed else (), relative_start=law.relative_start)
     return scored
 
 
@@ -532,7 +532,7 @@ def test_the_table_fits_a_hill_curve_as_scipy_does():
     # curve_fit finds from the true constants
     from scipy.optimize import curve_fit
 
-    from kansr.search.baselines import baseline_formulas
+    from kansr.search.baselines import baseline_laws
 
     def hill(v, b, c, n):
         return b / (1 + c * v ** (-n))
@@ -542,7 +542,7 @@ def test_the_table_fits_a_hill_curve_as_scipy_does():
     target = hill(values, 10.0, 16.0, 2.0) * (1 + 0.02 * rng.standard_normal(30))
     expected, _ = curve_fit(hill, values, target, p0=(10.0, 16.0, 2.0))
     # the one shape with a power of x in a denominator (Michaelis-Menten's has x alone)
-    found = [f for f in baseline_formulas(values[:, None], target, [x])
+    found = [f for f in (law.formula for law in baseline_laws(values[:, None], target, [x]))
              if any(p.base == x and p.exp.is_Float for p in f.atoms(sympy.Pow))
              and any(p.base.is_Add and p.exp == -1 for p in f.atoms(sympy.Pow))]
     assert len(found) == 1, found
@@ -562,12 +562,12 @@ def test_the_table_of_common_laws_on_calendar_years_warns_nothing():
     # numpy warning reaches the user's terminal
     import warnings
 
-    from kansr.search.baselines import baseline_formulas
+    from kansr.search.baselines import baseline_laws
 
     years = np.arange(1971, 2021, 2.0)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        formulas = baseline_formulas(years[:, None], 2300 * 2 ** ((years - 1971) / 2), [x])
+        formulas = [law.formula for law in baseline_laws(years[:, None], 2300 * 2 ** ((years - 1971) / 2), [x])]
     assert formulas and all(f != 0 and not f.has(sympy.oo, sympy.zoo, sympy.nan) for f in formulas)
 
 
@@ -590,3 +590,20 @@ def test_laws_outclassed_before_their_cross_validation_change_neither_choice_nor
     chosen = choose(full)
     assert left and all(c.val_nmse >= chosen.val_nmse and length(c) > length(chosen)
                         for c in full if str(c.formula) in left)
+
+
+def test_the_table_fits_an_exponential_over_decades_of_calendar_years_with_relative_errors():
+    # a doubling every two years over fifty (Moore's law) with 30 % log-normal scatter: the
+    # additive fit follows the largest rows and its offset leaves the curve below zero on the
+    # earliest, where no relative error is defined; the relative fit starts from the line
+    # ln y = ln b + k·year instead, and the law comes back, its rate within its errors
+    rng = np.random.default_rng(6)
+    years = np.arange(1971, 2021, 5 / 3)
+    target = 2300 * 2 ** ((years - 1971) / 2) * np.exp(0.3 * rng.standard_normal(len(years)))
+    chosen = choose(_scored_baselines(years[:, None], target, ["x"]))
+    assert chosen.relative and len(chosen.formula.atoms(sympy.exp)) == 1 and not chosen.formula.is_Add
+    rate = float(next(iter(chosen.formula.atoms(sympy.exp))).args[0].diff(x))
+    # the textbook estimate, least squares on ln y, within the snapping window of 2.5 of its
+    # standard errors (the rate snaps to 1/3)
+    line = stats.linregress(years, np.log(target))
+    assert abs(rate - line.slope) <= 2.5 * line.stderr

@@ -11,10 +11,13 @@ Michaelis-Menten's a·x/(b + x), Hill's dose-response and binding curves), the a
 usually at once. A sum of two exponentials is the one common curve that no other entry
 reaches as a limit and that no KAN composition of one input gives (each is one function of
 one affine argument). Each formula comes with starting values for its constants; the refit
-that follows (``kansr.search.candidate``) fits them.
+that follows (``kansr.search.candidate``) fits them. An exponential of a target of one sign
+comes with a second start, for its fit with relative errors (``Law``).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import sympy
@@ -24,6 +27,16 @@ BASELINE = "baseline"
 # one-input shapes are tried for each input of problems with at most this many inputs;
 # wider problems get the constant and the shapes of all inputs at once
 MAX_INPUTS_FOR_SHAPES = 3
+
+
+@dataclass(frozen=True)
+class Law:
+    """One entry of the table: its formula with starting values for its constants, and,
+    where the fit with relative errors starts better elsewhere, that start (a formula of the
+    same entry, or one of its limits)."""
+
+    formula: sympy.Expr
+    relative_start: sympy.Expr | None = None
 
 
 def _f(value: float) -> sympy.Float:
@@ -110,37 +123,56 @@ def _hill(x: sympy.Symbol, values: np.ndarray, y: np.ndarray, sign: float) -> li
     return [_f(sign * ceiling) / (1 + _f(c) * x ** _f(minus_n))]
 
 
-def _shapes(x: sympy.Symbol, values: np.ndarray, y: np.ndarray) -> list[sympy.Expr]:
+def _log_linear(x: sympy.Symbol, values: np.ndarray, y: np.ndarray, sign: float) -> tuple[float, sympy.Expr] | None:
+    """b·exp(k·x) from the line ln(sign·y) = ln|b| + k·x on the rows of that sign: where the
+    target spans decades, the start of an exponential's fit with relative errors. (The
+    additive fit, which the relative one otherwise starts from, follows the largest rows,
+    and its offset can leave the curve below zero on the smallest, where no relative error
+    is defined: a doubling every two years over fifty.) As (k, the formula); None where the
+    line is flat or its amplitude leaves the double range."""
+    rows = sign * y > 0
+    if len(np.unique(values[rows])) < 2:
+        return None
+    k, log_b = np.polyfit(values[rows], np.log(sign * y[rows]), 1)
+    b = _exp_in_range(log_b)
+    return None if b is None or not k else (float(k), _f(sign * b) * sympy.exp(_f(k) * x))
+
+
+def _shapes(x: sympy.Symbol, values: np.ndarray, y: np.ndarray) -> list[Law]:
     """One-input textbook shapes in ``x`` that the data allow, with starting values."""
     low, high = float(values.min()), float(values.max())
     spread = (high - low) or 1.0
     mean, span = float(y.mean()), float(np.ptp(y)) or 1.0
     slope = float(np.polyfit(values, y, 1)[0]) if np.ptp(values) > 0 else 0.0
-    shapes = [_f(mean - slope * values.mean()) + _f(slope or 1.0) * x]  # a + b·x
+    sign = _sign(y)
+    # the relative fit's start of the exponential that rises or falls as the line does
+    logarithmic = _log_linear(x, values, y, sign) if sign else None
+    shapes = [Law(_f(mean - slope * values.mean()) + _f(slope or 1.0) * x)]  # a + b·x
     for rate in (-3.0, 3.0):  # a + b·exp(k·x), decaying or growing over the range
         k = rate / spread
         with np.errstate(all="ignore"):
             b = span * np.sign(slope or 1.0) * np.sign(k) * np.exp(-k * (high if k > 0 else low))
         if np.isfinite(b) and b != 0:
-            shapes.append(_f(mean) + _f(b) * sympy.exp(_f(k) * x))
-    sign = _sign(y)
+            same_way = logarithmic is not None and (logarithmic[0] > 0) == (k > 0)
+            shapes.append(Law(_f(mean) + _f(b) * sympy.exp(_f(k) * x), logarithmic[1] if same_way else None))
     if low > 0 and sign:
         fit = _log_fit(values[:, None], y, sign)  # a·x^b
         if fit is not None:
-            shapes.append(_f(fit[0]) * x ** _f(fit[1][0]))
+            shapes.append(Law(_f(fit[0]) * x ** _f(fit[1][0])))
         # a·x/(b + x), saturating; the half-saturation constant starts mid-range
-        shapes.append(_f(2 * sign * np.abs(y).max()) * x / (_f(np.median(values)) + x))
-        shapes += _hill(x, values, y, sign)
+        shapes.append(Law(_f(2 * sign * np.abs(y).max()) * x / (_f(np.median(values)) + x)))
+        shapes += [Law(f) for f in _hill(x, values, y, sign)]
     if sign:
-        shapes += _two_exponentials(x, values, y, sign)
+        shapes += [Law(f) for f in _two_exponentials(x, values, y, sign)]
     middle = float(np.median(values))
     # logistic: a + b/(1 + exp(-k·(x - m))), rising or falling with the data
-    shapes.append(_f(y.min()) + _f(span) / (1 + sympy.exp(_f(-4 * np.sign(slope or 1.0) / spread) * (x - _f(middle)))))
+    shapes.append(Law(_f(y.min()) + _f(span)
+                      / (1 + sympy.exp(_f(-4 * np.sign(slope or 1.0) / spread) * (x - _f(middle))))))
     return shapes
 
 
-def baseline_formulas(X: np.ndarray, y: np.ndarray, symbols: list[sympy.Symbol]) -> list[sympy.Expr]:
-    """The baseline formulas for data (X, y), simplest first."""
+def baseline_laws(X: np.ndarray, y: np.ndarray, symbols: list[sympy.Symbol]) -> list[Law]:
+    """The table of common laws for data (X, y), simplest first."""
     formulas: list[sympy.Expr] = [_f(y.mean())]
     n = X.shape[1]
     if n > 1:  # a linear function of all inputs
@@ -151,8 +183,9 @@ def baseline_formulas(X: np.ndarray, y: np.ndarray, symbols: list[sympy.Symbol])
         fit = _log_fit(X, y, sign) if np.all(X > 0) and sign else None
         if fit is not None:  # a monomial of all inputs
             formulas.append(_f(fit[0]) * sympy.Mul(*[s ** _f(c) for c, s in zip(fit[1], symbols)]))
+    laws = [Law(f) for f in formulas]
     if n <= MAX_INPUTS_FOR_SHAPES:
         for j, symbol in enumerate(symbols):
             if np.ptp(X[:, j]) > 0:
-                formulas += _shapes(symbol, X[:, j], y)
-    return formulas
+                laws += _shapes(symbol, X[:, j], y)
+    return laws

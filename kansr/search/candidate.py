@@ -332,12 +332,14 @@ class Scorer:
 
     def score(self, expr: sympy.Expr, label: str, timer: StageTimer, log: list[str],
               simplify: bool = True, codebook: int = 0, rivals: Sequence[Candidate] = (),
-              floor: float = FLOOR) -> list[Candidate]:
+              floor: float = FLOOR, relative_start: sympy.Expr | None = None) -> list[Candidate]:
         """Refit, snap and score a composed formula (and its expansion) on rows it was not
         fitted to (``simplify``: False for formulas that are simple already; ``codebook``:
         the size of the table of common laws ``expr`` is taken from, 0 for none). Versions
         that ``rivals`` outclass on a cross-validated table (``_outclassed``, under the
-        selection's error ``floor``) are left out."""
+        selection's error ``floor``) are left out. The fit with relative errors starts from
+        the additive one, and also from ``relative_start`` where that is given (the
+        table's start for it, ``kansr.search.baselines.Law``): the shorter wins."""
         X, y, symbols, rows = self.fit_X[self.rows.refit], self.fit_y[self.rows.refit], self.fit_symbols, self.rows
         with timer.stage("refit, snap, simplify"), time_limit(4 * self.simplify_seconds):
             first = refit(self._in_fit(expr), symbols, X, y, self.budget)
@@ -363,6 +365,11 @@ class Scorer:
                 with timer.stage("refit, snap, simplify"), time_limit(4 * self.simplify_seconds):
                     relative = polish(self._in_fit(variant), symbols, X, y, 0.0, self.budget,
                                       noise_like=self._fit_noise_like_relative, relative=True)
+                    if relative_start is not None:
+                        elsewhere = polish(self._in_fit(relative_start), symbols, X, y, 0.0, self.budget,
+                                           noise_like=self._fit_noise_like_relative, relative=True)
+                        if elsewhere.description_length < relative.description_length:
+                            relative = elsewhere
                 other = self._candidate(relative, label, timer, codebook, self.budget, rivals, floor)
                 if other is not None and (candidate is None or other.length() < candidate.length()):
                     candidate = other

@@ -23,7 +23,7 @@ from kansr.data import Dataset
 from kansr.errors import KansrError
 from kansr.kan import KAN
 from kansr.search import stopping
-from kansr.search.baselines import BASELINE, baseline_formulas
+from kansr.search.baselines import BASELINE, baseline_laws
 from kansr.search.candidate import Candidate, Rows, Scorer
 from kansr.search.config import DiscoverConfig
 from kansr.search.executor import run_parallel
@@ -143,14 +143,14 @@ class Search:
         X, y = self.dataset.X[self.rows.refit], self.dataset.y[self.rows.refit]
         try:
             with time_limit(self.budget.clock_cap(_GRACE_SECONDS) if self.budget is not None else None):
-                formulas = baseline_formulas(X, y, self.symbols)
-                for formula in formulas:
+                laws = baseline_laws(X, y, self.symbols)
+                for law in laws:
                     # the laws scored so far outclass those that can be neither chosen nor on
                     # the front before their cross-validation (``Scorer.score``)
-                    outcome.candidates += self.scorer.score(formula, BASELINE, timer, outcome.log, simplify=False,
-                                                            codebook=len(formulas),
+                    outcome.candidates += self.scorer.score(law.formula, BASELINE, timer, outcome.log, simplify=False,
+                                                            codebook=len(laws),
                                                             rivals=self.candidates + outcome.candidates,
-                                                            floor=self.floor)
+                                                            floor=self.floor, relative_start=law.relative_start)
             self.scorer.stop_relative(outcome.candidates)
         except SympyTimeout:
             outcome.stopped = self._budget_label()
