@@ -339,7 +339,7 @@ class Scorer:
         that ``rivals`` outclass on a cross-validated table (``_outclassed``, under the
         selection's error ``floor``) are left out. The fit with relative errors starts from
         the additive one, and also from ``relative_start`` where that is given (the
-        table's start for it, ``kansr.search.baselines.Law``): the shorter wins."""
+        table's start for it, ``kansr.search.baselines.Law``)."""
         X, y, symbols, rows = self.fit_X[self.rows.refit], self.fit_y[self.rows.refit], self.fit_symbols, self.rows
         with timer.stage("refit, snap, simplify"), time_limit(4 * self.simplify_seconds):
             first = refit(self._in_fit(expr), symbols, X, y, self.budget)
@@ -361,15 +361,14 @@ class Scorer:
                 scored = polish(self._in_fit(variant), symbols, X, y, self.simplify_seconds if simplify else 0.0,
                                 self.budget, noise_like=self._fit_noise_like)
             candidate = self._candidate(scored, label, timer, codebook, self.budget, rivals, floor)
-            if self.relative_tried and scored.nmse > _EXACT:
+            # each start of the fit with relative errors is scored out of sample like the
+            # additive fit, and the shortest of them all kept (in sample, a start's fit
+            # without a constant may be shorter and its prediction worse)
+            starts = [variant] + ([relative_start] if relative_start is not None else [])
+            for start in starts if self.relative_tried and scored.nmse > _EXACT else []:
                 with timer.stage("refit, snap, simplify"), time_limit(4 * self.simplify_seconds):
-                    relative = polish(self._in_fit(variant), symbols, X, y, 0.0, self.budget,
+                    relative = polish(self._in_fit(start), symbols, X, y, 0.0, self.budget,
                                       noise_like=self._fit_noise_like_relative, relative=True)
-                    if relative_start is not None:
-                        elsewhere = polish(self._in_fit(relative_start), symbols, X, y, 0.0, self.budget,
-                                           noise_like=self._fit_noise_like_relative, relative=True)
-                        if elsewhere.description_length < relative.description_length:
-                            relative = elsewhere
                 other = self._candidate(relative, label, timer, codebook, self.budget, rivals, floor)
                 if other is not None and (candidate is None or other.length() < candidate.length()):
                     candidate = other
