@@ -210,6 +210,9 @@ def test_a_constant_within_its_error_of_zero_costs_more_than_zero():
     assert float_cost(3.8e-4, 1.4e-3, 1000) == pytest.approx(np.log(2))
     assert float_cost(0.0, 1e-3, 1000) == pytest.approx(np.log(2))
     assert float_cost(1.0, 1e-3, 1000) == pytest.approx(np.log(1000))
+    # and so does a tiny one with a huge error, their ratio below the smallest double (this
+    # raised a math domain error, and a real table's search with it)
+    assert float_cost(1e-200, 1e150, 17) == pytest.approx(np.log(2))
 
 
 def test_a_further_term_of_a_sum_or_product_costs_the_operator_that_joins_it():

@@ -331,13 +331,12 @@ class Template:
             return unknown, unknown
         variance = float(residual @ residual) / (n - k)  # in units of std(y)²
         with np.errstate(all="ignore"):
-            # each column's length, never squared whole: the derivative by an amplitude of
-            # 1e-290 (exp(0.35·year) on calendar years) is near 1e300, and its square, like
-            # the Gram matrix's entries, past the largest double
+            # each column's length, where its square overflows without squaring it whole: the
+            # derivative by an amplitude of 1e-290 (exp(0.35·year) on calendar years) is near
+            # 1e300, and its square, like the Gram matrix's entries, past the largest double
             norms = np.linalg.norm(jacobian, axis=0)
             largest = np.max(np.abs(jacobian), axis=0)
-            norms = np.where(np.isfinite(norms) & ((norms > 0) | (largest == 0)), norms,
-                             largest * np.linalg.norm(jacobian / np.where(largest > 0, largest, 1.0), axis=0))
+            norms = np.where(np.isfinite(norms), norms, largest * np.linalg.norm(jacobian / largest, axis=0))
             conditional = np.where(norms > 0, np.sqrt(variance) / norms, np.inf)
         if not (np.all(np.isfinite(norms)) and np.isfinite(variance)):
             return unknown, np.where(np.isfinite(conditional), conditional, np.nan)

@@ -91,7 +91,8 @@ def float_cost(value: float, stderr: float, n_rows: int) -> float:
     if not math.isfinite(stderr) or stderr < 0:
         return 0.5 * math.log(max(n_rows, 2))
     precision = max(stderr, 1e-15 * abs(value), 1e-300)
-    return max(math.log(abs(value) / precision), MIN_FLOAT_COST) if value != 0 else MIN_FLOAT_COST
+    ratio = abs(value) / precision  # 0 where a tiny constant's error is huge: below the smallest double
+    return max(math.log(ratio), MIN_FLOAT_COST) if ratio > 0 else MIN_FLOAT_COST
 
 
 def cross_validated_float_cost(n_rows: int) -> float:
