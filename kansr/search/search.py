@@ -145,8 +145,8 @@ class Search:
             with time_limit(self.budget.clock_cap(_GRACE_SECONDS) if self.budget is not None else None):
                 laws = baseline_laws(X, y, self.symbols)
                 for law in laws:
-                    # the laws scored so far outclass those that can be neither chosen nor on
-                    # the front before their cross-validation (``Scorer.score``)
+                    # a law that those scored before it outclass is left out before its
+                    # cross-validation (``Scorer.score``)
                     outcome.candidates += self.scorer.score(law.formula, BASELINE, timer, outcome.log, simplify=False,
                                                             codebook=len(laws),
                                                             rivals=self.candidates + outcome.candidates,
