@@ -60,11 +60,12 @@ def _exp_in_range(log_value: float) -> float | None:
 
 
 def _log_fit(columns: np.ndarray, y: np.ndarray, sign: float) -> tuple[float, np.ndarray] | None:
-    """Least squares of log(sign·y) on log(columns) (and a constant), on the rows of that
-    sign: starting values of a power law or a monomial, as (amplitude, exponents). None
-    where the amplitude leaves the double range (``_exp_in_range``)."""
+    """Least squares of log(sign·y) on ``columns`` (and a constant), on the rows of that
+    sign: with the logarithms of inputs, starting values of a power law or a monomial; with
+    an input itself, of an exponential. As (amplitude, coefficients); None where the
+    amplitude leaves the double range (``_exp_in_range``)."""
     rows = sign * y > 0
-    design = np.column_stack([np.ones(int(rows.sum())), np.log(columns[rows])])
+    design = np.column_stack([np.ones(int(rows.sum())), columns[rows]])
     coefficients = np.linalg.lstsq(design, np.log(sign * y[rows]), rcond=None)[0]
     amplitude = _exp_in_range(coefficients[0])
     return None if amplitude is None else (sign * amplitude, coefficients[1:])
@@ -130,12 +131,13 @@ def _log_linear(x: sympy.Symbol, values: np.ndarray, y: np.ndarray, sign: float)
     and its offset can leave the curve below zero on the smallest, where no relative error
     is defined: a doubling every two years over fifty.) As (k, the formula); None where the
     line is flat or its amplitude leaves the double range."""
-    rows = sign * y > 0
-    if len(np.unique(values[rows])) < 2:
+    if len(np.unique(values[sign * y > 0])) < 2:
         return None
-    k, log_b = np.polyfit(values[rows], np.log(sign * y[rows]), 1)
-    b = _exp_in_range(log_b)
-    return None if b is None or not k else (float(k), _f(sign * b) * sympy.exp(_f(k) * x))
+    fit = _log_fit(values[:, None], y, sign)
+    if fit is None or not fit[1][0]:
+        return None
+    b, k = fit[0], float(fit[1][0])
+    return k, _f(b) * sympy.exp(_f(k) * x)
 
 
 def _shapes(x: sympy.Symbol, values: np.ndarray, y: np.ndarray) -> list[Law]:
@@ -156,7 +158,7 @@ def _shapes(x: sympy.Symbol, values: np.ndarray, y: np.ndarray) -> list[Law]:
             same_way = logarithmic is not None and (logarithmic[0] > 0) == (k > 0)
             shapes.append(Law(_f(mean) + _f(b) * sympy.exp(_f(k) * x), logarithmic[1] if same_way else None))
     if low > 0 and sign:
-        fit = _log_fit(values[:, None], y, sign)  # a·x^b
+        fit = _log_fit(np.log(values[:, None]), y, sign)  # a·x^b
         if fit is not None:
             shapes.append(Law(_f(fit[0]) * x ** _f(fit[1][0])))
         # a·x/(b + x), saturating; the half-saturation constant starts mid-range
@@ -180,7 +182,7 @@ def baseline_laws(X: np.ndarray, y: np.ndarray, symbols: list[sympy.Symbol]) -> 
         coefficients = np.linalg.lstsq(design, y, rcond=None)[0]
         formulas.append(_f(coefficients[0]) + sympy.Add(*[_f(c) * s for c, s in zip(coefficients[1:], symbols)]))
         sign = _sign(y)
-        fit = _log_fit(X, y, sign) if np.all(X > 0) and sign else None
+        fit = _log_fit(np.log(X), y, sign) if np.all(X > 0) and sign else None
         if fit is not None:  # a monomial of all inputs
             formulas.append(_f(fit[0]) * sympy.Mul(*[s ** _f(c) for c, s in zip(fit[1], symbols)]))
     laws = [Law(f) for f in formulas]

@@ -126,6 +126,13 @@ _EXACT = 1e-12
 _SCALE = sympy.Symbol("_scale")
 
 
+def _cross_validated_parameter_cost(scored: Scored, n_rows: int) -> float:
+    """What ``scored``'s numbers cost beside a cross-validated data term on ``n_rows`` rows
+    (``Scorer._candidate``): its exact numbers' digits, and for each fitted constant what
+    Schwarz's criterion charges beyond leave-one-out's price."""
+    return exact_numbers_cost(scored.expr) + len(scored.constants) * cross_validated_float_cost(n_rows)
+
+
 def one_signed(y: np.ndarray) -> bool:
     """Whether y has one sign, and so relative errors (ln(f/y)) can describe it."""
     return bool(len(y) and (np.all(y > 0) or np.all(y < 0)))
@@ -257,8 +264,7 @@ class Scorer:
         expr = self._from_fit(scored).expr
         additive = model_nmse(in_sample, self.fit_y[self.rows.refit])
         # the parameter cost is one of these two (``_candidate``): the smaller bounds it
-        parameter_cost = min(scored.parameter_cost, exact_numbers_cost(scored.expr)
-                             + len(scored.constants) * cross_validated_float_cost(n))
+        parameter_cost = min(scored.parameter_cost, _cross_validated_parameter_cost(scored, n))
         at_least = data_cost(scored.nmse, n, floor) + self._structure_cost(expr, codebook) + parameter_cost
         size = complexity(expr)
         return any(r.complexity <= size and r.val_nmse <= additive and r.length(floor) <= at_least
@@ -309,8 +315,7 @@ class Scorer:
                 # counts too: a flexible law can predict every row to 1e-15 where its own
                 # refit stopped short of that, and with free constants it tied the exact law
                 # on the data and won on its digits
-                parameter_cost = (exact_numbers_cost(scored.expr)
-                                  + len(scored.constants) * cross_validated_float_cost(data_rows))
+                parameter_cost = _cross_validated_parameter_cost(scored, data_rows)
         if not (np.isfinite(val) and np.isfinite(data_nmse)):
             return None
         scored = self._from_fit(scored)

@@ -335,8 +335,11 @@ class Template:
             # derivative by an amplitude of 1e-290 (exp(0.35·year) on calendar years) is near
             # 1e300, and its square, like the Gram matrix's entries, past the largest double
             norms = np.linalg.norm(jacobian, axis=0)
-            largest = np.max(np.abs(jacobian), axis=0)
-            norms = np.where(np.isfinite(norms), norms, largest * np.linalg.norm(jacobian / largest, axis=0))
+            overflowed = ~np.isfinite(norms)
+            if overflowed.any():
+                columns = jacobian[:, overflowed]
+                largest = np.max(np.abs(columns), axis=0)
+                norms[overflowed] = largest * np.linalg.norm(columns / largest, axis=0)
             conditional = np.where(norms > 0, np.sqrt(variance) / norms, np.inf)
         if not (np.all(np.isfinite(norms)) and np.isfinite(variance)):
             return unknown, np.where(np.isfinite(conditional), conditional, np.nan)
