@@ -11,6 +11,7 @@ list, its chosen formula first) and ``score`` refits and scores a formula on the
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -152,6 +153,8 @@ class Reduction:
             merges = self._contested(model, merges, symmetric, budget)
             separable = [] if merges else splits(model, self.X[rows.kan], context.seed, UNCERTAIN_SPLIT)
             split = next((s for s in separable if s.score < SEPARABILITY_TOLERANCE), None)
+            if split is not None and split.kind == "*":
+                model = self._for_factors(model, budget)
             if not merges and split is None:
                 merges, split, model = self._confirmed(model, symmetric, separable, budget)
             if not merges and split is None:
@@ -266,18 +269,42 @@ class Reduction:
                 return [], split, separated
         return [], None, model
 
-    def _product_of_a_wide_range(self, model: Surrogate, budget: Budget | None) -> tuple[Split | None, Surrogate]:
-        """A product split found on a surrogate of ln|y| (with that surrogate), where y has one
-        sign and spans a decade or more (``spans_decades``); else (None, ``model``). A surrogate of y errs
-        by about as much at every row, which swamps the smallest values, or turns them
-        negative, and the product test reads ln|f|: 4π/3·a/(1 − b²)², from 0.6 down to 1e-3,
-        has no product split on a surrogate of y that fits it to 4e-6."""
-        rows, seed = self.context.rows, self.context.seed
+    def _logarithmic(self, budget: Budget | None) -> Surrogate | None:
+        """A surrogate of ln|y| where y has one sign and spans a decade or more
+        (``spans_decades``), else None. A surrogate of y errs by about as much at every row,
+        which swamps the smallest values, or turns them negative: 4π/3·a/(1 − b²)², from 0.6
+        down to 1e-3, has no product split on a surrogate of y that fits it to 4e-6, and
+        where one is found there, its factors' data are off by tens of percent on the
+        smallest values."""
+        rows = self.context.rows
         y = self.y[rows.kan]
-        if not spans_decades(y):
+        return Surrogate(self.X[rows.kan], y, self.context.seed, budget=budget, log_target=True) \
+            if spans_decades(y) else None
+
+    def _for_factors(self, model: Surrogate, budget: Budget | None) -> Surrogate:
+        """The surrogate to take a product's factors' data from: one of ln|y| where y spans
+        decades (``_logarithmic``) and it predicts the held-out rows with smaller relative
+        errors than ``model``, else ``model``."""
+        logarithmic = self._logarithmic(budget)
+        val = self.held_out_rows
+        if logarithmic is None or not len(val):
+            return model
+
+        def relative_error(surrogate) -> float:
+            values, y = surrogate(self.X[val]), self.y[val]
+            if np.any(values * np.sign(y) <= 0):
+                return math.inf
+            return float(np.mean(np.log(values / y) ** 2))
+
+        return logarithmic if relative_error(logarithmic) < relative_error(model) else model
+
+    def _product_of_a_wide_range(self, model: Surrogate, budget: Budget | None) -> tuple[Split | None, Surrogate]:
+        """A product split found on a surrogate of ln|y| (with that surrogate,
+        ``_logarithmic``); else (None, ``model``)."""
+        logarithmic = self._logarithmic(budget)
+        if logarithmic is None:
             return None, model
-        logarithmic = Surrogate(self.X[rows.kan], y, seed, budget=budget, log_target=True)
-        found = [s for s in splits(logarithmic, self.X[rows.kan], seed) if s.kind == "*"]
+        found = [s for s in splits(logarithmic, self.X[self.context.rows.kan], self.context.seed) if s.kind == "*"]
         return (found[0], logarithmic) if found else (None, model)
 
     def _merged(self, merges: list[Merge], budget: Budget | None) -> tuple[KAN | None, list[Candidate]]:
