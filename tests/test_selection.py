@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 import sympy
-from scipy import stats
+from scipy import optimize, stats
 
 from kansr.search.candidate import Candidate
 from kansr.search.selection import choose, length, pareto
@@ -610,3 +610,53 @@ def test_the_table_fits_an_exponential_over_decades_of_calendar_years_with_relat
     # standard errors (the rate snaps to 1/3)
     line = stats.linregress(years, np.log(target))
     assert abs(rate - line.slope) <= 2.5 * line.stderr
+
+
+def _oscillating(formula: sympy.Expr) -> bool:
+    return bool(formula.atoms(sympy.cos))
+
+
+def test_the_table_fits_a_damped_oscillation_as_scipy_does():
+    # 40 readings of a damped spring, 3·exp(−0.3·t)·cos(2·t + 0.5) + 1, with noise of 3 % of
+    # the target's spread: the table's entry is started from a grid of rates and frequencies,
+    # and its refit comes back to scipy's least squares started from the truth (its numbers
+    # snapped within their errors: 1 + 3·exp(−0.294·t)·cos(2·t + 1/2))
+    rng = np.random.default_rng(3)
+    t = np.sort(rng.uniform(0, 10, 40))
+    truth = 3 * np.exp(-0.3 * t) * np.cos(2 * t + 0.5) + 1
+    target = truth + 0.03 * np.ptp(truth) * rng.standard_normal(len(t))
+    chosen = choose(_scored_baselines(t[:, None], target, ["x"]))
+    assert _oscillating(chosen.formula) and chosen.formula.atoms(sympy.exp)
+
+    def curve(t, a, k, w, phase, d):
+        return a * np.exp(-k * t) * np.cos(w * t + phase) + d
+
+    fitted, covariance = optimize.curve_fit(curve, t, target, p0=[3, 0.3, 2, 0.5, 1])
+    argument = next(iter(chosen.formula.atoms(sympy.cos))).args[0]
+    frequency, rate = float(argument.diff(x)), -float(next(iter(chosen.formula.atoms(sympy.exp))).args[0].diff(x))
+    errors = np.sqrt(np.diag(covariance))
+    assert abs(frequency - fitted[2]) <= 2.5 * errors[2] and abs(rate - fitted[1]) <= 2.5 * errors[1]
+    values = sympy.lambdify(x, chosen.formula)(t)
+    assert np.sqrt(np.mean((values - curve(t, *fitted)) ** 2)) < np.std(target - truth) / 3
+
+
+@pytest.mark.parametrize("name, law", [
+    ("bell", lambda t: 6 * np.exp(-((t - 5) ** 2) / 2)),
+    ("lorentzian", lambda t: 6 / (1 + ((t - 5) / 1.2) ** 2)),
+    ("rise and fall", lambda t: 8 * (np.exp(-0.15 * t) - np.exp(-0.9 * t))),
+    ("decay", lambda t: 5 + 20 * np.exp(-0.4 * t)),
+    ("under one period", lambda t: np.sin(0.6 * t)),
+    ("noise", lambda t: 3 + 0 * t),
+])
+def test_the_table_offers_an_oscillation_only_where_the_target_swings(name, law):
+    # a single peak, a smooth rise or fall and pure noise (1000 rows, where hundreds of
+    # trial frequencies give chance its best shot) get no oscillation in the table; the
+    # same rows of a sine do
+    from kansr.search.baselines import baseline_laws
+
+    rng = np.random.default_rng(0)
+    t = rng.uniform(1, 10, 1000)
+    for values, swings in ((law(t), False), (3 * np.sin(0.9 * t + 0.5) + 4, True)):
+        target = values * (1 + 0.05 * rng.standard_normal(len(t)))
+        laws = baseline_laws(t[:, None], target, [x])
+        assert any(_oscillating(law.formula) for law in laws) == swings

@@ -1,17 +1,18 @@
 """The simplest formulas, fitted before any KAN is trained: a constant, straight lines, power
 laws, exponentials, sums of two exponentials, saturation (Michaelis-Menten's and Hill's) and
-logistic curves in each input, a linear function and a monomial of all inputs: a table of
-common laws.
+logistic curves in each input, a damped oscillation in an input the target swings with, a
+linear function and a monomial of all inputs: a table of common laws.
 
 They give the front its first rows (a user sees what a constant or a line already
 explains), an answer on any budget, and, for data that follow one of these textbook laws
 (y = k·n, Kleiber's power law, a decay a + b·exp(-k·t), a two-compartment decay
 a·exp(-k₁·t) + b·exp(-k₂·t) or, with terms of opposite signs, Bateman's rise and fall,
-Michaelis-Menten's a·x/(b + x), Hill's dose-response and binding curves), the answer itself,
-usually at once. A sum of two exponentials is the one common curve that no other entry
-reaches as a limit and that no KAN composition of one input gives (each is one function of
-one affine argument). Each formula comes with starting values for its constants; the refit
-that follows (``kansr.search.candidate``) fits them. An exponential of a target of one sign
+Michaelis-Menten's a·x/(b + x), Hill's dose-response and binding curves, a pendulum's
+swings), the answer itself, usually at once. A sum of two exponentials and a damped
+oscillation are the common curves that no other entry reaches as a limit and that no KAN
+composition of one input gives (each is one function of one affine argument). Each formula
+comes with starting values for its constants; the refit that follows
+(``kansr.search.candidate``) fits them. An exponential of a target of one sign
 comes with a second start, for its fit with relative errors (``Law``).
 """
 
@@ -27,6 +28,11 @@ BASELINE = "baseline"
 # one-input shapes are tried for each input of problems with at most this many inputs;
 # wider problems get the constant and the shapes of all inputs at once
 MAX_INPUTS_FOR_SHAPES = 3
+# an oscillation is looked for on this many distinct inputs or more (it has five constants),
+# with at most this many periods in the range, on at most this many rows
+_OSCILLATION_ROWS = 12
+_MAX_PERIODS = 50
+_OSCILLATION_SAMPLE = 128
 
 
 @dataclass(frozen=True)
@@ -140,6 +146,74 @@ def _log_linear(x: sympy.Symbol, values: np.ndarray, y: np.ndarray, sign: float)
     return k, _f(b) * sympy.exp(_f(k) * x)
 
 
+def _least_squares(designs: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Linear least squares of y (n,) on each of a stack of designs (m, n, p), by the normal
+    equations (the designs here are a few well-scaled columns): coefficients (m, p) and sums
+    of squares (m,)."""
+    gram = np.einsum("mni,mnj->mij", designs, designs)  # (m, p, p)
+    moments = np.einsum("mni,n->mi", designs, y)  # (m, p)
+    # a ridge of 1e-12 of the trace keeps a design whose column vanishes (a bell far from every row) solvable
+    ridge = 1e-12 * np.trace(gram, axis1=1, axis2=2)[:, None, None] * np.eye(gram.shape[1])
+    coefficients = np.linalg.solve(gram + ridge, moments[..., None])[..., 0]
+    residuals = np.einsum("mnp,mp->mn", designs, coefficients) - y
+    return coefficients, np.sum(residuals**2, axis=1)
+
+
+def _oscillation(x: sympy.Symbol, values: np.ndarray, y: np.ndarray) -> list[sympy.Expr]:
+    """d + a·exp(−k·x)·cos(ω·x + φ): a damped oscillation (a pendulum, a mass on a spring,
+    a circuit with a coil), a steady one where k = 0. For a fixed rate k and frequency ω
+    it is linear in d and in the cosine's and sine's amplitudes, so it is started from the
+    best of a grid of (k, ω), with at least one period and at most a quarter as many as
+    rows in the range, each sampled (on at most ``_OSCILLATION_SAMPLE`` rows spread over
+    the range). Only where the target swings: where that fit describes it better than a
+    cubic (which turns at most twice and follows a smooth rise or fall) and a single
+    bell-shaped peak both do, by Schwarz's criterion with ω and k charged as constants and
+    the grid's frequencies as the trials they are (pure noise fits one of hundreds of
+    frequencies better than chance); elsewhere the entry would only make every other entry
+    of the table cost more to name."""
+    if len(np.unique(values)) < _OSCILLATION_ROWS:
+        return []
+    order = np.argsort(values, kind="stable")
+    order = order[np.unique(np.linspace(0, len(order) - 1, _OSCILLATION_SAMPLE).round().astype(int))]
+    low, spread = float(values.min()), float(np.ptp(values))
+    unit, y = (values[order] - low) / spread, y[order]  # (n,)
+    n, ones = len(unit), np.ones(len(unit))
+    # no gap between neighbouring rows as long as half a period, so that every swing is
+    # sampled (on a skewed input, a fast wave would otherwise fit its few far rows one by one)
+    periods = min((n - 1) / 4, 1 / (2 * np.max(np.diff(unit))), _MAX_PERIODS)
+    frequencies = 2 * np.pi * np.arange(1.0, periods + 1e-9, 0.125)  # per range
+    if not len(frequencies):
+        return []
+    # per range: steady, or decaying or growing by up to e⁴ over it
+    rates = np.array([0.0, 0.5, 1.0, 2.0, 4.0, -0.5, -1.0, -2.0, -4.0])
+    best = None
+    for rate in rates:
+        phases = frequencies[:, None] * unit  # (m, n)
+        envelope = np.exp(-rate * unit)
+        designs = np.stack([np.broadcast_to(ones, phases.shape), envelope * np.cos(phases),
+                            envelope * np.sin(phases)], axis=2)  # (m, n, 3)
+        coefficients, sse = _least_squares(designs, y)
+        i = int(np.argmin(sse))
+        if best is None or sse[i] < best[0]:
+            best = (float(sse[i]), rate, frequencies[i], coefficients[i])
+    sse, rate, omega, (d, p, q) = best
+    cubic = _least_squares(np.vander(unit, 4)[None], y)[1]
+    middles, widths = np.meshgrid(np.linspace(0.0, 1.0, 21), np.geomspace(0.05, 1.0, 12))
+    bells = np.exp(-(((unit - middles.reshape(-1, 1)) / widths.reshape(-1, 1)) ** 2))  # (m, n)
+    peak = _least_squares(np.stack([np.broadcast_to(ones, bells.shape), bells], axis=2), y)[1]
+    smooth = min(float(cubic.min()), float(peak.min()))
+    # five constants against four, ω and k found among the grid's trials
+    penalty = 2 * np.log(n) + 2 * np.log(len(frequencies) * len(rates))
+    if n * np.log(max(sse, 1e-300) / max(smooth, 1e-300)) + penalty >= 0:
+        return []
+    # p·cos(θ) + q·sin(θ) = a·cos(θ + φ), θ = ω·(x − low)/spread
+    k, w = rate / spread, omega / spread
+    amplitude, phase = float(np.hypot(p, q) * np.exp(k * low)), float(np.arctan2(-q, p) - w * low)
+    if not np.isfinite(amplitude):
+        return []
+    return [_f(d) + _f(amplitude) * sympy.exp(_f(-k) * x) * sympy.cos(_f(w) * x + _f(phase))]
+
+
 def _shapes(x: sympy.Symbol, values: np.ndarray, y: np.ndarray) -> list[Law]:
     """One-input textbook shapes in ``x`` that the data allow, with starting values."""
     low, high = float(values.min()), float(values.max())
@@ -166,6 +240,7 @@ def _shapes(x: sympy.Symbol, values: np.ndarray, y: np.ndarray) -> list[Law]:
         shapes += [Law(f) for f in _hill(x, values, y, sign)]
     if sign:
         shapes += [Law(f) for f in _two_exponentials(x, values, y, sign)]
+    shapes += [Law(f) for f in _oscillation(x, values, y)]
     middle = float(np.median(values))
     # logistic: a + b/(1 + exp(-k·(x - m))), rising or falling with the data
     shapes.append(Law(_f(y.min()) + _f(span)
