@@ -659,4 +659,4 @@ def test_the_table_offers_an_oscillation_only_where_the_target_swings(name, law)
     for values, swings in ((law(t), False), (3 * np.sin(0.9 * t + 0.5) + 4, True)):
         target = values * (1 + 0.05 * rng.standard_normal(len(t)))
         laws = baseline_laws(t[:, None], target, [x])
-        assert any(_oscillating(law.formula) for law in laws) == swings
+        assert any(_oscillating(entry.formula) for entry in laws) == swings
