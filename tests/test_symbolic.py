@@ -727,3 +727,27 @@ def test_one_input_terms_stay_when_the_library_cannot_state_them_more_briefly():
     curve = sympy.sin(sympy.exp(-x) + 1) + sympy.exp(x / 9)
     assert compose.reread_terms(curve, [x], X[:, :1], library) is None
     assert compose.reread_terms(curve + x * y, [x, y], X, library) is not None
+
+
+def test_constants_within_their_errors_of_zero_are_dropped_and_the_rest_refit():
+    from kansr.symbolic import describe
+    from kansr.symbolic.snapping import zeroed
+
+    x = sympy.Symbol("x")
+    rng = np.random.default_rng(7)
+    values = np.sort(rng.uniform(2, 28, 40))
+    X = values[:, None]
+    # a line through the origin fitted with an offset: the offset lies within its errors of
+    # 0, and dropping it leaves k·x with k the least-squares slope through 0
+    y = 7 * values + rng.normal(0, 3, 40)
+    slope, intercept = np.polyfit(values, y, 1)
+    line = describe(sympy.Float(intercept) + sympy.Float(slope) * x, [x], X, y)
+    offset = next(c for c in line.constants if c.value == pytest.approx(intercept))
+    assert abs(offset.value) < 2.5 * offset.stderr
+    through = zeroed(line, [x], X, y)
+    assert through.expr.free_symbols == {x} and not through.expr.has(sympy.Add)
+    assert float(through.expr.coeff(x)) == pytest.approx(values @ y / (values @ values), rel=1e-6)
+    # an offset the data need (over 50 standard errors from 0) is kept: nothing to drop
+    shifted = y + 60
+    fitted = describe(sympy.Float(intercept + 60) + sympy.Float(slope) * x, [x], X, shifted)
+    assert zeroed(fitted, [x], X, shifted) is None

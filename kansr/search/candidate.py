@@ -39,7 +39,7 @@ from kansr.symbolic.description import (FLOOR, NODE_COST, cross_validated_float_
                                         pooled, structure)
 from kansr.symbolic.limits import time_limit
 from kansr.symbolic.residuals import looks_like_noise, neighbours
-from kansr.symbolic.snapping import without_limits
+from kansr.symbolic.snapping import without_limits, zeroed
 
 
 @dataclass(frozen=True)
@@ -389,6 +389,12 @@ class Scorer:
                 # fitted constant's, the reverse of the in-sample one, so on a small table
                 # a slope snapped to 3 may lose to the mean where the fitted slope would not
                 found.append(self._candidate(first, label, timer, codebook, self.budget, rivals, floor))
+                if reversed_charges:
+                    # and with its constants within their errors of 0 dropped, the rest fitted
+                    with timer.stage("refit, snap, simplify"), time_limit(4 * self.simplify_seconds):
+                        pruned = zeroed(first, symbols, X, y, self.budget)
+                    if pruned is not None and pruned.expr != scored.expr:
+                        found.append(self._candidate(pruned, label, timer, codebook, self.budget, rivals, floor))
             for kept in filter(None, found):
                 candidates.append(kept)
                 errors = "relative, " if kept.relative else ""
