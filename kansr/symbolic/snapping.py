@@ -315,8 +315,10 @@ def zeroed(scored: Scored, symbols, X, y, budget: Budget | None = None) -> Score
     with every other constant it can snap, which a cross-validated description may not
     prefer (it charges an exact number's digits and not a fitted constant's): an offset of
     0.0015 ± 0.0030 beside a damped oscillation should go whether or not the rate and the
-    frequency are written exactly."""
-    floats = {float(c.value) for c in scored.constants if abs(c.value) <= _window(c.value, c.stderr)}
+    frequency are written exactly. A constant whose error is unknown is not within it: its
+    window is unbounded only so that snapping lets the description decide, one at a time."""
+    floats = {float(c.value) for c in scored.constants
+              if math.isfinite(c.stderr) and abs(c.value) <= _window(c.value, c.stderr)}
     zero = {f: sympy.Integer(0) for f in scored.expr.atoms(sympy.Float) if float(f) in floats}
     if not zero:
         return None
