@@ -11,7 +11,6 @@ list, its chosen formula first) and ``score`` refits and scores a formula on the
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -21,29 +20,21 @@ import sympy
 from kansr.budget import Budget
 from kansr.data import Dataset
 from kansr.kan import KAN
-from kansr.search.candidate import Candidate, Rows, one_signed
+from kansr.search.candidate import Candidate, Rows
 from kansr.search.reduction.affine import (AFFINE_TOLERANCE, Affine, TargetMap, affine_coefficients,
                                            affine_function, affine_levels, affine_splits, local_affine_coefficients,
                                            target_maps)
 from kansr.search.reduction.surrogate import (CONFIRM_RATIO, NOISY_SURROGATE, SEPARABILITY_TOLERANCE,
                                               SYMMETRY_TOLERANCE, UNCERTAIN_SPLIT, UNCERTAIN_SYMMETRY, Merge, Split,
                                               Surrogate, confirms_merge, disjoint, merged_columns, merged_error,
-                                              separated_surrogate, split_data, splits, symmetries)
+                                              logarithmic_surrogate, separated_surrogate, split_data, splits,
+                                              symmetries)
 from kansr.search.trial import StageTimer
 from kansr.symbolic import predict
+from kansr.symbolic.description import model_nmse
 
 # surrogates trained at most to confirm uncertain reductions (``Reduction._confirmed``)
 CONFIRMATIONS = 4
-# the target spans at least this ratio (max |y| / min |y|) before a surrogate of ln|y| is tried
-WIDE_RANGE = 10.0
-
-
-def spans_decades(y: np.ndarray) -> bool:
-    """Whether y has one sign and spans ``WIDE_RANGE`` or more: where an error of the same
-    size at every row, a surrogate's of y, swamps its smallest values."""
-    magnitude = np.abs(y)
-    return one_signed(y) and bool(magnitude.max() >= WIDE_RANGE * magnitude.min())
-
 
 @dataclass(frozen=True)
 class Context:
@@ -269,42 +260,24 @@ class Reduction:
                 return [], split, separated
         return [], None, model
 
-    def _logarithmic(self, budget: Budget | None) -> Surrogate | None:
-        """A surrogate of ln|y| where y has one sign and spans a decade or more
-        (``spans_decades``), else None. A surrogate of y errs by about as much at every row,
-        which swamps the smallest values, or turns them negative: 4π/3·a/(1 − b²)², from 0.6
-        down to 1e-3, has no product split on a surrogate of y that fits it to 4e-6, and
-        where one is found there, its factors' data are off by tens of percent on the
-        smallest values."""
-        rows = self.context.rows
-        y = self.y[rows.kan]
-        return Surrogate(self.X[rows.kan], y, self.context.seed, budget=budget, log_target=True) \
-            if spans_decades(y) else None
-
     def _for_factors(self, model: Surrogate, budget: Budget | None) -> Surrogate:
         """The surrogate to take a product's factors' data from: one of ln|y| where y spans
-        decades (``_logarithmic``) and it predicts the held-out rows with smaller relative
-        errors than ``model``, else ``model``."""
-        logarithmic = self._logarithmic(budget)
-        val = self.held_out_rows
+        decades (``logarithmic_surrogate``) and it predicts the held-out rows with smaller
+        relative errors than ``model``, else ``model``."""
+        rows, val = self.context.rows, self.held_out_rows
+        logarithmic = logarithmic_surrogate(self.X[rows.kan], self.y[rows.kan], self.context.seed, budget)
         if logarithmic is None or not len(val):
             return model
-
-        def relative_error(surrogate) -> float:
-            values, y = surrogate(self.X[val]), self.y[val]
-            if np.any(values * np.sign(y) <= 0):
-                return math.inf
-            return float(np.mean(np.log(values / y) ** 2))
-
-        return logarithmic if relative_error(logarithmic) < relative_error(model) else model
+        return min((model, logarithmic), key=lambda s: model_nmse(s(self.X[val]), self.y[val], relative=True))
 
     def _product_of_a_wide_range(self, model: Surrogate, budget: Budget | None) -> tuple[Split | None, Surrogate]:
         """A product split found on a surrogate of ln|y| (with that surrogate,
-        ``_logarithmic``); else (None, ``model``)."""
-        logarithmic = self._logarithmic(budget)
+        ``logarithmic_surrogate``); else (None, ``model``)."""
+        rows, seed = self.context.rows, self.context.seed
+        logarithmic = logarithmic_surrogate(self.X[rows.kan], self.y[rows.kan], seed, budget)
         if logarithmic is None:
             return None, model
-        found = [s for s in splits(logarithmic, self.X[self.context.rows.kan], self.context.seed) if s.kind == "*"]
+        found = [s for s in splits(logarithmic, self.X[rows.kan], seed) if s.kind == "*"]
         return (found[0], logarithmic) if found else (None, model)
 
     def _merged(self, merges: list[Merge], budget: Budget | None) -> tuple[KAN | None, list[Candidate]]:

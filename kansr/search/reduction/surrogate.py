@@ -43,6 +43,7 @@ import torch
 
 from kansr.budget import Budget
 from kansr.kan import KAN, KANConfig, TrainConfig, train
+from kansr.search.candidate import one_signed
 
 # a transformation leaves f unchanged when its effect is below this share of the effect of
 # moving one input alone. Measured on ten Feynman problems: true symmetries 0.01-0.11
@@ -304,6 +305,8 @@ def find_split(f, X: np.ndarray, seed: int, tolerance: float = SEPARABILITY_TOLE
 # loses nothing but what the noise costs any fit, a false one also the interaction it
 # cannot represent.
 NOISY_SURROGATE = 1e-4
+# the target spans at least this ratio (max |y| / min |y|) before a surrogate of ln|y| is tried
+WIDE_RANGE = 10.0
 UNCERTAIN_SYMMETRY = 1.0
 UNCERTAIN_SPLIT = 0.5
 CONFIRM_RATIO = 2.0
@@ -337,6 +340,23 @@ def confirms_merge(merge: Merge, train_rows: tuple[np.ndarray, np.ndarray], held
     """Whether a surrogate of y on the merged inputs is within ``CONFIRM_RATIO`` of
     ``reference`` (the unreduced surrogate's held-out error) on the held-out rows."""
     return merged_error(merge, train_rows, held_out, seed, budget) <= CONFIRM_RATIO * reference
+
+
+def spans_decades(y: np.ndarray) -> bool:
+    """Whether y has one sign and spans ``WIDE_RANGE`` or more: where an error of the same
+    size at every row, a surrogate's of y, swamps its smallest values."""
+    magnitude = np.abs(y)
+    return one_signed(y) and bool(magnitude.max() >= WIDE_RANGE * magnitude.min())
+
+
+def logarithmic_surrogate(X: np.ndarray, y: np.ndarray, seed: int, budget: Budget | None = None
+                          ) -> Surrogate | None:
+    """A surrogate of ln|y| where y spans decades (``spans_decades``), else None. A surrogate
+    of y errs by about as much at every row, which swamps the smallest values, or turns them
+    negative: 4π/3·a/(1 − b²)², from 0.6 down to 1e-3, has no product split on a surrogate
+    of y that fits it to 4e-6, and where one is found there, its factors' data are off by
+    tens of percent on the smallest values."""
+    return Surrogate(X, y, seed, budget=budget, log_target=True) if spans_decades(y) else None
 
 
 def separated_surrogate(split: Split, train_rows: tuple[np.ndarray, np.ndarray], seed: int,
