@@ -662,6 +662,63 @@ def test_the_table_offers_an_oscillation_only_where_the_target_swings(name, law)
         assert any(_oscillating(entry.formula) for entry in laws) == swings
 
 
+
+def _peaked(formula: sympy.Expr) -> bool:
+    """Whether ``formula`` has a Gaussian exp(−u²) or a Lorentzian 1/(u² + 1) in it."""
+    squares = [p for p in formula.atoms(sympy.Pow) if p.exp == 2 and p.base.free_symbols]
+    return any(p.exp == -1 and any(s in p.base.args for s in squares) for p in formula.atoms(sympy.Pow)) or \
+        any(-e.args[0] in squares for e in formula.atoms(sympy.exp))
+
+
+def test_the_table_fits_a_lorentzian_peak_as_scipy_does():
+    # 30 readings of a resonance, 6/(1 + ((x − 5)/1.2)²) + 1, with noise of 2 % of its height:
+    # the KAN sums one function of one affine argument per edge and reaches 1/(1 + u²) only
+    # as two layers; the table's entry is started from a grid of centres and widths, and its
+    # refit comes back to scipy's least squares started from the truth, chosen over the
+    # Gaussian of the same grid
+    rng = np.random.default_rng(5)
+    t = np.sort(rng.uniform(0, 10, 30))
+    truth = 6 / (1 + ((t - 5) / 1.2) ** 2) + 1
+    target = truth + 0.12 * rng.standard_normal(len(t))
+    chosen = choose(_scored_baselines(t[:, None], target, ["x"]))
+    assert _peaked(chosen.formula) and not chosen.formula.atoms(sympy.exp), chosen.formula
+
+    def curve(t, a, m, w, d):
+        return a / (1 + ((t - m) / w) ** 2) + d
+
+    fitted, covariance = optimize.curve_fit(curve, t, target, p0=[6, 5, 1.2, 1])
+    values = sympy.lambdify(x, chosen.formula)(t)
+    assert np.sqrt(np.mean((values - curve(t, *fitted)) ** 2)) < np.std(target - truth) / 3
+    top = t[np.argmax(sympy.lambdify(x, chosen.formula)(t))]  # the grid's nearest row to the centre
+    assert abs(top - fitted[1]) <= np.max(np.diff(t))
+
+
+@pytest.mark.parametrize("name, law, peaks", [
+    ("bell", lambda t, other: 6 * np.exp(-((t - 5) ** 2) / 2), True),
+    ("lorentzian", lambda t, other: 6 / (1 + ((t - 5) / 1.2) ** 2), True),
+    ("dip", lambda t, other: 4 - 3 / (1 + ((t - 3) / 0.8) ** 2), True),
+    ("logistic rise", lambda t, other: 10 / (1 + np.exp(-0.8 * (t - 5))), False),
+    ("decay", lambda t, other: 5 + 20 * np.exp(-0.4 * t), False),
+    ("parabola", lambda t, other: 0.5 * t**2 + 1, False),
+    ("noise", lambda t, other: 3 + 0 * t, False),
+    ("scatter from another input", lambda t, other: t**2 / other**2, False),
+])
+def test_the_table_offers_a_peak_only_where_the_target_peaks(name, law, peaks):
+    # 1000 rows with 5 % noise: peaks and dips inside the range get a Gaussian and a
+    # Lorentzian in the table; a rise, a fall, a parabola, pure noise and a target that
+    # scatters widely with another input (a few far rows, which a narrow peak could chase
+    # on their squares alone) get neither. The other input never gets one
+    from kansr.search.baselines import baseline_laws
+
+    rng = np.random.default_rng(1)
+    X = rng.uniform(1, 10, (1000, 2))
+    target = law(X[:, 0], X[:, 1]) * (1 + 0.05 * rng.standard_normal(1000))
+    laws = baseline_laws(X, target, [x, y])
+    found = [entry.formula for entry in laws if _peaked(entry.formula)]
+    assert len(found) == (2 if peaks else 0), [str(f) for f in found]
+    assert all(f.free_symbols == {x} for f in found)
+
+
 def test_a_small_table_drops_a_law_s_offset_within_its_errors_of_zero_and_keeps_the_rest_fitted():
     # 60 rows of 5·exp(−0.2·x)·cos(1.5·x) with 2 % relative noise: fitted with its offset
     # (0.0015 ± 0.0030) or snapped in full (5·exp(−x/5)·cos(3·x/2), whose exact numbers a

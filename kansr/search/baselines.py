@@ -1,17 +1,18 @@
 """The simplest formulas, fitted before any KAN is trained: a constant, straight lines, power
 laws, exponentials, sums of two exponentials, saturation (Michaelis-Menten's and Hill's) and
-logistic curves in each input, a damped oscillation in an input the target swings with, a
-linear function and a monomial of all inputs: a table of common laws.
+logistic curves in each input, a damped oscillation in an input the target swings with,
+Gauss's and Lorentz's peaks in one it peaks in, a linear function and a monomial of all
+inputs: a table of common laws.
 
 They give the front its first rows (a user sees what a constant or a line already
 explains), an answer on any budget, and, for data that follow one of these textbook laws
 (y = k·n, Kleiber's power law, a decay a + b·exp(-k·t), a two-compartment decay
 a·exp(-k₁·t) + b·exp(-k₂·t) or, with terms of opposite signs, Bateman's rise and fall,
 Michaelis-Menten's a·x/(b + x), Hill's dose-response and binding curves, a pendulum's
-swings), the answer itself, usually at once. A sum of two exponentials and a damped
-oscillation are the common curves that no other entry reaches as a limit and that no KAN
-composition of one input gives (each is one function of one affine argument). Each formula
-comes with starting values for its constants; the refit that follows
+swings, a spectral line), the answer itself, usually at once. A sum of two exponentials
+and a damped oscillation are the common curves that no other entry reaches as a limit and
+that no KAN composition of one input gives (each is one function of one affine argument).
+Each formula comes with starting values for its constants; the refit that follows
 (``kansr.search.candidate``) fits them. An exponential of a target of one sign
 comes with a second start, for its fit with relative errors (``Law``).
 """
@@ -29,10 +30,13 @@ BASELINE = "baseline"
 # wider problems get the constant and the shapes of all inputs at once
 MAX_INPUTS_FOR_SHAPES = 3
 # an oscillation is looked for on this many distinct inputs or more (it has five constants),
-# with at most this many periods in the range, on at most this many rows
+# with at most this many periods in the range; it and a peak on at most this many rows
 _OSCILLATION_ROWS = 12
 _MAX_PERIODS = 50
-_OSCILLATION_SAMPLE = 128
+_SHAPE_SAMPLE = 128
+# a peak has four constants, and is looked for on this many distinct inputs or more
+_PEAK_CONSTANTS = 4
+_PEAK_ROWS = 8
 
 
 @dataclass(frozen=True)
@@ -159,12 +163,82 @@ def _least_squares(designs: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.n
     return coefficients, np.sum(residuals**2, axis=1)
 
 
+# the shapes of a peak in z = (x − m)/w, Gauss's and Lorentz's, for numpy arrays and
+# sympy expressions alike
+_PEAK_SHAPES = (lambda z, exp=np.exp: exp(-(z**2)), lambda z, exp=None: 1 / (1 + z**2))
+_WIDTHS = np.geomspace(0.05, 1.0, 12)  # of a peak, as shares of the range
+
+
+def _sample(values: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """At most ``_SHAPE_SAMPLE`` rows spread over the range of ``values``, sorted by them,
+    with the inputs scaled to [0, 1]: as (inputs (n,), targets (n,))."""
+    order = np.argsort(values, kind="stable")
+    order = order[np.unique(np.linspace(0, len(order) - 1, _SHAPE_SAMPLE).round().astype(int))]
+    low, spread = float(values.min()), float(np.ptp(values))
+    return (values[order] - low) / spread, y[order]
+
+
+def _peaks(unit: np.ndarray, y: np.ndarray, middles: np.ndarray, shape) -> tuple[float, float, float, float, float]:
+    """The best d + a·shape((u − m)/w) over a grid of centres m (``middles``) and widths w
+    (``_WIDTHS``) of the inputs u scaled to [0, 1]: as (its sum of squares, d, a, m, w),
+    d and a by least squares for each."""
+    ones = np.ones(len(unit))
+    grid_middles, grid_widths = (g.reshape(-1, 1) for g in np.meshgrid(middles, _WIDTHS))
+    z = (unit - grid_middles) / grid_widths  # (m, n)
+    bells = shape(z)
+    coefficients, sse = _least_squares(np.stack([np.broadcast_to(ones, bells.shape), bells], axis=2), y)
+    # a peak is sampled by as many rows within a width of its centre as it has constants: a
+    # narrower one fits a row or two far from the rest (the largest of a few noisy rows)
+    sse = np.where(np.sum(np.abs(z) <= 1, axis=1) >= _PEAK_CONSTANTS, sse, np.inf)
+    i = int(np.argmin(sse))
+    return float(sse[i]), *map(float, coefficients[i]), float(grid_middles[i, 0]), float(grid_widths[i, 0])
+
+
+def _peak(x: sympy.Symbol, values: np.ndarray, y: np.ndarray) -> list[sympy.Expr]:
+    """A single peak (or dip) d + a·exp(−((x − m)/w)²), Gauss's, and d + a/(1 + ((x − m)/w)²),
+    Lorentz's (or Cauchy's): a line of a spectrum, a resonance. Each started from the best of
+    a grid of centres inside the range and widths. Only where the target peaks: where either
+    describes it better than a cubic does (which turns at most twice and follows a
+    broad hump as well as a peak would), by Schwarz's criterion with the grid's centres and
+    widths counted as the trials they are, and with smaller absolute errors as well (where
+    the target scatters widely with other inputs, a peak under its largest few rows would
+    otherwise pass on their squares alone); a rise or a fall is a peak whose top lies
+    outside the range, which the other shapes cover. The KAN reads a Gaussian by itself (the
+    exponential of a square); a Lorentzian is the reciprocal of one plus a square, a
+    composition of two of its layers that the table gives at once."""
+    if len(np.unique(values)) < _PEAK_ROWS:
+        return []
+    low, spread = float(values.min()), float(np.ptp(values))
+    unit, y = _sample(values, y)  # (n,)
+    middles = np.linspace(0.0, 1.0, 21)[1:-1]
+    powers = np.vander(unit, 4)  # (n, 4)
+    coefficients, cubic = _least_squares(powers[None], y)
+    cubic_absolute = float(np.sum(np.abs(powers @ coefficients[0] - y)))
+    best = [_peaks(unit, y, middles, shape) for shape in _PEAK_SHAPES]
+    # both have four constants, as the cubic; m and w are found among the grid's trials
+    penalty = 2 * np.log(len(_PEAK_SHAPES) * len(middles) * len(_WIDTHS))
+
+    def opens(shape, sse, d, a, middle, width) -> bool:
+        absolute = float(np.sum(np.abs(d + a * shape((unit - middle) / width) - y)))
+        return len(unit) * np.log(max(sse, 1e-300) / max(float(cubic[0]), 1e-300)) + penalty < 0 and \
+            absolute < cubic_absolute
+
+    if not any(opens(shape, *fit) for shape, fit in zip(_PEAK_SHAPES, best)):
+        return []
+    found = []
+    for shape, (_, d, a, middle, width) in zip(_PEAK_SHAPES, best):
+        scale = 1 / (width * spread)
+        z = _f(scale) * x - _f(scale * (low + middle * spread))
+        found.append(_f(d) + _f(a) * shape(z, exp=sympy.exp))
+    return found
+
+
 def _oscillation(x: sympy.Symbol, values: np.ndarray, y: np.ndarray) -> list[sympy.Expr]:
     """d + a·exp(−k·x)·cos(ω·x + φ): a damped oscillation (a pendulum, a mass on a spring,
     a circuit with a coil), a steady one where k = 0. For a fixed rate k and frequency ω
     it is linear in d and in the cosine's and sine's amplitudes, so it is started from the
     best of a grid of (k, ω), with at least one period and at most a quarter as many as
-    rows in the range, each sampled (on at most ``_OSCILLATION_SAMPLE`` rows spread over
+    rows in the range, each sampled (on at most ``_SHAPE_SAMPLE`` rows spread over
     the range). Only where the target swings: where that fit describes it better than a
     cubic (which turns at most twice and follows a smooth rise or fall) and a single
     bell-shaped peak both do, by Schwarz's criterion with ω and k charged as constants and
@@ -173,10 +247,8 @@ def _oscillation(x: sympy.Symbol, values: np.ndarray, y: np.ndarray) -> list[sym
     of the table cost more to name."""
     if len(np.unique(values)) < _OSCILLATION_ROWS:
         return []
-    order = np.argsort(values, kind="stable")
-    order = order[np.unique(np.linspace(0, len(order) - 1, _OSCILLATION_SAMPLE).round().astype(int))]
     low, spread = float(values.min()), float(np.ptp(values))
-    unit, y = (values[order] - low) / spread, y[order]  # (n,)
+    unit, y = _sample(values, y)  # (n,)
     n, ones = len(unit), np.ones(len(unit))
     # no gap between neighbouring rows as long as half a period, so that every swing is
     # sampled (on a skewed input, a fast wave would otherwise fit its few far rows one by one)
@@ -198,10 +270,8 @@ def _oscillation(x: sympy.Symbol, values: np.ndarray, y: np.ndarray) -> list[sym
             best = (float(sse[i]), rate, frequencies[i], coefficients[i])
     sse, rate, omega, (d, p, q) = best
     cubic = _least_squares(np.vander(unit, 4)[None], y)[1]
-    middles, widths = np.meshgrid(np.linspace(0.0, 1.0, 21), np.geomspace(0.05, 1.0, 12))
-    bells = np.exp(-(((unit - middles.reshape(-1, 1)) / widths.reshape(-1, 1)) ** 2))  # (m, n)
-    peak = _least_squares(np.stack([np.broadcast_to(ones, bells.shape), bells], axis=2), y)[1]
-    smooth = min(float(cubic.min()), float(peak.min()))
+    peak = _peaks(unit, y, np.linspace(0.0, 1.0, 21), _PEAK_SHAPES[0])[0]
+    smooth = min(float(cubic.min()), peak)
     # five constants against four, ω and k found among the grid's trials
     penalty = 2 * np.log(n) + 2 * np.log(len(frequencies) * len(rates))
     if n * np.log(max(sse, 1e-300) / max(smooth, 1e-300)) + penalty >= 0:
@@ -241,6 +311,7 @@ def _shapes(x: sympy.Symbol, values: np.ndarray, y: np.ndarray) -> list[Law]:
     if sign:
         shapes += [Law(f) for f in _two_exponentials(x, values, y, sign)]
     shapes += [Law(f) for f in _oscillation(x, values, y)]
+    shapes += [Law(f) for f in _peak(x, values, y)]
     middle = float(np.median(values))
     # logistic: a + b/(1 + exp(-k·(x - m))), rising or falling with the data
     shapes.append(Law(_f(y.min()) + _f(span)
