@@ -546,6 +546,26 @@ def test_a_formula_at_a_limit_of_its_constants_is_stated_as_that_limit():
     assert without_limits(rising, [x], Z, exact) is rising
 
 
+
+def test_a_constant_sent_to_a_limit_by_snapping_another_is_stated_as_that_limit():
+    # 8 rows of 2.4·x with 2 % noise, read as Hill's b/(1 + c·x^(−n)): snapping n to 1 and
+    # refitting sends c far beyond every x (b/(1 + c/x) with c in the hundreds, each constant
+    # ± 150 %), which is the line (b/c)·x; polished, the formula is that line, its slope the
+    # least-squares slope through the origin
+    from kansr.symbolic import polish
+
+    import zlib
+
+    x = sympy.Symbol("x")
+    rng = np.random.default_rng(zlib.crc32(b"origin8"))  # the 8 rows of scripts/small_tables.py
+    X = rng.uniform(1, 10, (8, 2))[:, :1]
+    y = 2.4 * X[:, 0] * (1 + 0.02 * rng.standard_normal(8))
+    hill = sympy.Float(21.2) / (sympy.Float(25.65) * x ** sympy.Float(-2.42) + 1)
+    polished = polish(hill, [x], X, y, 0.0, noise_like=lambda expr: True)
+    assert not polished.expr.has(sympy.Add) and polished.expr.free_symbols == {x}, polished.expr
+    assert float(polished.expr.coeff(x)) == pytest.approx(X[:, 0] @ y / (X[:, 0] @ X[:, 0]), rel=1e-6)
+
+
 def test_a_rounding_constant_beside_a_term_is_snapped_away_not_taken_as_a_limit():
     from kansr.symbolic import refit
     from kansr.symbolic.snapping import polish, without_limits

@@ -361,7 +361,9 @@ def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
     # smooth errors that order snaps one piece to a near-exact wrong form
     snapped = snap(scored, symbols, X, y, budget=budget, by_certainty=noisy)
     if snapped.description_length <= scored.description_length:
-        scored = snapped
+        # an exact number can send another constant, refit, to a limit: Hill's exponent
+        # snapped to 1 leaves b/(1 + c/x), whose c may run far beyond every x (the line (b/c)·x)
+        scored = snapped if snapped.expr == scored.expr else without_limits(snapped, symbols, X, y, budget)
     signed = resolve_abs(scored.expr, symbols, X)
     if signed != scored.expr:
         signed = snap(refit(signed, symbols, X, y, budget, relative=relative), symbols, X, y, budget=budget,
