@@ -45,6 +45,11 @@ import math
 from kansr.search.candidate import Candidate
 from kansr.symbolic.description import FLOOR
 
+# nats: descriptions closer than this are equal, their difference the rounding of the same
+# curve computed two ways (Michaelis-Menten's b·x/(c + x) and Hill's b/(1 + c/x) with n
+# snapped to 1 differed by 1e-13 and the longer tree won)
+_ROUNDING = 1e-9
+
 
 def length(candidate: Candidate, floor: float = FLOOR) -> float:
     """The candidate's description length in nats (module doc)."""
@@ -52,7 +57,8 @@ def length(candidate: Candidate, floor: float = FLOOR) -> float:
 
 
 def choose(candidates: list[Candidate], floor: float = FLOOR, by_description: bool = True) -> Candidate:
-    """The candidate with the shortest description; of equal ones, the simplest, then the first.
+    """The candidate with the shortest description; of equal ones (to ``_ROUNDING``), the
+    simplest, then the first.
 
     ``floor``: errors below it tie (machine precision on real data; a surrogate's own error
     on a reduced problem's surrogate data). ``by_description`` False, for the pieces a
@@ -63,7 +69,8 @@ def choose(candidates: list[Candidate], floor: float = FLOOR, by_description: bo
     ones: among the pieces that fit as well as the best, the smallest tree is the likeliest
     part of the law."""
     if by_description:
-        return min(candidates, key=lambda c: (length(c, floor), c.complexity))
+        shortest = min(length(c, floor) for c in candidates)
+        return min((c for c in candidates if length(c, floor) <= shortest + _ROUNDING), key=lambda c: c.complexity)
     best = min(c.val_nmse for c in candidates)
     return min((c for c in candidates if c.val_nmse <= 1.5 * best + floor), key=lambda c: c.complexity)
 
