@@ -546,15 +546,14 @@ def test_a_formula_at_a_limit_of_its_constants_is_stated_as_that_limit():
     assert without_limits(rising, [x], Z, exact) is rising
 
 
-
 def test_a_constant_sent_to_a_limit_by_snapping_another_is_stated_as_that_limit():
     # 8 rows of 2.4·x with 2 % noise, read as Hill's b/(1 + c·x^(−n)): snapping n to 1 and
     # refitting sends c far beyond every x (b/(1 + c/x) with c in the hundreds, each constant
     # ± 150 %), which is the line (b/c)·x; polished, the formula is that line, its slope the
     # least-squares slope through the origin
-    from kansr.symbolic import polish
-
     import zlib
+
+    from kansr.symbolic import polish
 
     x = sympy.Symbol("x")
     rng = np.random.default_rng(zlib.crc32(b"origin8"))  # the 8 rows of scripts/small_tables.py

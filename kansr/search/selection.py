@@ -46,8 +46,8 @@ from kansr.search.candidate import Candidate
 from kansr.symbolic.description import FLOOR
 
 # nats: descriptions closer than this are equal, their difference the rounding of the same
-# curve computed two ways (Michaelis-Menten's b·x/(c + x) and Hill's b/(1 + c/x) with n
-# snapped to 1 differed by 1e-13 and the longer tree won)
+# curve computed through two trees (Michaelis-Menten's b·x/(c + x) and Hill's b/(1 + c/x),
+# its exponent snapped to 1, with the same numbers), so that the simpler tree states it
 _ROUNDING = 1e-9
 
 
