@@ -166,16 +166,28 @@ def _least_squares(designs: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.n
 # the shapes of a peak in z = (x − m)/w, Gauss's and Lorentz's, for numpy arrays and
 # sympy expressions alike
 _PEAK_SHAPES = (lambda z, exp=np.exp: exp(-(z**2)), lambda z, exp=None: 1 / (1 + z**2))
-_WIDTHS = np.geomspace(0.05, 1.0, 12)  # of a peak, as shares of the range
+# of a peak, as shares of the range: its centres (the grid's first and last at its ends) and widths
+_MIDDLES = np.linspace(0.0, 1.0, 21)
+_WIDTHS = np.geomspace(0.05, 1.0, 12)
 
 
-def _sample(values: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _sample(values: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
     """At most ``_SHAPE_SAMPLE`` rows spread over the range of ``values``, sorted by them,
-    with the inputs scaled to [0, 1]: as (inputs (n,), targets (n,))."""
+    with the inputs scaled to [0, 1]: as (inputs (n,), targets (n,), the range's low end,
+    its spread)."""
     order = np.argsort(values, kind="stable")
     order = order[np.unique(np.linspace(0, len(order) - 1, _SHAPE_SAMPLE).round().astype(int))]
     low, spread = float(values.min()), float(np.ptp(values))
-    return (values[order] - low) / spread, y[order]
+    return (values[order] - low) / spread, y[order], low, spread
+
+
+def _cubic(unit: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """The least-squares cubic in ``unit``: its sums of squared and of absolute errors, what
+    a shape must beat to enter the table (a cubic turns at most twice, and follows a smooth
+    rise, fall or broad hump)."""
+    powers = np.vander(unit, 4)  # (n, 4)
+    coefficients, sse = _least_squares(powers[None], y)
+    return float(sse[0]), float(np.sum(np.abs(powers @ coefficients[0] - y)))
 
 
 def _peaks(unit: np.ndarray, y: np.ndarray, middles: np.ndarray, shape) -> tuple[float, float, float, float, float]:
@@ -208,19 +220,16 @@ def _peak(x: sympy.Symbol, values: np.ndarray, y: np.ndarray) -> list[sympy.Expr
     composition of two of its layers that the table gives at once."""
     if len(np.unique(values)) < _PEAK_ROWS:
         return []
-    low, spread = float(values.min()), float(np.ptp(values))
-    unit, y = _sample(values, y)  # (n,)
-    middles = np.linspace(0.0, 1.0, 21)[1:-1]
-    powers = np.vander(unit, 4)  # (n, 4)
-    coefficients, cubic = _least_squares(powers[None], y)
-    cubic_absolute = float(np.sum(np.abs(powers @ coefficients[0] - y)))
+    unit, y, low, spread = _sample(values, y)  # (n,)
+    middles = _MIDDLES[1:-1]
+    cubic, cubic_absolute = _cubic(unit, y)
     best = [_peaks(unit, y, middles, shape) for shape in _PEAK_SHAPES]
     # both have four constants, as the cubic; m and w are found among the grid's trials
     penalty = 2 * np.log(len(_PEAK_SHAPES) * len(middles) * len(_WIDTHS))
 
     def opens(shape, sse, d, a, middle, width) -> bool:
         absolute = float(np.sum(np.abs(d + a * shape((unit - middle) / width) - y)))
-        return len(unit) * np.log(max(sse, 1e-300) / max(float(cubic[0]), 1e-300)) + penalty < 0 and \
+        return len(unit) * np.log(max(sse, 1e-300) / max(cubic, 1e-300)) + penalty < 0 and \
             absolute < cubic_absolute
 
     if not any(opens(shape, *fit) for shape, fit in zip(_PEAK_SHAPES, best)):
@@ -247,8 +256,7 @@ def _oscillation(x: sympy.Symbol, values: np.ndarray, y: np.ndarray) -> list[sym
     of the table cost more to name."""
     if len(np.unique(values)) < _OSCILLATION_ROWS:
         return []
-    low, spread = float(values.min()), float(np.ptp(values))
-    unit, y = _sample(values, y)  # (n,)
+    unit, y, low, spread = _sample(values, y)  # (n,)
     n, ones = len(unit), np.ones(len(unit))
     # no gap between neighbouring rows as long as half a period, so that every swing is
     # sampled (on a skewed input, a fast wave would otherwise fit its few far rows one by one)
@@ -269,9 +277,7 @@ def _oscillation(x: sympy.Symbol, values: np.ndarray, y: np.ndarray) -> list[sym
         if best is None or sse[i] < best[0]:
             best = (float(sse[i]), rate, frequencies[i], coefficients[i])
     sse, rate, omega, (d, p, q) = best
-    cubic = _least_squares(np.vander(unit, 4)[None], y)[1]
-    peak = _peaks(unit, y, np.linspace(0.0, 1.0, 21), _PEAK_SHAPES[0])[0]
-    smooth = min(float(cubic.min()), peak)
+    smooth = min(_cubic(unit, y)[0], _peaks(unit, y, _MIDDLES, _PEAK_SHAPES[0])[0])
     # five constants against four, ω and k found among the grid's trials
     penalty = 2 * np.log(n) + 2 * np.log(len(frequencies) * len(rates))
     if n * np.log(max(sse, 1e-300) / max(smooth, 1e-300)) + penalty >= 0:

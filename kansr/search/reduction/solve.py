@@ -265,8 +265,10 @@ class Reduction:
         decades (``logarithmic_surrogate``) and it predicts the held-out rows with smaller
         relative errors than ``model``, else ``model``."""
         rows, val = self.context.rows, self.held_out_rows
+        if not len(val):  # nothing to compare them on: no surrogate trained for nothing
+            return model
         logarithmic = logarithmic_surrogate(self.X[rows.kan], self.y[rows.kan], self.context.seed, budget)
-        if logarithmic is None or not len(val):
+        if logarithmic is None:
             return model
         return min((model, logarithmic), key=lambda s: model_nmse(s(self.X[val]), self.y[val], relative=True))
 
