@@ -84,6 +84,24 @@ def test_noisy_target_near_zero_is_still_a_monomial_and_the_search_stops_at_nois
     assert "look like noise" in capsys.readouterr().err
 
 
+def test_a_law_on_eight_rows_ends_the_search_though_its_residuals_correlate_by_chance(capsys):
+    from scipy import stats
+
+    from kansr.symbolic.residuals import NOISE_CORRELATION, neighbours
+
+    # a pendulum's period over eight lengths with 1 % noise: the law's residuals correlate
+    # between neighbours beyond the threshold set for hundreds of rows, as a quarter of pure
+    # noise draws on eight rows do, and the search used to run to its budget
+    rng = np.random.default_rng(7)
+    length = np.array([0.2, 0.35, 0.5, 0.65, 0.8, 1.0, 1.2, 1.5])
+    period = np.round(2 * np.pi * np.sqrt(length / 9.81) * (1 + 0.01 * rng.standard_normal(8)), 3)
+    residual = np.log(2 * np.sqrt(length) / period)
+    assert stats.pearsonr(residual, residual[neighbours(length[:, None])])[0] > NOISE_CORRELATION
+    result = discover(pd.DataFrame({"length": length, "period": period}), seed=0, time_budget=40, verbose=True)
+    assert str(result.formula) == "2*sqrt(length)"
+    assert "stopping: the residuals of 2*sqrt(length) look like noise" in capsys.readouterr().err
+
+
 def test_free_constants_count_floats_but_an_overall_factor():
     from kansr.search.stopping import free_constants
 

@@ -3,7 +3,7 @@ import time
 import numpy as np
 import pytest
 import sympy
-from scipy import optimize
+from scipy import optimize, stats
 import torch
 
 from kansr.errors import KansrError
@@ -770,3 +770,28 @@ def test_constants_within_their_errors_of_zero_are_dropped_and_the_rest_refit():
     shifted = y + 60
     fitted = describe(sympy.Float(intercept + 60) + sympy.Float(slope) * x, [x], X, shifted)
     assert zeroed(fitted, [x], X, shifted) is None
+
+
+def test_the_noise_threshold_follows_the_rows_as_pure_noise_does():
+    from kansr.symbolic.residuals import NOISE_CORRELATION, looks_like_noise, neighbours, noise_correlation
+
+    rng = np.random.default_rng(3)
+    for n_rows, inputs in ((8, 1), (20, 1), (60, 2), (200, 3)):
+        X = rng.uniform(0, 1, (n_rows, inputs))
+        nearest = neighbours(X)
+        # pure noise passes the row-aware threshold about 99 times in 100 (Monte Carlo,
+        # the correlation computed by scipy rather than numpy)
+        draws = rng.standard_normal((2000, n_rows))
+        beyond = np.mean([stats.pearsonr(e, e[nearest])[0] >= noise_correlation(n_rows) for e in draws])
+        assert beyond < 0.025, (n_rows, beyond)
+        passed = np.mean([looks_like_noise(e, e, nearest, noise_correlation(n_rows)) for e in draws[:500]])
+        assert passed > 0.97, (n_rows, passed)
+        if n_rows <= 20:
+            # while the fixed threshold, set for hundreds of rows, fails a fifth of them or more
+            assert np.mean([not looks_like_noise(e, e, nearest) for e in draws]) > 0.18
+    assert noise_correlation(400) == pytest.approx(NOISE_CORRELATION) and noise_correlation(1000) == NOISE_CORRELATION
+    # a smooth misfit still fails it on 20 rows: a line through a parabola's noisy rows
+    x = np.sort(rng.uniform(0, 1, 20))
+    y = x**2 + rng.normal(0, 0.01, 20)
+    residual = np.polyval(np.polyfit(x, y, 1), x) - y
+    assert not looks_like_noise(residual, y, neighbours(x[:, None]), noise_correlation(20))

@@ -38,7 +38,7 @@ from kansr.symbolic.constants import exact_numbers_cost
 from kansr.symbolic.description import (FLOOR, NODE_COST, cross_validated_float_cost, data_cost, model_nmse,
                                         pooled, structure)
 from kansr.symbolic.limits import time_limit
-from kansr.symbolic.residuals import looks_like_noise, neighbours
+from kansr.symbolic.residuals import looks_like_noise, neighbours, noise_correlation
 from kansr.symbolic.snapping import without_limits, zeroed
 
 
@@ -174,6 +174,16 @@ class Scorer:
         if self.scale is not None:
             inputs = np.column_stack([inputs, np.log(np.abs(self.scale[rows.refit]))])
         self.neighbours = neighbours(inputs)
+        # a candidate's residuals count as noise (``Candidate.noise_like``, which lets the
+        # search end) unless they correlate beyond what noise does on this many rows 99
+        # times in 100: on a small table the fixed threshold, set for hundreds of rows, is
+        # crossed by a quarter of pure noise draws, and the law, found at once, left the
+        # search running to its budget. Snapping keeps the fixed threshold
+        # (``_fit_noise_like``): it gates which formulas are offered exact numbers at all,
+        # and a cross-validated description does not price an exact number that every
+        # fold keeps, so on a small table a loose gate let compositions of snapped numbers
+        # win (docs/benchmarks.md, "Real tables")
+        self.noise_threshold = noise_correlation(len(rows.refit))
         # whether relative errors are possible here, and whether formulas are still fitted with
         # them too (``stop_relative``)
         self.relative_possible = one_signed(dataset.y)
@@ -213,14 +223,18 @@ class Scorer:
             return np.log(predictions / y), np.log(np.abs(y))
 
     def _fit_noise_like(self, expr: sympy.Expr, relative: bool = False) -> bool:
-        """``noise_like`` for a formula of the fits' space (``_in_fit``)."""
+        """Snapping's gate for a formula of the fits' space (``_in_fit``): its residuals on
+        the refit rows look like noise by the fixed threshold."""
         rows = self.rows.refit
         return looks_like_noise(*self._residuals(predict(expr, self.fit_symbols, self.fit_X[rows]),
                                                  self.fit_y[rows], relative), self.neighbours)
 
     def noise_like(self, expr: sympy.Expr, relative: bool = False) -> bool:
-        """Whether the residuals of ``expr`` on the refit rows look like noise."""
-        return self._fit_noise_like(self._in_fit(expr), relative)
+        """``Candidate.noise_like`` for ``expr``: its residuals on the refit rows look like
+        noise on this many rows."""
+        rows = self.rows.refit
+        return looks_like_noise(*self._residuals(predict(self._in_fit(expr), self.fit_symbols, self.fit_X[rows]),
+                                                 self.fit_y[rows], relative), self.neighbours, self.noise_threshold)
 
     def _fit_noise_like_relative(self, expr: sympy.Expr) -> bool:
         return self._fit_noise_like(expr, relative=True)
@@ -285,7 +299,7 @@ class Scorer:
         if not np.all(np.isfinite(predictions)):
             return None
         noise_like = looks_like_noise(*self._residuals(predictions[rows.refit], y[rows.refit], relative),
-                                      self.neighbours)
+                                      self.neighbours, self.noise_threshold)
         parameter_cost = scored.parameter_cost
         if len(rows.val):
             val = model_nmse(predictions[rows.val], y[rows.val])
