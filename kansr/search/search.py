@@ -253,12 +253,9 @@ class Search:
                 # on a surrogate's data (good_enough above machine precision) errors below its
                 # own do not tell formulas apart, and a fit within them is as exact as they allow
                 surrogate = not (self.top_level or self.by_description)
-                # of ln|y|'s, only the shortest descriptions and the simplest fit: the best fits
-                # there are flexible shapes like those of y, each a cross-validation more on a
-                # small table, where the law sought is a short one
                 formulas = compositions(X[rows, 0], transform.target(y[rows]), self.library, self.symbols[0],
-                                        top=0 if transform.y_sign else 4, budget=budget,
-                                        slack=max(1e-14, self.good_enough), exact=self.good_enough if surrogate else 0.0)
+                                        budget=budget, slack=max(1e-14, self.good_enough),
+                                        exact=self.good_enough if surrogate else 0.0)
             for formula in formulas:
                 score(transform.undo(formula), plan.label, timer, log)
             return
