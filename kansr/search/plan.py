@@ -168,13 +168,7 @@ def plans(transform_names: tuple[str, ...], architectures: tuple[str, ...], X: n
     found = []
     for architecture in architectures:
         if architecture == "nested":
-            # and on ln|y| where the target has one sign: a law whose logarithm is a simple
-            # function of x (Arrhenius' ln k = ln a − b/T) is two constants there, and on y
-            # over decades the compositions are ranked by errors that only the largest rows
-            # make
-            if X.shape[1] == 1:
-                found += [Plan(identity, architecture)] + \
-                    [Plan(t, architecture) for t in transforms if t.name == "log_target"]
+            found += [Plan(identity, architecture)] if X.shape[1] == 1 else []
         elif architecture in ("reduce", "affine"):
             if architecture in searches:
                 found.append(Plan(identity, architecture, early=architecture in deferred))

@@ -247,17 +247,15 @@ class Search:
             self.surrogate = reduction.surrogate
             return
         if plan.architecture == "nested":
-            transform = plan.transform
-            rows = self.rows.kan[transform.rows(y[self.rows.kan])]
             with timer.stage("symbolic fit"):
                 # on a surrogate's data (good_enough above machine precision) errors below its
                 # own do not tell formulas apart, and a fit within them is as exact as they allow
                 surrogate = not (self.top_level or self.by_description)
-                formulas = compositions(X[rows, 0], transform.target(y[rows]), self.library, self.symbols[0],
+                formulas = compositions(X[self.rows.kan, 0], y[self.rows.kan], self.library, self.symbols[0],
                                         budget=budget, slack=max(1e-14, self.good_enough),
                                         exact=self.good_enough if surrogate else 0.0)
             for formula in formulas:
-                score(transform.undo(formula), plan.label, timer, log)
+                score(formula, plan.label, timer, log)
             return
         outcome.model, expr = train_and_read(plan, X[self.rows.kan], y[self.rows.kan], self.symbols,
                                              config=self.config, seed=self.seed, budget=budget,
