@@ -38,7 +38,7 @@ from kansr.symbolic.constants import exact_numbers_cost
 from kansr.symbolic.description import (FLOOR, NODE_COST, cross_validated_float_cost, data_cost, model_nmse,
                                         pooled, structure)
 from kansr.symbolic.limits import time_limit
-from kansr.symbolic.residuals import looks_like_noise, neighbours, noise_correlation
+from kansr.symbolic.residuals import NOISE_CORRELATION, looks_like_noise, neighbours, noise_correlation
 from kansr.symbolic.snapping import without_limits, zeroed
 
 
@@ -222,19 +222,18 @@ class Scorer:
         with np.errstate(all="ignore"):
             return np.log(predictions / y), np.log(np.abs(y))
 
-    def _fit_noise_like(self, expr: sympy.Expr, relative: bool = False) -> bool:
-        """Snapping's gate for a formula of the fits' space (``_in_fit``): its residuals on
-        the refit rows look like noise by the fixed threshold."""
+    def _fit_noise_like(self, expr: sympy.Expr, relative: bool = False,
+                        threshold: float = NOISE_CORRELATION) -> bool:
+        """Whether the residuals of a formula of the fits' space (``_in_fit``) on the refit
+        rows look like noise: by the fixed threshold, snapping's gate, unless given."""
         rows = self.rows.refit
         return looks_like_noise(*self._residuals(predict(expr, self.fit_symbols, self.fit_X[rows]),
-                                                 self.fit_y[rows], relative), self.neighbours)
+                                                 self.fit_y[rows], relative), self.neighbours, threshold)
 
     def noise_like(self, expr: sympy.Expr, relative: bool = False) -> bool:
         """``Candidate.noise_like`` for ``expr``: its residuals on the refit rows look like
         noise on this many rows."""
-        rows = self.rows.refit
-        return looks_like_noise(*self._residuals(predict(self._in_fit(expr), self.fit_symbols, self.fit_X[rows]),
-                                                 self.fit_y[rows], relative), self.neighbours, self.noise_threshold)
+        return self._fit_noise_like(self._in_fit(expr), relative, self.noise_threshold)
 
     def _fit_noise_like_relative(self, expr: sympy.Expr) -> bool:
         return self._fit_noise_like(expr, relative=True)

@@ -14,8 +14,8 @@ from scipy.spatial import cKDTree
 # residual correlation between neighbouring rows below which residuals count as noise
 # (about 4 standard deviations of pure noise's correlation on 800 rows: 0 ± 0.035)
 NOISE_CORRELATION = 0.15
-# pure noise's neighbour correlation on n rows stays below this over √n 99 times in 100
-# (its spread is about 1.3/√n, more than a plain correlation's 1/√n, since nearest
+# pure noise's neighbour correlation on n rows stays below NOISE_QUANTILE/√n 99 times in
+# 100 (its spread is about 1.3/√n, more than a plain correlation's 1/√n, since nearest
 # neighbours are often each other's, so pairs count twice)
 NOISE_QUANTILE = 3.0
 
