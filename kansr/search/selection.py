@@ -69,8 +69,9 @@ def choose(candidates: list[Candidate], floor: float = FLOOR, by_description: bo
     ones: among the pieces that fit as well as the best, the smallest tree is the likeliest
     part of the law."""
     if by_description:
-        shortest = min(length(c, floor) for c in candidates)
-        return min((c for c in candidates if length(c, floor) <= shortest + _ROUNDING), key=lambda c: c.complexity)
+        lengths = [length(c, floor) for c in candidates]
+        shortest = min(lengths)
+        return min((c for c, n in zip(candidates, lengths) if n <= shortest + _ROUNDING), key=lambda c: c.complexity)
     best = min(c.val_nmse for c in candidates)
     return min((c for c in candidates if c.val_nmse <= 1.5 * best + floor), key=lambda c: c.complexity)
 
