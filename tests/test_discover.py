@@ -98,8 +98,29 @@ def test_a_law_on_eight_rows_ends_the_search_though_its_residuals_correlate_by_c
     residual = np.log(2 * np.sqrt(length) / period)
     assert stats.pearsonr(residual, residual[neighbours(length[:, None])])[0] > NOISE_CORRELATION
     result = discover(pd.DataFrame({"length": length, "period": period}), seed=0, time_budget=40, verbose=True)
-    assert str(result.formula) == "2*sqrt(length)"
-    assert "stopping: the residuals of 2*sqrt(length) look like noise" in capsys.readouterr().err
+    c = sympy.Symbol("c")
+    assert result.formula.subs(sympy.Float(result.constants.value[0]), c) == c * sympy.sqrt(sympy.Symbol("length"))
+    assert f"stopping: the residuals of {result.formula} look like noise" in capsys.readouterr().err
+
+
+def test_a_laws_overall_factor_on_a_small_noisy_table_is_fitted_not_snapped_by_chance():
+    # the ideal gas law in litres and bar on 30 rows with 1 % noise: its factor R/100 =
+    # 0.08314 lies within its window of 1/12, which snapping kept, stating a number no law
+    # has instead of the gas constant the user measured. The fitted factor, with relative
+    # errors, is the geometric mean of y·P/(n·T), its standard error that mean's
+    rng = np.random.default_rng(3)
+    moles, kelvin, bar = rng.uniform(0.5, 2, 30), rng.uniform(250, 400, 30), rng.uniform(1, 5, 30)
+    litres = 0.08314 * moles * kelvin / bar * (1 + 0.01 * rng.standard_normal(30))
+    result = discover(pd.DataFrame({"moles": moles, "kelvin": kelvin, "bar": bar, "litres": litres}),
+                      seed=0, time_budget=40)
+    log_ratio = np.log(litres * bar / (moles * kelvin))
+    factor = np.exp(log_ratio.mean())
+    stderr = factor * log_ratio.std(ddof=1) / np.sqrt(30)
+    (value, error), = result.constants[["value", "stderr"]].to_numpy()
+    assert result.errors == "relative"
+    assert value == pytest.approx(factor, rel=1e-6) and error == pytest.approx(stderr, rel=1e-3)
+    assert abs(value - 0.08314) < error and abs(value - 1 / 12) < 2.5 * error  # 1/12 within snapping's window
+    assert result.formula == sympy.Float(value) * sympy.sympify("moles*kelvin/bar")
 
 
 def test_free_constants_count_floats_but_an_overall_factor():

@@ -39,7 +39,7 @@ from kansr.symbolic.description import (FLOOR, NODE_COST, cross_validated_float_
                                         pooled, structure)
 from kansr.symbolic.limits import time_limit
 from kansr.symbolic.residuals import NOISE_CORRELATION, looks_like_noise, neighbours, noise_correlation
-from kansr.symbolic.snapping import without_limits, zeroed
+from kansr.symbolic.snapping import with_fitted_factor, without_limits, zeroed
 
 
 @dataclass(frozen=True)
@@ -408,6 +408,13 @@ class Scorer:
                         pruned = zeroed(first, symbols, X, y, self.budget)
                     if pruned is not None and pruned.expr != scored.expr:
                         found.append(self._candidate(pruned, label, timer, codebook, self.budget, rivals, floor))
+            factor_fitted = None if candidate is None else with_fitted_factor(candidate.formula)
+            if reversed_charges and factor_fitted is not None and \
+                    not any(stopping.same_form(factor_fitted, c.formula) for c in found if c is not None):
+                # and with its exact overall factor (or offset) fitted again: the constant of
+                # nature and units a law's factor carries is exact only by chance, and what
+                # snapping kept in sample a cross-validated description may not prefer
+                found.append(self.refitted(candidate, factor_fitted, timer, self.budget))
             for kept in filter(None, found):
                 candidates.append(kept)
                 errors = "relative, " if kept.relative else ""
