@@ -7,7 +7,11 @@ held out, and formulas are scored by cross-validation instead (leave-one-out up 
 ``LEAVE_ONE_OUT`` rows, else ``FOLDS``-fold), so that every row is used for fitting.
 ``Scorer.score`` turns a composed formula into candidates: the formula and its expansion,
 each refit, snapped and simplified (``kansr.symbolic.polish``), with standard errors for
-its constants, and scored by its out-of-sample normalised MSE.
+its constants, and scored by its out-of-sample normalised MSE. On a cross-validated table
+a formula whose overall factor (else offset) is exact is scored with it fitted as well
+(``kansr.symbolic.snapping.with_fitted_factor``): snapping went by the in-sample
+description, which charges a fitted constant's digits and not an exact number's, and the
+cross-validated one, which charges the reverse, decides between the two.
 
 Where the target has one sign, each formula is also refit with relative errors
 (``kansr.symbolic.description``: y = f·e^ε, least squares on ln(f/y)), and the error model
