@@ -314,18 +314,17 @@ def test_an_exponent_of_an_input_snaps_to_rationals_only_while_a_factor_may_take
     assert compose.snap(fitted, [L], X, y, by_certainty=by_certainty).expr == sympy.pi * L**2
 
 
-def test_a_formulas_exact_overall_factor_else_its_offset_is_offered_to_be_fitted_again():
+def test_a_formulas_exact_overall_factor_is_offered_to_be_fitted_again():
     from kansr.symbolic.snapping import with_fitted_factor
 
     h, r, t, T, n, P = sympy.symbols("h r t T n P")
-    # the factor may hold π; a factor of ±1 is no factor, and then the offset is freed
+    # the factor may hold π
     assert with_fitted_factor(sympy.Rational(9, 2) * sympy.sqrt(h)) == sympy.Float(4.5) * sympy.sqrt(h)
     assert with_fitted_factor(25 / (sympy.pi * r**2)) == sympy.Float(25 / np.pi) / r**2
     assert with_fitted_factor(T * n / (12 * P)) == sympy.Float(1 / 12) * T * n / P
-    assert with_fitted_factor(sympy.Float(517.7) * sympy.exp(-t / 12) + 19) == \
-        sympy.Float(517.7) * sympy.exp(-t / 12) + sympy.Float(19.0)
-    # nothing exact to free: fitted already, ±1 with no offset, or no input at all
-    for expr in (sympy.Float(0.0831) * T * n / P, -T * n / P, sympy.sqrt(h), sympy.Integer(5)):
+    # nothing exact to free: fitted already, ±1, a sum (its offset is not freed), or no input
+    for expr in (sympy.Float(0.0831) * T * n / P, -T * n / P, sympy.sqrt(h),
+                 sympy.Float(517.7) * sympy.exp(-t / 12) + 19, sympy.Integer(5)):
         assert with_fitted_factor(expr) is None, expr
 
 

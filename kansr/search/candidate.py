@@ -8,7 +8,7 @@ held out, and formulas are scored by cross-validation instead (leave-one-out up 
 ``Scorer.score`` turns a composed formula into candidates: the formula and its expansion,
 each refit, snapped and simplified (``kansr.symbolic.polish``), with standard errors for
 its constants, and scored by its out-of-sample normalised MSE. On a cross-validated table
-a formula whose overall factor (else offset) is exact is scored with it fitted as well
+a formula whose overall factor is exact is scored with it fitted as well
 (``kansr.symbolic.snapping.with_fitted_factor``): snapping went by the in-sample
 description, which charges a fitted constant's digits and not an exact number's, and the
 cross-validated one, which charges the reverse, decides between the two.
@@ -415,9 +415,9 @@ class Scorer:
             factor_fitted = None if candidate is None else with_fitted_factor(candidate.formula)
             if reversed_charges and factor_fitted is not None and \
                     not any(stopping.same_form(factor_fitted, c.formula) for c in found if c is not None):
-                # and with its exact overall factor (or offset) fitted again: the constant of
-                # nature and units a law's factor carries is exact only by chance, and what
-                # snapping kept in sample a cross-validated description may not prefer
+                # and with its exact overall factor fitted again: the constant of nature and
+                # units a law's factor carries is exact only by chance, and what snapping
+                # kept in sample a cross-validated description may not prefer
                 found.append(self.refitted(candidate, factor_fitted, timer, self.budget))
             for kept in filter(None, found):
                 candidates.append(kept)

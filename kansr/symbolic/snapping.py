@@ -326,24 +326,22 @@ def zeroed(scored: Scored, symbols, X, y, budget: Budget | None = None) -> Score
 
 
 def with_fitted_factor(expr: sympy.Expr) -> sympy.Expr | None:
-    """``expr`` with its exact overall factor (else its exact overall offset) as a number to
-    be fitted again; None where it has none (a factor of ±1 and no offset) or it is fitted.
+    """``expr`` with its exact overall factor as a number to be fitted again; None where it
+    has none (a factor of ±1) or it is fitted already.
 
     The numbers inside a law (exponents, a rate's form) are counted (``exponents``); its
     overall factor carries whatever constant of nature and choice of units the data were
     measured in, g or R or 1/(4π·ε0), which is exact only by chance. Snapping keeps an
     exact number within its window that shortens the in-sample description, so 2 % noise
     on a law c·sqrt(h), c = 4.43, leaves 9/2·sqrt(h), whose digits cost more than the fitted
-    factor where a cross-validated description decides (``kansr.search.candidate``)."""
+    factor where a cross-validated description decides (``kansr.search.candidate``). An
+    offset is not freed: it carries no such constant, and a flexible shape's snapped
+    offset, freed, let it beat a power law on a real table (docs/benchmarks.md)."""
     if not expr.free_symbols:
         return None
-    symbols = sorted(expr.free_symbols, key=str)
-    factor, rest = expr.as_independent(*symbols, as_Add=False)
+    factor, rest = expr.as_independent(*sorted(expr.free_symbols, key=str), as_Add=False)
     if factor.is_number and not factor.has(sympy.Float) and factor not in (1, -1):
         return sympy.Float(float(factor)) * rest
-    offset, rest = expr.as_independent(*symbols, as_Add=True)
-    if offset.is_number and offset != 0 and not offset.has(sympy.Float):
-        return sympy.Float(float(offset)) + rest
     return None
 
 
