@@ -412,8 +412,8 @@ class Scorer:
                         pruned = zeroed(first, symbols, X, y, self.budget)
                     if pruned is not None and pruned.expr != scored.expr:
                         found.append(self._candidate(pruned, label, timer, codebook, self.budget, rivals, floor))
-            factor_fitted = None if candidate is None else with_fitted_factor(candidate.formula)
-            if reversed_charges and factor_fitted is not None and \
+            factor_fitted = with_fitted_factor(candidate.formula) if reversed_charges and candidate else None
+            if factor_fitted is not None and \
                     not any(stopping.same_form(factor_fitted, c.formula) for c in found if c is not None):
                 # and with its exact overall factor fitted again: the constant of nature and
                 # units a law's factor carries is exact only by chance, and what snapping
