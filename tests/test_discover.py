@@ -150,21 +150,31 @@ def test_a_plain_formula_states_no_fitted_constant_and_no_number_dearer_than_a_n
     assert roots == [math.log(2 * q) <= math.log(10) for q in (2, 3, 4, 5)]  # ln(1 + 1) + ln q
 
 
-def test_a_formula_without_fitted_constants_ends_a_noisy_search_only_once_it_outlasts_the_next_alternatives():
+def test_a_noisy_search_ends_early_only_on_a_formula_with_a_laws_numbers():
     from kansr.search.candidate import Candidate
-    from kansr.search.stopping import CHALLENGES, stop_reason
+    from kansr.search.stopping import CHALLENGES, PATIENCE, stop_reason
 
     # noisy data (best error far above machine precision): a formula whose residuals look
-    # like noise and whose numbers are all exact but a factor, e.g. an approximation the first
-    # KAN read off a nearly flat curve (I.10.7 with units at noise 0.01)
-    pi1 = sympy.Symbol("pi1")
-    approximation = sympy.Float(0.954) * sympy.exp(3 / (30 * sympy.log(pi1) - sympy.Rational(14, 3)))
-    chosen = Candidate(approximation, 12, 8e-4, "log/additive", noise_like=True, free_constants=0)
+    # like noise and whose numbers are all exact but a factor ends the search once it
+    # outlasts the next alternatives, when its numbers are a law's (a projectile's range)
+    v, theta, pi1 = sympy.symbols("v theta pi1")
+    law = sympy.Float(0.102) * v**2 * sympy.sin(2 * theta)
+    chosen = Candidate(law, 9, 8e-4, "identity/product", noise_like=True, free_constants=0)
     for unchanged in range(CHALLENGES):
         assert stop_reason(8e-4, chosen, 1e-14, unchanged) is None
     assert "look like noise" in stop_reason(8e-4, chosen, 1e-14, CHALLENGES)
+    # exact numbers no law would state, snapped within the noise's wide window (what the
+    # first alternatives read off 80 rows of that range, and an approximation read off a
+    # nearly flat curve, I.10.7 with units at noise 0.01), are believed only as late as
+    # fitted constants are
+    for approximation in (sympy.Float(0.127) * v**2 * sympy.exp(-2 * sympy.cosh(4 * theta - sympy.pi) / 9),
+                          sympy.Float(0.954) * sympy.exp(3 / (30 * sympy.log(pi1) - sympy.Rational(14, 3)))):
+        chosen = Candidate(approximation, 16, 8e-4, "log_target/additive", noise_like=True, free_constants=0)
+        for unchanged in range(PATIENCE):
+            assert stop_reason(8e-4, chosen, 1e-14, unchanged) is None
+        assert "found nothing shorter" in stop_reason(8e-4, chosen, 1e-14, PATIENCE)
     # residuals that do not look like noise never end it this way; an exact fit ends it at once
-    assert stop_reason(8e-4, replace(chosen, noise_like=False), 1e-14, CHALLENGES) is None
+    assert stop_reason(8e-4, replace(chosen, noise_like=False), 1e-14, PATIENCE) is None
     assert stop_reason(1e-16, chosen, 1e-14, 0) == "exact"
 
 

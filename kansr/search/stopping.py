@@ -4,7 +4,8 @@ which constants of a formula were fitted rather than exact.
 On noisy data no formula fits to machine precision, so ``discover`` needs another sign that
 a formula is right: what it leaves unexplained does not correlate between rows that are
 close in the inputs (``kansr.symbolic.residuals``; a formula off by a smooth error leaves
-residuals that do), and it has no fitted constant apart from an overall factor or offset.
+residuals that do), and it states only numbers a law would: no fitted constant apart from an
+overall factor or offset, and small integers and simple fractions (``plain``).
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ import sympy
 from kansr.symbolic.description import FLOOR, NODE_COST, exact_cost
 
 # alternatives in a row that leave the chosen formula as it is, after which a formula whose
-# residuals look like noise ends the search: without fitted constants but a factor or an
-# offset, and with them (``stop_reason``)
+# residuals look like noise ends the search: one with a law's numbers (``plain``), and any
+# other (``stop_reason``)
 CHALLENGES = 2
 PATIENCE = 10
 # on data exact to machine precision (``good_enough`` at ``FLOOR``), a formula with fitted
@@ -70,22 +71,24 @@ def stop_reason(best_val_nmse: float, chosen, good_enough: float, unchanged: int
     It ends when some formula fits to ``good_enough`` (machine precision on real data: more
     complex attempts cannot do better) and the chosen one is exact too (without fitted
     constants, or below ``LIMIT_OF_A_SHAPE`` with them), or when the formula the selection criterion
-    chooses (``chosen``, a ``Candidate``) leaves only noise and either has no fitted
-    constant but an overall factor or offset (more attempts could only fit the noise), or
-    has stayed the chosen one for ``PATIENCE`` alternatives in a row (``unchanged``; the
-    same formula refit with other digits in its constants counts as staying, ``same_form``).
-    Even without fitted constants it must first stay the chosen one through ``CHALLENGES``
-    more alternatives: on noisy data the window for exact numbers is wide, and many
-    smooth formulas fit within the noise with every constant but a factor snapped (a
-    flexible shape from the table of baselines, a KAN's reading of a nearly flat curve);
-    each next alternative that finds a shorter one shows that the last was not yet the
-    law. With fitted constants, a smooth formula that is not the law can fit noisy data
-    as well as the law, so the search goes on longer before it believes one.
+    chooses (``chosen``, a ``Candidate``) leaves only noise and either states only numbers
+    a law would (``plain``: more attempts could only fit the noise), or has stayed the
+    chosen one for ``PATIENCE`` alternatives in a row (``unchanged``; the same formula refit
+    with other digits in its constants counts as staying, ``same_form``). Even a plain one
+    must first stay the chosen one through ``CHALLENGES`` more alternatives: on noisy data
+    the window for exact numbers is wide, and many smooth formulas fit within the noise
+    with every constant but a factor snapped (a flexible shape from the table of
+    baselines, a KAN's reading of a nearly flat curve); each next alternative that finds a
+    shorter one shows that the last was not yet the law. A formula with fitted constants,
+    or with exact numbers no law would state (2·cosh(4θ − π)/9 for the sin 2θ of a
+    projectile's range, read by the first alternatives off 80 noisy rows, the later ones
+    reading the law), can fit noisy data as well as the law, so the search goes on longer
+    before it believes one.
     """
     exact = chosen.free_constants == 0 or good_enough > FLOOR or chosen.val_nmse < LIMIT_OF_A_SHAPE
     if best_val_nmse < good_enough and exact:
         return "exact"
-    if chosen.noise_like and chosen.free_constants == 0 and unchanged >= CHALLENGES:
+    if chosen.noise_like and plain(chosen.formula) and unchanged >= CHALLENGES:
         return f"the residuals of {chosen.formula} look like noise"
     if chosen.noise_like and unchanged >= PATIENCE:
         return f"the residuals of {chosen.formula} look like noise, and {unchanged} alternatives found nothing shorter"
