@@ -178,6 +178,34 @@ def test_a_noisy_search_ends_early_only_on_a_formula_with_a_laws_numbers():
     assert stop_reason(1e-16, chosen, 1e-14, 0) == "exact"
 
 
+def test_an_edge_is_also_read_as_a_function_that_fits_its_curve_better():
+    from kansr.search.config import DiscoverConfig
+    from kansr.search.plan import Plan, Transform
+    from kansr.search.search import OTHER_READINGS
+    from kansr.search.trial import StageTimer, train_and_read
+    from kansr.symbolic import get_library, refit
+
+    # 40 rows of a projectile's range, v²·sin(2θ)/g, with 1 % noise: the θ edge's curve,
+    # learnt from so few noisy rows, is fitted by a parabola within a few times the sine's
+    # error, and the simplest close fit is the KAN's own reading
+    rng = np.random.default_rng(4)
+    v, theta = rng.uniform(5, 30, 40), rng.uniform(0.1, 1.4, 40)
+    shape = v**2 * np.sin(2 * theta)
+    y = shape / 9.81 * (1 + 0.01 * rng.standard_normal(40))
+    X, symbols = np.column_stack([v, theta]), list(sympy.symbols("v theta"))
+    _, formulas = train_and_read(Plan(Transform("identity", False, 0.0), "product"), X, y, symbols,
+                                 config=DiscoverConfig(), seed=0, budget=None, library=get_library(),
+                                 timer=StageTimer(), other_readings=OTHER_READINGS)
+    assert not formulas[0].has(sympy.sin)
+    # the sine comes as another reading, and refit on the rows it fits them as well as the
+    # law does, its one constant 1/g fitted by least squares in closed form
+    sines = [formula for formula in formulas[1:] if formula.has(sympy.sin)]
+    assert len(sines) == 1
+    law_nmse = np.mean((shape * np.dot(shape, y) / np.dot(shape, shape) - y) ** 2) / np.var(y)
+    assert refit(sines[0], symbols, X, y).nmse < 1.05 * law_nmse
+    assert refit(formulas[0], symbols, X, y).nmse > 1.2 * law_nmse
+
+
 def test_a_flexible_shape_at_a_limit_of_its_constants_does_not_end_an_exact_search():
     from kansr.search.candidate import Candidate
     from kansr.search.stopping import stop_reason

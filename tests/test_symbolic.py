@@ -35,6 +35,28 @@ def test_simplest_adequate_candidate_is_chosen(name, curve):
     assert choose(fit_candidates(x, curve(x), get_library())).name == name
 
 
+def test_the_fits_better_than_the_chosen_one_are_other_curves_best_first():
+    from kansr.symbolic.edge_fit import better_fits
+
+    # a sine over less than half its period, with noise: a parabola fits within the
+    # tolerance and is chosen, the sine and a Gaussian bump fit better
+    x = np.linspace(0.1, 1.4, 256)
+    curve = np.sin(2 * x) + 0.02 * np.random.default_rng(0).standard_normal(256)
+    table = fit_candidates(x, curve, get_library())
+    chosen = choose(table)
+    better = better_fits(table, chosen)
+    assert chosen.name == "x^2"
+    assert {fit.name for fit in better} == {"sin", "gaussian"}
+    errors = [1 - fit.r2 for fit in better]
+    assert errors == sorted(errors) and errors[-1] * 1.01 < 1 - chosen.r2
+    # the cosine fits the sine's curve to the same error (a shift of it) and is left out;
+    # a fit that only ties the chosen one (a cubic with a vanishing cube) is no other curve
+    cosine = table[table.name == "cos"].r2.item()
+    assert abs((1 - cosine) - errors[[fit.name for fit in better].index("sin")]) < 1e-6 * errors[0]
+    assert all(1 - row.r2 >= (1 - chosen.r2) / 1.01 for row in table.itertuples()
+               if row.name not in {"sin", "gaussian", "cos"})
+
+
 def test_candidates_undefined_on_the_range_are_skipped():
     x = np.linspace(-2, 2, 100)  # log(±x + b) is undefined somewhere for every b in the scan
     table = fit_candidates(x, x**3, get_library(["log", "x^3", "arcsin"]))

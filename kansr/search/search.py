@@ -38,6 +38,11 @@ from kansr.symbolic.limits import BudgetExhausted, SympyTimeout, time_limit
 
 # tables with fewer rows come with a note on how uncertain their answer is
 SMALL_TABLE_WARNING = 20
+# other readings of a KAN's edges, one formula each, where the KAN learnt from a table
+# small enough to be cross-validated (``train_and_read``): there its curves are uncertain
+# and a formula is scored quickly; on a thousand rows the three more per alternative took
+# budget enough to lose a law (I.15.1 at noise 0)
+OTHER_READINGS = 3
 # how far past the end of a time budget one trial may run before it is cut
 _GRACE_SECONDS = 2.0
 # the first trial may use the whole budget and this share more (there must be an answer)
@@ -257,10 +262,11 @@ class Search:
             for formula in formulas:
                 score(formula, plan.label, timer, log)
             return
-        outcome.model, expr = train_and_read(plan, X[self.rows.kan], y[self.rows.kan], self.symbols,
-                                             config=self.config, seed=self.seed, budget=budget,
-                                             library=self.library, timer=timer)
-        found = score(expr, plan.label, timer, log)
+        outcome.model, formulas = train_and_read(plan, X[self.rows.kan], y[self.rows.kan], self.symbols,
+                                                 config=self.config, seed=self.seed, budget=budget,
+                                                 library=self.library, timer=timer,
+                                                 other_readings=0 if len(self.rows.val) else OTHER_READINGS)
+        found = [candidate for expr in formulas for candidate in score(expr, plan.label, timer, log)]
         if found:  # a one-input function the KAN stated in pieces, as one term (its refit form)
             with timer.stage("symbolic fit"):
                 best = min(found, key=lambda c: c.length()).formula

@@ -2,24 +2,27 @@
 
 ``train_and_read`` trains the KAN (the wide shape with sparsity regularisation, then
 pruned), refines it by grid extension, fixes every edge to a library function, and
-composes the formula in the original variables; ``variants`` adds its expansion.
+composes the formula in the original variables, with a few other readings of its edges;
+``variants`` adds its expansion.
 """
 
 from __future__ import annotations
 
+import copy
 import time
 from contextlib import contextmanager
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import sympy
 import torch
 
 from kansr.budget import Budget
-from kansr.kan import KAN, KANConfig, TrainConfig, prune, train
+from kansr.kan import KAN, EdgeId, KANConfig, TrainConfig, prune, train
 from kansr.search.config import DiscoverConfig
 from kansr.search.plan import ARCHITECTURES, Plan
-from kansr.symbolic import SymbolicFunction, auto_symbolic, kan_to_sympy
+from kansr.symbolic import EdgeFit, SymbolicFunction, auto_symbolic, fix_edge, kan_to_sympy
 from kansr.symbolic.limits import SympyTimeout, time_limit
 
 
@@ -40,11 +43,21 @@ class StageTimer:
 
 def train_and_read(plan: Plan, X: np.ndarray, y: np.ndarray, symbols: list[sympy.Symbol], *,
                    config: DiscoverConfig, seed: int, budget: Budget | None, library: dict[str, SymbolicFunction],
-                   timer: StageTimer) -> tuple[KAN, sympy.Expr]:
-    """Train one KAN on (X, y) as ``plan`` says and read it as a formula in ``symbols``.
+                   timer: StageTimer, other_readings: int = 0) -> tuple[KAN, list[sympy.Expr]]:
+    """Train one KAN on (X, y) as ``plan`` says and read it as formulas in ``symbols``.
+
+    Each edge is read as the simplest library function that fits its curve within a few
+    times the best fit's error (``kansr.symbolic.auto_symbolic``). A curve learnt from few
+    noisy rows is uncertain itself: a parabola within that tolerance can stand where the
+    law has a sine that fits the curve twice as well (and a Gaussian bump as well as the
+    sine). So up to ``other_readings`` formulas follow the first, each with one edge read
+    as a function that fits its curve better (``kansr.symbolic.edge_fit.better_fits``;
+    the largest ratio of errors first), its constants as the curve gave them: the
+    selection, which refits every constant on the rows, decides between them. Not on one
+    input, where the compositions try every reading of it.
 
     Uses ``config``'s steps, lamb, prune_threshold, grid_schedule and simplify_seconds.
-    Returns the trained, symbolic KAN and its formula.
+    Returns the trained, symbolic KAN and its formulas, its own reading first.
     """
     transform, architecture = plan.transform, plan.architecture
     n = X.shape[1]
@@ -70,17 +83,41 @@ def train_and_read(plan: Plan, X: np.ndarray, y: np.ndarray, symbols: list[sympy
         train(model, x_t, y_t, replace(training, grid_schedule=config.grid_schedule), budget)
     model.input_names = [f"log({s})" if transform.x_log else str(s) for s in symbols]
     with timer.stage("symbolic fit"):
-        auto_symbolic(model, x_t, library, budget=budget)
+        fits = auto_symbolic(model, x_t, library, budget=budget)
         train(model, x_t, y_t, replace(training, steps=config.steps // 2, grid_update_every=0), budget)
-    # sympy's automatic evaluation can take minutes on a large formula (SympyTimeout: the attempt fails)
-    with timer.stage("compose"), time_limit(2 * config.simplify_seconds):
-        # compose in standardised, transformed units, then undo the transforms symbolically
+
+    def compose(model: KAN) -> sympy.Expr:
+        # in standardised, transformed units, then the transforms undone symbolically
         standard = [sympy.Symbol(f"_z{i}") for i in range(n)]
         expr = kan_to_sympy(model, standard, library)[0] * y_std + y_mean
         originals = [sympy.log(s) if transform.x_log else s for s in symbols]
         expr = expr.xreplace({z: (o - m) / s for z, o, m, s in zip(standard, originals, x_mean, x_std)})
-        expr = transform.undo(expr)
-    return model, expr
+        return transform.undo(expr)
+
+    # sympy's automatic evaluation can take minutes on a large formula (SympyTimeout: the
+    # attempt fails, or that other reading is not offered)
+    with timer.stage("compose"), time_limit(2 * config.simplify_seconds):
+        formulas = [compose(model)]
+    # on one input the compositions (``kansr.symbolic.compositions``) try every library
+    # function of the input and two-function compositions too: nothing to read again
+    for edge, fit in _better_readings(fits, other_readings if n > 1 else 0):
+        other = copy.deepcopy(model)
+        fix_edge(other, edge, fit, library)
+        try:
+            with timer.stage("compose"), time_limit(2 * config.simplify_seconds):
+                formulas.append(compose(other))
+        except SympyTimeout:
+            continue
+    return model, formulas
+
+
+def _better_readings(fits: pd.DataFrame, count: int) -> list[tuple[EdgeId, EdgeFit]]:
+    """Up to ``count`` pairs (edge, ``EdgeFit``) from ``auto_symbolic``'s table: a function
+    that fits an edge's curve better than the one chosen, the largest ratio of errors first."""
+    readings = [(max(1 - row.r2, 0.0) / max(1 - fit.r2, 1e-300), row.edge, fit)
+                for row in fits.itertuples() for fit in row.better]
+    readings.sort(key=lambda reading: reading[0], reverse=True)
+    return [(edge, fit) for _, edge, fit in readings[:count]]
 
 
 # the range of a double's magnitudes, rounded inwards

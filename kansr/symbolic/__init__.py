@@ -5,7 +5,7 @@ from kansr.symbolic.compositions import compositions
 from kansr.symbolic.constants import (Constant, Scored, cross_validated_nmse, cross_validated_predictions, describe,
                                       refit)
 from kansr.symbolic.snapping import polish, snap, snap_candidates
-from kansr.symbolic.edge_fit import EdgeFit, auto_symbolic, choose, fit_candidates, fit_function
+from kansr.symbolic.edge_fit import EdgeFit, auto_symbolic, choose, fit_candidates, fit_function, fix_edge
 from kansr.symbolic.expression import complexity, nmse, predict
 from kansr.symbolic.library import DEFAULT_LIBRARY, SymbolicFunction, get_library, make_function
 from kansr.symbolic.reread import reread_terms
@@ -13,5 +13,5 @@ from kansr.symbolic.simplify import simplify
 from kansr.symbolic.to_sympy import kan_to_sympy
 
 __all__ = ["DEFAULT_LIBRARY", "Constant", "EdgeFit", "Scored", "cross_validated_nmse", "cross_validated_predictions", "describe", "SymbolicFunction", "auto_symbolic", "choose", "complexity",
-           "compositions", "fit_candidates", "fit_function", "get_library", "kan_to_sympy", "make_function",
+           "compositions", "fit_candidates", "fit_function", "fix_edge", "get_library", "kan_to_sympy", "make_function",
            "nmse", "polish", "predict", "reread_terms", "refit", "simplify", "snap", "snap_candidates"]

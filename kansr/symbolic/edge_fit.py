@@ -35,6 +35,10 @@ _SHIFTS = np.linspace(-6, 6, 49)  # (49,)
 _CHUNK_BYTES = 64 * 2**20
 _GRID_POINTS = 64
 _COLUMNS = ["name", "a", "b", "c", "d", "r2", "complexity"]
+# ``better_fits``: how much less unexplained variance makes a fit another curve than the
+# chosen one, and how close two errors are when two functions fit one curve
+_BETTER = 1.01
+_SAME_CURVE = 1e-6
 
 
 @dataclass(frozen=True)
@@ -266,6 +270,22 @@ def choose(table: pd.DataFrame, tolerance: float = 3.0, r2_floor: float = 1e-7) 
     return EdgeFit(**good.iloc[0].to_dict())
 
 
+def better_fits(table: pd.DataFrame, chosen: EdgeFit, margin: float = _BETTER) -> list[EdgeFit]:
+    """The candidates whose unexplained variance is below ``chosen``'s by more than the
+    factor ``margin``, best first, one per curve: a function that only mimics the chosen
+    one (a sine of tiny frequency is a parabola) fits no better, and one that is another's
+    shift (cos for sin) fits the same curve to the same error, and is left out."""
+    result: list[EdgeFit] = []
+    for row in table.sort_values("r2", ascending=False).itertuples(index=False):
+        unexplained = 1 - row.r2
+        if unexplained * margin >= 1 - chosen.r2:
+            break
+        if any(abs(unexplained - (1 - fit.r2)) <= _SAME_CURVE * unexplained for fit in result):
+            continue
+        result.append(EdgeFit(**row._asdict()))
+    return result
+
+
 def fix_edge(model, edge, fit: EdgeFit, library: dict[str, SymbolicFunction]) -> None:
     """Replace the edge ``EdgeId(layer, in_idx, out_idx)`` of ``model`` by the fitted candidate."""
     layer = model.layers[edge.layer]
@@ -279,7 +299,11 @@ def auto_symbolic(model, x, library: dict[str, SymbolicFunction], n_points: int 
 
     Each edge is fitted on ``n_points`` of its input samples (evenly spread in sorted
     order, so both ends of the range are kept). Returns one row per edge with the
-    chosen candidate and its R².
+    chosen candidate and its R², the edge (``EdgeId``) and the candidates that fit its
+    curve better (``better``, see ``better_fits``: where a spline learnt from few noisy
+    rows is itself uncertain, the simplest fit within ``tolerance`` of the best, a
+    parabola, can be another function than the law's, a sine, and only the data can tell
+    them apart).
 
     x : Tensor, shape (n_samples, n_data_inputs)
     """
@@ -306,5 +330,6 @@ def auto_symbolic(model, x, library: dict[str, SymbolicFunction], n_points: int 
             chosen = choose(table, tolerance)
             fix_edge(model, edge, chosen, library)
             rows.append({"layer": edge.layer, "in_idx": edge.in_idx, "out_idx": edge.out_idx,
-                         "function": chosen.name, "r2": chosen.r2})
+                         "function": chosen.name, "r2": chosen.r2, "edge": edge,
+                         "better": better_fits(table, chosen)})
     return pd.DataFrame(rows)
