@@ -206,6 +206,22 @@ def test_an_edge_is_also_read_as_a_function_that_fits_its_curve_better():
     assert refit(formulas[0], symbols, X, y).nmse > 1.2 * law_nmse
 
 
+@pytest.mark.slow
+def test_a_projectiles_range_on_forty_noisy_rows_is_the_law():
+    # found as a new user: answered with a cosh whose numbers were snapped within the noise
+    # (the search ended on it), then, with that fixed, with a parabola in the angle
+    rng = np.random.default_rng(4)
+    v, theta = rng.uniform(5, 30, 40), rng.uniform(0.1, 1.4, 40)
+    y = v**2 * np.sin(2 * theta) / 9.81 * (1 + 0.01 * rng.standard_normal(40))
+    result = discover(pd.DataFrame({"v": v, "theta": theta, "range": y}), target="range", seed=0, time_budget=60)
+    (value, error), = result.constants[["value", "stderr"]].to_numpy()
+    assert result.formula == sympy.Float(value) * sympy.sympify("v**2*sin(2*theta)")
+    # the factor is 1/g, within three of its standard errors, and is the least-squares
+    # factor of the law on the rows with relative errors, to rounding
+    assert abs(value - 1 / 9.81) < 3 * error and result.errors == "relative"
+    assert value == pytest.approx(np.exp(np.mean(np.log(y / (v**2 * np.sin(2 * theta))))), rel=1e-6)
+
+
 def test_a_flexible_shape_at_a_limit_of_its_constants_does_not_end_an_exact_search():
     from kansr.search.candidate import Candidate
     from kansr.search.stopping import stop_reason
