@@ -193,14 +193,19 @@ def test_an_edge_is_also_read_as_a_function_that_fits_its_curve_better():
     shape = v**2 * np.sin(2 * theta)
     y = shape / 9.81 * (1 + 0.01 * rng.standard_normal(40))
     X, symbols = np.column_stack([v, theta]), list(sympy.symbols("v theta"))
-    _, formulas = train_and_read(Plan(Transform("identity", False, 0.0), "product"), X, y, symbols,
-                                 config=DiscoverConfig(), seed=0, budget=None, library=get_library(),
-                                 timer=StageTimer(), other_readings=OTHER_READINGS)
+    readings = train_and_read(Plan(Transform("identity", False, 0.0), "product"), X, y, symbols,
+                              config=DiscoverConfig(), seed=0, budget=None, library=get_library(),
+                              timer=StageTimer(), other_readings=OTHER_READINGS)
+    formulas = [formula for _, formula in readings]
     assert not formulas[0].has(sympy.sin)
     # the sine comes as another reading, and refit on the rows it fits them as well as the
     # law does, its one constant 1/g fitted by least squares in closed form
     sines = [formula for formula in formulas[1:] if formula.has(sympy.sin)]
     assert len(sines) == 1
+    # each reading comes with its own KAN, the θ edge a sine in that one alone
+    sine_model = readings[formulas.index(sines[0])][0]
+    assert "sin" in sine_model.layers[0].symbolic_names.values()
+    assert "sin" not in readings[0][0].layers[0].symbolic_names.values()
     law_nmse = np.mean((shape * np.dot(shape, y) / np.dot(shape, shape) - y) ** 2) / np.var(y)
     assert refit(sines[0], symbols, X, y).nmse < 1.05 * law_nmse
     assert refit(formulas[0], symbols, X, y).nmse > 1.2 * law_nmse

@@ -59,11 +59,13 @@ def progress(message: str, verbose: bool) -> None:
 
 @dataclass
 class Outcome:
-    """What one alternative produced: scored candidates, the KAN they came from (if any),
-    seconds per stage, why the search must stop (if it must), and progress lines."""
+    """What one alternative produced: scored candidates, the KAN they came from (if any;
+    ``readings``: another reading of its edges, by the candidate's index), seconds per
+    stage, why the search must stop (if it must), and progress lines."""
 
     candidates: list[Candidate] = field(default_factory=list)
     model: KAN | None = None
+    readings: dict[int, KAN] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     stopped: str | None = None
     log: list[str] = field(default_factory=list)
@@ -262,11 +264,15 @@ class Search:
             for formula in formulas:
                 score(formula, plan.label, timer, log)
             return
-        outcome.model, formulas = train_and_read(plan, X[self.rows.kan], y[self.rows.kan], self.symbols,
-                                                 config=self.config, seed=self.seed, budget=budget,
-                                                 library=self.library, timer=timer,
-                                                 other_readings=0 if len(self.rows.val) else OTHER_READINGS)
-        found = [candidate for expr in formulas for candidate in score(expr, plan.label, timer, log)]
+        readings = train_and_read(plan, X[self.rows.kan], y[self.rows.kan], self.symbols, config=self.config,
+                                  seed=self.seed, budget=budget, library=self.library, timer=timer,
+                                  other_readings=0 if len(self.rows.val) else OTHER_READINGS)
+        outcome.model, found = readings[0][0], []
+        for model, expr in readings:
+            start = len(outcome.candidates)
+            found += score(expr, plan.label, timer, log)
+            if model is not outcome.model:  # its diagram shows the functions of its formula
+                outcome.readings.update(dict.fromkeys(range(start, len(outcome.candidates)), model))
         if found:  # a one-input function the KAN stated in pieces, as one term (its refit form)
             with timer.stage("symbolic fit"):
                 best = min(found, key=lambda c: c.length()).formula
@@ -278,9 +284,9 @@ class Search:
     def take(self, outcome: Outcome) -> bool:
         """Add one alternative's outcome; True when the search should stop."""
         # candidates first: an interruption while the lines are printed keeps them
-        for candidate in outcome.candidates:
+        for index, candidate in enumerate(outcome.candidates):
             key = len(self.candidates)
-            self.models[key] = outcome.model
+            self.models[key] = outcome.readings.get(index, outcome.model)
             self.candidates.append(replace(candidate, key=key))
         for stage, seconds in outcome.timings.items():
             self.timer.seconds[stage] = self.timer.seconds.get(stage, 0.0) + seconds

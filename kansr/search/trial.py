@@ -43,7 +43,7 @@ class StageTimer:
 
 def train_and_read(plan: Plan, X: np.ndarray, y: np.ndarray, symbols: list[sympy.Symbol], *,
                    config: DiscoverConfig, seed: int, budget: Budget | None, library: dict[str, SymbolicFunction],
-                   timer: StageTimer, other_readings: int = 0) -> tuple[KAN, list[sympy.Expr]]:
+                   timer: StageTimer, other_readings: int = 0) -> list[tuple[KAN, sympy.Expr]]:
     """Train one KAN on (X, y) as ``plan`` says and read it as formulas in ``symbols``.
 
     Each edge is read as the simplest library function that fits its curve within a few
@@ -57,7 +57,7 @@ def train_and_read(plan: Plan, X: np.ndarray, y: np.ndarray, symbols: list[sympy
     input, where the compositions try every reading of it.
 
     Uses ``config``'s steps, lamb, prune_threshold, grid_schedule and simplify_seconds.
-    Returns the trained, symbolic KAN and its formulas, its own reading first.
+    Returns the readings, each a trained, symbolic KAN and its formula, the first reading first.
     """
     transform, architecture = plan.transform, plan.architecture
     n = X.shape[1]
@@ -97,7 +97,7 @@ def train_and_read(plan: Plan, X: np.ndarray, y: np.ndarray, symbols: list[sympy
     # sympy's automatic evaluation can take minutes on a large formula (SympyTimeout: the
     # attempt fails, or that other reading is not offered)
     with timer.stage("compose"), time_limit(2 * config.simplify_seconds):
-        formulas = [compose(model)]
+        readings = [(model, compose(model))]
     # on one input the compositions (``kansr.symbolic.compositions``) try every library
     # function of the input and two-function compositions too: nothing to read again
     for edge, fit in _better_readings(fits, other_readings if n > 1 else 0):
@@ -105,10 +105,10 @@ def train_and_read(plan: Plan, X: np.ndarray, y: np.ndarray, symbols: list[sympy
         fix_edge(other, edge, fit, library)
         try:
             with timer.stage("compose"), time_limit(2 * config.simplify_seconds):
-                formulas.append(compose(other))
+                readings.append((other, compose(other)))
         except SympyTimeout:
             continue
-    return model, formulas
+    return readings
 
 
 def _better_readings(fits: pd.DataFrame, count: int) -> list[tuple[EdgeId, EdgeFit]]:
