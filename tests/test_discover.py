@@ -502,6 +502,35 @@ def test_a_one_input_law_beside_a_column_it_ignores_is_searched_on_that_input():
     assert result.formula.has(sympy.Symbol("z")) and result.r2 > 0.99
 
 
+@pytest.mark.parametrize("rows", [40, 200])
+def test_other_readings_of_the_edges_are_offered_on_cross_validated_tables_only(rows, monkeypatch):
+    from kansr.data import Dataset
+    from kansr.search.candidate import SMALL_TABLE, split_rows
+    from kansr.search.config import DiscoverConfig
+
+    # on a held-out-split table the KAN's curves are sure and each formula is slow to score:
+    # three more per alternative took a thousand-row search that had found its law in 26 s
+    # past its 120 s budget (docs/benchmarks.md)
+    search_module = importlib.import_module("kansr.search.search")
+    asked = []
+    read = search_module.train_and_read
+
+    def recording(*args, **kwargs):
+        asked.append(kwargs["other_readings"])
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(search_module, "train_and_read", recording)
+    rng = np.random.default_rng(RNG_SEED)
+    X = rng.uniform(1, 3, (rows, 2))
+    dataset = Dataset(X=X, y=X[:, 0] * np.sin(X[:, 1]), names=["x", "z"], target="y")
+    config = DiscoverConfig(workers=1)
+    search = search_module.Search(dataset, config, split_rows(rows, config.val_fraction, 0, config.max_train_rows,
+                                                              config.max_refit_rows), 0, None, False)
+    monkeypatch.setattr(search.scorer, "score", lambda *args: [])  # what is asked for, not its scores
+    search.evaluate(next(p for p in search.plans() if p.trains_kan), first=False)
+    assert asked == [search_module.OTHER_READINGS if rows < SMALL_TABLE else 0]
+
+
 def test_what_an_alternative_scored_before_the_budget_ended_it_is_kept(monkeypatch):
     from kansr.data import Dataset
     from kansr.search.candidate import split_rows

@@ -40,8 +40,9 @@ from kansr.symbolic.limits import BudgetExhausted, SympyTimeout, time_limit
 SMALL_TABLE_WARNING = 20
 # other readings of a KAN's edges, one formula each, where the KAN learnt from a table
 # small enough to be cross-validated (``train_and_read``): there its curves are uncertain
-# and a formula is scored quickly; on a thousand rows the three more per alternative took
-# budget enough to lose a law (I.15.1 at noise 0)
+# and a formula is scored quickly; on a held-out-split table the curves are sure, each
+# formula is slower to score, and the three more per alternative can take a search that
+# found its law in time past its budget
 OTHER_READINGS = 3
 # how far past the end of a time budget one trial may run before it is cut
 _GRACE_SECONDS = 2.0

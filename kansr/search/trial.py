@@ -86,10 +86,10 @@ def train_and_read(plan: Plan, X: np.ndarray, y: np.ndarray, symbols: list[sympy
         fits = auto_symbolic(model, x_t, library, budget=budget)
         train(model, x_t, y_t, replace(training, steps=config.steps // 2, grid_update_every=0), budget)
 
-    def compose(model: KAN) -> sympy.Expr:
+    def compose(kan: KAN) -> sympy.Expr:
         # in standardised, transformed units, then the transforms undone symbolically
         standard = [sympy.Symbol(f"_z{i}") for i in range(n)]
-        expr = kan_to_sympy(model, standard, library)[0] * y_std + y_mean
+        expr = kan_to_sympy(kan, standard, library)[0] * y_std + y_mean
         originals = [sympy.log(s) if transform.x_log else s for s in symbols]
         expr = expr.xreplace({z: (o - m) / s for z, o, m, s in zip(standard, originals, x_mean, x_std)})
         return transform.undo(expr)
