@@ -480,6 +480,36 @@ def test_standard_errors_never_hand_lapack_a_matrix_with_inf(monkeypatch):
             assert all(np.isnan(c.stderr) for c in described.constants)
 
 
+def test_a_constant_at_the_edge_of_its_functions_domain_gets_a_bootstrap_error_where_reported():
+    # asin(c·x) with c·max(x) = 1: a step of c upwards leaves asin's domain on the last row
+    # and the derivative there is infinite, so no covariance exists. A reported formula (the
+    # chosen one, a row of the front) still gets errors, from refits on resampled rows; they
+    # agree with a bootstrap of scipy's least squares bounded to the domain
+    from scipy.optimize import least_squares
+
+    from kansr.symbolic import describe
+
+    rng = np.random.default_rng(3)
+    X = np.concatenate([[2.0], rng.uniform(0, 2, 79)])
+    Y = 3 * np.arcsin(X / 2) + rng.normal(0, 0.05, 80)
+    x = sympy.Symbol("x")
+    at_edge = sympy.Float(3.0) * sympy.asin(sympy.Float(0.5) * x)
+    unknown = describe(at_edge, [x], X[:, None], Y, ill_conditioned="unknown")
+    assert all(np.isnan(c.stderr) for c in unknown.constants)
+    reported = describe(at_edge, [x], X[:, None], Y, ill_conditioned="pseudoinverse")
+    booted = {c.value: c.stderr for c in reported.constants}
+    estimates = []
+    for _ in range(400):
+        rows = rng.integers(0, len(X), len(X))
+        xs, ys = X[rows], Y[rows]
+        fit = least_squares(lambda p, xs=xs, ys=ys: p[0] * np.arcsin(np.clip(p[1] * xs, -1, 1)) - ys,
+                            [3.0, 0.5], bounds=([0, 0], [10, 1 / xs.max()]))
+        estimates.append(fit.x)
+    amplitude, rate = np.std(estimates, axis=0, ddof=1)
+    assert booted[0.5] == pytest.approx(rate, rel=0.5)
+    assert booted[3.0] == pytest.approx(amplitude, rel=0.5)
+
+
 @pytest.mark.parametrize("relative", [False, True])
 def test_compiled_jacobian_matches_central_differences_and_the_fit_agrees(relative):
     from kansr.symbolic.constants import Template

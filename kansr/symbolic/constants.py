@@ -309,7 +309,8 @@ class Template:
         ``ill_conditioned`` says what to give: "unknown" (NaN), "bootstrap" (twenty refits on
         resampled rows, for the formula reported; the pseudoinverse's where ``budget`` ends
         it before three) or "pseudoinverse" (the covariance's pseudoinverse: directions the
-        data do not determine are left out).
+        data do not determine are left out). Where the Jacobian is not finite, both of the
+        latter give the bootstrap's (NaN where ``budget`` ends it before three refits).
         Conditional: with the others held at their values, s / |∂residual/∂c|; what stating
         the constant to its precision costs (``description.float_cost``). Constants that
         only matter together have large marginal but small conditional errors: each is
@@ -326,9 +327,14 @@ class Template:
         residual = self.residual(values)
         # LAPACK's SVD (cond, pinv) can loop without end on a matrix with inf or NaN in it
         # (a Jacobian that overflows where a constant sits in an exponent): nothing is
-        # estimated from one
+        # estimated from one. Where a constant sits at the edge of its function's domain
+        # (asin(c·u + d) reaching -1, sqrt(x - a) at the smallest x) a step across it is
+        # undefined and the derivative there infinite: no covariance describes such a
+        # constant, but refits on resampled rows do, for a formula that is reported
         if jacobian is None or not (np.all(np.isfinite(jacobian)) and np.all(np.isfinite(residual))):
-            return unknown, unknown
+            if ill_conditioned == "unknown" or not np.all(np.isfinite(residual)):
+                return unknown, unknown
+            return self._bootstrap(values, free, budget), unknown
         variance = float(residual @ residual) / (n - k)  # in units of std(y)²
         with np.errstate(all="ignore"):
             # each column's length, where its square overflows without squaring it whole: the
