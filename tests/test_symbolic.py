@@ -1,3 +1,4 @@
+import math
 import time
 
 import numpy as np
@@ -478,6 +479,38 @@ def test_standard_errors_never_hand_lapack_a_matrix_with_inf(monkeypatch):
                                  np.linspace(0, 1, 50), ill_conditioned=mode)
             assert len(described.constants) == 2
             assert all(np.isnan(c.stderr) for c in described.constants)
+
+
+def test_a_constant_whose_derivative_squared_underflows_gets_the_covariances_error():
+    # c0/(c1·t^b + 1) on calendar years: c1 near 1e196 and ∂r/∂c1 near 1e-196, whose square
+    # is below the smallest double. Its error is the covariance's for the same curve stated in
+    # s = t/1900, c0/(a·s^b + 1), where every number is of ordinary size (derivatives by hand),
+    # carried back by the delta method (c1 = a·1900^(-b))
+    from scipy.optimize import curve_fit
+
+    from kansr.symbolic import describe
+
+    rng = np.random.default_rng(5)
+    t = np.linspace(1790, 1990, 21)
+    y = 200 / (1 + (t / 1900) ** -60) + rng.normal(0, 3, t.size)
+    (c0, a, b), _ = curve_fit(lambda t, c0, a, b: c0 / (a * (t / 1900) ** b + 1), t, y, p0=[200, 1, -60])
+    s, denominator = t / 1900, a * (t / 1900) ** b + 1
+    jacobian = np.column_stack([1 / denominator, -c0 * s**b / denominator**2,
+                                -c0 * a * s**b * np.log(s) / denominator**2])
+    residual = c0 / denominator - y
+    covariance = np.linalg.inv(jacobian.T @ jacobian) * (residual @ residual) / (t.size - 3)
+    c1 = a * 1900.0 ** -b
+    gradient = np.array([1 / a, -math.log(1900)])  # of ln c1 by (a, b)
+    log_error = math.sqrt(gradient @ covariance[1:, 1:] @ gradient)
+    year = sympy.Symbol("year")
+    described = describe(sympy.Float(c0) / (sympy.Float(c1) * year ** sympy.Float(b) + 1), [year], t[:, None], y)
+    errors = {value: next(c.stderr for c in described.constants if c.value == pytest.approx(value, rel=1e-12))
+              for value in (c0, b, c1)}
+    # to a hundredth: kansr differences forward, and c1 and b, nearly interchangeable over
+    # two centuries (their correlation 1 - 3e-6), magnify the differences' rounding
+    assert errors[c0] == pytest.approx(math.sqrt(covariance[0, 0]), rel=1e-2)
+    assert errors[b] == pytest.approx(math.sqrt(covariance[2, 2]), rel=1e-2)
+    assert errors[c1] == pytest.approx(c1 * log_error, rel=1e-2)
 
 
 def test_a_constant_at_the_edge_of_its_functions_domain_gets_a_bootstrap_error_where_reported():

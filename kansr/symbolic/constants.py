@@ -337,35 +337,35 @@ class Template:
             return self._bootstrap(values, free, budget), unknown
         variance = float(residual @ residual) / (n - k)  # in units of std(y)²
         with np.errstate(all="ignore"):
-            # each column's length, where its square overflows without squaring it whole: the
-            # derivative by an amplitude of 1e-290 (exp(0.35·year) on calendar years) is near
-            # 1e300, and its square, like the Gram matrix's entries, past the largest double
-            norms = np.linalg.norm(jacobian, axis=0)
-            overflowed = ~np.isfinite(norms)
-            if overflowed.any():
-                columns = jacobian[:, overflowed]
-                largest = np.max(np.abs(columns), axis=0)
-                norms[overflowed] = largest * np.linalg.norm(columns / largest, axis=0)
+            # each column's length from the column divided by its largest entry, whose squares
+            # neither overflow nor underflow: the derivative by an amplitude of 1e-290
+            # (exp(0.35·year) on calendar years) is near 1e300, the one by the 1e195 of
+            # c·year^(-59) near 1e-196, and squared whole they leave the double range (the
+            # Gram matrix's entries too, so it is only formed of the columns so scaled)
+            largest = np.max(np.abs(jacobian), axis=0)
+            norms = largest * np.linalg.norm(jacobian / np.where(largest > 0, largest, 1.0), axis=0)
             conditional = np.where(norms > 0, np.sqrt(variance) / norms, np.inf)
         if not (np.all(np.isfinite(norms)) and np.isfinite(variance)):
             return unknown, np.where(np.isfinite(conditional), conditional, np.nan)
-        if np.all(norms > 0):
-            scaled = jacobian / norms
-            with np.errstate(all="ignore"):
-                condition = np.linalg.cond(scaled.T @ scaled)
-            if np.isfinite(condition) and condition < _ILL_CONDITIONED:
-                # divided by each column's length only after the root, whose square (the
-                # covariance of that amplitude, 1e-580) is below the smallest double; a
-                # constant the rows barely move (its length near the smallest double, on a
-                # target of tiny size) has an error past the largest: inf, without a warning
-                with np.errstate(over="ignore"):
-                    marginal = np.sqrt(np.abs(np.diag(np.linalg.inv(scaled.T @ scaled))) * variance) / norms
-                return marginal, conditional
+        # a constant that moves no residual has no error the data give: unknown; the others'
+        # covariance is that of the columns that move
+        moves = norms > 0
+        scaled = jacobian[:, moves] / norms[moves]
+        gram = scaled.T @ scaled
         with np.errstate(all="ignore"):
-            gram = jacobian.T @ jacobian
-        if not np.all(np.isfinite(gram)):
-            return unknown, conditional
-        pseudoinverse = np.sqrt(np.abs(np.diag(np.linalg.pinv(gram))) * variance)
+            condition = np.linalg.cond(gram) if moves.any() else np.inf
+        if moves.all() and np.isfinite(condition) and condition < _ILL_CONDITIONED:
+            # divided by each column's length only after the root, whose square (the
+            # covariance of that amplitude, 1e-580) is below the smallest double; a
+            # constant the rows barely move (its length near the smallest double, on a
+            # target of tiny size) has an error past the largest: inf, without a warning
+            with np.errstate(over="ignore"):
+                marginal = np.sqrt(np.abs(np.diag(np.linalg.inv(gram))) * variance) / norms
+            return marginal, conditional
+        pseudoinverse = unknown.copy()
+        if moves.any():
+            with np.errstate(over="ignore"):
+                pseudoinverse[moves] = np.sqrt(np.abs(np.diag(np.linalg.pinv(gram))) * variance) / norms[moves]
         if ill_conditioned == "bootstrap":  # where it could not finish, the pseudoinverse's
             booted = self._bootstrap(values, free, budget)
             return np.where(np.isfinite(booted), booted, pseudoinverse), conditional
@@ -386,7 +386,9 @@ class Template:
             estimates.append(refitted[free])
         if len(estimates) < 3:
             return np.full(len(free), np.nan)
-        return np.std(np.array(estimates), axis=0, ddof=1)
+        # in units of each constant's size: the spread of a 1e195 squared is past the double range
+        size = np.maximum(np.abs(values[free]), np.finfo(float).tiny)
+        return np.std(np.array(estimates) / size, axis=0, ddof=1) * size
 
     def build(self, values: np.ndarray, exact: dict[int, sympy.Expr]) -> sympy.Expr:
         return self.expr.xreplace({p: exact.get(i, sympy.Float(v)) for i, (p, v) in enumerate(zip(self.params, values))})
