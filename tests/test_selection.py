@@ -154,6 +154,19 @@ def test_the_front_shows_one_formula_per_complexity_the_chosen_one_where_it_has_
     assert [c.complexity for c in front] == [3, 5] and front[0] is chosen and front[1] is richer
 
 
+def test_the_fronts_row_of_one_fit_found_twice_is_its_shorter_statement():
+    # the same line through the origin from a KAN (its tree stated node by node) and from the
+    # table of common laws (stated as an entry of the table), their errors equal but in the
+    # twelfth digit: the front shows the table's, whose description is the one chosen by
+    from_kan = _candidate(x, 3, 3.3076050777e-3, cost=5.3)
+    from_table = _candidate(x, 3, 3.3076050777e-3 * (1 + 1e-12), cost=2.8)
+    worse_by_a_hair = _candidate(x, 3, 3.3076050777e-3 * (1 + 1e-6), cost=0.0)
+    power = _candidate(x**y, 5, 3.0e-3)
+    front = pareto([from_kan, from_table, worse_by_a_hair, power])
+    assert front[0] is from_table and front[1] is power
+    assert length(from_table) == pytest.approx(length(from_kan) - 2.5)
+
+
 def test_the_relative_error_models_data_term_is_the_log_normal_likelihood():
     # model_nmse's relative value is defined so that (n/2)·ln(nmse·var(y)) plus the
     # Gaussian constants is the log-normal negative log-likelihood at its maximum; scipy's

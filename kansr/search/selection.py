@@ -49,6 +49,16 @@ from kansr.symbolic.description import FLOOR
 # curve computed through two trees (Michaelis-Menten's b·x/(c + x) and Hill's b/(1 + c/x),
 # its exponent snapped to 1, with the same numbers), so that the simpler tree states it
 _ROUNDING = 1e-9
+# relative: out-of-sample errors closer than this are the same fit's, computed from two starts
+# (a line through the origin refit from the table's start and from a KAN's differs in the
+# twelfth digit)
+_SAME_ERROR = 1e-9
+
+
+def _same_fit(first: Candidate, second: Candidate) -> bool:
+    """Whether two candidates' out-of-sample errors are equal but for rounding (the same
+    curve fitted from two starts)."""
+    return abs(first.val_nmse - second.val_nmse) <= _SAME_ERROR * max(first.val_nmse, second.val_nmse)
 
 
 def length(candidate: Candidate, floor: float = FLOOR) -> float:
@@ -78,7 +88,10 @@ def choose(candidates: list[Candidate], floor: float = FLOOR, by_description: bo
 
 def pareto(candidates: list[Candidate], floor: float = FLOOR, by_description: bool = True) -> list[Candidate]:
     """Candidates that no other beats on both complexity and out-of-sample error, simplest
-    first (of equal ones, the first found), with the chosen formula among them: in place of
+    first (of equal ones, the one with the shortest description, then the first found: a
+    line through the origin from the table of common laws and from a KAN fit the same, to
+    the last digits, and the table's states its tree for less), with the chosen formula
+    among them: in place of
     the row of its complexity where it is not that row, as a front has one formula per
     complexity (the same law fitted with the other error model had shown as a second row
     no reader could tell from the chosen one)."""
@@ -88,6 +101,9 @@ def pareto(candidates: list[Candidate], floor: float = FLOOR, by_description: bo
         if candidate.val_nmse < best:
             front.append(candidate)
             best = candidate.val_nmse
+        elif (candidate.complexity == front[-1].complexity and _same_fit(candidate, front[-1])
+              and length(candidate, floor) < length(front[-1], floor) - _ROUNDING):
+            front[-1] = candidate
     chosen = choose(candidates, floor, by_description)
     if not any(c is chosen for c in front):
         front = sorted([c for c in front if c.complexity != chosen.complexity] + [chosen],
