@@ -88,20 +88,20 @@ def choose(candidates: list[Candidate], floor: float = FLOOR, by_description: bo
 
 def pareto(candidates: list[Candidate], floor: float = FLOOR, by_description: bool = True) -> list[Candidate]:
     """Candidates that no other beats on both complexity and out-of-sample error, simplest
-    first (of equal ones, the one with the shortest description, then the first found: a
-    line through the origin from the table of common laws and from a KAN fit the same, to
-    the last digits, and the table's states its tree for less), with the chosen formula
-    among them: in place of
-    the row of its complexity where it is not that row, as a front has one formula per
-    complexity (the same law fitted with the other error model had shown as a second row
-    no reader could tell from the chosen one)."""
+    first (of equal ones, the one with the shortest description where descriptions choose
+    (``by_description``), then the first found: a line through the origin from the table
+    of common laws and from a KAN fit the same to the last digits, and the table's states
+    its tree for less), with the chosen formula among them: in place of the row of its
+    complexity where it is not that row, as a front has one formula per complexity (the
+    same law fitted with the other error model had shown as a second row no reader could
+    tell from the chosen one)."""
     ordered = sorted(candidates, key=lambda c: (c.complexity, c.val_nmse))
     front, best = [], math.inf
     for candidate in ordered:
         if candidate.val_nmse < best:
             front.append(candidate)
             best = candidate.val_nmse
-        elif (candidate.complexity == front[-1].complexity and _same_fit(candidate, front[-1])
+        elif (by_description and candidate.complexity == front[-1].complexity and _same_fit(candidate, front[-1])
               and length(candidate, floor) < length(front[-1], floor) - _ROUNDING):
             front[-1] = candidate
     chosen = choose(candidates, floor, by_description)
