@@ -77,6 +77,24 @@ def test_constants_that_only_matter_together_get_bootstrap_errors():
     cut = describe(fitted.expr, [x], X[:, None], Y, spent, ill_conditioned="bootstrap")
     assert all(np.isfinite(c.stderr) and c.stderr > 0 for c in cut.constants)
     assert [c.stderr for c in cut.constants] != [c.stderr for c in booted.constants]
+    # every formula shown is reported so, the chosen one and each row of the front: the
+    # pseudoinverse leaves out the direction the rows do not determine, and gave a front
+    # row's a and c (their sum of logs is all the rows tell) errors thirty times smaller
+    # than the refits' spread
+    from kansr.data import Dataset
+    from kansr.search.candidate import Scorer, split_rows
+
+    scorer = Scorer(Dataset(X[:, None], Y, ["x"], "y"), split_rows(200, 0.2, 0, 200, 200), 1.0, None)
+    rows = scorer.rows.refit
+    on_refit_rows = refit(fitted.expr, [x], X[rows, None], Y[rows])
+    row = Candidate(on_refit_rows.expr, 6, 1e-6, "test", True, 3, on_refit_rows.constants, 0.0, 1e-6, 200, 0.0)
+    shown = scorer.reported(row, Budget(10.0))
+    expected = describe(on_refit_rows.expr, [x], X[rows, None], Y[rows], ill_conditioned="bootstrap")
+    pseudoinverse = describe(on_refit_rows.expr, [x], X[rows, None], Y[rows], ill_conditioned="pseudoinverse")
+    assert [c.stderr for c in shown.constants] == pytest.approx([c.stderr for c in expected.constants], rel=1e-12)
+    undetermined = [i for i, c in enumerate(shown.constants) if abs(c.value - 2) > 0.1]  # a and c, not b
+    assert len(undetermined) == 2
+    assert all(shown.constants[i].stderr > 10 * pseudoinverse.constants[i].stderr for i in undetermined)
 
 
 def test_exact_data_choose_the_exact_formula_and_noisy_data_the_simple_one():

@@ -323,3 +323,27 @@ def test_a_one_input_law_within_the_noise_is_not_crowded_out_by_constants_priced
     units = {"m_0": "kg", "v": "m/s", "c": "m/s", "p": "kg m/s"}
     result = _benchmark_draw("I.15.1", 0.01, "p", units)
     _assert_law_up_to_a_percent(result, "m_0*v/sqrt(1 - v**2/c**2)")
+
+
+def test_a_front_row_in_the_users_columns_gets_bootstrap_errors_where_its_covariance_is_ill_conditioned():
+    # b·log(a·x) + c: the rows tell only b and b·log(a) + c, so the covariance is singular
+    # and the refit leaves a and c without errors; a row of the units front is reported as
+    # every shown formula is, from refits on resampled rows, its units kept
+    import pandas as pd
+
+    from kansr.search.dimensions import reported
+    from kansr.symbolic import describe, refit
+
+    x = sympy.Symbol("x")
+    rng = np.random.default_rng(1)
+    X = rng.uniform(1, 2, 200)[:, None]
+    y = 2 * np.log(X[:, 0]) + 1 + rng.normal(0, 0.001, 200)
+    fitted = refit(sympy.Float(1.5) * sympy.log(sympy.Float(2.0) * x) + sympy.Float(0.7), [x], X, y)
+    assert all(np.isnan(c.stderr) for c in fitted.constants)
+    table = pd.DataFrame({"name": ["c0", "c1", "c2"], "value": [c.value for c in fitted.constants],
+                          "stderr": [c.stderr for c in fitted.constants], "units": ["1", "1", "m"]})
+    found = {"formula": fitted.expr, "errors": "additive", "constants": table}
+    shown = reported(found, [x], X, y, None)["constants"]
+    booted = describe(fitted.expr, [x], X, y, ill_conditioned="bootstrap")
+    assert list(shown["stderr"]) == pytest.approx([c.stderr for c in booted.constants], rel=1e-12)
+    assert all(shown["stderr"] > 0) and list(shown["units"]) == ["1", "1", "m"]

@@ -242,17 +242,15 @@ class Scorer:
     def _fit_noise_like_relative(self, expr: sympy.Expr) -> bool:
         return self._fit_noise_like(expr, relative=True)
 
-    def reported(self, candidate: Candidate, chosen: bool, budget: Budget | None = None) -> Candidate:
+    def reported(self, candidate: Candidate, budget: Budget | None = None) -> Candidate:
         """``candidate`` with standard errors for every constant: where the covariance was
-        ill-conditioned, from a bootstrap for the ``chosen`` formula (twenty refits, as many
-        as ``budget`` allows), from the covariance's pseudoinverse for the other rows of the
-        front and wherever the bootstrap could not finish."""
+        ill-conditioned, from a bootstrap (twenty refits, as many as ``budget`` allows), and
+        from the covariance's pseudoinverse where the bootstrap could not finish."""
         if all(np.isfinite(c.stderr) for c in candidate.constants):
             return candidate
         X, y = self.fit_X[self.rows.refit], self.fit_y[self.rows.refit]
         described = self._from_fit(describe(self._in_fit(candidate.formula), self.fit_symbols, X, y, budget,
-                                            ill_conditioned="bootstrap" if chosen else "pseudoinverse",
-                                            relative=candidate.relative))
+                                            ill_conditioned="bootstrap", relative=candidate.relative))
         if len(described.constants) != len(candidate.constants):
             return candidate
         return replace(candidate, constants=described.constants)

@@ -37,7 +37,7 @@ from kansr.data import Dataset
 from kansr.errors import DataError
 from kansr.search.candidate import Rows, one_signed
 from kansr.search.result import Result, constants_table, fit_of, report_budget
-from kansr.symbolic import complexity, predict, refit, snap
+from kansr.symbolic import complexity, describe, predict, refit, snap
 from kansr.symbolic.description import description_length, model_nmse, pooled, structure
 from kansr.units import BASE, Dimension, format_unit
 
@@ -314,7 +314,12 @@ def in_user_columns(result: Result, groups: Groups, labels: list[str], user: Dat
         if found is chosen or found["val_nmse"] < best:
             front_rows.append(found)
             best = min(best, found["val_nmse"])
-    chosen_formula, chosen_constants = chosen["formula"], chosen["constants"]
+    # every formula shown with an error for each constant, the chosen one's first (as
+    # ``Scorer.reported``: from a bootstrap where the covariance is ill-conditioned)
+    shown = reported(chosen, symbols, X[rows.refit], y[rows.refit], finish)
+    front_rows = [shown if found is chosen else reported(found, symbols, X[rows.refit], y[rows.refit], finish)
+                  for found in front_rows]
+    chosen_formula, chosen_constants = shown["formula"], shown["constants"]
     for found in front_rows:
         found["constants"] = found["constants"].to_dict("records")
     r2, rmse = fit_of(predict(chosen_formula, symbols, X), y)
@@ -323,6 +328,20 @@ def in_user_columns(result: Result, groups: Groups, labels: list[str], user: Dat
                    constants=chosen_constants, names=list(user.names), renamed=dict(user.renamed),
                    inputs_used=[n for n, s in zip(user.names, symbols) if chosen_formula.has(s)], kan=None,
                    target_units=format_unit(target_units), notes=tuple(user.notes) + result.notes[len(user.notes):])
+
+
+def reported(found: dict, symbols: list[sympy.Symbol], X: np.ndarray, y: np.ndarray, budget: Budget | None) -> dict:
+    """A row of ``in_user_columns``'s front with a standard error for every constant: where
+    its covariance was ill-conditioned, from twenty refits on resampled rows (X, y), as many
+    as ``budget`` allows, else from the covariance's pseudoinverse."""
+    table = found["constants"]
+    if table.empty or np.all(np.isfinite(table["stderr"].to_numpy(dtype=float))):
+        return found
+    described = describe(found["formula"], symbols, X, y, budget, ill_conditioned="bootstrap",
+                         relative=found["errors"] == "relative")
+    errors = {c.value: c.stderr for c in described.constants}
+    return {**found, "constants": table.assign(stderr=[errors.get(value, stderr)
+                                                       for value, stderr in zip(table["value"], table["stderr"])])}
 
 
 def with_constant_units(result: Result, units: dict[str, tuple], target_units: tuple) -> Result:

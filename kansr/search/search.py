@@ -362,9 +362,12 @@ class Search:
         chosen = choose(self.candidates, self.floor)
         shown = pareto(self.candidates, self.floor)  # the chosen one among them
         # the standard errors of what is shown come after the search: a small budget of
-        # their own, so that a bootstrap of a large formula cannot overrun the search's
-        front = [self.scorer.reported(c, c is chosen, report_budget(self.budget)) for c in shown]
-        chosen = front[next(i for i, c in enumerate(shown) if c is chosen)]
+        # their own, shared, so that bootstraps of large formulas cannot overrun the
+        # search's; the chosen formula's first
+        budget = report_budget(self.budget)
+        reported = self.scorer.reported(chosen, budget)
+        front = [reported if c is chosen else self.scorer.reported(c, budget) for c in shown]
+        chosen = reported
         r2, rmse = fit_of(predict(chosen.formula, self.symbols, X), y)
         table = front_table(front, float(np.var(y)), self.floor)
         notes = list(self.dataset.notes)
