@@ -347,3 +347,50 @@ def test_a_front_row_in_the_users_columns_gets_bootstrap_errors_where_its_covari
     booted = describe(fitted.expr, [x], X, y, ill_conditioned="bootstrap")
     assert list(shown["stderr"]) == pytest.approx([c.stderr for c in booted.constants], rel=1e-12)
     assert all(shown["stderr"] > 0) and list(shown["units"]) == ["1", "1", "m"]
+
+
+def test_a_formula_is_carried_where_its_overall_constant_alone_needs_units():
+    from kansr.search.dimensions import carried
+
+    length = sympy.Symbol("L")
+    units = {length: parse_unit("m")}
+    seconds, metres = parse_unit("s"), parse_unit("m")
+    c0, c1, c2 = sympy.Float(2.0), sympy.Float(3.5), sympy.Float(-0.7)
+    assert carried(c0 * sympy.sqrt(length), units, seconds)  # c0 in s m^-1/2
+    assert carried(c0, units, seconds)  # the mean, in the target's units
+    assert carried(length / 2, units, metres)  # no constant with units needed
+    assert not carried(sympy.Rational(2) * sympy.sqrt(length), units, seconds)  # an exact 2 has none
+    assert not carried(c0 + c1 * sympy.exp(c2 * length), units, seconds)  # units for each constant
+    assert not carried(c0 * length**c2, units, seconds)  # a fitted power of metres
+
+
+@pytest.mark.slow
+def test_with_constant_units_only_the_overall_constant_carries_units(tmp_path, capsys):
+    # 15 rows of a pendulum's period, 1 % noise, g not a column: on this draw the rows alone
+    # prefer T = a + b·exp(k·L), whose three constants would each need units (a and b
+    # seconds, k per metre), and had been reported as dimensionless. The units allow one,
+    # the overall constant: T = c·sqrt(L), c = 2π/sqrt(g) in s m^-1/2
+    rng = np.random.default_rng(7)
+    length = rng.uniform(0.2, 2.0, 15)
+    period = 2 * np.pi * np.sqrt(length / 9.81) * (1 + 0.01 * rng.normal(size=15))
+    data = tmp_path / "pendulum.csv"
+    data.write_text("\n".join(["L,T"] + [f"{a},{b}" for a, b in zip(length, period)]))
+    units = tmp_path / "units.csv"
+    units.write_text("Variable,Units\nL,m\nT,s\n")
+    assert main(["discover", str(data), "--json", "--quiet", "--time-budget", "10"]) == 0
+    assert "exp" in json.loads(capsys.readouterr().out)["formula"]
+    assert main(["discover", str(data), "--units", str(units), "--constant-units", "--json", "--quiet",
+                 "--time-budget", "10"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    (constant,) = payload["constants"]
+    factor = sympy.sympify(payload["formula"]) / sympy.sqrt(sympy.Symbol("L"))
+    assert factor.is_Float and float(factor) == pytest.approx(constant["value"], rel=1e-12)
+    assert constant["units"] == "m^-1/2 s"
+    # the least-squares factor of ln T = ln c + ln(L)/2 (relative errors) and its error; to
+    # a tenth of that error, as a formula the search scores once its budget is spent keeps
+    # the constants its fit started from (here the additive fit's)
+    log_ratio = np.log(period / np.sqrt(length))
+    error = np.exp(log_ratio.mean()) * log_ratio.std(ddof=1) / np.sqrt(15)
+    assert constant["stderr"] == pytest.approx(error, rel=0.02)
+    assert abs(constant["value"] - np.exp(log_ratio.mean())) < 0.1 * error
+    assert all(c["units"] != "?" for row in payload["front"] for c in row["constants"])

@@ -236,6 +236,16 @@ def constant_units_of(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension],
     return {float(factor): None if rest_units is None else tuple(t - r for t, r in zip(target, rest_units))}
 
 
+def carried(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension], target: Dimension) -> bool:
+    """Whether ``formula`` is consistent in units with its overall constant the only number
+    that carries units (y = c·g(x), g of defined units; or g alone of the target's units):
+    what ``--constant-units`` allows. c0 + c1·exp(c2·L) for a time against a length is not:
+    each of its constants would need units of its own."""
+    factor, rest = formula.as_coeff_Mul()
+    rest_units = units_of(rest, units)
+    return rest_units is not None and (isinstance(factor, sympy.Float) or tuple(rest_units) == tuple(target))
+
+
 def with_fitted_carrier(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension], target: Dimension
                         ) -> sympy.Expr | None:
     """``formula`` with its overall factor fitted instead of exact, where that factor carries
@@ -346,10 +356,14 @@ def reported(found: dict, symbols: list[sympy.Symbol], X: np.ndarray, y: np.ndar
 
 def with_constant_units(result: Result, units: dict[str, tuple], target_units: tuple) -> Result:
     """``result`` with the units of the overall constant of each formula inferred from the
-    columns' (``constant_units_of``; "?" where they cannot be), "1" for the rest."""
+    columns' (``constant_units_of``; "?" where they cannot be), "1" for the rest; "?" for
+    every constant of a formula that is not ``carried`` (shown only where no formula but a
+    constant is, ``Search.restrict``)."""
     symbols = {sympy.Symbol(name): dims for name, dims in units.items()}
 
     def table(formula: sympy.Expr, constants: pd.DataFrame) -> pd.DataFrame:
+        if not carried(formula, symbols, target_units):  # its constants' units are more than one's
+            return constants.assign(units="?")
         carriers = constant_units_of(formula, symbols, target_units)
         return constants.assign(units=[
             ("?" if carriers[value] is None else format_unit(carriers[value])) if value in carriers else "1"

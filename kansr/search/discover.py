@@ -235,6 +235,11 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
     if units is not None and groups is None:
         by_symbol = {sympy.Symbol(name): unit for name, unit in zip(table.names, dims)}
         search.refit_as(lambda formula: dimensions.with_fitted_carrier(formula, by_symbol, target_dims))
+        # the units allow one constant with units, the overall one: formulas that need more
+        # (an offset, a rate inside exp) are dropped where any other fits
+        if not search.restrict(lambda formula: dimensions.carried(formula, by_symbol, target_dims)):
+            progress("units: no formula found has the overall constant as its only one with units; "
+                     "showing the formulas as found (their constants' units '?')", verbose)
     result = search.result(start)
     if groups is not None:
         result = dimensions.in_user_columns(result, groups, dataset.names, user, rows, dims, target_dims, budget)

@@ -356,6 +356,16 @@ class Search:
             changed.append(refitted or candidate)
         self.candidates = changed
 
+    def restrict(self, keep: Callable[[sympy.Expr], bool]) -> bool:
+        """Keep only the candidates whose formula ``keep`` accepts, where one that is not a
+        number is among them (else keep all: a constant alone is no answer where formulas
+        fit); whether it did."""
+        kept = [c for c in self.candidates if keep(c.formula)]
+        if not any(not c.formula.is_Number for c in kept):
+            return False
+        self.candidates = kept
+        return True
+
     def result(self, start: float) -> Result:
         """What the search found (``start``: its ``time.monotonic()`` start, for ``seconds``)."""
         X, y = self.dataset.X, self.dataset.y
