@@ -331,7 +331,7 @@ def test_a_front_row_in_the_users_columns_gets_bootstrap_errors_where_its_covari
     # every shown formula is, from refits on resampled rows, its units kept
     import pandas as pd
 
-    from kansr.search.dimensions import reported
+    from kansr.search.dimensions import with_errors
     from kansr.symbolic import describe, refit
 
     x = sympy.Symbol("x")
@@ -343,7 +343,7 @@ def test_a_front_row_in_the_users_columns_gets_bootstrap_errors_where_its_covari
     table = pd.DataFrame({"name": ["c0", "c1", "c2"], "value": [c.value for c in fitted.constants],
                           "stderr": [c.stderr for c in fitted.constants], "units": ["1", "1", "m"]})
     found = {"formula": fitted.expr, "errors": "additive", "constants": table}
-    shown = reported(found, [x], X, y, None)["constants"]
+    shown = with_errors(found, [x], X, y, None)["constants"]
     booted = describe(fitted.expr, [x], X, y, ill_conditioned="bootstrap")
     assert list(shown["stderr"]) == pytest.approx([c.stderr for c in booted.constants], rel=1e-12)
     assert all(shown["stderr"] > 0) and list(shown["units"]) == ["1", "1", "m"]

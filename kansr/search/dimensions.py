@@ -326,8 +326,8 @@ def in_user_columns(result: Result, groups: Groups, labels: list[str], user: Dat
             best = min(best, found["val_nmse"])
     # every formula shown with an error for each constant, the chosen one's first (as
     # ``Scorer.reported``: from a bootstrap where the covariance is ill-conditioned)
-    shown = reported(chosen, symbols, X[rows.refit], y[rows.refit], finish)
-    front_rows = [shown if found is chosen else reported(found, symbols, X[rows.refit], y[rows.refit], finish)
+    shown = with_errors(chosen, symbols, X[rows.refit], y[rows.refit], finish)
+    front_rows = [shown if found is chosen else with_errors(found, symbols, X[rows.refit], y[rows.refit], finish)
                   for found in front_rows]
     chosen_formula, chosen_constants = shown["formula"], shown["constants"]
     for found in front_rows:
@@ -340,7 +340,7 @@ def in_user_columns(result: Result, groups: Groups, labels: list[str], user: Dat
                    target_units=format_unit(target_units), notes=tuple(user.notes) + result.notes[len(user.notes):])
 
 
-def reported(found: dict, symbols: list[sympy.Symbol], X: np.ndarray, y: np.ndarray, budget: Budget | None) -> dict:
+def with_errors(found: dict, symbols: list[sympy.Symbol], X: np.ndarray, y: np.ndarray, budget: Budget | None) -> dict:
     """A row of ``in_user_columns``'s front with a standard error for every constant: where
     its covariance was ill-conditioned, from twenty refits on resampled rows (X, y), as many
     as ``budget`` allows, else from the covariance's pseudoinverse."""
