@@ -245,8 +245,8 @@ class Scorer:
     def reported(self, candidate: Candidate, budget: Budget | None = None) -> Candidate:
         """``candidate`` as it is reported: its constants refit from where they stand, kept
         where that fits the rows better (a formula scored once the search's budget had run
-        out keeps the constants its fit started from: on 15 rows of a pendulum, the additive
-        fit's under relative errors), and a standard error for every constant: where the
+        out keeps the constants its fit started from, such as the additive fit's for a
+        formula whose errors are relative), and a standard error for every constant: where the
         covariance was ill-conditioned, from a bootstrap (twenty refits, as many as
         ``budget`` allows), and from the covariance's pseudoinverse where the bootstrap could
         not finish. Its tree, held-out error and description stay the search's."""

@@ -371,9 +371,9 @@ class Search:
         X, y = self.dataset.X, self.dataset.y
         chosen = choose(self.candidates, self.floor)
         shown = pareto(self.candidates, self.floor)  # the chosen one among them
-        # the standard errors of what is shown come after the search: a small budget of
-        # their own, shared, so that bootstraps of large formulas cannot overrun the
-        # search's; the chosen formula's first
+        # the constants and standard errors of what is shown come after the search: a small
+        # budget of their own, shared, so that bootstraps of large formulas cannot overrun
+        # the search's; the chosen formula's first
         budget = report_budget(self.budget)
         reported = self.scorer.reported(chosen, budget)
         front = [reported if c is chosen else self.scorer.reported(c, budget) for c in shown]
