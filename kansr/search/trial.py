@@ -114,7 +114,7 @@ def train_and_read(plan: Plan, X: np.ndarray, y: np.ndarray, symbols: list[sympy
 def _better_readings(fits: pd.DataFrame, count: int) -> list[tuple[EdgeId, EdgeFit]]:
     """Up to ``count`` pairs (edge, ``EdgeFit``) from ``auto_symbolic``'s table: a function
     that fits an edge's curve better than the one chosen, the largest ratio of errors first."""
-    readings = [(max(1 - row.r2, 0.0) / max(1 - fit.r2, 1e-300), row.edge, fit)
+    readings = [(max(1 - row.r2, 0.0) / max(1 - fit.r2, 1e-300), EdgeId(row.layer, row.in_idx, row.out_idx), fit)
                 for row in fits.itertuples() for fit in row.better]
     readings.sort(key=lambda reading: reading[0], reverse=True)
     return [(edge, fit) for _, edge, fit in readings[:count]]

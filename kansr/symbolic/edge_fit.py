@@ -299,11 +299,11 @@ def auto_symbolic(model, x, library: dict[str, SymbolicFunction], n_points: int 
 
     Each edge is fitted on ``n_points`` of its input samples (evenly spread in sorted
     order, so both ends of the range are kept). Returns one row per edge with the
-    chosen candidate and its R², the edge (``EdgeId``) and the candidates that fit its
-    curve better (``better``, see ``better_fits``: where a spline learnt from few noisy
-    rows is itself uncertain, the simplest fit within ``tolerance`` of the best, a
-    parabola, can be another function than the law's, a sine, and only the data can tell
-    them apart).
+    chosen candidate and its R² (layer, in_idx, out_idx: the edge's ``EdgeId``), and the
+    candidates that fit its curve better (``better``, see ``better_fits``: where a spline
+    learnt from few noisy rows is itself uncertain, the simplest fit within ``tolerance``
+    of the best, a parabola, can be another function than the law's, a sine, and only the
+    data can tell them apart).
 
     x : Tensor, shape (n_samples, n_data_inputs)
     """
@@ -330,6 +330,5 @@ def auto_symbolic(model, x, library: dict[str, SymbolicFunction], n_points: int 
             chosen = choose(table, tolerance)
             fix_edge(model, edge, chosen, library)
             rows.append({"layer": edge.layer, "in_idx": edge.in_idx, "out_idx": edge.out_idx,
-                         "function": chosen.name, "r2": chosen.r2, "edge": edge,
-                         "better": better_fits(table, chosen)})
+                         "function": chosen.name, "r2": chosen.r2, "better": better_fits(table, chosen)})
     return pd.DataFrame(rows)
