@@ -72,7 +72,10 @@ def _number(value: float) -> float | None:
 
 
 def _constants_json(records) -> list[dict]:
+    # an infinite standard error (a constant the rows fix only with others) is null, as an
+    # unknown one is, and says so
     return [{"name": c["name"], "value": float(c["value"]), "stderr": _number(c["stderr"]),
+             **({"undetermined": True} if c["stderr"] == math.inf else {}),
              **({"units": c["units"]} if "units" in c else {})} for c in records]
 
 
@@ -96,6 +99,8 @@ def result_to_json(result) -> dict:
 
 def with_error(value: float, stderr: float) -> str:
     """``value ± stderr`` with the digits the standard error leaves meaningful."""
+    if stderr == math.inf:
+        return f"{value:.6g} (undetermined: the rows fix it only together with other constants)"
     if not math.isfinite(stderr):
         return f"{value:.6g} (standard error unknown)"
     if stderr == 0 or value == 0:

@@ -9,7 +9,7 @@ import pytest
 import sympy
 
 from kansr.bench.judge import judge
-from kansr.cli import main
+from kansr.cli import main, result_to_json
 from kansr import discover
 from kansr.search.result import constants_table, with_named_constants
 from kansr.symbolic import Constant
@@ -314,9 +314,24 @@ def test_the_front_starts_at_a_constant_and_every_row_has_errors_for_its_constan
     assert result.front.complexity.iloc[0] <= 3
     chosen = result.front[result.front.formula.astype(str) == str(result.formula)]
     assert len(chosen) == 1 and chosen.score.iloc[0] == result.front.score.min()
-    for formula, constants in zip(result.front.formula, result.front.constants):
+    payload = result_to_json(result)
+    symbols = sympy.symbols(result.names)
+    for formula, constants, row in zip(result.front.formula, result.front.constants, payload["front"]):
         assert len(constants) == len(formula.atoms(sympy.Float))
-        assert all(np.isfinite(c["stderr"]) for c in constants)
+        # a finite error, or none where the rows fix the constant only with others: the
+        # formula's derivatives by its constants (sympy's) are then dependent on the rows
+        assert all(np.isfinite(c["stderr"]) or c["stderr"] == np.inf for c in constants)
+        assert [c.get("undetermined", False) for c in row["constants"]] == [c["stderr"] == np.inf for c in constants]
+        undetermined = [sympy.Float(c["value"]) for c in constants if c["stderr"] == np.inf]
+        if undetermined:
+            floats = sorted(formula.atoms(sympy.Float), key=lambda f: f not in undetermined)
+            params = sympy.symbols(f"p0:{len(floats)}")
+            expr = formula.xreplace(dict(zip(floats, params)))
+            columns = np.column_stack([sympy.lambdify([*symbols, *params], sympy.diff(expr, p), "numpy")(
+                *X.T, *map(float, floats)) * np.ones(len(X)) for p in params])
+            _, singular, vectors = np.linalg.svd(columns / np.linalg.norm(columns, axis=0), full_matrices=False)
+            assert singular[-1] < 1e-5 * singular[0]
+            assert np.all(np.abs(vectors[-1, :len(undetermined)]) > 1e-4)
 
 
 def test_on_one_input_the_exhaustive_compositions_come_first_and_shapes_that_repeat_another_are_left_out():

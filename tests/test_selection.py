@@ -61,7 +61,7 @@ def test_an_exponential_of_calendar_years_gets_the_standard_errors_scipy_gives_i
     assert 0 < amplitude.stderr < 1e-250
 
 
-def test_constants_that_only_matter_together_get_bootstrap_errors():
+def test_constants_the_rows_fix_only_together_are_undetermined_and_the_rest_get_bootstrap_errors():
     rng = np.random.default_rng(1)
     X = rng.uniform(1, 2, 200)
     # b·log(a·x) + c: only b and b·log(a) + c are determined, the covariance is singular (a
@@ -69,14 +69,26 @@ def test_constants_that_only_matter_together_get_bootstrap_errors():
     Y = 2 * np.log(X) + 1 + rng.normal(0, 0.001, 200)
     fitted = refit(sympy.Float(1.5) * sympy.log(sympy.Float(2.0) * x) + sympy.Float(0.7), [x], X[:, None], Y)
     assert len(fitted.constants) == 3 and all(np.isnan(c.stderr) for c in fitted.constants)
+    # b is the slope of a straight line in log x, whose textbook error scipy gives; a and c
+    # have none: the bootstrap's refits, which barely walk along the flat direction, had
+    # given them errors of a few hundredths, as if measured
+    slope_error = stats.linregress(np.log(X), Y).stderr
+    value = {round(c.value, 3): c for c in fitted.constants}
+    b = next(k for k in value if abs(k - 2) < 0.01)
+
+    def errors(scored):
+        found = {round(c.value, 3): c.stderr for c in scored.constants}
+        return found[b], [e for k, e in found.items() if k != b]
+
     booted = describe(fitted.expr, [x], X[:, None], Y, ill_conditioned="bootstrap")
-    assert all(np.isfinite(c.stderr) and c.stderr > 0 for c in booted.constants)
+    b_error, others = errors(booted)
+    assert 0.5 < b_error / slope_error < 2 and others == [math.inf, math.inf]
     # a bootstrap cut short by its budget (after a search, a share of the search's) falls
-    # back to the covariance's pseudoinverse rather than to no error at all
+    # back to the covariance's pseudoinverse, which gives a constant that the rows determine
+    # its error exactly (any generalised inverse does, for an estimable constant)
     spent = Budget(0.0, "work")
-    cut = describe(fitted.expr, [x], X[:, None], Y, spent, ill_conditioned="bootstrap")
-    assert all(np.isfinite(c.stderr) and c.stderr > 0 for c in cut.constants)
-    assert [c.stderr for c in cut.constants] != [c.stderr for c in booted.constants]
+    b_error, others = errors(describe(fitted.expr, [x], X[:, None], Y, spent, ill_conditioned="bootstrap"))
+    assert b_error == pytest.approx(slope_error * np.sqrt(198 / 197), rel=1e-3) and others == [math.inf, math.inf]
     # every formula shown is reported so, the chosen one and each row of the front (whose
     # errors had been the pseudoinverse's, which on a direction the rows do not determine
     # is 3e-4 at one point of it and 1e3 at the next, as its smallest singular value falls
@@ -93,7 +105,17 @@ def test_constants_that_only_matter_together_get_bootstrap_errors():
     # rows do not determine, its constants may still move)
     expected = describe(shown.formula, [x], X[rows, None], Y[rows], ill_conditioned="bootstrap")
     assert [c.stderr for c in shown.constants] == pytest.approx([c.stderr for c in expected.constants], rel=1e-12)
-    assert all(np.isfinite(c.stderr) and c.stderr > 0 for c in shown.constants)
+    assert sorted(np.isfinite([c.stderr for c in shown.constants])) == [False, False, True]
+    # and the text answer says so
+    from kansr.cli import with_error
+
+    assert with_error(3.0, math.inf) == "3 (undetermined: the rows fix it only together with other constants)"
+    # an ill-conditioned fit whose constants the rows do determine keeps the bootstrap's errors
+    steep = 5 / (1 + np.exp(-(X - 1.5) / 0.05)) + rng.normal(0, 0.01, 200)
+    logistic = refit(sympy.Float(5.0) / (1 + sympy.Float(1e13) * sympy.exp(sympy.Float(-20.0) * x)), [x],
+                     X[:, None], steep)
+    assert all(np.isfinite(c.stderr) for c in describe(logistic.expr, [x], X[:, None], steep,
+                                                         ill_conditioned="bootstrap").constants)
 
 
 def test_a_formula_is_reported_with_its_constants_at_their_least_squares():

@@ -37,7 +37,8 @@ class Result:
         {"name", "value", "stderr"} per row).
     constants : DataFrame
         The fitted constants of ``formula``: name (c0, c1, ... in the order they appear),
-        value, stderr (standard error; NaN where it could not be estimated).
+        value, stderr (standard error; NaN where it could not be estimated, inf where the
+        rows fix the constant only together with others, as a and c of b·log(a·x) + c).
     errors : str
         "additive" (y = f + noise) or "relative" (y = f·e^noise, for a target of one sign
         whose rows scatter in proportion to it): the error model the constants were fitted

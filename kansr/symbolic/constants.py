@@ -28,6 +28,11 @@ from kansr.symbolic.scales import merged_numbers, unit_denominator
 
 _BOOTSTRAP_ROUNDS = 20
 _ILL_CONDITIONED = 1e10
+# an eigenvalue of the unit columns' Gram matrix at most this fraction of the largest is a
+# direction the rows do not determine at all (rounding leaves ~1e-16 on an exact one), and a
+# constant whose component in it exceeds _IN_DIRECTION lies along it
+_SINGULAR = 1e-12
+_IN_DIRECTION = 1e-4
 # free constants from which a fit uses the formula's derivatives (``Template``): a difference
 # Jacobian costs one evaluation per constant, the compiled one about two
 _ANALYTIC_FROM = 3
@@ -98,6 +103,17 @@ def _compile_gradient(expr: sympy.Expr, symbols, params):
                               cse=True)
     except (TypeError, ValueError, NameError, SyntaxError, KeyError):
         return False
+
+
+def _undetermined(gram: np.ndarray) -> np.ndarray:
+    """Which constants of a Gram matrix of unit columns (shape (k, k)) the rows leave
+    undetermined: those in a direction along which no residual moves to machine precision
+    (b·log(a·x) + c, where only b and b·log a + c are fixed). Along it the error is
+    infinite; the bootstrap's refits, which do not walk far along a flat direction, report
+    a spread that looks like a measurement (a = 3.0 ± 0.25)."""
+    eigenvalues, vectors = np.linalg.eigh(gram)
+    flat = eigenvalues <= _SINGULAR * max(float(eigenvalues[-1]), 0.0)
+    return np.any(np.abs(vectors[:, flat]) > _IN_DIRECTION, axis=1)
 
 
 def _units(values: np.ndarray) -> np.ndarray:
@@ -308,8 +324,9 @@ class Template:
         is reported, and what snapping must respect. Where the covariance is ill-conditioned,
         ``ill_conditioned`` says what to give: "unknown" (NaN), "bootstrap" (twenty refits on
         resampled rows, for the formula reported; the pseudoinverse's where ``budget`` ends
-        it before three) or "pseudoinverse" (the covariance's pseudoinverse: directions the
-        data do not determine are left out). Where the Jacobian is not finite, both of the
+        it before three; inf for a constant the rows do not determine, ``_undetermined``)
+        or "pseudoinverse" (the covariance's pseudoinverse: directions the data do not
+        determine are left out). Where the Jacobian is not finite, both of the
         latter give the bootstrap's (NaN where ``budget`` ends it before three refits).
         Conditional: with the others held at their values, s / |∂residual/∂c|; what stating
         the constant to its precision costs (``description.float_cost``). Constants that
@@ -368,7 +385,10 @@ class Template:
                 pseudoinverse[moves] = np.sqrt(np.abs(np.diag(np.linalg.pinv(gram))) * variance) / norms[moves]
         if ill_conditioned == "bootstrap":  # where it could not finish, the pseudoinverse's
             booted = self._bootstrap(values, free, budget)
-            return np.where(np.isfinite(booted), booted, pseudoinverse), conditional
+            marginal = np.where(np.isfinite(booted), booted, pseudoinverse)
+            if moves.any():
+                marginal[np.flatnonzero(moves)[_undetermined(gram)]] = np.inf
+            return marginal, conditional
         if ill_conditioned == "pseudoinverse":
             return pseudoinverse, conditional
         return unknown, conditional
