@@ -286,6 +286,23 @@ def test_a_constant_input_column_is_left_out_with_a_note(tmp_path, capsys):
     assert payload["r2"] == pytest.approx(0.0, abs=1e-12) and payload["inputs_dropped"] == ["x", "g"]
 
 
+def test_a_row_far_from_the_law_is_named_in_a_note(capsys):
+    # a pendulum's period on 40 lengths with 1 % noise and one period typed a second too
+    # long: the law still comes back, bent towards that row, and the note names it
+    rng = np.random.default_rng(8)
+    length = np.sort(rng.uniform(0.1, 2, 40))
+    period = 2 * np.pi * np.sqrt(length / 9.81) * (1 + 0.01 * rng.standard_normal(40))
+    clean = discover(pd.DataFrame({"length": length, "period": period}), seed=0, time_budget=10, verbose=False)
+    assert not any("robust standard deviations" in note for note in clean.notes)
+    period[25] += 1.0
+    result = discover(pd.DataFrame({"length": length, "period": period}), seed=0, time_budget=10, verbose=True)
+    (c,) = result.constants.value
+    assert result.formula == sympy.Float(c) * sympy.sqrt(sympy.Symbol("length"))
+    (note,) = [note for note in result.notes if "robust standard deviations" in note]
+    assert note.startswith("a row lies") and f"it: length = {length[25]:.4g}, period = {period[25]:.4g} (" in note
+    assert f"note: {note}" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("rows", [6, 12])
 def test_small_tables_get_formulas_with_a_note(rows, tmp_path, capsys):
     # Michaelis-Menten-like data, a few measurements with 1 % noise

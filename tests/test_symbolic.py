@@ -871,6 +871,28 @@ def test_constants_within_their_errors_of_zero_are_dropped_and_the_rest_refit():
     assert zeroed(fitted, [x], X, shifted) is None
 
 
+def test_rows_far_from_the_rest_are_named_and_pure_noise_almost_never():
+    from kansr.symbolic.residuals import FAR, far_rows
+
+    rng = np.random.default_rng(9)
+    for n_rows in (5, 6, 8, 12, 20, 50, 200, 2000):
+        draws = rng.standard_normal((4000 if n_rows < 2000 else 200, n_rows))
+        flagged = [far_rows(e, 0.0) for e in draws]
+        # Gaussian noise: a row flagged in under 1 draw in 500, however few the rows
+        assert np.mean([len(found) > 0 for found, _ in flagged]) < 0.002, n_rows
+        # the scatter is the median absolute deviation scaled to a normal's (scipy's)
+        assert flagged[0][1] == pytest.approx(stats.median_abs_deviation(draws[0], scale="normal"))
+    # a typo ten standard deviations past the threshold is named, the largest first
+    residual = rng.normal(0, 0.01, 40)
+    spread = stats.median_abs_deviation(residual, scale="normal")
+    residual[[7, 30]] += [(FAR + 10) * spread, -(FAR + 20) * spread]
+    assert list(far_rows(residual, 0.0)[0]) == [30, 7]
+    assert not len(far_rows(residual, 1.0)[0])  # below the floor: rounding, not a row far out
+    # where many rows are that far, it is not a few rows out of place but the errors' shape
+    residual[:5] += 100 * spread
+    assert not len(far_rows(residual, 0.0)[0])
+
+
 def test_the_noise_threshold_follows_the_rows_as_pure_noise_does():
     from kansr.symbolic.residuals import NOISE_CORRELATION, looks_like_noise, neighbours, noise_correlation
 

@@ -48,10 +48,14 @@ from kansr.search.config import DiscoverConfig
 from kansr.search.result import Result
 from kansr.search.search import INTERRUPTED, Search, progress
 from kansr.search.selection import choose
+from kansr.symbolic import residuals
 
 # sympy's caps in work mode, relative to the time mode's: they must decide nothing, on
 # a busy machine as on an idle one (``kansr.budget``)
 _WORK_MODE_CAPS = 5.0
+# a residual below this (times the target's spread, for additive errors) is rounding, never
+# a row far from the formula
+_FAR_FLOOR = 1e-6
 
 
 def _used_by_best_law(search: Search, dataset: Dataset, rows: Rows, kept: list[int]) -> list[int] | None:
@@ -258,6 +262,36 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
             result = replace(result, names=list(table.names), renamed=dict(table.renamed),
                              inputs_dropped=[table.names[i] for i in range(len(table.names)) if i not in kept],
                              kan=screening.reading_all_columns(result.kan, kept, len(table.names)))
+    far = _far_rows_note(result, user if groups is not None else table)
+    if far:
+        result = replace(result, notes=result.notes + (far,))
     for note in result.notes[len(dataset.notes):]:
         progress(f"note: {note}", verbose)
     return result
+
+
+def _far_rows_note(result: Result, data: Dataset) -> str | None:
+    """A note naming the rows (by their values) that lie far out of the rest's scatter about
+    the chosen formula (``residuals.far_rows``), in its error model, for the user to check:
+    a typo or a row of another regime, which the least-squares fit bends towards, or where
+    the formula falls short (a surrogate that misses a corner of the inputs); None where
+    there are none."""
+    symbols = [sympy.Symbol(n) for n in data.names]
+    relative = result.errors == "relative"
+    found = screening.residuals_of(result.formula, symbols, data.X, data.y, relative)
+    if found is None:
+        return None
+    floor = _FAR_FLOOR * (1.0 if relative else float(np.std(data.y)))
+    far, spread = residuals.far_rows(found, floor)
+    if not len(far):
+        return None
+    original = {safe: name for name, safe in data.renamed.items()}
+    columns = [original.get(n, n) for n in data.names] + [data.target]
+    values = np.column_stack([data.X, data.y])
+    shown = "; ".join(", ".join(f"{c} = {v:.4g}" for c, v in zip(columns, values[i])) for i in far[:3])
+    more = f" and {len(far) - 3} more" if len(far) > 3 else ""
+    size = float(np.max(np.abs(found[far] - np.median(found)))) / spread
+    rows = "a row lies" if len(far) == 1 else f"{len(far)} rows lie"
+    return (f"{rows} {'' if len(far) == 1 else 'up to '}{size:.0f} robust standard deviations from the formula, "
+            f"which was fitted with {'it' if len(far) == 1 else 'them'}: {shown}{more} (a typo, another regime, "
+            "or where the formula falls short?)")

@@ -1,9 +1,11 @@
-"""Whether a formula's residuals look like noise: uncorrelated between neighbouring rows.
+"""What a formula's residuals say: whether they look like noise (uncorrelated between
+neighbouring rows), and which rows lie far from it.
 
 Noise is independent from row to row; a formula off by a smooth error leaves residuals that
 are nearly the same at rows close in the inputs. The search's stops
 (``kansr.search.stopping``) and the one-input compositions
-(``kansr.symbolic.compositions``) both ask it.
+(``kansr.symbolic.compositions``) both ask it. A row far out of the rest's scatter (a typo,
+a row of another regime) is named to the user (``kansr.search.discover``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,11 @@ NOISE_CORRELATION = 0.15
 # 100 (its spread is about 1.3/√n, more than a plain correlation's 1/√n, since nearest
 # neighbours are often each other's, so pairs count twice)
 NOISE_QUANTILE = 3.0
+# a residual this many robust standard deviations out (on many rows; more on few,
+# ``far_threshold``) is a row far from the formula, where at most this share of the rows are
+# (``far_rows``)
+FAR = 6.0
+FAR_SHARE = 0.05
 
 
 def neighbours(X: np.ndarray) -> np.ndarray:
@@ -50,3 +57,32 @@ def looks_like_noise(residual: np.ndarray, y: np.ndarray, nearest: np.ndarray,
     if np.std(residual) <= 1e-12 * (np.std(y) or 1.0):
         return True  # nothing left to explain
     return float(np.corrcoef(residual, residual[nearest])[0, 1]) < threshold
+
+
+def far_threshold(n_rows: int) -> float:
+    """How many robust standard deviations out a residual on ``n_rows`` rows must lie to be
+    far: ``FAR`` on many rows (pure noise puts a row beyond 6 standard deviations about once
+    in 5e8 rows), more on few, where the median absolute deviation of a handful of rows is
+    itself uncertain and now and then small (six rows of pure noise have a row beyond 12
+    of it in one draw of 200). Above pure noise's largest residual in 999 draws of 1000 on
+    any number of rows (docs/benchmarks.md); infinite below five rows."""
+    return FAR + 50.0 / (n_rows - 4) ** 1.2 if n_rows > 4 else np.inf
+
+
+def far_rows(residual: np.ndarray, floor: float) -> tuple[np.ndarray, float]:
+    """Rows whose residual lies more than ``far_threshold`` robust standard deviations from
+    the residuals' median, where they are a few (at most ``FAR_SHARE`` of the rows, or one):
+    a typo or a row of another regime, which a least-squares fit bends towards.
+    ``floor``: a residual smaller than this is never far (rounding on an exact fit).
+    Returns (indices, largest first; the robust standard deviation)."""
+    finite = np.isfinite(residual)
+    if finite.sum() < 3:
+        return np.empty(0, dtype=int), np.nan
+    centre = np.median(residual[finite])
+    # a normal's standard deviation is its median absolute deviation over Φ⁻¹(3/4)
+    spread = 1.482602218505602 * np.median(np.abs(residual[finite] - centre))
+    distance = np.where(finite, np.abs(residual - centre), 0.0)
+    far = np.flatnonzero((distance > far_threshold(int(finite.sum())) * spread) & (distance > floor))
+    if not len(far) or len(far) > max(1, int(FAR_SHARE * len(residual))):
+        return np.empty(0, dtype=int), spread
+    return far[np.argsort(-distance[far], kind="stable")], spread
