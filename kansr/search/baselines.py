@@ -343,3 +343,58 @@ def baseline_laws(X: np.ndarray, y: np.ndarray, symbols: list[sympy.Symbol]) -> 
             if np.ptp(X[:, j]) > 0:
                 laws += _shapes(symbol, X[:, j], y)
     return laws
+
+
+@dataclass(frozen=True)
+class Form:
+    """A law of the table with a wildcard for each of its constants: the shape that any
+    formula of it has, whatever its constants' values (fitted, or exact as snapping left
+    them), and what a formula must have to match it (cheap to check first)."""
+
+    pattern: sympy.Expr
+    functions: frozenset
+    symbols: frozenset
+    nodes: int
+
+
+def _nonzero_number(value: sympy.Expr) -> bool:
+    return bool(value.is_number) and value != 0
+
+
+def table_forms(laws: list[Law], symbols: list[sympy.Symbol]) -> tuple[Form, ...]:
+    """The shapes of the table's ``laws`` (``Form``), one per law."""
+    forms = []
+    for law in laws:
+        floats = sorted(law.formula.atoms(sympy.Float), key=str)
+        # a wildcard is a number other than 0: a law whose constant is 0 is another, simpler law
+        wilds = [sympy.Wild(f"_c{i}", exclude=symbols, properties=[_nonzero_number]) for i in range(len(floats))]
+        pattern = law.formula.xreplace(dict(zip(floats, wilds)))
+        forms.append(Form(pattern, _functions(law.formula), frozenset(law.formula.free_symbols),
+                          sympy.count_ops(law.formula, visual=False)))
+    return tuple(forms)
+
+
+def _functions(expr: sympy.Expr) -> frozenset:
+    return frozenset(type(f) for f in expr.atoms(sympy.Function))
+
+
+def in_table(expr: sympy.Expr, forms: tuple[Form, ...]) -> bool:
+    """Whether ``expr`` has the shape of one of the table's laws (``table_forms``): a
+    formula found otherwise (by a KAN, as a tree) that the table states as well. Its shape
+    can then be named as the table names it, whatever found it: a line 2·x + 1 read off a
+    KAN where the table's own line had snapped its offset to 0."""
+    functions, symbols, nodes = _functions(expr), expr.free_symbols, None
+    for form in forms:
+        if form.functions != functions or not symbols <= form.symbols:
+            continue
+        if nodes is None:
+            nodes = sympy.count_ops(expr, visual=False)
+        # exact numbers state no more operations than the floats they replace (2·π·x: one more)
+        if nodes > form.nodes + 1:
+            continue
+        try:
+            if expr.match(form.pattern) is not None:
+                return True
+        except (TypeError, ValueError, AttributeError, RecursionError):
+            continue
+    return False

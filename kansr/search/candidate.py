@@ -36,6 +36,7 @@ from kansr import data as data_module
 from kansr.budget import Budget, charge, cost
 from kansr.data import Dataset
 from kansr.search import stopping
+from kansr.search.baselines import Form, in_table
 from kansr.search.trial import StageTimer, variants
 from kansr.symbolic import Constant, Scored, complexity, cross_validated_predictions, describe, polish, predict, refit
 from kansr.symbolic.constants import exact_numbers_cost
@@ -192,6 +193,9 @@ class Scorer:
         # them too (``stop_relative``)
         self.relative_possible = one_signed(dataset.y)
         self.relative_tried = self.relative_possible
+        # the shapes of the table of common laws (``use_table``), and which formulas have one
+        self.forms: tuple[Form, ...] = ()
+        self._in_table: dict[sympy.Expr, bool] = {}
 
     def stop_relative(self, baselines: list[Candidate]) -> None:
         """Fit later formulas with additive errors only when every baseline formula was
@@ -266,9 +270,23 @@ class Scorer:
             return candidate
         return replace(candidate, constants=described.constants)
 
+    def use_table(self, forms: tuple[Form, ...]) -> None:
+        """Price every formula of a shape in the table of common laws (``forms``, one per law)
+        as the table names it (``_structure_cost``)."""
+        self.forms, self._in_table = forms, {}
+
     def _structure_cost(self, expr: sympy.Expr, codebook: int) -> float:
-        """Nats to state ``expr``'s tree (``Candidate.structure_cost``)."""
+        """Nats to state ``expr``'s tree (``Candidate.structure_cost``): node by node, or, for
+        a formula from the table of common laws (``codebook``: the table's size) or of one
+        of its shapes however found, as its entry of the table where that is shorter. A
+        description is the shortest of the codes that state it: a line 2·x + 1 read off a
+        KAN cost four nodes where the table's line, whose offset snapping had set to 0 on a
+        table with a typo, cost one entry of eight."""
         cost = NODE_COST * structure(expr)
+        if not codebook and self.forms:
+            if expr not in self._in_table:
+                self._in_table[expr] = in_table(expr, self.forms)
+            codebook = len(self.forms) if self._in_table[expr] else 0
         if codebook:
             cost = min(cost, math.log(codebook))
         return cost + (math.log(2) if self.relative_possible else 0.0)  # which error model

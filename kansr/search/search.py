@@ -23,7 +23,7 @@ from kansr.data import Dataset
 from kansr.errors import KansrError
 from kansr.kan import KAN
 from kansr.search import stopping
-from kansr.search.baselines import BASELINE, baseline_laws
+from kansr.search.baselines import BASELINE, baseline_laws, table_forms
 from kansr.search.candidate import Candidate, Rows, Scorer
 from kansr.search.config import DiscoverConfig
 from kansr.search.executor import run_parallel
@@ -152,6 +152,7 @@ class Search:
         try:
             with time_limit(self.budget.clock_cap(_GRACE_SECONDS) if self.budget is not None else None):
                 laws = baseline_laws(X, y, self.symbols)
+                self.scorer.use_table(table_forms(laws, self.symbols))
                 for law in laws:
                     # a law that those scored before it outclass is left out before its
                     # cross-validation (``Scorer.score``)
