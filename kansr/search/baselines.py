@@ -357,8 +357,8 @@ class Form:
     nodes: int
 
 
-def _nonzero_number(value: sympy.Expr) -> bool:
-    return bool(value.is_number) and value != 0
+def _number(value: sympy.Expr) -> bool:
+    return bool(value.is_number)
 
 
 def table_forms(laws: list[Law], symbols: list[sympy.Symbol]) -> tuple[Form, ...]:
@@ -366,8 +366,8 @@ def table_forms(laws: list[Law], symbols: list[sympy.Symbol]) -> tuple[Form, ...
     forms = []
     for law in laws:
         floats = sorted(law.formula.atoms(sympy.Float), key=str)
-        # a wildcard is a number other than 0: a law whose constant is 0 is another, simpler law
-        wilds = [sympy.Wild(f"_c{i}", exclude=symbols, properties=[_nonzero_number]) for i in range(len(floats))]
+        # a wildcard may be 0 (an exact number, stated for nothing): a decay to a floor of 0
+        wilds = [sympy.Wild(f"_c{i}", exclude=symbols, properties=[_number]) for i in range(len(floats))]
         pattern = law.formula.xreplace(dict(zip(floats, wilds)))
         forms.append(Form(pattern, _functions(law.formula), frozenset(law.formula.free_symbols),
                           sympy.count_ops(law.formula, visual=False)))
@@ -393,8 +393,12 @@ def in_table(expr: sympy.Expr, forms: tuple[Form, ...]) -> bool:
         if nodes > form.nodes + 1:
             continue
         try:
-            if expr.match(form.pattern) is not None:
-                return True
+            found = expr.match(form.pattern)
         except (TypeError, ValueError, AttributeError, RecursionError):
             continue
+        # each of the table's constants stated once: a fitted constant that fills two of
+        # them (c·x + c, one constant where the table's line has two) is a tree of its own
+        fitted = [value for value in (found or {}).values() if value.has(sympy.Float)]
+        if found is not None and len(set(fitted)) == len(fitted):
+            return True
     return False

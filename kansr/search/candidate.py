@@ -76,8 +76,9 @@ class Candidate:
         the cross-validated error of every row.
     structure_cost : float
         Nats to state its expression tree: ``NODE_COST`` per node that is not a number, or,
-        for a formula of the table of common laws (``kansr.search.baselines``), its index in
-        that table when that is shorter; plus ln 2 to say which error model it uses.
+        for a formula of a shape of the table of common laws (``kansr.search.baselines``),
+        however it was found, its index in that table when that is shorter; plus ln 2 to say
+        which error model it uses.
     relative : bool
         Its constants were fitted, and its data term measured, with relative errors.
     key : int
