@@ -615,6 +615,15 @@ def test_a_formula_of_a_tables_shape_costs_its_entry_however_it_was_found():
     for formula in ("2.9*sqrt(x) + 2.0", "2*x**2 + 1", "tan(x) + 1", "1/(0.0027 - 0.011/x**2)", "2*x + y",
                     "5.6077*x + 5.6077"):
         assert not in_table(sympy.sympify(formula), forms), formula
+    # of six inputs, the linear function and the monomial of all (of which a product of a
+    # few is one, its other exponents 0); sympy's matching took two minutes on the second
+    six = sympy.symbols("x0:6")
+    X6 = rng.uniform(1, 5, (60, 6))
+    forms = table_forms(baseline_laws(X6, X6[:, 0] * X6[:, 1], list(six)), list(six))
+    for formula in ("2.5*x0*x1/x2", "x0*x1/(4*pi*x2**2)", "1.2*x0 + 0.3*x3 + 0.1", "x0 + x1"):
+        assert in_table(sympy.sympify(formula), forms), formula
+    for formula in ("x0*x1 + x2", "x0*x1 + sin(x2)", "x0**x1", "2.5*x0*x1**2.5"):
+        assert not in_table(sympy.sympify(formula), forms), formula
     # 30 rows of a line with one value typed ten times too large: the table's own line,
     # fitted with relative errors, had its offset snapped to 0, and the same line read off a
     # KAN (4 nodes, 9.2 nats) lost to 3·x^0.848 from the table (R² 0.07); it costs the

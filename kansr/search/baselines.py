@@ -378,14 +378,55 @@ def _functions(expr: sympy.Expr) -> frozenset:
     return frozenset(type(f) for f in expr.atoms(sympy.Function))
 
 
+def _once_each(expr: sympy.Expr) -> bool:
+    """No fitted constant (float) of ``expr`` stands in two places."""
+    floats = [node for node in sympy.preorder_traversal(expr) if isinstance(node, sympy.Float)]
+    return len(floats) == len(set(floats))
+
+
+def _linear(expr: sympy.Expr) -> bool:
+    """A sum of numbers times distinct inputs, and a number (the table's linear function)."""
+    seen = set()
+    for term in sympy.Add.make_args(expr):
+        coefficient, rest = term.as_independent(*term.free_symbols, as_Add=False)
+        if rest == 1:
+            continue
+        if not (rest.is_Symbol and coefficient.is_number) or rest in seen:
+            return False
+        seen.add(rest)
+    return True
+
+
+def _monomial(expr: sympy.Expr) -> bool:
+    """A number times powers of distinct inputs with numbers as exponents (the table's
+    monomial)."""
+    seen = set()
+    for factor in sympy.Mul.make_args(expr):
+        if factor.is_number:
+            continue
+        base, exponent = factor.as_base_exp()
+        if not (base.is_Symbol and exponent.is_number) or base in seen:
+            return False
+        seen.add(base)
+    return True
+
+
 def in_table(expr: sympy.Expr, forms: tuple[Form, ...]) -> bool:
     """Whether ``expr`` has the shape of one of the table's laws (``table_forms``): a
     formula found otherwise (by a KAN, as a tree) that the table states as well. Its shape
     can then be named as the table names it, whatever found it: a line 2·x + 1 read off a
-    KAN where the table's own line had snapped its offset to 0."""
+    KAN where the table's own line had snapped its offset to 0.
+
+    The linear function and the monomial of several inputs are recognised by their
+    structure: sympy's matching of a product of many powers tries their orders, and took
+    two minutes for c·x0·x1/x2 against the monomial of six inputs."""
     functions, symbols, nodes = _functions(expr), expr.free_symbols, None
     for form in forms:
         if form.functions != functions or not symbols <= form.symbols:
+            continue
+        if len(form.symbols) > 1:
+            if (_linear(expr) if form.pattern.is_Add else _monomial(expr)) and _once_each(expr):
+                return True
             continue
         if nodes is None:
             nodes = sympy.count_ops(expr, visual=False)
