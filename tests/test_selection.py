@@ -463,7 +463,7 @@ def test_a_rise_and_fall_is_a_common_law():
 
 
 def test_cross_validation_out_of_budget_never_scores_in_sample_error():
-    from kansr.symbolic.constants import cross_validated_predictions
+    from kansr.symbolic.validation import cross_validated_predictions
 
     rng = np.random.default_rng(3)
     x = rng.uniform(0, 1, 12)
