@@ -71,8 +71,9 @@ def load(data, target: str | None = None, source: str = "data", sep: str | None 
     source : str
         How messages name the data when it is not a file.
     sep, decimal : str, optional
-        CSV field separator and decimal mark; default: detected (",", ";" or tab; a decimal
-        comma when fields are separated by ";" or tabs and the numbers have commas).
+        CSV field separator and decimal mark; default: detected (",", ";", tab, or runs of
+        spaces where the header has none of these; a decimal comma when fields are not
+        separated by "," and the numbers have commas). ``sep=" "``: runs of spaces and tabs.
     inputs, drop : list of str, optional
         Only these input columns, or all but these (``select_inputs``). Columns left out
         are not read as numbers: a column of labels or one with gaps can be left out.
@@ -218,11 +219,19 @@ _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d*(?:[eE][+-]?\d+)?$")
 _DECIMAL_POINT = re.compile(r"^[+-]?\d*\.\d+(?:[eE][+-]?\d+)?$")
 
 
+# the separator of columns aligned by spaces (a ".dat" file, ``numpy.savetxt``'s default)
+WHITESPACE = " "
+
+
+def _fields(line: str, separator: str) -> list[str]:
+    return line.split() if separator == WHITESPACE else line.split(separator)
+
+
 def _sniff_decimal(lines: list[str], separator: str) -> str:
     """"," where fields are not comma-separated and the numbers are written with decimal commas."""
     if separator == ",":
         return "."
-    cells = [cell.strip().strip('"') for line in lines[1:51] for cell in line.split(separator)]
+    cells = [cell.strip().strip('"') for line in lines[1:51] for cell in _fields(line, separator)]
     if any(_DECIMAL_COMMA.match(cell) for cell in cells) and not any(_DECIMAL_POINT.match(cell) for cell in cells):
         return ","
     return "."
@@ -232,22 +241,29 @@ def read_csv_text(text: str, path: str | Path = "data", sep: str | None = None,
                   decimal: str | None = None) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """Parse CSV text after checking its header; numbers as floats where every cell is one,
     else as strings (so that ``from_frame`` can name the bad cell). With notes on what was
-    left out: comment lines above the header (a header itself commented out, as
-    ``numpy.savetxt`` writes it, is read), and columns without a name or a value (the
-    trailing separators a spreadsheet writes)."""
+    left out or assumed: comment lines above the header (a header itself commented out, as
+    ``numpy.savetxt`` writes it, is read), columns without a name or a value (the trailing
+    separators a spreadsheet writes), and names for a table without a header (x1, x2, ...,
+    y, the last column the target)."""
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
         raise DataError(f"{path}: file is empty")
     lines, notes = _without_comments(lines)
-    separator = sep or _sniff_separator(lines[0])
+    separator = _sniff_separator(lines[0]) if sep is None else WHITESPACE if sep.isspace() and sep != "\t" else sep
     decimal = decimal or _sniff_decimal(lines, separator)
     if decimal == separator:
         raise DataError(f"{path}: the decimal mark and the separator are both {separator!r}")
     try:
-        header = next(csv.reader([lines[0]], delimiter=separator))
+        header = (next(csv.reader([lines[0].strip()], delimiter=" ", skipinitialspace=True))
+                  if separator == WHITESPACE else next(csv.reader([lines[0]], delimiter=separator)))
     except csv.Error as error:
         raise DataError(f"{path}: cannot read the header: {error}") from None
     header = [name.strip() for name in header]
+    if all(header) and not any(_texts(header)):  # numbers only: a table saved without names
+        header = [f"x{i + 1}" for i in range(len(header) - 1)] + ["y"]
+        lines = [(" " if separator == WHITESPACE else separator).join(header), *lines]
+        named = ", ".join(header) if len(header) <= 4 else f"x1, ..., x{len(header) - 1}, y"
+        notes.append(f"no header (the first line holds numbers): the columns are named {named}")
     if len(lines) == 1:
         raise DataError(f"{path}: has a header but no data rows")
     text = "\n".join(lines)
@@ -283,9 +299,16 @@ def _without_comments(lines: list[str]) -> tuple[list[str], list[str]]:
     header = lines[count - 1].lstrip()[1:].strip()
     if header.startswith((",", ";", "\t")):  # "#" names the first column: the header
         count -= 1
-    elif header and not any(_texts(re.split(r"[,;\t]", lines[count]))):
+    elif header and not any(_texts(re.split(r"[,;\s]+", lines[count].strip()))) and _same_width(header, lines[count]):
         return [header] + lines[count:], [f"read the header from the comment line {'# ' + header[:38]!r}"]
     return lines[count:], [f"left out {count} comment line(s) above the header"] if count else []
+
+
+def _same_width(header: str, line: str) -> bool:
+    """Whether a commented-out header names as many columns as the line under it has (a
+    comment such as "# measured in 2024" above rows of numbers is no header)."""
+    separator = _sniff_separator(header)
+    return len(_fields(header, separator)) == len(_fields(line.strip(), separator))
 
 
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$|^[+-]?(inf|nan)$", re.IGNORECASE)
@@ -306,7 +329,8 @@ def _second_header(cells: list) -> bool:
 def _parse(text: str, separator: str, decimal: str, path, dtype) -> pd.DataFrame | None:
     """Parse CSV text; None when ``dtype=float`` does not fit (some cell is not a number)."""
     try:
-        return pd.read_csv(io.StringIO(text), sep=separator, decimal=decimal, dtype=dtype, skip_blank_lines=True,
+        return pd.read_csv(io.StringIO(text), sep=r"\s+" if separator == WHITESPACE else separator,
+                           decimal=decimal, dtype=dtype, skip_blank_lines=True,
                            keep_default_na=dtype is float, skipinitialspace=True, engine="c")
     except ValueError as error:
         if dtype is float and not isinstance(error, pd.errors.ParserError):
@@ -318,9 +342,13 @@ def _parse(text: str, separator: str, decimal: str, path, dtype) -> pd.DataFrame
 
 
 def _sniff_separator(header_line: str) -> str:
+    """The separator the header uses most among ",", ";" and tab; else runs of spaces where
+    the header has two names or more (columns aligned by spaces); else ","."""
     counts = {sep: header_line.count(sep) for sep in (",", ";", "\t")}
     best = max(counts, key=counts.get)
-    return best if counts[best] > 0 else ","
+    if counts[best] > 0:
+        return best
+    return WHITESPACE if len(header_line.split()) > 1 else ","
 
 
 def _identifier(name: str) -> str:

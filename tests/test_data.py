@@ -272,6 +272,38 @@ def test_the_header_numpy_savetxt_comments_out_is_read(tmp_path):
     assert dataset.notes == ("read the header from the comment line '# x,y'",)
 
 
+def test_columns_aligned_by_spaces_load_as_numpy_reads_them(tmp_path):
+    values = np.column_stack([np.linspace(0.5, 9.5, 12), np.arange(12) % 4, np.linspace(1, 3, 12) ** 3])
+    path = tmp_path / "run.dat"
+    np.savetxt(path, values, header="t  m  y", fmt="%10.4f")  # numpy's default: one space
+    dataset = data.load(str(path))
+    assert dataset.names == ["t", "m"] and dataset.target == "y"
+    loaded = np.loadtxt(path)  # the same rows, read a second way
+    np.testing.assert_array_equal(dataset.X, loaded[:, :2])
+    np.testing.assert_array_equal(dataset.y, loaded[:, 2])
+    # a header line of its own, indented rows and a comment above; decimal commas as well
+    text = "# bench 2, 2024\n   t      y\n" + "".join(f"  {i},5   {i * i},25\n" for i in range(1, 9))
+    dataset = data.load(str(_write(tmp_path, text, "run.txt")))
+    assert dataset.names == ["t"] and dataset.notes == ("left out 1 comment line(s) above the header",)
+    np.testing.assert_allclose(dataset.X[:, 0], np.arange(1, 9) + 0.5)
+    np.testing.assert_allclose(dataset.y, [i * i + 0.25 for i in range(1, 9)])
+    assert data.load(str(_write(tmp_path, "a b y\n" + "1 2 3\n" * 8, "x.txt")), sep=" ").names == ["a", "b"]
+
+
+@pytest.mark.parametrize("delimiter, comment", [(",", ""), (" ", "# measured in the lab in 2024\n")])
+def test_a_table_without_a_header_keeps_its_first_row_and_gets_names(tmp_path, delimiter, comment):
+    values = np.column_stack([np.arange(1.0, 11.0), np.arange(10.0) % 3, np.arange(1.0, 11.0) ** 2])
+    path = tmp_path / "data.csv"
+    np.savetxt(path, values, delimiter=delimiter)
+    path.write_text(comment + path.read_text())
+    dataset = data.load(str(path))
+    assert dataset.names == ["x1", "x2"] and dataset.target == "y"
+    np.testing.assert_array_equal(dataset.X, values[:, :2])
+    np.testing.assert_array_equal(dataset.y, values[:, 2])  # the first row is a row, not names
+    assert dataset.notes[-1] == "no header (the first line holds numbers): the columns are named x1, x2, y"
+    assert len(dataset.notes) == 1 + bool(comment)
+
+
 def test_columns_with_neither_a_name_nor_a_value_are_left_out(tmp_path):
     # trailing separators, as a spreadsheet writes them after the last column it thinks is used
     dataset = data.load(str(_write(tmp_path, _rows(header="a,b,y,,", fn=lambda i: f"{i},{i % 3},{i * i},,"))))
