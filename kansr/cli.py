@@ -38,7 +38,7 @@ def _build_parser() -> argparse.ArgumentParser:
                                        ".xlsx with openpyxl)")
     discover.add_argument("--sep", help="field separator; ' ' for columns aligned by spaces (default: detected among "
                           ", ; tab and spaces)")
-    discover.add_argument("--decimal", help="decimal mark (default: '.', or ',' when detected with ; or tab)")
+    discover.add_argument("--decimal", help="decimal mark (default: '.', or ',' when detected with ; tab or spaces)")
     discover.add_argument("--target", help="column to explain (default: the last column)")
     discover.add_argument("--inputs", help="comma-separated input columns to use (default: all)")
     discover.add_argument("--drop", help="comma-separated input columns to leave out")

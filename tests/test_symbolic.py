@@ -664,6 +664,22 @@ def test_a_constant_sent_to_a_limit_by_snapping_another_is_stated_as_that_limit(
     assert float(polished.expr.coeff(x)) == pytest.approx(X[:, 0] @ y / (X[:, 0] @ X[:, 0]), rel=1e-6)
 
 
+def test_common_factors_come_out_of_a_formula_without_time_to_simplify():
+    # snapped factor by factor, a product's reading can keep 3·a·b²/(3·c + 3); where the
+    # budget leaves no time for simplification the common factor still comes out
+    from kansr.symbolic import polish
+
+    a, b, c = symbols = sympy.symbols("a b c")
+    rng = np.random.default_rng(0)
+    X = rng.uniform(1, 5, (300, 3))
+    y = X[:, 0] * X[:, 1] ** 2 / (X[:, 2] + 1) * (1 + 0.01 * rng.standard_normal(300))
+    snapped = 3 * a * b ** 2 / (3 * c + 3)
+    polished = polish(snapped, list(symbols), X, y, 0.0, noise_like=lambda expr: True, relative=True)
+    assert polished.expr == a * b ** 2 / (c + 1) and polished.complexity < compose.complexity(snapped)
+    np.testing.assert_allclose(compose.predict(polished.expr, list(symbols), X),
+                               compose.predict(snapped, list(symbols), X), rtol=1e-12)
+
+
 def test_a_rounding_constant_beside_a_term_is_snapped_away_not_taken_as_a_limit():
     from kansr.symbolic import refit
     from kansr.symbolic.snapping import polish, without_limits
