@@ -95,6 +95,7 @@ def result_to_json(result) -> dict:
         "r2": result.r2, "rmse": result.rmse,
         "complexity": result.complexity, "seconds": round(result.seconds, 3), "seed": result.seed,
         "front": front, "renamed": dict(result.renamed), "stopped": result.stopped, "notes": list(result.notes),
+        "dates": {name: {"since": elapsed.origin, "unit": elapsed.unit} for name, elapsed in result.dates.items()},
     }
 
 

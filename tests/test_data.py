@@ -358,3 +358,44 @@ def test_rows_with_a_gap_are_left_out_with_a_note_naming_them(tmp_path, capsys):
     assert payload["formula"] == "3*x"
     assert "left out 2 of 12 rows with a missing value (rows 5, 8)" in payload["notes"]
     assert path.read_bytes() == before
+
+
+def test_a_column_of_dates_is_read_as_the_time_since_its_earliest(tmp_path):
+    days = np.array([0, 1, 2, 4, 7, 9, 11, 13])
+    stamps = np.datetime64("2024-05-01") + days  # the same dates, counted by numpy
+    text = "date,value\n" + "".join(f"{d},{2 * k + 1}\n" for d, k in zip(stamps.astype(str), days))
+    dataset = data.load(str(_write(tmp_path, text)))
+    assert dataset.names == ["date_days"] and dataset.renamed == {"date": "date_days"}
+    np.testing.assert_array_equal(dataset.X[:, 0], (stamps - stamps.min()) / np.timedelta64(1, "D"))
+    assert dataset.notes == ("column 'date' holds dates: read as days since 2024-05-01",)
+    elapsed = dataset.dates["date_days"]
+    np.testing.assert_array_equal(elapsed.of(["2024-05-01", "2024-06-01"]), [0, 31])
+    # a span of hours is counted in hours, from the earliest however the rows are ordered;
+    # times with a zone are compared in UTC
+    text = "t,y\n" + "".join(f"2024-03-10T{h:02d}:30:00Z,{h}\n" for h in (9, 3, 5, 7, 8, 12))
+    dataset = data.load(str(_write(tmp_path, text)))
+    np.testing.assert_array_equal(dataset.X[:, 0], [6, 0, 2, 4, 5, 9])
+    assert dataset.dates["t_hours"].origin == "2024-03-10T03:30:00"
+    # decades in years of 365.25 days
+    years = data.load(str(_write(tmp_path, "year,y\n" + "".join(f"{1990 + 5 * i}-01-01,{i}\n" for i in range(6)))))
+    assert years.names == ["year_years"]
+    np.testing.assert_allclose(years.X[-1, 0], (np.datetime64("2015-01-01") - np.datetime64("1990-01-01"))
+                               / np.timedelta64(1, "D") / 365.25)
+    # dates written another way are named as such, not guessed (is 01/05 May or January?)
+    with pytest.raises(DataError, match=r"row 2: not a number: '01/05/2024' \(dates load written as ISO 8601"):
+        data.load(str(_write(tmp_path, "date,y\n" + "".join(f"0{i}/05/2024,{i}\n" for i in range(1, 8)))))
+
+
+def test_a_formula_of_dates_predicts_from_dates(tmp_path, capsys):
+    import kansr
+
+    days = np.arange(0, 24, 2)
+    text = "day,mass\n" + "".join(f"{np.datetime64('2023-12-25') + d},{3 * d + 5}\n" for d in days)
+    path = _write(tmp_path, text)
+    assert main(["discover", str(path), "--json", "--quiet", "--time-budget", "5"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["formula"] == "3*day_days + 5"
+    assert payload["dates"] == {"day_days": {"since": "2023-12-25", "unit": "days"}}
+    result = kansr.discover(pd.read_csv(path, parse_dates=["day"]), time_budget=5, verbose=False)
+    np.testing.assert_allclose(result.predict(pd.DataFrame({"day": ["2024-02-01", "2023-12-24"]})), [119, 2])
+    np.testing.assert_allclose(result.predict(pd.DataFrame({"day_days": [38.0, -1.0]})), [119, 2])

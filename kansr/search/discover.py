@@ -135,6 +135,7 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
     if budget_mode == "work":
         config = replace(config, workers=1, simplify_seconds=_WORK_MODE_CAPS * config.simplify_seconds)
     dataset = data_module.load(data, target, inputs=inputs, drop=drop)
+    dates = dict(dataset.dates)  # the columns read as times, by the names the user's table gives them
     for note in dataset.notes:
         progress(f"note: {note}", verbose)
     groups = None
@@ -265,6 +266,8 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
     far = _far_rows_note(result, user if groups is not None else table)
     if far:
         result = replace(result, notes=result.notes + (far,))
+    if dates:
+        result = replace(result, dates=dates)
     for note in result.notes[len(dataset.notes):]:
         progress(f"note: {note}", verbose)
     return result

@@ -62,6 +62,9 @@ class Result:
         Seconds per stage (train, prune, symbolic fit, compose, refit/snap/simplify).
     stopped : str or None
         "time budget" when the budget ran out before every alternative was tried.
+    dates : dict
+        Input name -> ``kansr.data.Elapsed`` for each column of dates the formula reads as
+        the time since its earliest; ``predict`` reads new dates the same way.
     """
 
     formula: sympy.Expr
@@ -84,15 +87,21 @@ class Result:
     seed: int = 0
     attempt: str = ""
     timings: dict = field(default_factory=dict)
+    dates: dict = field(default_factory=dict)
 
     @property
     def symbols(self) -> list[sympy.Symbol]:
         return [sympy.Symbol(name) for name in self.names]
 
     def predict(self, X) -> np.ndarray:
-        """Evaluate the formula on X (n_samples, n_inputs): array or DataFrame with the input columns."""
+        """Evaluate the formula on X (n_samples, n_inputs): array or DataFrame with the input
+        columns (a column of dates as dates, or as the time since its origin)."""
         if isinstance(X, pd.DataFrame):
-            X = X.rename(columns=self.renamed)[self.names].to_numpy(dtype=float)
+            X = X.rename(columns=self.renamed)[self.names].copy()
+            for name, elapsed in self.dates.items():
+                if name in X and not pd.api.types.is_numeric_dtype(X[name]):
+                    X[name] = elapsed.of(X[name])
+            X = X.to_numpy(dtype=float)
         return predict(self.formula, self.symbols, np.asarray(X, dtype=float))
 
     def latex(self) -> str:
