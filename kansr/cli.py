@@ -99,23 +99,11 @@ def result_to_json(result) -> dict:
     }
 
 
-def with_error(value: float, stderr: float) -> str:
-    """``value ± stderr`` with the digits the standard error leaves meaningful."""
-    if stderr == math.inf:
-        return f"{value:.6g} (undetermined: the rows fix it only together with other constants)"
-    if not math.isfinite(stderr):
-        return f"{value:.6g} (standard error unknown)"
-    if stderr == 0 or value == 0:
-        return f"{value:.10g} ± {stderr:.2g}"
-    digits = max(2, int(math.floor(math.log10(abs(value))) - math.floor(math.log10(stderr))) + 2)
-    return f"{value:.{min(digits, 17)}g} ± {stderr:.2g}"
-
-
 def _print_result(result) -> None:
     """The human-readable answer on stdout (see the README)."""
     import pandas as pd
 
-    from kansr.search.result import with_named_constants
+    from kansr.search.result import stated_constants, with_error, with_named_constants
 
     template = result.template()
     print(f"{result.target} = {template}" + (f"   [{result.target_units}]" if result.target_units else ""))
@@ -134,9 +122,7 @@ def _print_result(result) -> None:
         formula, stated = row.formula, ""
         if row.constants:
             formula = with_named_constants(row.formula, pd.DataFrame(row.constants))
-            stated = "   " + ", ".join(f"{c['name']} = {with_error(c['value'], c['stderr'])}"
-                                       + (f" [{c['units']}]" if c.get("units", "1") != "1" else "")
-                                       for c in row.constants)
+            stated = "   " + stated_constants(row.constants)
         mark = "  <- chosen" if str(row.formula) == chosen else ""
         print(f"  {int(row.complexity):4d}  {row.r2:12.8f}  {row.score:10.1f}  {formula}{stated}{mark}")
 

@@ -182,7 +182,11 @@ def plot_rates(table, path=None):
 def write_report(result, data, directory) -> Path:
     """Write kan.png (where the formula came from a KAN), front.png, fit.png and report.md
     (formula in LaTeX, its constants, the front as a table)."""
+    import pandas as pd
+    import sympy
+
     from kansr.markdown import markdown_table
+    from kansr.search.result import stated_constants, with_error, with_named_constants
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -193,12 +197,16 @@ def write_report(result, data, directory) -> Path:
     plot_front(result, directory / "front.png")
     plot_fit(result, data, directory / "fit.png")
     front = result.front[["complexity", "rmse", "r2", "score", "formula"]].assign(
-        formula=lambda f: f.formula.astype(str))
-    constants = ["## Constants", "", markdown_table(result.constants), ""] if len(result.constants) else []
+        formula=[str(with_named_constants(row.formula, pd.DataFrame(row.constants)) if row.constants else row.formula)
+                 for row in result.front.itertuples()],
+        constants=[stated_constants(row.constants) for row in result.front.itertuples()])
+    constants = result.constants.assign(value=[with_error(row.value, row.stderr)
+                                               for row in result.constants.itertuples()]).drop(columns="stderr")
+    constants = ["## Constants", "", markdown_table(constants), ""] if len(constants) else []
     text = "\n".join([
-        f"# kansr report: {result.target}", "", f"$$ {result.target} = {result.latex()} $$", "",
-        f"R² = {result.r2:.10g}, RMSE = {result.rmse:.4g}, complexity {result.complexity}, "
-        f"{result.seconds:.1f} s, seed {result.seed}.", "", *constants, "## Pareto front", "",
+        f"# kansr report: {result.target}", "", f"$$ {result.target} = {sympy.latex(result.template())} $$", "",
+        (f"R² = {result.r2:.10g}, RMSE = {result.rmse:.4g}, complexity {result.complexity}, "
+         f"{result.seconds:.1f} s, seed {result.seed}."), "", *constants, "## Pareto front", "",
         markdown_table(front), "", "## Figures", "", *figures])
     (directory / "report.md").write_text(text)
     return directory / "report.md"

@@ -83,6 +83,27 @@ def test_a_formula_without_a_kan_gets_a_note_instead_of_a_diagram(tmp_path, caps
         _assert_image(tmp_path / "rep" / f"{name}.png")
 
 
+def test_the_report_states_the_constants_as_the_text_does(tmp_path, capsys):
+    import json
+
+    from kansr.search.result import with_error
+
+    rng = np.random.default_rng(3)
+    x = np.linspace(1, 10, 30)
+    path = tmp_path / "d.csv"
+    pd.DataFrame({"x": x, "y": 2.37 * x + 1.21 + rng.normal(0, 0.3, 30)}).to_csv(path, index=False)
+    assert main(["discover", str(path), "--quiet", "--time-budget", "5", "--output", str(tmp_path / "r.json"),
+                 "--report", str(tmp_path / "rep")]) == 0
+    payload = json.loads((tmp_path / "r.json").read_text())
+    report = (tmp_path / "rep" / "report.md").read_text()
+    assert payload["template"] == "c0*x + c1"  # a noisy line keeps its fitted constants
+    assert "$$ y = c_{0} x + c_{1} $$" in report
+    for constant in payload["constants"]:
+        assert f"| {constant['name']} | {with_error(constant['value'], constant['stderr'])} |" in report
+    chosen = next(row for row in payload["front"] if row["formula"] == payload["formula"])
+    assert "| c0*x + c1 | c0 = " in report and chosen["score"] is not None
+
+
 def test_missing_matplotlib_message(monkeypatch, solved):
     real_import = builtins.__import__
 

@@ -107,7 +107,7 @@ def test_constants_the_rows_fix_only_together_are_undetermined_and_the_rest_get_
     assert [c.stderr for c in shown.constants] == pytest.approx([c.stderr for c in expected.constants], rel=1e-12)
     assert sorted(np.isfinite([c.stderr for c in shown.constants])) == [False, False, True]
     # and the text answer says so
-    from kansr.cli import with_error
+    from kansr.search.result import with_error
 
     assert with_error(3.0, math.inf) == "3 (undetermined: the rows fix it only together with other constants)"
     # an ill-conditioned fit whose constants the rows do determine keeps the bootstrap's errors

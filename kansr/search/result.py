@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -136,6 +137,25 @@ def with_named_constants(formula: sympy.Expr, constants: pd.DataFrame) -> sympy.
     """``formula`` with each fitted constant replaced by its name's symbol (c0, c1, ...)."""
     return formula.xreplace({sympy.Float(value): sympy.Symbol(name)
                              for name, value in zip(constants.name, constants.value)})
+
+
+def with_error(value: float, stderr: float) -> str:
+    """``value ± stderr`` with the digits the standard error leaves meaningful."""
+    if stderr == math.inf:
+        return f"{value:.6g} (undetermined: the rows fix it only together with other constants)"
+    if not math.isfinite(stderr):
+        return f"{value:.6g} (standard error unknown)"
+    if stderr == 0 or value == 0:
+        return f"{value:.10g} ± {stderr:.2g}"
+    digits = max(2, int(math.floor(math.log10(abs(value))) - math.floor(math.log10(stderr))) + 2)
+    return f"{value:.{min(digits, 17)}g} ± {stderr:.2g}"
+
+
+def stated_constants(constants) -> str:
+    """A front row's constants ({"name", "value", "stderr"[, "units"]} each) as one line:
+    c0 = 2.01 ± 0.03, c1 = ... (units in brackets where not dimensionless)."""
+    return ", ".join(f"{c['name']} = {with_error(c['value'], c['stderr'])}"
+                     + (f" [{c['units']}]" if c.get("units", "1") != "1" else "") for c in constants)
 
 
 def error_model(candidate: Candidate) -> str:
