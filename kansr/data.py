@@ -99,6 +99,7 @@ def _as_elapsed(text: pd.Series, missing: np.ndarray) -> tuple[np.ndarray, Elaps
     values[~missing] = elapsed.of(present)
     return values, elapsed
 
+
 def load(data, target: str | None = None, source: str = "data", sep: str | None = None,
          decimal: str | None = None, inputs: list[str] | None = None, drop: list[str] | None = None) -> Dataset:
     """Load ``data`` and validate it.
