@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kansr import dates as dates_module
 from kansr import files
 from kansr.errors import DataError
 
@@ -39,7 +40,7 @@ class Dataset:
         What each row's target was divided by to make ``y`` (the units' monomial M,
         ``kansr.search.dimensions``): the measurements, and their noise, are ``y * scale``.
     dates : dict
-        Input name -> ``Elapsed``, for each column of dates read as the time since its
+        Input name -> ``kansr.dates.Elapsed``, for each column of dates read as the time since its
         earliest (its name then ends in the unit: ``date_days``).
     """
 
@@ -51,53 +52,6 @@ class Dataset:
     notes: tuple[str, ...] = ()
     scale: np.ndarray | None = None
     dates: dict = field(default_factory=dict)
-
-
-# a time span's unit: the largest of these that the span holds three times over
-_UNITS = {"years": 365.25 * 86400.0, "days": 86400.0, "hours": 3600.0, "seconds": 1.0}
-# dates and times as ISO 8601 writes them (2024-05-01, 2024-05-01 13:45:10.5, ...T13:45Z)
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$")
-_OTHER_DATE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}([T ].*)?$")
-
-
-@dataclass(frozen=True)
-class Elapsed:
-    """How a column of dates became numbers: the time since ``origin`` (ISO 8601) in ``unit``
-    ("years" of 365.25 days, "days", "hours" or "seconds")."""
-
-    origin: str
-    unit: str
-
-    def of(self, dates) -> np.ndarray:
-        """The time since the origin, in the unit, of dates as strings or datetimes."""
-        times = _timestamps(pd.Series(dates).astype(str).str.strip())
-        return ((times - _timestamps(pd.Series([self.origin]))[0]).dt.total_seconds() / _UNITS[self.unit]).to_numpy()
-
-
-def _timestamps(text: pd.Series) -> pd.Series:
-    """ISO 8601 strings as timestamps; with a zone (Z, +02:00) in UTC, as a zone only moves the clock."""
-    zoned = text.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True)
-    return pd.to_datetime(text, format="ISO8601", utc=bool(zoned.any())).dt.tz_localize(None)
-
-
-def _as_elapsed(text: pd.Series, missing: np.ndarray) -> tuple[np.ndarray, Elapsed] | None:
-    """A column of ISO 8601 dates (its missing cells aside) as the time since its earliest,
-    in the unit its span holds three times over (years, days, hours, else seconds); None
-    where some cell is no such date."""
-    present = text[~missing]
-    if not len(present) or not present.str.match(_ISO_DATE).all():
-        return None
-    try:
-        times = _timestamps(present)
-    except (ValueError, OverflowError):  # 2024-13-45: the shape of a date, not a date
-        return None
-    first, span = times.min(), (times.max() - times.min()).total_seconds()
-    unit = next((name for name, seconds in _UNITS.items() if span >= 3 * seconds), "seconds")
-    origin = first.isoformat() if times.dt.normalize().ne(times).any() else first.date().isoformat()
-    elapsed = Elapsed(origin, unit)
-    values = np.full(len(text), np.nan)
-    values[~missing] = elapsed.of(present)
-    return values, elapsed
 
 
 def load(data, target: str | None = None, source: str = "data", sep: str | None = None,
@@ -159,7 +113,7 @@ def _identifier(name: str) -> str:
 
 
 def _numeric(frame: pd.DataFrame, source: str, by_line: bool, first_line: int = 2,
-             target: str | None = None) -> tuple[np.ndarray, tuple[str, ...], dict[str, Elapsed]]:
+             target: str | None = None) -> tuple[np.ndarray, tuple[str, ...], dict[str, dates_module.Elapsed]]:
     """The frame's values as floats, notes, and the input columns of ISO 8601 dates read as
     the time since their earliest (``Elapsed``, by column). A bad cell is named by its
     column and its row: the row of the file where ``by_line`` (the frame's first row is the
@@ -187,13 +141,13 @@ def _numeric(frame: pd.DataFrame, source: str, by_line: bool, first_line: int = 
         missing = text.eq("") | text.str.lower().isin(["nan", "na", "null", "none", "nat"]) if text is not None \
             else pd.Series(np.isnan(values))
         bad = np.isnan(values) & ~missing.to_numpy()
-        elapsed = _as_elapsed(text, missing.to_numpy()) if bad.any() and str(column) != target else None
+        elapsed = dates_module.as_elapsed(text, missing.to_numpy()) if bad.any() and str(column) != target else None
         if elapsed is not None:
             values, dates[column] = elapsed
         elif bad.any():
             row = int(np.argmax(bad))
             cell = str(raw.iloc[row]).strip()
-            how = " (dates load written as ISO 8601: 2024-05-01)" if _OTHER_DATE.match(cell) else ""
+            how = " (dates load written as ISO 8601: 2024-05-01)" if dates_module.OTHER_DATE.match(cell) else ""
             raise DataError(f"{source}: column {column!r}, {row_name(row)}: not a number: "
                             f"{cell[:40]!r}{how}{hint(column)}")
         gaps = int(np.isnan(values).sum())
@@ -281,7 +235,8 @@ def from_frame(frame: pd.DataFrame, target: str | None = None, source: str = "da
         if elapsed is not None:
             safe_names[i] = f"{safe_names[i]}_{elapsed.unit}"
             dates[safe_names[i]] = elapsed
-            notes.append(f"column {columns_in[i]!r} holds dates: read as {elapsed.unit} since {elapsed.origin}")
+            notes.append(f"column {columns_in[i]!r} holds {elapsed.kind}: read as {elapsed.unit} since "
+                         f"{elapsed.origin}")
     renamed = {columns_in[i]: safe_names[i] for i in keep if safe_names[i] != columns_in[i]}
     return Dataset(values[:, :-1], values[:, -1], [safe_names[i] for i in keep], target, renamed,
                    tuple(notes) + gaps, dates=dates)

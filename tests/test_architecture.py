@@ -7,7 +7,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "kansr"
 
 # lower layers never import higher ones
-LAYERS = {"errors": 0, "files": 0, "data": 0, "units": 0, "markdown": 0, "budget": 0, "kan": 1, "symbolic": 2, "search": 3, "estimator": 4,
+LAYERS = {"errors": 0, "files": 0, "dates": 0, "data": 0, "units": 0, "markdown": 0, "budget": 0, "kan": 1, "symbolic": 2, "search": 3, "estimator": 4,
           "kan_regressor": 4, "plot": 4, "bench": 5, "cli": 6, "__init__": 7}
 
 

@@ -381,6 +381,12 @@ def test_a_column_of_dates_is_read_as_the_time_since_its_earliest(tmp_path):
     assert years.names == ["year_years"]
     np.testing.assert_allclose(years.X[-1, 0], (np.datetime64("2015-01-01") - np.datetime64("1990-01-01"))
                                / np.timedelta64(1, "D") / 365.25)
+    # times of day, as a lab log writes them, in minutes since the earliest
+    clock = data.load(str(_write(tmp_path, "time,T\n" + "".join(f"{t},{k}\n" for k, t in enumerate(
+        ["9:05", "9:20:30", "10:02", "10:40:15.5", "11:00", "11:30"])))))
+    assert clock.names == ["time_minutes"] and clock.dates["time_minutes"].origin == "09:05:00"
+    np.testing.assert_allclose(clock.X[:, 0], [0, 15.5, 57, 95.25833333333333, 115, 145])
+    assert clock.notes == ("column 'time' holds times of day: read as minutes since 09:05:00",)
     # dates written another way are named as such, not guessed (is 01/05 May or January?)
     with pytest.raises(DataError, match=r"row 2: not a number: '01/05/2024' \(dates load written as ISO 8601"):
         data.load(str(_write(tmp_path, "date,y\n" + "".join(f"0{i}/05/2024,{i}\n" for i in range(1, 8)))))

@@ -64,7 +64,7 @@ class Result:
     stopped : str or None
         "time budget" when the budget ran out before every alternative was tried.
     dates : dict
-        Input name -> ``kansr.data.Elapsed`` for each column of dates the formula reads as
+        Input name -> ``kansr.dates.Elapsed`` for each column of dates the formula reads as
         the time since its earliest; ``predict`` reads new dates the same way.
     """
 
