@@ -134,6 +134,11 @@ def _text(path: Path) -> tuple[str, tuple[str, ...]]:
 
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d*(?:[eE][+-]?\d+)?$")
 _DECIMAL_POINT = re.compile(r"^[+-]?\d*\.\d+(?:[eE][+-]?\d+)?$")
+# numbers with their thousands grouped, by the file's decimal mark, as spreadsheets export
+# them: 76,212,168 and 1,234.5 where it is "."; 1.234.567, 1.234 and 1.234,5 where it is ","
+_GROUPED = {".": re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$"),
+            ",": re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d*)?$")}
+_THOUSANDS = {".": ",", ",": "."}
 
 
 # the separator of columns aligned by spaces (a ".dat" file, ``numpy.savetxt``'s default)
@@ -149,9 +154,10 @@ def _sniff_decimal(lines: list[str], separator: str) -> str:
     if separator == ",":
         return "."
     cells = [cell.strip().strip('"') for line in lines[1:51] for cell in _fields(line, separator)]
-    if any(_DECIMAL_COMMA.match(cell) for cell in cells) and not any(_DECIMAL_POINT.match(cell) for cell in cells):
-        return ","
-    return "."
+    commas = any(_DECIMAL_COMMA.match(cell) or (_GROUPED[","].match(cell) and "," in cell) for cell in cells)
+    # a point between groups of three digits beside decimal commas (1.234 by 0,5) groups thousands
+    points = any(_DECIMAL_POINT.match(cell) and not _GROUPED[","].match(cell) for cell in cells)
+    return "," if commas and not points else "."
 
 
 def read_csv_text(text: str, path: str | Path = "data", sep: str | None = None,
@@ -187,6 +193,10 @@ def read_csv_text(text: str, path: str | Path = "data", sep: str | None = None,
     frame = _parse(text, separator, decimal, path, dtype=float)  # fast path: all numbers
     if frame is None:  # read as text, so the bad cell can be named
         frame = _parse(text, separator, decimal, path, dtype=str)
+        frame, grouped = _ungrouped(frame, decimal)
+        if grouped:
+            notes.append(f"read {grouped!r} as {grouped.replace(_THOUSANDS[decimal], '').replace(',', '.')} "
+                         f"(thousands grouped by {_THOUSANDS[decimal]!r}), and every number so written")
         if decimal != ".":
             frame = frame.apply(lambda column: column.str.replace(decimal, ".", regex=False))
     empty = [i for i, name in enumerate(header) if name == "" and i < frame.shape[1]
@@ -203,6 +213,21 @@ def read_csv_text(text: str, path: str | Path = "data", sep: str | None = None,
         raise DataError(f"{path}: column {header.index('', 1) + 1} has an empty name")
     frame.columns = header
     return frame, tuple(notes)
+
+
+def _ungrouped(frame: pd.DataFrame, decimal: str) -> tuple[pd.DataFrame, str]:
+    """``frame`` (cells as text) with the thousands marks taken out of the numbers written
+    with grouped thousands (``_GROUPED``), and the first such cell as written ("" if none)."""
+    first = ""
+    columns = {}
+    for name, column in frame.items():
+        text = column.astype("string").str.strip()
+        grouped = text.str.match(_GROUPED[decimal]).fillna(False).astype(bool)
+        if grouped.any():
+            first = first or str(text[grouped].iloc[0])
+            column = column.where(~grouped, text.str.replace(_THOUSANDS[decimal], "", regex=False))
+        columns[name] = column
+    return (pd.DataFrame(columns, index=frame.index) if first else frame), first
 
 
 def _without_comments(lines: list[str]) -> tuple[list[str], list[str]]:

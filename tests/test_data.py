@@ -304,6 +304,26 @@ def test_a_table_without_a_header_keeps_its_first_row_and_gets_names(tmp_path, d
     assert len(dataset.notes) == 1 + bool(comment)
 
 
+def test_numbers_with_grouped_thousands_load_as_spreadsheets_export_them(tmp_path):
+    counts = [76212168, 92228496, 106021537, 123202624, 132164569, 151325798]
+    # a comma-separated file quotes 76,212,168
+    text = "year,population\n" + "".join(f'{1900 + 10 * i},"{n:,}"\n' for i, n in enumerate(counts))
+    dataset = data.load(str(_write(tmp_path, text)))
+    np.testing.assert_array_equal(dataset.y, counts)
+    assert dataset.notes == ("read '76,212,168' as 76212168 (thousands grouped by ','), and every number so written",)
+    # with decimal commas the points group thousands: 1.234,5 and 1.234 beside 0,5
+    values = [1234.5, 1234.0, 0.5, 12.25, 2000000.0, 7.0]
+    cells = ["1.234,5", "1.234", "0,5", "12,25", "2.000.000", "7"]
+    dataset = data.load(str(_write(tmp_path, "x;y\n" + "".join(f"{i};{c}\n" for i, c in enumerate(cells)))))
+    np.testing.assert_array_equal(dataset.y, values)
+    # without a decimal comma anywhere, 1.234 is a decimal point
+    dataset = data.load(str(_write(tmp_path, "x;y\n" + "".join(f"{i};{i}.234\n" for i in range(6)))))
+    np.testing.assert_array_equal(dataset.y, np.arange(6) + 0.234)
+    # a grouping that is not by threes is no number
+    with pytest.raises(DataError, match="row 3: not a number: '1,23,456'"):
+        data.load(str(_write(tmp_path, text.replace("92,228,496", "1,23,456"))))
+
+
 def test_columns_with_neither_a_name_nor_a_value_are_left_out(tmp_path):
     # trailing separators, as a spreadsheet writes them after the last column it thinks is used
     dataset = data.load(str(_write(tmp_path, _rows(header="a,b,y,,", fn=lambda i: f"{i},{i % 3},{i * i},,"))))
