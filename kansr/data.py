@@ -136,7 +136,9 @@ def _numeric(frame: pd.DataFrame, source: str, by_line: bool, first_line: int = 
         raw = frame[column]
         if pd.api.types.is_datetime64_any_dtype(raw):  # a DataFrame's own datetimes
             raw = raw.dt.strftime("%Y-%m-%dT%H:%M:%S.%f")
-        text = raw.astype(str).str.strip() if raw.dtype == object or pd.api.types.is_string_dtype(raw) else None
+        # the minus sign of typeset tables (U+2212), as copied from a paper or a web page
+        text = raw.astype(str).str.strip().str.replace("\u2212", "-", regex=False) \
+            if raw.dtype == object or pd.api.types.is_string_dtype(raw) else None
         values = pd.to_numeric(text if text is not None else raw, errors="coerce").to_numpy(dtype=float)
         missing = text.eq("") | text.str.lower().isin(["nan", "na", "null", "none", "nat"]) if text is not None \
             else pd.Series(np.isnan(values))

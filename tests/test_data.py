@@ -304,7 +304,7 @@ def test_a_table_without_a_header_keeps_its_first_row_and_gets_names(tmp_path, d
     assert len(dataset.notes) == 1 + bool(comment)
 
 
-def test_numbers_with_grouped_thousands_load_as_spreadsheets_export_them(tmp_path):
+def test_numbers_as_spreadsheets_export_and_papers_print_them_load(tmp_path):
     counts = [76212168, 92228496, 106021537, 123202624, 132164569, 151325798]
     # a comma-separated file quotes 76,212,168
     text = "year,population\n" + "".join(f'{1900 + 10 * i},"{n:,}"\n' for i, n in enumerate(counts))
@@ -319,6 +319,9 @@ def test_numbers_with_grouped_thousands_load_as_spreadsheets_export_them(tmp_pat
     # without a decimal comma anywhere, 1.234 is a decimal point
     dataset = data.load(str(_write(tmp_path, "x;y\n" + "".join(f"{i};{i}.234\n" for i in range(6)))))
     np.testing.assert_array_equal(dataset.y, np.arange(6) + 0.234)
+    # the minus sign of typeset tables, copied from a paper
+    dataset = data.load(str(_write(tmp_path, "x,y\n" + "".join(f"{i},\u22122.5e\u22123\n" for i in range(6)))))
+    np.testing.assert_array_equal(dataset.y, np.full(6, -2.5e-3))
     # a grouping that is not by threes is no number
     with pytest.raises(DataError, match="row 3: not a number: '1,23,456'"):
         data.load(str(_write(tmp_path, text.replace("92,228,496", "1,23,456"))))
