@@ -176,6 +176,37 @@ def _numeric(frame: pd.DataFrame, source: str, by_line: bool, first_line: int = 
     return np.delete(values, incomplete, axis=0), (note,), dates
 
 
+# how a column of uncertainties is named after the column it qualifies (y_err, sigma_y, dy),
+# compared without case or punctuation; "d" and "delta" name only the target's, as dt
+# beside t may be a step, an input in its own right
+_ERROR_WORDS = ("err", "error", "errors", "unc", "uncertainty", "sigma", "σ", "sd", "std", "stderr", "se")
+_DELTAS = ("d", "δ", "delta")
+
+
+def _plain(name: str) -> str:
+    return re.sub(r"[\W_]+", "", str(name).lower())
+
+
+def _uncertainties(frame: pd.DataFrame, names: list[str]) -> dict[str, tuple[str, bool]]:
+    """Each column named as the uncertainty of another (y_err, yerr, sigma_y, dy, δy, ...)
+    whose values are never negative and mostly smaller than that column's: column -> (the
+    column it qualifies, whether only a "d" or "delta" names it so)."""
+    plain = {_plain(name): name for name in names if _plain(name)}
+    found = {}
+    for name in names:
+        key = _plain(name)
+        words = [(key[:-len(w)], False) for w in _ERROR_WORDS if key.endswith(w)]
+        words += [(key[len(w):], w in _DELTAS) for w in _ERROR_WORDS + _DELTAS if key.startswith(w)]
+        named = [(plain[rest], delta) for rest, delta in words if plain.get(rest, name) != name]
+        if not named:
+            continue
+        of, delta = min(named, key=lambda item: item[1])  # by a word before by a "d"
+        spread, values = (pd.to_numeric(frame[column].astype(str).str.strip(), errors="coerce") for column in (name, of))
+        if spread.notna().any() and (spread.dropna() >= 0).all() and spread.median() < values.abs().median():
+            found[name] = (of, delta)
+    return found
+
+
 def _is_saved_index(name: str, column: pd.Series) -> bool:
     """An unnamed column that counts 0, 1, ..., n-1: what ``DataFrame.to_csv()`` writes first."""
     if name not in ("", "Unnamed: 0"):
@@ -214,12 +245,24 @@ def from_frame(frame: pd.DataFrame, target: str | None = None, source: str = "da
     if len(set(names)) != len(names):
         duplicates = sorted({n for n in names if names.count(n) > 1})
         raise DataError(f"{source}: duplicate column name(s): {', '.join(map(repr, duplicates))}")
+    uncertain = _uncertainties(frame, names)
+    if target is None and names[-1] in uncertain:
+        target = uncertain[names[-1]][0]
+        notes.append(f"the last column, {names[-1]!r}, holds the uncertainties of {target!r} (by its name): "
+                     f"explaining {target!r} (--target to choose)")
     target = names[-1] if target is None else target
     if target not in names:
         raise DataError(f"{source}: target column {target!r} not found; columns are {', '.join(names)}")
     if len(frame) < MIN_ROWS:
         raise DataError(f"{source}: only {len(frame)} data row(s); at least {MIN_ROWS} are needed")
     columns_in = [n for n in names if n != target]
+    errors = [n for n in columns_in if n in uncertain and (uncertain[n][0] == target or not uncertain[n][1])]
+    if errors and not inputs:
+        of = sorted({uncertain[n][0] for n in errors}, key=names.index)
+        notes.append(f"left out {', '.join(map(repr, errors))}: the uncertainties of {', '.join(map(repr, of))} "
+                     f"by {'its name' if len(errors) == 1 else 'their names'}, not inputs; every row counts alike "
+                     f"(--inputs to choose)")
+        drop = [*(drop or []), *errors]
     safe_names = []
     for name in columns_in:
         safe = _identifier(name)

@@ -428,3 +428,23 @@ def test_a_formula_of_dates_predicts_from_dates(tmp_path, capsys):
     result = kansr.discover(pd.read_csv(path, parse_dates=["day"]), time_budget=5, verbose=False)
     np.testing.assert_allclose(result.predict(pd.DataFrame({"day": ["2024-02-01", "2023-12-24"]})), [119, 2])
     np.testing.assert_allclose(result.predict(pd.DataFrame({"day_days": [38.0, -1.0]})), [119, 2])
+
+
+def test_columns_of_uncertainties_are_not_inputs_nor_the_default_target(tmp_path):
+    rng = np.random.default_rng(0)
+    x = np.linspace(1, 10, 12)
+    y = 2 * x ** 1.5
+    frame = pd.DataFrame({"x": x, "dx": np.full(12, 0.3), "sigma_x": np.full(12, 0.05), "y": y, "y_err": 0.05 * y})
+    dataset = data.load(frame)
+    assert dataset.target == "y" and dataset.names == ["x", "dx"]  # dx beside x may be a step: kept
+    np.testing.assert_array_equal(dataset.y, y)
+    assert dataset.notes == (
+        "the last column, 'y_err', holds the uncertainties of 'y' (by its name): explaining 'y' (--target to choose)",
+        "left out 'sigma_x', 'y_err': the uncertainties of 'x', 'y' by their names, not inputs; every row counts "
+        "alike (--inputs to choose)")
+    # "d" names the target's uncertainty; asked for, a column is an input whatever its name
+    assert data.load(frame.rename(columns={"y_err": "dy"}), target="y").names == ["x", "dx"]
+    assert data.load(frame, target="y", inputs=["x", "y_err"]).names == ["x", "y_err"]
+    # signed values are no uncertainties (a residual, say), nor are values larger than the column's own
+    residual = frame.assign(y_err=rng.normal(0, 1, 12), x_se=100 * x)
+    assert data.load(residual, target="y").names == ["x", "dx", "y_err", "x_se"]
