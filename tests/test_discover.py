@@ -228,6 +228,21 @@ def test_a_projectiles_range_on_forty_noisy_rows_is_the_law():
     assert value == pytest.approx(np.exp(np.mean(np.log(y / (v**2 * np.sin(2 * theta))))), rel=1e-6)
 
 
+@pytest.mark.slow
+def test_the_thin_lens_law_with_two_lenses_is_the_law():
+    # found as a new user: with two focal lengths the KAN's edge for f is two points, which
+    # every function passes through; read as a line, the answer was 1/(c0·f² + c1 − 1/u)
+    rng = np.random.default_rng(21)
+    u, f = rng.uniform(15, 60, 15), rng.choice([5.0, 10.0], 15)
+    v = u * f / (u - f) * (1 + 0.01 * rng.standard_normal(15))
+    result = discover(pd.DataFrame({"u": u, "f": f, "v": v}), seed=0, time_budget=30, verbose=False)
+    # 1/v = 1/f − 1/u, here with a fitted offset of 3e-4 that the rows keep
+    inverse = sympy.expand(1 / result.formula)
+    u_, f_ = sympy.symbols("u f")
+    assert inverse.coeff(1 / f_) == 1 and inverse.coeff(1 / u_) == -1, result.formula
+    assert not (inverse - 1 / f_ + 1 / u_).free_symbols, result.formula
+
+
 def test_a_flexible_shape_at_a_limit_of_its_constants_does_not_end_an_exact_search():
     from kansr.search.candidate import Candidate
     from kansr.search.stopping import stop_reason

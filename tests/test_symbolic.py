@@ -36,6 +36,24 @@ def test_simplest_adequate_candidate_is_chosen(name, curve):
     assert choose(fit_candidates(x, curve(x), get_library())).name == name
 
 
+def test_an_edge_on_two_values_is_read_as_the_next_simplest_functions_too():
+    from kansr.symbolic.edge_fit import next_simplest
+
+    # two settings of an input (two lenses' focal lengths): every candidate's affine fit
+    # passes through both points, so the identity is chosen and the others of the next
+    # complexity are offered for the whole formula's rows to judge
+    x = np.repeat([5.0, 10.0], 8)
+    curve = 1 / x
+    library = get_library()
+    table = fit_candidates(x, curve, library)
+    chosen = choose(table)
+    others = next_simplest(table, chosen)
+    assert chosen.name == "x" and [fit.name for fit in others] == ["1/x", "sqrt", "x^2"]
+    for fit in others:
+        fitted = fit.c * library[fit.name].numpy(fit.a * x + fit.b) + fit.d
+        np.testing.assert_allclose(fitted, curve, rtol=1e-6)
+
+
 def test_the_fits_better_than_the_chosen_one_are_other_curves_best_first():
     from kansr.symbolic.edge_fit import better_fits
 

@@ -286,6 +286,23 @@ def better_fits(table: pd.DataFrame, chosen: EdgeFit, margin: float = _BETTER) -
     return result
 
 
+# an edge whose input takes this many values or fewer: its curve is a handful of points,
+# through which every candidate's affine fit passes
+FEW_VALUES = 3
+
+
+def next_simplest(table: pd.DataFrame, chosen: EdgeFit) -> list[EdgeFit]:
+    """The candidates of the next complexity above ``chosen``'s (1/x, √x and x² beside x)
+    that fit its points as closely: where an edge's input takes a few values only, every
+    candidate passes through them, the curve cannot tell the functions apart, and the
+    simplest is only the first guess; the rows of the whole formula tell."""
+    above = table[(table.complexity > chosen.complexity) & (1 - table.r2 <= max(2 * (1 - chosen.r2), 1e-9))]
+    if above.empty:
+        return []
+    level = above[above.complexity == above.complexity.min()]
+    return [EdgeFit(**row._asdict()) for row in level.sort_values("name").itertuples(index=False)]
+
+
 def fix_edge(model, edge, fit: EdgeFit, library: dict[str, SymbolicFunction]) -> None:
     """Replace the edge ``EdgeId(layer, in_idx, out_idx)`` of ``model`` by the fitted candidate."""
     layer = model.layers[edge.layer]
@@ -303,7 +320,8 @@ def auto_symbolic(model, x, library: dict[str, SymbolicFunction], n_points: int 
     candidates that fit its curve better (``better``, see ``better_fits``: where a spline
     learnt from few noisy rows is itself uncertain, the simplest fit within ``tolerance``
     of the best, a parabola, can be another function than the law's, a sine, and only the
-    data can tell them apart).
+    data can tell them apart); where the edge's input takes ``FEW_VALUES`` values or
+    fewer, the next simplest candidates instead (``next_simplest``).
 
     x : Tensor, shape (n_samples, n_data_inputs)
     """
@@ -329,6 +347,8 @@ def auto_symbolic(model, x, library: dict[str, SymbolicFunction], n_points: int 
         for edge, table in zip(edges, tables):
             chosen = choose(table, tolerance)
             fix_edge(model, edge, chosen, library)
+            few = len(np.unique(inputs[:, edge.in_idx])) <= FEW_VALUES
             rows.append({"layer": edge.layer, "in_idx": edge.in_idx, "out_idx": edge.out_idx,
-                         "function": chosen.name, "r2": chosen.r2, "better": better_fits(table, chosen)})
+                         "function": chosen.name, "r2": chosen.r2,
+                         "better": next_simplest(table, chosen) if few else better_fits(table, chosen)})
     return pd.DataFrame(rows)
