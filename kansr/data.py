@@ -149,6 +149,15 @@ def _numeric(frame: pd.DataFrame, source: str, by_line: bool, first_line: int = 
         elif bad.any():
             row = int(np.argmax(bad))
             cell = str(raw.iloc[row]).strip()
+            if dates_module.is_date(cell):  # a column of dates, but for some cell, or the target
+                if str(column) == target:
+                    raise DataError(f"{source}: column {column!r} holds dates; the target must be numbers")
+                row = next((i for i in np.flatnonzero(bad) if not dates_module.is_date(text.iloc[i])), None)
+                if row is None:
+                    raise DataError(f"{source}: column {column!r} mixes dates and times of day{hint(column)}")
+                raise DataError(f"{source}: column {column!r}, {row_name(row)}: not a date: "
+                                f"{str(raw.iloc[row]).strip()[:40]!r} (the column holds dates, read where written "
+                                f"as ISO 8601: 2024-05-01){hint(column)}")
             how = " (dates load written as ISO 8601: 2024-05-01)" if dates_module.OTHER_DATE.match(cell) else ""
             raise DataError(f"{source}: column {column!r}, {row_name(row)}: not a number: "
                             f"{cell[:40]!r}{how}{hint(column)}")

@@ -50,6 +50,17 @@ def _timestamps(text: pd.Series) -> pd.Series:
     return pd.to_datetime(text, format="ISO8601", utc=bool(zoned.any())).dt.tz_localize(None)
 
 
+def is_date(cell: str) -> bool:
+    """Whether one cell is an ISO 8601 date (or a time of day) that exists."""
+    if not (_ISO_DATE.match(cell) or _CLOCK.match(cell)):
+        return False
+    try:
+        _timestamps(pd.Series([cell]))
+    except (ValueError, OverflowError):
+        return False
+    return True
+
+
 def as_elapsed(text: pd.Series, missing: np.ndarray) -> tuple[np.ndarray, Elapsed] | None:
     """A column of ISO 8601 dates, or of times of day, (its ``missing`` cells aside) as the
     time since its earliest, in the unit its span holds three times over (years, days,

@@ -1,4 +1,5 @@
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -410,6 +411,15 @@ def test_a_column_of_dates_is_read_as_the_time_since_its_earliest(tmp_path):
     assert clock.names == ["time_minutes"] and clock.dates["time_minutes"].origin == "09:05:00"
     np.testing.assert_allclose(clock.X[:, 0], [0, 15.5, 57, 95.25833333333333, 115, 145])
     assert clock.notes == ("column 'time' holds times of day: read as minutes since 09:05:00",)
+    # a cell that is no date in a column of dates is named; a target of dates is refused
+    rows = "".join(f"2024-05-0{i},{i}\n" for i in range(1, 8))
+    for cell, message in (("2024-13-03", "row 4: not a date: '2024-13-03' (the column holds dates"),
+                          ("3 May 2024", "row 4: not a date: '3 May 2024'"),
+                          ("9:05", "column 'date' mixes dates and times of day")):
+        with pytest.raises(DataError, match=re.escape(message)):
+            data.load(str(_write(tmp_path, "date,y\n" + rows.replace("2024-05-03", cell))))
+    with pytest.raises(DataError, match="column 'date' holds dates; the target must be numbers"):
+        data.load(str(_write(tmp_path, "y,date\n" + "".join(f"{i},2024-05-0{i}\n" for i in range(1, 8)))))
     # dates written another way are named as such, not guessed (is 01/05 May or January?)
     with pytest.raises(DataError, match=r"row 2: not a number: '01/05/2024' \(dates load written as ISO 8601"):
         data.load(str(_write(tmp_path, "date,y\n" + "".join(f"0{i}/05/2024,{i}\n" for i in range(1, 8)))))
@@ -440,8 +450,8 @@ def test_columns_of_uncertainties_are_not_inputs_nor_the_default_target(tmp_path
     np.testing.assert_array_equal(dataset.y, y)
     assert dataset.notes == (
         "the last column, 'y_err', holds the uncertainties of 'y' (by its name): explaining 'y' (--target to choose)",
-        "left out 'sigma_x', 'y_err': the uncertainties of 'x', 'y' by their names, not inputs; every row counts "
-        "alike (--inputs to choose)")
+        ("left out 'sigma_x', 'y_err': the uncertainties of 'x', 'y' by their names, not inputs; every row counts "
+         "alike (--inputs to choose)"))
     # "d" names the target's uncertainty; asked for, a column is an input whatever its name
     assert data.load(frame.rename(columns={"y_err": "dy"}), target="y").names == ["x", "dx"]
     assert data.load(frame, target="y", inputs=["x", "y_err"]).names == ["x", "y_err"]
