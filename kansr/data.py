@@ -267,6 +267,9 @@ def from_frame(frame: pd.DataFrame, target: str | None = None, source: str = "da
     columns_in = [n for n in names if n != target]
     errors = [n for n in columns_in if n in uncertain and (uncertain[n][0] == target or not uncertain[n][1])]
     if errors and not inputs:
+        if len(errors) == len(columns_in):
+            raise DataError(f"{source}: no input column: {', '.join(map(repr, errors))} "
+                            f"{'holds' if len(errors) == 1 else 'hold'} uncertainties (--inputs to use them)")
         of = sorted({uncertain[n][0] for n in errors}, key=names.index)
         notes.append(f"left out {', '.join(map(repr, errors))}: the uncertainties of {', '.join(map(repr, of))} "
                      f"by {'its name' if len(errors) == 1 else 'their names'}, not inputs; every row counts alike "

@@ -455,6 +455,8 @@ def test_columns_of_uncertainties_are_not_inputs_nor_the_default_target(tmp_path
     # "d" names the target's uncertainty; asked for, a column is an input whatever its name
     assert data.load(frame.rename(columns={"y_err": "dy"}), target="y").names == ["x", "dx"]
     assert data.load(frame, target="y", inputs=["x", "y_err"]).names == ["x", "y_err"]
+    with pytest.raises(DataError, match=r"no input column: 'y_err' holds uncertainties \(--inputs to use them\)"):
+        data.load(frame[["y", "y_err"]])
     # signed values are no uncertainties (a residual, say), nor are values larger than the column's own
     residual = frame.assign(y_err=rng.normal(0, 1, 12), x_se=100 * x)
     assert data.load(residual, target="y").names == ["x", "dx", "y_err", "x_se"]
