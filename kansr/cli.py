@@ -36,9 +36,10 @@ def _build_parser() -> argparse.ArgumentParser:
     discover.add_argument("data", help="CSV file with a header row (.csv, .csv.gz/.bz2/.xz/.zip; "
                                        ".parquet with pyarrow; .json; a spreadsheet's first sheet, "
                                        ".xlsx with openpyxl)")
-    discover.add_argument("--sep", help="field separator; ' ' for columns aligned by spaces (default: detected among "
-                          ", ; tab and spaces)")
-    discover.add_argument("--decimal", help="decimal mark (default: '.', or ',' when detected with ; tab or spaces)")
+    discover.add_argument("--sep", help="field separator; ' ' for columns aligned by spaces (default: "
+                                        "detected among , ; tab and spaces)")
+    discover.add_argument("--decimal", help="decimal mark (default: '.', or ',' when detected with ; tab "
+                                            "or spaces)")
     discover.add_argument("--target", help="column to explain (default: the last column)")
     discover.add_argument("--inputs", help="comma-separated input columns to use (default: all)")
     discover.add_argument("--drop", help="comma-separated input columns to leave out")

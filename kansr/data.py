@@ -210,7 +210,8 @@ def _uncertainties(frame: pd.DataFrame, names: list[str]) -> dict[str, tuple[str
         if not named:
             continue
         of, delta = min(named, key=lambda item: item[1])  # by a word before by a "d"
-        spread, values = (pd.to_numeric(frame[column].astype(str).str.strip(), errors="coerce") for column in (name, of))
+        spread, values = (pd.to_numeric(frame[column].astype(str).str.strip(), errors="coerce")
+                          for column in (name, of))
         if spread.notna().any() and (spread.dropna() >= 0).all() and spread.median() < values.abs().median():
             found[name] = (of, delta)
     return found

@@ -189,6 +189,10 @@ def read_csv_text(text: str, path: str | Path = "data", sep: str | None = None,
         notes.append(f"no header (the first line holds numbers): the columns are named {named}")
     if len(lines) == 1:
         raise DataError(f"{path}: has a header but no data rows")
+    width = len(_fields(lines[1], separator))
+    if separator == WHITESPACE and len(header) != width:
+        raise DataError(f"{path}: the header names {len(header)} columns and row 2 has {width} (in columns "
+                        "aligned by spaces, a name with a space needs quotes: \"time (s)\")")
     text = "\n".join(lines)
     frame = _parse(text, separator, decimal, path, dtype=float)  # fast path: all numbers
     if frame is None:  # read as text, so the bad cell can be named
@@ -241,7 +245,8 @@ def _without_comments(lines: list[str]) -> tuple[list[str], list[str]]:
     header = lines[count - 1].lstrip()[1:].strip()
     if header.startswith((",", ";", "\t")):  # "#" names the first column: the header
         count -= 1
-    elif header and not any(_texts(re.split(r"[,;\s]+", lines[count].strip()))) and _same_width(header, lines[count]):
+    elif (header and not any(_texts(re.split(r"[,;\s]+", lines[count].strip())))
+          and _same_width(header, lines[count])):
         return [header] + lines[count:], [f"read the header from the comment line {'# ' + header[:38]!r}"]
     return lines[count:], [f"left out {count} comment line(s) above the header"] if count else []
 

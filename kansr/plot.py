@@ -197,8 +197,8 @@ def write_report(result, data, directory) -> Path:
     plot_front(result, directory / "front.png")
     plot_fit(result, data, directory / "fit.png")
     front = result.front[["complexity", "rmse", "r2", "score", "formula"]].assign(
-        formula=[str(with_named_constants(row.formula, pd.DataFrame(row.constants)) if row.constants else row.formula)
-                 for row in result.front.itertuples()],
+        formula=[str(with_named_constants(row.formula, pd.DataFrame(row.constants)) if row.constants
+                     else row.formula) for row in result.front.itertuples()],
         constants=[stated_constants(row.constants) for row in result.front.itertuples()])
     constants = result.constants.assign(value=[with_error(row.value, row.stderr)
                                                for row in result.constants.itertuples()]).drop(columns="stderr")

@@ -289,6 +289,11 @@ def test_columns_aligned_by_spaces_load_as_numpy_reads_them(tmp_path):
     np.testing.assert_allclose(dataset.X[:, 0], np.arange(1, 9) + 0.5)
     np.testing.assert_allclose(dataset.y, [i * i + 0.25 for i in range(1, 9)])
     assert data.load(str(_write(tmp_path, "a b y\n" + "1 2 3\n" * 8, "x.txt")), sep=" ").names == ["a", "b"]
+    # names with spaces: quoted they load, unquoted they are counted and named as the problem
+    text = "{0}time (s){0}   {0}height (m){0}\n" + "".join(f"{i}   {2 * i}\n" for i in range(1, 8))
+    assert data.load(str(_write(tmp_path, text.format('"'), "q.txt"))).renamed == {"time (s)": "time_s"}
+    with pytest.raises(DataError, match=r"the header names 4 columns and row 2 has 2 \(in columns aligned by spaces"):
+        data.load(str(_write(tmp_path, text.format(""), "q.txt")))
 
 
 @pytest.mark.parametrize("delimiter, comment", [(",", ""), (" ", "# measured in the lab in 2024\n")])
