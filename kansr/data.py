@@ -289,7 +289,7 @@ def from_frame(frame: pd.DataFrame, target: str | None = None, source: str = "da
                                            by_line, first_line, target)
     dates = {}
     for i in keep:  # a column of dates is named with the unit of its numbers: date_days
-        elapsed = read_as_times.get(kept[keep.index(i)])
+        elapsed = read_as_times.get(columns_in[i])
         if elapsed is not None:
             safe_names[i] = f"{safe_names[i]}_{elapsed.unit}"
             dates[safe_names[i]] = elapsed
