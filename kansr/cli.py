@@ -49,6 +49,11 @@ def _build_parser() -> argparse.ArgumentParser:
                           help="with --units: let the overall constant carry units (reported with it)")
     discover.add_argument("--partial-units", action="store_true",
                           help="with --units: columns missing from the table count as dimensionless")
+    discover.add_argument("--law", action="append", default=[],
+                          help="a law of your own to compare, in the column names, e.g. 'a + b*exp(-k*t)' "
+                               "(names that are no column are constants to fit); may be given again")
+    discover.add_argument("--start", action="append", default=[],
+                          help="starting values of the laws' constants, e.g. 'k=0.05,b=-95' (default 1)")
     discover.add_argument("--seed", type=int, default=0)
     discover.add_argument("--time-budget", type=float, default=120.0, help="seconds (default 120)")
     discover.add_argument("--budget-mode", choices=("time", "work"), default="time",
@@ -81,13 +86,18 @@ def _constants_json(records) -> list[dict]:
              **({"units": c["units"]} if "units" in c else {})} for c in records]
 
 
+def _row_json(row) -> dict:
+    """A row of the front or of the user's laws as JSON."""
+    return {"complexity": int(row.complexity), "r2": float(row.r2), "rmse": float(row.rmse),
+            "score": _number(row.score), "formula": str(row.formula), "errors": row.errors,
+            "constants": _constants_json(row.constants)}
+
+
 def result_to_json(result) -> dict:
     """The JSON object of DESIGN.md for a ``Result``."""
-    front = [
-        {"complexity": int(row.complexity), "r2": float(row.r2), "rmse": float(row.rmse), "score": _number(row.score),
-         "formula": str(row.formula), "errors": row.errors, "constants": _constants_json(row.constants)}
-        for row in result.front.itertuples()
-    ]
+    front = [_row_json(row) for row in result.front.itertuples()]
+    laws = [{"law": row.law, **({"named": str(row.named)} if row.named is not None else {}), **_row_json(row)}
+            for row in result.laws.itertuples()]
     return {
         "formula": str(result.formula), "template": str(result.template()), "latex": result.latex(),
         "target": result.target, "target_units": result.target_units or None, "variables": list(result.names), "inputs_used": list(result.inputs_used),
@@ -95,16 +105,14 @@ def result_to_json(result) -> dict:
         "constants": _constants_json(result.constants.to_dict("records")), "errors": result.errors,
         "r2": result.r2, "rmse": result.rmse,
         "complexity": result.complexity, "seconds": round(result.seconds, 3), "seed": result.seed,
-        "front": front, "renamed": dict(result.renamed), "stopped": result.stopped, "notes": list(result.notes),
+        "front": front, "laws": laws, "renamed": dict(result.renamed), "stopped": result.stopped, "notes": list(result.notes),
         "dates": {name: {"since": elapsed.origin, "unit": elapsed.unit} for name, elapsed in result.dates.items()},
     }
 
 
 def _print_result(result) -> None:
     """The human-readable answer on stdout (see the README)."""
-    import pandas as pd
-
-    from kansr.search.result import stated_constants, with_error, with_named_constants
+    from kansr.search.result import row_template, stated_constants, with_error
 
     template = result.template()
     print(f"{result.target} = {template}" + (f"   [{result.target_units}]" if result.target_units else ""))
@@ -120,12 +128,35 @@ def _print_result(result) -> None:
     print("front (complexity, held-out R2, description length in nats, formula with its constants):")
     chosen = str(result.formula)
     for row in result.front.itertuples():
-        formula, stated = row.formula, ""
-        if row.constants:
-            formula = with_named_constants(row.formula, pd.DataFrame(row.constants))
-            stated = "   " + stated_constants(row.constants)
+        stated = "   " + stated_constants(row.constants) if row.constants else ""
         mark = "  <- chosen" if str(row.formula) == chosen else ""
-        print(f"  {int(row.complexity):4d}  {row.r2:12.8f}  {row.score:10.1f}  {formula}{stated}{mark}")
+        print(f"  {int(row.complexity):4d}  {row.r2:12.8f}  {row.score:10.1f}  {row_template(row)}{stated}{mark}")
+    if len(result.laws):
+        print("your laws (complexity, held-out R2, description length in nats, law with its constants; "
+              "against the chosen):")
+        best = float(result.front.score[[str(f) == chosen for f in result.front.formula]].iloc[0])
+        for row in result.laws.itertuples():
+            stated = "   " + stated_constants(row.constants) if row.constants else ""
+            difference = row.score - best
+            verdict = (f"{difference:.1f} nats longer" if difference > 0.05 else
+                       f"{-difference:.1f} nats shorter (the search missed it)" if difference < -0.05 else "as short")
+            given = "" if row.named is not None else f"{row.law} as fitted: "
+            print(f"  {int(row.complexity):4d}  {row.r2:12.8f}  {row.score:10.1f}  {row_template(row)}{stated}   "
+                  f"({given}{verdict})")
+
+
+def _starts(texts: list[str]) -> dict[str, float]:
+    """``--start`` values ('k=0.05,b=-95', given once or more) as a dict."""
+    starts = {}
+    for item in (part.strip() for text in texts for part in text.split(",")):
+        name, equals, value = item.partition("=")
+        try:
+            starts[name.strip()] = float(value)
+        except ValueError:
+            raise DataError(f"--start {item!r}: not name=number") from None
+        if not equals or not name.strip():
+            raise DataError(f"--start {item!r}: not name=number")
+    return starts
 
 
 def _discover(args) -> int:
@@ -147,7 +178,8 @@ def _discover(args) -> int:
     result = discover(dataset, target=args.target, seed=args.seed, time_budget=args.time_budget,
                       config=DiscoverConfig(workers=args.workers), verbose=not args.quiet,
                       budget_mode=args.budget_mode,
-                      units=args.units, constant_units=args.constant_units, partial_units=args.partial_units)
+                      units=args.units, constant_units=args.constant_units, partial_units=args.partial_units,
+                      laws=args.law, starts=_starts(args.start))
     if args.verbose:
         for stage, seconds in result.timings.items():
             print(f"[kansr] {stage}: {seconds:.2f} s" + (" (summed over workers)" if args.workers > 1 else ""),

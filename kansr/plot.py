@@ -186,7 +186,7 @@ def write_report(result, data, directory) -> Path:
     import sympy
 
     from kansr.markdown import markdown_table
-    from kansr.search.result import stated_constants, with_error, with_named_constants
+    from kansr.search.result import row_template, stated_constants, with_error
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -196,10 +196,14 @@ def write_report(result, data, directory) -> Path:
         figures = ["![KAN](kan.png)", ""] + figures
     plot_front(result, directory / "front.png")
     plot_fit(result, data, directory / "fit.png")
-    front = result.front[["complexity", "rmse", "r2", "score", "formula"]].assign(
-        formula=[str(with_named_constants(row.formula, pd.DataFrame(row.constants)) if row.constants
-                     else row.formula) for row in result.front.itertuples()],
-        constants=[stated_constants(row.constants) for row in result.front.itertuples()])
+    def shown(rows: pd.DataFrame, columns: list[str]) -> str:
+        return markdown_table(rows[columns].assign(
+            formula=[str(row_template(row)) for row in rows.itertuples()],
+            constants=[stated_constants(row.constants) for row in rows.itertuples()]))
+
+    columns = ["complexity", "rmse", "r2", "score", "formula"]
+    laws = ["## Your laws", "", "Fitted and scored as the front's formulas.", "",
+            shown(result.laws, ["law", *columns]), ""] if len(result.laws) else []
     constants = result.constants.assign(value=[with_error(row.value, row.stderr)
                                                for row in result.constants.itertuples()]).drop(columns="stderr")
     constants = ["## Constants", "", markdown_table(constants), ""] if len(constants) else []
@@ -207,6 +211,6 @@ def write_report(result, data, directory) -> Path:
         f"# kansr report: {result.target}", "", f"$$ {result.target} = {sympy.latex(result.template())} $$", "",
         (f"R² = {result.r2:.10g}, RMSE = {result.rmse:.4g}, complexity {result.complexity}, "
          f"{result.seconds:.1f} s, seed {result.seed}."), "", *constants, "## Pareto front", "",
-        markdown_table(front), "", "## Figures", "", *figures])
+        shown(result.front, columns), "", *laws, "## Figures", "", *figures])
     (directory / "report.md").write_text(text)
     return directory / "report.md"

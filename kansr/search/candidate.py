@@ -380,6 +380,22 @@ class Scorer:
         return None if found is None else replace(found, structure_cost=candidate.structure_cost,
                                                   key=candidate.key)
 
+    def fitted(self, expr: sympy.Expr, label: str, budget: Budget | None = None) -> Candidate | None:
+        """``expr`` with its numbers fitted from where they stand and never snapped (a user's
+        law, ``kansr.search.laws``: its form is the user's), scored as any candidate: with
+        additive errors, and where the target has one sign with relative ones too (their fit
+        starting from the additive one's), the shorter description kept; None where no fit
+        is defined on every row."""
+        X, y, timer = self.fit_X[self.rows.refit], self.fit_y[self.rows.refit], StageTimer()
+        additive = refit(self._in_fit(expr), self.fit_symbols, X, y, budget)
+        found = [self._candidate(additive, label, timer, 0, budget)]
+        if self.relative_possible:
+            start = additive.expr if np.isfinite(additive.nmse) else self._in_fit(expr)
+            found.append(self._candidate(refit(start, self.fit_symbols, X, y, budget, relative=True), label,
+                                         timer, 0, budget))
+        found = [c for c in found if c is not None]
+        return min(found, key=lambda c: c.length()) if found else None
+
     def score(self, expr: sympy.Expr, label: str, timer: StageTimer, log: list[str],
               simplify: bool = True, codebook: int = 0, rivals: Sequence[Candidate] = (),
               floor: float = FLOOR, relative_start: sympy.Expr | None = None) -> list[Candidate]:

@@ -43,6 +43,7 @@ from kansr.data import Dataset
 from kansr.errors import KansrError
 from kansr import units as units_module
 from kansr.search import dimensions, screening
+from kansr.search import laws as laws_module
 from kansr.search.candidate import Rows, split_rows
 from kansr.search.config import DiscoverConfig
 from kansr.search.result import Result
@@ -88,7 +89,8 @@ def _used_by_best_law(search: Search, dataset: Dataset, rows: Rows, kept: list[i
 def discover(data, target: str | None = None, seed: int = 0, time_budget: float | None = 120.0,
              config: DiscoverConfig | None = None, verbose: bool = True, budget_mode: str = "time",
              inputs: list[str] | None = None, drop: list[str] | None = None, units=None,
-             constant_units: bool = False, partial_units: bool = False) -> Result:
+             constant_units: bool = False, partial_units: bool = False, laws: list[str] | None = None,
+             starts: dict[str, float] | None = None) -> Result:
     """Find a closed-form formula for ``target`` in terms of the other columns.
 
     Parameters
@@ -124,6 +126,12 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
         dimensional constant that is not a column); they are reported with it.
     partial_units : bool
         With ``units``: columns without units count as dimensionless instead of an error.
+    laws : list of str, optional
+        Laws of the user's own, such as "a + b*exp(-k*t)" in the column names, each fitted and
+        scored as the front's formulas are, to compare with the chosen one
+        (``kansr.search.laws``; ``Result.laws``); every name that is no column is a constant.
+    starts : dict, optional
+        Starting values of the laws' constants (1 for those not given).
 
     Returns
     -------
@@ -135,6 +143,8 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
     if budget_mode == "work":
         config = replace(config, workers=1, simplify_seconds=_WORK_MODE_CAPS * config.simplify_seconds)
     dataset = data_module.load(data, target, inputs=inputs, drop=drop)
+    loaded = dataset  # the user's columns, which the user's laws are in
+    given = laws_module.parse_laws(laws, dataset, starts)  # before the search: a typo fails at once
     dates = dict(dataset.dates)  # the columns read as times, by the names the user's table gives them
     for note in dataset.notes:
         progress(f"note: {note}", verbose)
@@ -263,6 +273,17 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
             result = replace(result, names=list(table.names), renamed=dict(table.renamed),
                              inputs_dropped=[table.names[i] for i in range(len(table.names)) if i not in kept],
                              kan=screening.reading_all_columns(result.kan, kept, len(table.names)))
+    if given:
+        # the search's table of common laws prices a tree of theirs; its symbols are the
+        # user's columns unless the search ran on dimensionless groups
+        try:
+            fitted, notes = laws_module.fitted_laws(given, starts, loaded, rows, config.simplify_seconds,
+                                                    search.floor, search.scorer.forms if groups is None else ())
+            result = replace(result, laws=fitted, notes=result.notes + notes)
+        except KeyboardInterrupt:  # the answer stands; the laws were the user's to drop
+            progress("interrupted: your laws are left unfitted", verbose)
+            note = "interrupted before your laws were fitted"
+            result = replace(result, stopped=INTERRUPTED, notes=(*result.notes, note))
     far = _far_rows_note(result, user if groups is not None else table)
     if far:
         result = replace(result, notes=result.notes + (far,))

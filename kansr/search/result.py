@@ -66,6 +66,9 @@ class Result:
     dates : dict
         Input name -> ``kansr.dates.Elapsed`` for each column of dates the formula reads as
         the time since its earliest; ``predict`` reads new dates the same way.
+    laws : DataFrame
+        The user's own laws (``discover(..., laws=...)``), fitted and scored as the front's
+        rows (``kansr.search.laws``): the front's columns, and law (the text given).
     """
 
     formula: sympy.Expr
@@ -89,6 +92,7 @@ class Result:
     attempt: str = ""
     timings: dict = field(default_factory=dict)
     dates: dict = field(default_factory=dict)
+    laws: pd.DataFrame = field(default_factory=lambda: front_table([], 1.0, 0.0).assign(law=[]))
 
     @property
     def symbols(self) -> list[sympy.Symbol]:
@@ -137,6 +141,15 @@ def with_named_constants(formula: sympy.Expr, constants: pd.DataFrame) -> sympy.
     """``formula`` with each fitted constant replaced by its name's symbol (c0, c1, ...)."""
     return formula.xreplace({sympy.Float(value): sympy.Symbol(name)
                              for name, value in zip(constants.name, constants.value)})
+
+
+def row_template(row) -> sympy.Expr:
+    """A row of ``Result.front`` or ``Result.laws`` as shown: its formula with its constants'
+    names (a law's own names where its fit keeps them, ``named``)."""
+    named = getattr(row, "named", None)
+    if named is not None:
+        return named
+    return with_named_constants(row.formula, pd.DataFrame(row.constants)) if row.constants else row.formula
 
 
 def with_error(value: float, stderr: float) -> str:

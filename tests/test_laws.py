@@ -1,0 +1,107 @@
+"""A user's own laws, fitted and scored beside the search's (``kansr.search.laws``)."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import sympy
+from scipy import optimize
+
+from kansr import DataError, discover
+from kansr.cli import main
+from kansr.data import load
+from kansr.search.laws import parse_laws
+
+x, t_s = sympy.symbols("x t_s")
+
+
+def _table() -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    x_values = np.linspace(0.0, 5.0, 12)
+    # both signs: the additive error model alone, whose constants scipy's curve_fit states
+    return pd.DataFrame({"x": x_values, "y": -3.0 + 2.0 * x_values + rng.normal(0.0, 0.3, 12)})
+
+
+def test_a_law_is_parsed_in_the_columns_and_its_other_names_are_constants():
+    data = load(pd.DataFrame({"t [s]": [1.0, 2, 3, 4, 5], "x": [2.0, 3, 5, 4, 1], "d": [1.0, 2, 3, 4, 6]}),
+                target="d")
+    (first, second) = parse_laws(["d = a*t_s^2 + b*exp(-k*x) + pi", "c*sqrt(x)*1.5e-3"], data)
+    a, b, k, c = sympy.symbols("a b k c")
+    assert first.expr == a * t_s**2 + b * sympy.exp(-k * x) + sympy.pi
+    assert first.constants == ("a", "b", "k")
+    assert second.expr == sympy.Float(1.5e-3) * c * sympy.sqrt(x)
+    assert second.constants == ("c",)
+
+
+@pytest.mark.parametrize(("law", "starts", "message"), [
+    ("a*x +", None, "not a formula"),
+    ("a*foo(x)", None, "unknown function 'foo'"),
+    ("a*y", None, "uses the target 'y'"),
+    ("x = a*x", None, "the left of '=' must be the target column 'y'"),
+    ("__import__('os')", None, "only names, numbers"),
+    ("a*z + b", None, "uses no input column"),
+    ("a*x", {"k": 1.0}, "'k' is no constant of any law given"),
+    ("a*x", {"a": 0.0}, "not a finite number other than 0"),
+])
+def test_a_law_that_cannot_be_read_is_refused_saying_why(law, starts, message):
+    with pytest.raises(DataError, match=message):
+        parse_laws([law], load(_table(), target="y"), starts)
+
+
+def test_a_law_is_fitted_as_scipy_fits_it_and_scored_as_the_front_is():
+    table = _table()
+    result = discover(table, target="y", time_budget=5, verbose=False, laws=["a + b*x", "c", "a*b*x"])
+    line, mean, product = result.laws.itertuples()
+    # a small table: every row is fitted, so the law's fit is the least-squares line of all
+    # 12 rows, and its standard errors the textbook ones (curve_fit: s²·(JᵀJ)⁻¹)
+    (a, b), covariance = optimize.curve_fit(lambda v, a, b: a + b * v, table.x, table.y)
+    assert [c["name"] for c in line.constants] == ["a", "b"]
+    assert [c["value"] for c in line.constants] == pytest.approx([a, b], rel=1e-6)
+    assert [c["stderr"] for c in line.constants] == pytest.approx(np.sqrt(np.diag(covariance)), rel=1e-4)
+    assert line.named == sympy.Symbol("a") + sympy.Symbol("b") * x
+    assert line.errors == "additive"
+    # the mean is the front's first row: the same fit, scored and priced the same
+    first = result.front.iloc[0]
+    assert mean.score == pytest.approx(first.score, abs=1e-6)  # the fits agree to their last digits
+    assert mean.r2 == pytest.approx(first.r2, abs=1e-7)
+    # a·b·x is one constant: fitted as c0·x, shown so
+    assert product.named is None
+    assert [c["name"] for c in product.constants] == ["c0"]
+    assert product.constants[0]["value"] == pytest.approx(np.sum(table.x * table.y) / np.sum(table.x**2))
+
+
+def test_a_logistic_law_is_fitted_from_the_starts_given():
+    # from 1 for each constant, exp((1 - age)/1) is 0 on every row past the first: the fit
+    # cannot move; from starts of the right sizes it finds the law
+    rng = np.random.default_rng(2)
+    age = np.linspace(100.0, 1600.0, 25)
+    table = pd.DataFrame({"age": age, "size": 190.0 / (1 + np.exp((700.0 - age) / 350.0)) + rng.normal(0, 3, 25)})
+    result = discover(table, target="size", time_budget=5, verbose=False, laws=["Asym/(1 + exp((xmid - age)/scal))"],
+                      starts={"Asym": 100.0, "xmid": 500.0, "scal": 100.0})
+    (law,) = result.laws.itertuples()
+    assert law.r2 > 0.99
+    # (xmid - age)/scal is fitted as c1·exp(c2·age): sympy distributes a number over a sum,
+    # so the constants keep the fit's names, and the law's follow from them
+    assert law.named is None
+    asym, scale, rate = (c["value"] for c in law.constants)
+    stderr = law.constants[0]["stderr"]
+    assert abs(asym - 190.0) < 4 * stderr
+    assert -1 / rate == pytest.approx(350.0, rel=0.1) and -np.log(scale) / rate == pytest.approx(700.0, rel=0.05)
+
+
+def test_the_command_line_compares_the_users_laws_with_the_chosen_formula(tmp_path, capsys):
+    path = tmp_path / "line.csv"
+    _table().to_csv(path, index=False)
+    assert main(["discover", str(path), "--time-budget", "3", "--quiet", "--law", "a + b*x", "--law", "a*x^2",
+                 "--start", "a=2"]) == 0
+    text = capsys.readouterr().out
+    lines = text[text.index("your laws"):].splitlines()
+    assert lines[1].split()[3:6] == ["a", "+", "b*x"] and "a = " in lines[1] and "b = " in lines[1]
+    assert "nats" in lines[1] and "a*x**2" in lines[2]
+    assert main(["discover", str(path), "--time-budget", "3", "--quiet", "--json", "--law", "a*x^2"]) == 0
+    (law,) = json.loads(capsys.readouterr().out)["laws"]
+    assert law["law"] == "a*x^2" and law["named"] == "a*x**2" and law["constants"][0]["name"] == "a"
+    assert main(["discover", str(path), "--time-budget", "3", "--quiet", "--law", "a*sinc(x)"]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "unknown function 'sinc'" in error
