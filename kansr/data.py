@@ -42,6 +42,10 @@ class Dataset:
     dates : dict
         Input name -> ``kansr.dates.Elapsed``, for each column of dates read as the time since its
         earliest (its name then ends in the unit: ``date_days``).
+    sigma : ndarray, shape (n_samples,), or None
+        The target's uncertainty on each row, in its units, from a column of them
+        (``sigma_column``; "" where they are weights' 1/√w, of no scale, as scikit-learn's
+        ``sample_weight``): the rows are weighed by 1/sigma² in every fit of a formula.
     """
 
     X: np.ndarray
@@ -52,6 +56,8 @@ class Dataset:
     notes: tuple[str, ...] = ()
     scale: np.ndarray | None = None
     dates: dict = field(default_factory=dict)
+    sigma: np.ndarray | None = None
+    sigma_column: str = ""
 
 
 def load(data, target: str | None = None, source: str = "data", sep: str | None = None,
@@ -271,11 +277,11 @@ def from_frame(frame: pd.DataFrame, target: str | None = None, source: str = "da
         if len(errors) == len(columns_in):
             raise DataError(f"{source}: no input column: {', '.join(map(repr, errors))} "
                             f"{'holds' if len(errors) == 1 else 'hold'} uncertainties (--inputs to use them)")
-        of = sorted({uncertain[n][0] for n in errors}, key=names.index)
-        notes.append(f"left out {', '.join(map(repr, errors))}: the uncertainties of {', '.join(map(repr, of))} "
-                     f"by {'its name' if len(errors) == 1 else 'their names'}, not inputs; every row counts alike "
-                     f"(--inputs to choose)")
         drop = [*(drop or []), *errors]
+        # the target's own are its rows' weights (the first such column, if several)
+        sigma_column = next((n for n in errors if uncertain[n][0] == target), None)
+    else:
+        errors, sigma_column = [], None
     safe_names = []
     for name in columns_in:
         safe = _identifier(name)
@@ -285,8 +291,22 @@ def from_frame(frame: pd.DataFrame, target: str | None = None, source: str = "da
     keep = _kept(columns_in, safe_names, inputs, drop)
     kept = [columns_in[i] for i in keep]
     # by position: the frame's own labels may be numbers, where ``names`` are their text
-    values, gaps, read_as_times = _numeric(frame.iloc[:, [names.index(n) for n in kept + [target]]], source,
-                                           by_line, first_line, target)
+    read = kept + ([sigma_column] if sigma_column else []) + [target]
+    values, gaps, read_as_times = _numeric(frame.iloc[:, [names.index(n) for n in read]], source, by_line,
+                                           first_line, target)
+    sigma, weighed = None, ""
+    if sigma_column:
+        sigma, values = values[:, -2], np.delete(values, -2, axis=1)
+        weighed = f"the rows are weighed by 1/{sigma_column}²"
+        if not (sigma > 0).all():
+            weighed = f"the rows are not weighed by it: it is 0 on {int(np.sum(sigma <= 0))} of them"
+            sigma, sigma_column = None, None
+    if errors:
+        of = sorted({uncertain[n][0] for n in errors}, key=names.index)
+        unused = [n for n in errors if n != sigma_column and uncertain[n][0] != target]
+        use = "; ".join(filter(None, [weighed, f"{', '.join(map(repr, unused))} not used" if unused else ""]))
+        notes.append(f"left out {', '.join(map(repr, errors))}: the uncertainties of {', '.join(map(repr, of))} "
+                     f"by {'its name' if len(errors) == 1 else 'their names'}, not inputs; {use} (--inputs to choose)")
     dates = {}
     for i in keep:  # a column of dates is named with the unit of its numbers: date_days
         elapsed = read_as_times.get(columns_in[i])
@@ -297,15 +317,15 @@ def from_frame(frame: pd.DataFrame, target: str | None = None, source: str = "da
                          f"{elapsed.origin}")
     renamed = {columns_in[i]: safe_names[i] for i in keep if safe_names[i] != columns_in[i]}
     return Dataset(values[:, :-1], values[:, -1], [safe_names[i] for i in keep], target, renamed,
-                   tuple(notes) + gaps, dates=dates)
+                   tuple(notes) + gaps, dates=dates, sigma=sigma, sigma_column=sigma_column or "")
 
 
 def columns(dataset: Dataset, keep: list[int]) -> Dataset:
     """``dataset`` with only the input columns ``keep`` (indices, in this order)."""
     kept = {dataset.names[i] for i in keep}
     renamed = {original: safe for original, safe in dataset.renamed.items() if safe in kept}
-    return Dataset(dataset.X[:, keep], dataset.y, [dataset.names[i] for i in keep], dataset.target, renamed,
-                   dataset.notes, dataset.scale, {name: e for name, e in dataset.dates.items() if name in kept})
+    return replace(dataset, X=dataset.X[:, keep], names=[dataset.names[i] for i in keep], renamed=renamed,
+                   dates={name: e for name, e in dataset.dates.items() if name in kept})
 
 
 def select_inputs(dataset: Dataset, inputs: list[str] | None = None, drop: list[str] | None = None) -> Dataset:

@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from kansr.data import MIN_ROWS
+from kansr.data import MIN_ROWS, Dataset, load
 from kansr.search import DiscoverConfig, discover
 
 
@@ -102,13 +102,17 @@ class KANSymbolicRegressor(RegressorMixin, BaseEstimator):
     def _seed(self) -> int:
         return seed_of(self.random_state)
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Search for a formula y = f(X).
 
         Parameters
         ----------
         X : array-like or DataFrame of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), optional
+            Each row's weight in the fits' squared errors (1/σ² for a row of uncertainty σ);
+            rows of weight 0 are left out. The weights' scale is not read: the constants'
+            errors come from the rows' scatter.
 
         Returns
         -------
@@ -124,7 +128,10 @@ class KANSymbolicRegressor(RegressorMixin, BaseEstimator):
             if self.target_units is None:
                 raise ValueError("units needs target_units: the units of y")
             units = {**dict(self.units), "_target_": self.target_units}
-        self.result_ = discover((X, y, names), target="_target_", seed=self._seed(), time_budget=self.time_budget,
+        data = (X, y, names)
+        if sample_weight is not None:
+            data = _weighted(X, y, names, sample_weight)
+        self.result_ = discover(data, target="_target_", seed=self._seed(), time_budget=self.time_budget,
                                 config=self._config(), verbose=self.verbose, units=units)
         self.equations_ = self.result_.front
         return self
@@ -158,3 +165,20 @@ class KANSymbolicRegressor(RegressorMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.regressor_tags.poor_score = True  # a short budget may find only a rough formula
         return tags
+
+
+def _weighted(X: np.ndarray, y: np.ndarray, names: list[str], sample_weight) -> Dataset:
+    """The rows of positive weight as a Dataset whose rows the fits weigh by them
+    (``Dataset.sigma`` = 1/√weight, without a column's name: no χ² is read from weights
+    whose scale is arbitrary)."""
+    weights = np.asarray(sample_weight, dtype=np.float64)
+    if weights.shape != y.shape:
+        raise ValueError(f"sample_weight has shape {weights.shape}; y has {y.shape}")
+    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+        raise ValueError("sample_weight must be finite and not negative")
+    kept = weights > 0
+    if kept.sum() < MIN_ROWS:
+        raise ValueError(f"sample_weight is zero on all but {int(kept.sum())} rows: at least {MIN_ROWS} rows "
+                         "of positive weight are needed")
+    dataset = load((X[kept], y[kept], names), target="_target_")
+    return replace(dataset, sigma=1 / np.sqrt(weights[kept]))

@@ -455,11 +455,15 @@ def test_columns_of_uncertainties_are_not_inputs_nor_the_default_target(tmp_path
     np.testing.assert_array_equal(dataset.y, y)
     assert dataset.notes == (
         "the last column, 'y_err', holds the uncertainties of 'y' (by its name): explaining 'y' (--target to choose)",
-        ("left out 'sigma_x', 'y_err': the uncertainties of 'x', 'y' by their names, not inputs; every row counts "
-         "alike (--inputs to choose)"))
+        ("left out 'sigma_x', 'y_err': the uncertainties of 'x', 'y' by their names, not inputs; the rows are "
+         "weighed by 1/y_err²; 'sigma_x' not used (--inputs to choose)"))
+    # the target's uncertainties are kept, row by row, for the fits' weights
+    np.testing.assert_array_equal(dataset.sigma, 0.05 * y)
+    assert dataset.sigma_column == "y_err"
     # "d" names the target's uncertainty; asked for, a column is an input whatever its name
     assert data.load(frame.rename(columns={"y_err": "dy"}), target="y").names == ["x", "dx"]
     assert data.load(frame, target="y", inputs=["x", "y_err"]).names == ["x", "y_err"]
+    assert data.load(frame, target="y", inputs=["x", "y_err"]).sigma is None
     with pytest.raises(DataError, match=r"no input column: 'y_err' holds uncertainties \(--inputs to use them\)"):
         data.load(frame[["y", "y_err"]])
     # signed values are no uncertainties (a residual, say), nor are values larger than the column's own

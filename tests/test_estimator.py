@@ -6,8 +6,12 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from kansr import KANSymbolicRegressor
 
-# Checks that cannot pass by design, with the reason (none at present).
-EXPECTED_FAILURES: dict[str, str] = {}
+# Checks that cannot pass by design, with the reason.
+EXPECTED_FAILURES: dict[str, str] = {
+    "check_sample_weight_equivalence_on_dense_data":
+        "a weight of 2 is the same row twice in each least-squares fit, but not in the search: "
+        "the rows held out, the cross-validation folds and the description length count rows",
+}
 
 
 def _fast():

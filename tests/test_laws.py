@@ -51,7 +51,7 @@ def test_a_law_that_cannot_be_read_is_refused_saying_why(law, starts, message):
 
 def test_a_law_is_fitted_as_scipy_fits_it_and_scored_as_the_front_is():
     table = _table()
-    result = discover(table, target="y", time_budget=5, verbose=False, laws=["a + b*x", "c", "a*b*x"])
+    result = discover(table, target="y", time_budget=1.5, verbose=False, laws=["a + b*x", "c", "a*b*x"])
     line, mean, product = result.laws.itertuples()
     # a small table: every row is fitted, so the law's fit is the least-squares line of all
     # 12 rows, and its standard errors the textbook ones (curve_fit: s²·(JᵀJ)⁻¹)
@@ -77,7 +77,7 @@ def test_a_logistic_law_is_fitted_from_the_starts_given():
     rng = np.random.default_rng(2)
     age = np.linspace(100.0, 1600.0, 25)
     table = pd.DataFrame({"age": age, "size": 190.0 / (1 + np.exp((700.0 - age) / 350.0)) + rng.normal(0, 3, 25)})
-    result = discover(table, target="size", time_budget=5, verbose=False, laws=["Asym/(1 + exp((xmid - age)/scal))"],
+    result = discover(table, target="size", time_budget=1.5, verbose=False, laws=["Asym/(1 + exp((xmid - age)/scal))"],
                       starts={"Asym": 100.0, "xmid": 500.0, "scal": 100.0})
     (law,) = result.laws.itertuples()
     assert law.r2 > 0.99
@@ -93,15 +93,15 @@ def test_a_logistic_law_is_fitted_from_the_starts_given():
 def test_the_command_line_compares_the_users_laws_with_the_chosen_formula(tmp_path, capsys):
     path = tmp_path / "line.csv"
     _table().to_csv(path, index=False)
-    assert main(["discover", str(path), "--time-budget", "3", "--quiet", "--law", "a + b*x", "--law", "a*x^2",
+    assert main(["discover", str(path), "--time-budget", "1.5", "--quiet", "--law", "a + b*x", "--law", "a*x^2",
                  "--start", "a=2"]) == 0
     text = capsys.readouterr().out
     lines = text[text.index("your laws"):].splitlines()
     assert lines[1].split()[3:6] == ["a", "+", "b*x"] and "a = " in lines[1] and "b = " in lines[1]
     assert "nats" in lines[1] and "a*x**2" in lines[2]
-    assert main(["discover", str(path), "--time-budget", "3", "--quiet", "--json", "--law", "a*x^2"]) == 0
+    assert main(["discover", str(path), "--time-budget", "1.5", "--quiet", "--json", "--law", "a*x^2"]) == 0
     (law,) = json.loads(capsys.readouterr().out)["laws"]
     assert law["law"] == "a*x^2" and law["named"] == "a*x**2" and law["constants"][0]["name"] == "a"
-    assert main(["discover", str(path), "--time-budget", "3", "--quiet", "--law", "a*sinc(x)"]) == 2
+    assert main(["discover", str(path), "--time-budget", "1.5", "--quiet", "--law", "a*sinc(x)"]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "unknown function 'sinc'" in error

@@ -139,6 +139,27 @@ def _cross_validated_parameter_cost(scored: Scored, n_rows: int) -> float:
     return exact_numbers_cost(scored.expr) + len(scored.constants) * cross_validated_float_cost(n_rows)
 
 
+def row_weights(sigma: np.ndarray) -> np.ndarray:
+    """1/σ for each row, scaled to a geometric mean of 1: what the formula and the target
+    are multiplied by for least squares that weigh each row by 1/σ²."""
+    logs = -np.log(sigma)
+    return np.exp(logs - np.mean(logs))
+
+
+def weighted_variance(y: np.ndarray, weights: np.ndarray) -> float:
+    """The variance of y about its mean, each row weighed by weights² (``row_weights``): the
+    error of the best constant under those weights, which a weighted R² is measured against."""
+    squared = weights**2
+    return float(np.sum(squared * (y - np.sum(squared * y) / np.sum(squared)) ** 2) / len(y))
+
+
+def _product(first: np.ndarray | None, second: np.ndarray | None) -> np.ndarray | None:
+    """The rows' product of two per-row factors, either of which may be absent (None)."""
+    if first is None or second is None:
+        return second if first is None else first
+    return first * second
+
+
 def one_signed(y: np.ndarray) -> bool:
     """Whether y has one sign, and so relative errors (ln(f/y)) can describe it."""
     return bool(len(y) and (np.all(y > 0) or np.all(y < 0)))
@@ -168,11 +189,23 @@ class Scorer:
         # fits the noisiest few rows better than the law does, its residuals look like noise,
         # and the law's constant is fitted off its exact value. So the formula times M (a
         # column of its own) is fitted to y·M: the fits' space (``_in_fit``)
+        # Where the target's uncertainties σ are given (``Dataset.sigma``), least squares
+        # weigh each row by 1/σ²: the formula (times M) times w = 1/σ, a column of its own
+        # too, is fitted to y·M·w, w scaled to a geometric mean of 1 (the fits' numbers stay
+        # the target's size); every fit, cross-validation and description is then weighted
         self.scale = dataset.scale
+        self.multiplier = _product(dataset.scale, None if dataset.sigma is None else row_weights(dataset.sigma))
         self.fit_X, self.fit_y, self.fit_symbols = dataset.X, dataset.y, self.symbols
-        if self.scale is not None:
-            self.fit_X = np.column_stack([dataset.X, self.scale])
-            self.fit_y, self.fit_symbols = dataset.y * self.scale, self.symbols + [_SCALE]
+        # what turns an error normalised by var(fit_y) into one normalised by y's own weighted
+        # variance, for R² (1 where no uncertainties weigh the rows)
+        self.nmse_scale = 1.0
+        if dataset.sigma is not None:
+            measured = dataset.y if dataset.scale is None else dataset.y * dataset.scale
+            self.nmse_scale = float(np.var(dataset.y * self.multiplier)) / weighted_variance(
+                measured, row_weights(dataset.sigma))
+        if self.multiplier is not None:
+            self.fit_X = np.column_stack([dataset.X, self.multiplier])
+            self.fit_y, self.fit_symbols = dataset.y * self.multiplier, self.symbols + [_SCALE]
         # each refit row's nearest other row: residuals that are only noise do not correlate
         # between neighbours; those of a wrong formula (or inexact constants) do. Near in
         # every argument of y = M·f(π): in each π, and in M
@@ -192,7 +225,7 @@ class Scorer:
         self.noise_threshold = noise_correlation(len(rows.refit))
         # whether relative errors are possible here, and whether formulas are still fitted with
         # them too (``stop_relative``)
-        self.relative_possible = one_signed(dataset.y)
+        self.relative_possible = one_signed(dataset.y) and dataset.sigma is None  # given σ are absolute
         self.relative_tried = self.relative_possible
         # the shapes of the table of common laws (``use_table``), and which formulas have one
         self.forms: tuple[Form, ...] = ()
@@ -209,13 +242,13 @@ class Scorer:
 
     def _in_fit(self, expr: sympy.Expr) -> sympy.Expr:
         """A formula for ``dataset.y`` as one for the fits' target (times M, where it was divided by M)."""
-        return expr if self.scale is None else expr * _SCALE
+        return expr if self.multiplier is None else expr * _SCALE
 
     def _from_fit(self, scored: Scored) -> Scored:
         """A formula fitted to the fits' target as one for ``dataset.y`` (M = 1: it is M times
         a function of the other columns, in whatever form simplification left it), its
         constants in the order they appear there."""
-        if self.scale is None:
+        if self.multiplier is None:
             return scored
         expr = scored.expr.xreplace({_SCALE: sympy.Integer(1)})
         text = str(expr)

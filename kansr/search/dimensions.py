@@ -35,7 +35,7 @@ import sympy
 from kansr.budget import Budget
 from kansr.data import Dataset
 from kansr.errors import DataError
-from kansr.search.candidate import Rows, one_signed
+from kansr.search.candidate import Rows, one_signed, row_weights, weighted_variance
 from kansr.search.result import Result, constants_table, fit_of, report_budget
 from kansr.symbolic import complexity, describe, predict, refit, snap
 from kansr.symbolic.description import description_length, model_nmse, pooled, structure
@@ -43,6 +43,8 @@ from kansr.units import BASE, Dimension, format_unit
 
 # at most this many choices of repeating inputs are compared
 _MAX_CHOICES = 5000
+# the rows' weights as a column of the fits (``in_user_columns``)
+_WEIGHT = sympy.Symbol("_weight")
 
 
 @dataclass(frozen=True)
@@ -282,6 +284,16 @@ def in_user_columns(result: Result, groups: Groups, labels: list[str], user: Dat
     by_symbol = dict(zip(symbols, input_units))
     mapping, scale = substitution(groups, labels, symbols)
     X, y = user.X, user.y
+    # where the target's uncertainties weigh the rows (``Dataset.sigma``), each formula times
+    # the rows' weights w is fitted to y·w, as the search fitted it (``Scorer``)
+    fit_symbols, fit_X, fit_y = symbols, X, y
+    if user.sigma is not None:
+        weights = row_weights(user.sigma)
+        fit_symbols, fit_X, fit_y = symbols + [_WEIGHT], np.column_stack([X, weights]), y * weights
+
+    def weighed(expr: sympy.Expr) -> sympy.Expr:
+        return expr if user.sigma is None else expr * _WEIGHT
+
     held_out = rows.val if len(rows.val) else rows.refit
     finish = report_budget(budget)
 
@@ -289,20 +301,22 @@ def in_user_columns(result: Result, groups: Groups, labels: list[str], user: Dat
         """A row of the front: ``expr`` (in the user's columns) refit, and snapped where
         ``exact``; its description length (held-out and fitting rows pooled, as
         ``Candidate.length``) and its held-out error."""
-        scored = refit(expr, symbols, X[rows.refit], y[rows.refit], finish, relative=relative)
+        scored = refit(weighed(expr), fit_symbols, fit_X[rows.refit], fit_y[rows.refit], finish, relative=relative)
         if exact:  # the weights changed, so a constant the search left fitted may now be an exact one
-            scored = snap(scored, symbols, X[rows.refit], y[rows.refit], finish)
-        predictions = predict(scored.expr, symbols, X[held_out])
+            scored = snap(scored, fit_symbols, fit_X[rows.refit], fit_y[rows.refit], finish)
+        predictions = predict(scored.expr, fit_symbols, fit_X[held_out])
         data_nmse, data_rows = scored.nmse, len(rows.refit)
         if len(rows.val):
-            data_nmse, data_rows = pooled(model_nmse(predictions, y[rows.val], relative), len(rows.val),
+            data_nmse, data_rows = pooled(model_nmse(predictions, fit_y[rows.val], relative), len(rows.val),
                                           scored.nmse, len(rows.refit))
-        length = description_length(data_nmse, data_rows, structure(scored.expr), scored.parameter_cost)
-        nmse = float(np.mean((predictions - y[held_out]) ** 2) / (np.var(y[held_out]) or 1.0))
-        return {"complexity": complexity(scored.expr), "rmse": float(np.sqrt(nmse * np.var(y[held_out]))),
-                "r2": 1 - nmse, "formula": scored.expr, "val_nmse": nmse, "attempt": attempt, "score": length,
+        formula = scored.expr.xreplace({_WEIGHT: sympy.Integer(1)})
+        length = description_length(data_nmse, data_rows, structure(formula), scored.parameter_cost)
+        spread = np.var(y[held_out]) if user.sigma is None else weighted_variance(y[held_out], weights[held_out])
+        nmse = float(np.mean((predictions - fit_y[held_out]) ** 2) / (spread or 1.0))
+        return {"complexity": complexity(formula), "rmse": float(np.sqrt(nmse * np.var(y[held_out]))),
+                "r2": 1 - nmse, "formula": formula, "val_nmse": nmse, "attempt": attempt, "score": length,
                 "errors": "relative" if relative else "additive",
-                "constants": constants_table(scored.constants, scored.expr).assign(units="1")}
+                "constants": constants_table(scored.constants, formula).assign(units="1")}
 
     consistent = []
     for shown in result.front.itertuples():
@@ -311,7 +325,7 @@ def in_user_columns(result: Result, groups: Groups, labels: list[str], user: Dat
             consistent.append(found)
     if not consistent:
         consistent.append(row(scale * sympy.Float(1.0) * sympy.Symbol(labels[0]).xreplace(mapping), False, "units"))
-    models = (False, True) if one_signed(y) else (False,)
+    models = (False, True) if one_signed(y) and user.sigma is None else (False,)
     mean = min((row(sympy.Float(float(np.mean(y[rows.refit]))), relative, "baseline", exact=False)
                 for relative in models), key=lambda found: found["score"])
     mean["constants"] = mean["constants"].assign(units=format_unit(target_units))
@@ -326,9 +340,11 @@ def in_user_columns(result: Result, groups: Groups, labels: list[str], user: Dat
             best = min(best, found["val_nmse"])
     # every formula shown with an error for each constant, the chosen one's first (as
     # ``Scorer.reported``: from a bootstrap where the covariance is ill-conditioned)
-    shown = with_errors(chosen, symbols, X[rows.refit], y[rows.refit], finish)
-    front_rows = [shown if found is chosen else with_errors(found, symbols, X[rows.refit], y[rows.refit], finish)
-                  for found in front_rows]
+    def errors_of(found: dict) -> dict:
+        return with_errors(found, fit_symbols, fit_X[rows.refit], fit_y[rows.refit], finish, weighed)
+
+    shown = errors_of(chosen)
+    front_rows = [shown if found is chosen else errors_of(found) for found in front_rows]
     chosen_formula, chosen_constants = shown["formula"], shown["constants"]
     for found in front_rows:
         found["constants"] = found["constants"].to_dict("records")
@@ -340,14 +356,16 @@ def in_user_columns(result: Result, groups: Groups, labels: list[str], user: Dat
                    target_units=format_unit(target_units), notes=tuple(user.notes) + result.notes[len(user.notes):])
 
 
-def with_errors(found: dict, symbols: list[sympy.Symbol], X: np.ndarray, y: np.ndarray, budget: Budget | None) -> dict:
+def with_errors(found: dict, symbols: list[sympy.Symbol], X: np.ndarray, y: np.ndarray, budget: Budget | None,
+                weighed=lambda expr: expr) -> dict:
     """A row of ``in_user_columns``'s front with a standard error for every constant: where
     its covariance was ill-conditioned, from twenty refits on resampled rows (X, y), as many
-    as ``budget`` allows, else from the covariance's pseudoinverse."""
+    as ``budget`` allows, else from the covariance's pseudoinverse (``weighed``: the formula
+    as fitted to X, y, times the rows' weights where they are weighed)."""
     table = found["constants"]
     if table.empty or np.all(np.isfinite(table["stderr"].to_numpy(dtype=float))):
         return found
-    described = describe(found["formula"], symbols, X, y, budget, ill_conditioned="bootstrap",
+    described = describe(weighed(found["formula"]), symbols, X, y, budget, ill_conditioned="bootstrap",
                          relative=found["errors"] == "relative")
     errors = {c.value: c.stderr for c in described.constants}
     return {**found, "constants": table.assign(stderr=[errors.get(value, stderr)

@@ -29,12 +29,14 @@ and units).
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import replace
 
 import numpy as np
 import sympy
 import torch
+from scipy import stats
 from threadpoolctl import threadpool_limits
 
 from kansr import data as data_module
@@ -49,7 +51,7 @@ from kansr.search.config import DiscoverConfig
 from kansr.search.result import Result
 from kansr.search.search import INTERRUPTED, Search, progress
 from kansr.search.selection import choose
-from kansr.symbolic import residuals
+from kansr.symbolic import predict, residuals
 
 # sympy's caps in work mode, relative to the time mode's: they must decide nothing, on
 # a busy machine as on an idle one (``kansr.budget``)
@@ -160,7 +162,8 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
                      verbose)
     if groups is not None:
         X, y, labels, divisor = dimensions.dimensionless_data(groups, dataset.X, dataset.y, dataset.names)
-        dataset = Dataset(X, y, labels, dataset.target, notes=dataset.notes, scale=divisor)
+        dataset = Dataset(X, y, labels, dataset.target, notes=dataset.notes, scale=divisor, sigma=dataset.sigma,
+                          sigma_column=dataset.sigma_column)
         mapping, scale = dimensions.substitution(groups, labels, [sympy.Symbol(n) for n in user.names])
         shown = ", ".join(f"{k} = {v}" for k, v in mapping.items())
         progress(f"units: {user.target} = {scale}·f({shown})" if scale != 1
@@ -284,6 +287,9 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
             progress("interrupted: your laws are left unfitted", verbose)
             note = "interrupted before your laws were fitted"
             result = replace(result, stopped=INTERRUPTED, notes=(*result.notes, note))
+    if loaded.sigma is not None and loaded.sigma_column:  # uncertainties, not weights of no scale
+        chi2, note = _chi_square(result, loaded)
+        result = replace(result, chi2_dof=chi2, notes=result.notes + (note,))
     far = _far_rows_note(result, user if groups is not None else table)
     if far:
         result = replace(result, notes=result.notes + (far,))
@@ -292,6 +298,28 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
     for note in result.notes[len(dataset.notes):]:
         progress(f"note: {note}", verbose)
     return result
+
+
+def _chi_square(result: Result, data: Dataset) -> tuple[float, str]:
+    """χ² per degree of freedom of the chosen formula against the target's uncertainties
+    (``Dataset.sigma``), and a note that says what it means: whether the rows scatter about
+    the formula as much as their uncertainties say (about 1), more (the formula falls short,
+    or the uncertainties are understated), or less (they are overstated). The constants'
+    standard errors are scaled by the scatter either way, as ``scipy.optimize.curve_fit``
+    scales them by default; divided by √(χ²/dof) they are the errors the uncertainties alone
+    imply."""
+    symbols = [sympy.Symbol(n) for n in data.names]
+    chi2 = float(np.sum(((data.y - predict(result.formula, symbols, data.X)) / data.sigma) ** 2))
+    dof = len(data.y) - len(result.constants)
+    if dof <= 0:
+        return math.nan, f"χ² = {chi2:.3g} against {data.sigma_column!r}, with no degree of freedom left"
+    p = float(stats.chi2.sf(chi2, dof))
+    meaning = ("the rows scatter more than their uncertainties say (the formula falls short, or they are "
+               "understated)" if p < 0.01 else
+               "the rows scatter less than their uncertainties say (are they overstated?)" if p > 0.99 else
+               "the rows scatter about the formula as their uncertainties say")
+    return chi2 / dof, (f"χ²/dof = {chi2 / dof:.3g} on {dof} degrees of freedom (p = {p:.2g}) against "
+                        f"{data.sigma_column!r}: {meaning}")
 
 
 def _far_rows_note(result: Result, data: Dataset) -> str | None:

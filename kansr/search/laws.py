@@ -155,7 +155,7 @@ def fitted_laws(laws: tuple[Law, ...], starts: dict[str, float] | None, table: D
             continue
         found.append(scorer.reported(candidate, budget))
         laws_fitted.append(law)
-    shown = front_table(found, float(np.var(table.y)), floor)
+    shown = front_table(found, float(np.var(scorer.fit_y)), floor, scorer.nmse_scale)
     named = [_in_law_names(law, row.formula, row.constants, table) for law, row in zip(laws_fitted, shown.itertuples())]
     return shown.assign(law=[law.text for law in laws_fitted],
                         named=[law.expr if constants is not None else None

@@ -66,6 +66,9 @@ class Result:
     dates : dict
         Input name -> ``kansr.dates.Elapsed`` for each column of dates the formula reads as
         the time since its earliest; ``predict`` reads new dates the same way.
+    chi2_dof : float or None
+        χ² per degree of freedom of ``formula`` against the target's uncertainties, where a
+        column of them weighed the rows (``kansr.data.Dataset.sigma``); None otherwise.
     laws : DataFrame
         The user's own laws (``discover(..., laws=...)``), fitted and scored as the front's
         rows (``kansr.search.laws``): the front's columns, and law (the text given).
@@ -92,6 +95,7 @@ class Result:
     attempt: str = ""
     timings: dict = field(default_factory=dict)
     dates: dict = field(default_factory=dict)
+    chi2_dof: float | None = None
     laws: pd.DataFrame = field(default_factory=lambda: front_table([], 1.0, 0.0).assign(law=[]))
 
     @property
@@ -175,13 +179,16 @@ def error_model(candidate: Candidate) -> str:
     return "relative" if candidate.relative else "additive"
 
 
-def front_table(front: list[Candidate], variance: float, floor: float) -> pd.DataFrame:
-    """The front as ``Result.front`` (see ``Result``; ``variance``: var(y), which turns the
-    normalised error into an RMSE; ``floor``: the selection's error floor)."""
+def front_table(front: list[Candidate], variance: float, floor: float, nmse_scale: float = 1.0) -> pd.DataFrame:
+    """The front as ``Result.front`` (see ``Result``; ``variance``: the variance of the
+    target the candidates were fitted to, which turns the normalised error into an RMSE;
+    ``floor``: the selection's error floor; ``nmse_scale``: what turns that normalised error
+    into one against the target's weighted variance, for R², where uncertainties weigh the
+    rows, ``Scorer.nmse_scale``)."""
     return pd.DataFrame({
         "complexity": [c.complexity for c in front],
         "rmse": [float(np.sqrt(c.val_nmse * variance)) for c in front],
-        "r2": [1 - c.val_nmse for c in front],
+        "r2": [1 - c.val_nmse * nmse_scale for c in front],
         "formula": [c.formula for c in front],
         "val_nmse": [c.val_nmse for c in front],
         "attempt": [c.attempt for c in front],

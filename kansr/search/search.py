@@ -380,7 +380,7 @@ class Search:
         front = [reported if c is chosen else self.scorer.reported(c, budget) for c in shown]
         chosen = reported
         r2, rmse = fit_of(predict(chosen.formula, self.symbols, X), y)
-        table = front_table(front, float(np.var(y)), self.floor)
+        table = front_table(front, float(np.var(self.scorer.fit_y)), self.floor, self.scorer.nmse_scale)
         notes = list(self.dataset.notes)
         if len(y) < SMALL_TABLE_WARNING:
             fitted = len(chosen.constants)

@@ -1,0 +1,83 @@
+"""A column of the target's uncertainties weighs the rows (``kansr.data.Dataset.sigma``)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import optimize, stats
+
+from kansr import KANSymbolicRegressor, discover
+from kansr.data import load
+
+
+def _line_with_uneven_errors(rows: int = 15) -> pd.DataFrame:
+    rng = np.random.default_rng(4)
+    x = np.linspace(1.0, 10.0, rows)
+    sigma = np.where(np.arange(rows) % 2 == 0, 0.05, 2.0)  # every other row forty times as precise
+    return pd.DataFrame({"x": x, "y": 2.0 + 3.0 * x + rng.normal(0.0, 1.0, rows) * sigma, "y_err": sigma})
+
+
+def test_the_rows_are_weighed_by_their_uncertainties_as_scipy_weighs_them():
+    table = _line_with_uneven_errors()
+    result = discover(table, time_budget=5, verbose=False, laws=["a + b*x"])
+    # weighted least squares, as curve_fit does them with sigma (its errors scaled by the
+    # scatter, absolute_sigma False); the unweighted fit is 3 of these errors away
+    (a, b), covariance = optimize.curve_fit(lambda v, a, b: a + b * v, table.x, table.y, sigma=table.y_err)
+    (line,) = result.laws.itertuples()
+    assert [c["value"] for c in line.constants] == pytest.approx([a, b], rel=1e-6)
+    assert [c["stderr"] for c in line.constants] == pytest.approx(np.sqrt(np.diag(covariance)), rel=1e-4)
+    unweighted = np.polyfit(table.x, table.y, 1)[::-1]
+    assert abs(unweighted[0] - a) > 2 * np.sqrt(covariance[0, 0])
+    # χ² of the chosen formula against the uncertainties, per degree of freedom
+    residuals = (table.y - result.predict(table[["x"]])) / table.y_err
+    dof = len(table) - len(result.constants)
+    assert result.chi2_dof == pytest.approx(np.sum(residuals**2) / dof)
+    p = stats.chi2.sf(np.sum(residuals**2), dof)
+    assert any(note.startswith(f"χ²/dof = {result.chi2_dof:.3g} on {dof} degrees of freedom (p = {p:.2g})")
+               for note in result.notes)
+    # the R² of a weighted fit is against the target's weighted spread: its mean, fitted
+    # with the same weights, explains none of it (leave-one-out here: a little less)
+    assert -0.5 < result.front.r2.iloc[0] <= 0.0
+
+
+def test_under_units_the_rows_are_weighed_too():
+    rng = np.random.default_rng(5)
+    m, v = rng.uniform(1, 5, 16), rng.uniform(1, 3, 16)
+    sigma = np.where(np.arange(16) % 2 == 0, 0.01, 0.5)
+    # a factor no simple number is within the errors of: the answer keeps it fitted
+    table = pd.DataFrame({"m": m, "v": v, "E": 0.537 * m * v**2 + rng.normal(0, 1, 16) * sigma, "E_err": sigma})
+    result = discover(table, target="E", time_budget=5, verbose=False, units={"m": "kg", "v": "m/s", "E": "J"},
+                      laws=["a*m*v**2"])
+    (a,), covariance = optimize.curve_fit(lambda X, a: a * X[0] * X[1] ** 2, (m, v), table.E, sigma=sigma)
+    # the answer, refit in the user's columns after the search on dimensionless groups, and
+    # the law, each fitted with the weights
+    assert str(result.template()) == "c0*m*v**2"
+    for constant in (result.constants.iloc[0], result.laws.constants[0][0]):
+        assert constant["value"] == pytest.approx(a, rel=1e-6)
+        assert constant["stderr"] == pytest.approx(np.sqrt(covariance[0, 0]), rel=1e-4)
+
+
+def test_uncertainties_of_zero_weigh_nothing_and_say_so():
+    table = _line_with_uneven_errors().assign(y_err=lambda t: np.where(np.arange(len(t)) < 2, 0.0, t.y_err))
+    dataset = load(table)
+    assert dataset.sigma is None
+    assert "the rows are not weighed by it: it is 0 on 2 of them" in dataset.notes[-1]
+
+
+def test_the_estimators_sample_weight_weighs_the_rows_as_scipy_does():
+    rng = np.random.default_rng(6)
+    x = np.linspace(1.0, 4.0, 15)
+    sigma = np.where(np.arange(15) % 2 == 0, 0.01, 0.5)
+    y = 0.537 * x**2 + rng.normal(0.0, 1.0, 15) * sigma
+    weights = 1 / sigma**2
+    weights[3] = 0.0  # a row of weight 0 counts for nothing: it may be anything
+    y[3] = 100.0
+    model = KANSymbolicRegressor(random_state=0, time_budget=5).fit(x[:, None], y, sample_weight=weights)
+    kept = weights > 0
+    (a,), covariance = optimize.curve_fit(lambda v, a: a * v**2, x[kept], y[kept], sigma=sigma[kept])
+    assert str(model.result_.template()) == "c0*x0**2"
+    (constant,) = model.result_.constants.itertuples()
+    assert constant.value == pytest.approx(a, rel=1e-6)
+    assert constant.stderr == pytest.approx(np.sqrt(covariance[0, 0]), rel=1e-4)
+    assert model.result_.chi2_dof is None  # weights of no scale: no χ²
+    with pytest.raises(ValueError, match="not negative"):
+        KANSymbolicRegressor(time_budget=1).fit(x[:, None], y, sample_weight=-weights)
