@@ -81,3 +81,17 @@ def test_the_estimators_sample_weight_weighs_the_rows_as_scipy_does():
     assert model.result_.chi2_dof is None  # weights of no scale: no χ²
     with pytest.raises(ValueError, match="not negative"):
         KANSymbolicRegressor(time_budget=1).fit(x[:, None], y, sample_weight=-weights)
+
+
+def test_a_row_is_far_from_the_formula_by_its_own_uncertainty():
+    rng = np.random.default_rng(8)
+    x = np.linspace(1.0, 10.0, 15)
+    sigma = np.where(np.arange(15) % 2 == 0, 0.05, 3.0)
+    y = 1.0 + 2.0 * x + rng.normal(0.0, 1.0, 15) * sigma
+    far = [note for note in discover(pd.DataFrame({"x": x, "y": y, "y_err": sigma}), time_budget=1.5,
+                                     verbose=False).notes if "robust standard deviations" in note]
+    assert not far  # the imprecise rows scatter widely, as their uncertainties say
+    y[6] += 2.0  # forty of its uncertainties off
+    far = [note for note in discover(pd.DataFrame({"x": x, "y": y, "y_err": sigma}), time_budget=1.5,
+                                     verbose=False).notes if "robust standard deviations" in note]
+    assert len(far) == 1 and far[0].startswith("a row lies") and f"x = {x[6]:.4g}" in far[0]

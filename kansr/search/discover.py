@@ -46,7 +46,7 @@ from kansr.errors import KansrError
 from kansr import units as units_module
 from kansr.search import dimensions, screening
 from kansr.search import laws as laws_module
-from kansr.search.candidate import Rows, split_rows
+from kansr.search.candidate import Rows, row_weights, split_rows
 from kansr.search.config import DiscoverConfig
 from kansr.search.result import Result
 from kansr.search.search import INTERRUPTED, Search, progress
@@ -324,15 +324,17 @@ def _chi_square(result: Result, data: Dataset) -> tuple[float, str]:
 
 def _far_rows_note(result: Result, data: Dataset) -> str | None:
     """A note naming the rows (by their values) that lie far out of the rest's scatter about
-    the chosen formula (``residuals.far_rows``), in its error model, for the user to check:
-    a typo or a row of another regime, which the least-squares fit bends towards, or where
-    the formula falls short (a surrogate that misses a corner of the inputs); None where
-    there are none."""
+    the chosen formula (``residuals.far_rows``), in its error model and, where the target's
+    uncertainties weigh the rows, in units of them, for the user to check: a typo or a row
+    of another regime, which the least-squares fit bends towards, or where the formula falls
+    short (a surrogate that misses a corner of the inputs); None where there are none."""
     symbols = [sympy.Symbol(n) for n in data.names]
     relative = result.errors == "relative"
     found = screening.residuals_of(result.formula, symbols, data.X, data.y, relative)
     if found is None:
         return None
+    if data.sigma is not None:  # a row is far by its own uncertainty: weigh it as the fits did
+        found = found * row_weights(data.sigma)
     floor = _FAR_FLOOR * (1.0 if relative else float(np.std(data.y)))
     far, spread = residuals.far_rows(found, floor)
     if not len(far):
