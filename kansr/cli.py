@@ -96,7 +96,8 @@ def _row_json(row) -> dict:
 def result_to_json(result) -> dict:
     """The JSON object of DESIGN.md for a ``Result``."""
     front = [_row_json(row) for row in result.front.itertuples()]
-    laws = [{"law": row.law, **({"named": str(row.named)} if row.named is not None else {}), **_row_json(row)}
+    laws = [{"law": row.law, **({"named": str(row.named)} if row.named is not None else {}), **_row_json(row),
+             **({"chi2_dof": _number(row.chi2_dof)} if row.chi2_dof is not None else {})}
             for row in result.laws.itertuples()]
     return {
         "formula": str(result.formula), "template": str(result.template()), "latex": result.latex(),
@@ -141,6 +142,8 @@ def _print_result(result) -> None:
             verdict = (f"{difference:.1f} nats longer" if difference > 0.05 else
                        f"{-difference:.1f} nats shorter (the search missed it)" if difference < -0.05 else "as short")
             given = "" if row.named is not None else f"{row.law} as fitted: "
+            if row.chi2_dof is not None:
+                verdict += f"; χ²/dof = {row.chi2_dof:.3g}"
             print(f"  {int(row.complexity):4d}  {row.r2:12.8f}  {row.score:10.1f}  {row_template(row)}{stated}   "
                   f"({given}{verdict})")
 

@@ -25,6 +25,8 @@ def test_the_rows_are_weighed_by_their_uncertainties_as_scipy_weighs_them():
     (line,) = result.laws.itertuples()
     assert [c["value"] for c in line.constants] == pytest.approx([a, b], rel=1e-6)
     assert [c["stderr"] for c in line.constants] == pytest.approx(np.sqrt(np.diag(covariance)), rel=1e-4)
+    # and the law's χ²/dof, with its constants
+    assert line.chi2_dof == pytest.approx(np.sum(((table.y - a - b * table.x) / table.y_err) ** 2) / (len(table) - 2))
     unweighted = np.polyfit(table.x, table.y, 1)[::-1]
     assert abs(unweighted[0] - a) > 2 * np.sqrt(covariance[0, 0])
     # χ² of the chosen formula against the uncertainties, per degree of freedom

@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import sympy
+from scipy import stats
 
 from kansr import data as data_module
 from kansr.budget import Budget, charge, cost
@@ -151,6 +152,19 @@ def weighted_variance(y: np.ndarray, weights: np.ndarray) -> float:
     error of the best constant under those weights, which a weighted R² is measured against."""
     squared = weights**2
     return float(np.sum(squared * (y - np.sum(squared * y) / np.sum(squared)) ** 2) / len(y))
+
+
+def chi_square(formula: sympy.Expr, n_constants: int, dataset: Dataset) -> tuple[float, int, float]:
+    """(χ²/dof, dof, p) of ``formula`` (in ``dataset``'s inputs, with ``n_constants`` fitted
+    constants) against the target's uncertainties (``Dataset.sigma``): about 1 where the rows
+    scatter about it as their uncertainties say; p the chance of a χ² as large or larger
+    from that scatter alone. χ²/dof and p are NaN where no degree of freedom is left."""
+    symbols = [sympy.Symbol(n) for n in dataset.names]
+    chi2 = float(np.sum(((dataset.y - predict(formula, symbols, dataset.X)) / dataset.sigma) ** 2))
+    dof = len(dataset.y) - n_constants
+    if dof <= 0:
+        return math.nan, dof, math.nan
+    return chi2 / dof, dof, float(stats.chi2.sf(chi2, dof))
 
 
 def _product(first: np.ndarray | None, second: np.ndarray | None) -> np.ndarray | None:

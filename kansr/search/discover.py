@@ -29,14 +29,12 @@ and units).
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import replace
 
 import numpy as np
 import sympy
 import torch
-from scipy import stats
 from threadpoolctl import threadpool_limits
 
 from kansr import data as data_module
@@ -46,12 +44,12 @@ from kansr.errors import KansrError
 from kansr import units as units_module
 from kansr.search import dimensions, screening
 from kansr.search import laws as laws_module
-from kansr.search.candidate import Rows, row_weights, split_rows
+from kansr.search.candidate import Rows, chi_square, row_weights, split_rows
 from kansr.search.config import DiscoverConfig
 from kansr.search.result import Result
 from kansr.search.search import INTERRUPTED, Search, progress
 from kansr.search.selection import choose
-from kansr.symbolic import predict, residuals
+from kansr.symbolic import residuals
 
 # sympy's caps in work mode, relative to the time mode's: they must decide nothing, on
 # a busy machine as on an idle one (``kansr.budget``)
@@ -301,25 +299,21 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
 
 
 def _chi_square(result: Result, data: Dataset) -> tuple[float, str]:
-    """χ² per degree of freedom of the chosen formula against the target's uncertainties
-    (``Dataset.sigma``), and a note that says what it means: whether the rows scatter about
-    the formula as much as their uncertainties say (about 1), more (the formula falls short,
-    or the uncertainties are understated), or less (they are overstated). The constants'
-    standard errors are scaled by the scatter either way, as ``scipy.optimize.curve_fit``
-    scales them by default; divided by √(χ²/dof) they are the errors the uncertainties alone
-    imply."""
-    symbols = [sympy.Symbol(n) for n in data.names]
-    chi2 = float(np.sum(((data.y - predict(result.formula, symbols, data.X)) / data.sigma) ** 2))
-    dof = len(data.y) - len(result.constants)
+    """χ²/dof of the chosen formula against the target's uncertainties (``chi_square``), and
+    a note that says what it means: whether the rows scatter about the formula as much as
+    their uncertainties say, more (the formula falls short, or the uncertainties are
+    understated), or less (they are overstated). The constants' standard errors are scaled
+    by the scatter either way, as ``scipy.optimize.curve_fit`` scales them by default;
+    divided by √(χ²/dof) they are the errors the uncertainties alone imply."""
+    per_dof, dof, p = chi_square(result.formula, len(result.constants), data)
     if dof <= 0:
-        return math.nan, f"χ² = {chi2:.3g} against {data.sigma_column!r}, with no degree of freedom left"
-    p = float(stats.chi2.sf(chi2, dof))
+        return per_dof, f"no degree of freedom is left to test the formula against {data.sigma_column!r}"
     meaning = ("the rows scatter more than their uncertainties say (the formula falls short, or they are "
                "understated)" if p < 0.01 else
                "the rows scatter less than their uncertainties say (are they overstated?)" if p > 0.99 else
                "the rows scatter about the formula as their uncertainties say")
-    return chi2 / dof, (f"χ²/dof = {chi2 / dof:.3g} on {dof} degrees of freedom (p = {p:.2g}) against "
-                        f"{data.sigma_column!r}: {meaning}")
+    return per_dof, (f"χ²/dof = {per_dof:.3g} on {dof} degrees of freedom (p = {p:.2g}) against "
+                     f"{data.sigma_column!r}: {meaning}")
 
 
 def _far_rows_note(result: Result, data: Dataset) -> str | None:

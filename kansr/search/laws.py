@@ -34,7 +34,7 @@ from kansr.budget import Budget
 from kansr.data import Dataset
 from kansr.errors import DataError
 from kansr.search.baselines import Form
-from kansr.search.candidate import Rows, Scorer
+from kansr.search.candidate import Rows, Scorer, chi_square
 from kansr.search.result import front_table
 from kansr.symbolic import predict
 
@@ -138,8 +138,9 @@ def fitted_laws(laws: tuple[Law, ...], starts: dict[str, float] | None, table: D
     """The laws fitted and scored on ``table`` (the user's columns; ``rows`` the search's
     split of them; ``floor`` its error floor; ``forms`` its table of common laws, which
     prices a tree of theirs as the search does) as a table with the front's columns, ``law``
-    (the text given) and ``named`` (the law in its own names where its fit keeps them, else
-    None), and a note for each law no fit of which is defined on every row."""
+    (the text given), ``named`` (the law in its own names where its fit keeps them, else
+    None) and ``chi2_dof`` (against the target's uncertainties, where a column gives them,
+    else None), and a note for each law no fit of which is defined on every row."""
     starts = starts or {}
     scorer = Scorer(table, rows, simplify_seconds, budget)
     scorer.use_table(forms)
@@ -157,7 +158,10 @@ def fitted_laws(laws: tuple[Law, ...], starts: dict[str, float] | None, table: D
         laws_fitted.append(law)
     shown = front_table(found, float(np.var(scorer.fit_y)), floor, scorer.nmse_scale)
     named = [_in_law_names(law, row.formula, row.constants, table) for law, row in zip(laws_fitted, shown.itertuples())]
+    tested = table.sigma is not None and table.sigma_column  # uncertainties, not weights of no scale
     return shown.assign(law=[law.text for law in laws_fitted],
+                        chi2_dof=[chi_square(row.formula, len(row.constants), table)[0] if tested else None
+                                  for row in shown.itertuples()],
                         named=[law.expr if constants is not None else None
                                for law, constants in zip(laws_fitted, named)],
                         constants=[constants if constants is not None else row.constants

@@ -71,7 +71,8 @@ class Result:
         column of them weighed the rows (``kansr.data.Dataset.sigma``); None otherwise.
     laws : DataFrame
         The user's own laws (``discover(..., laws=...)``), fitted and scored as the front's
-        rows (``kansr.search.laws``): the front's columns, and law (the text given).
+        rows (``kansr.search.laws``): the front's columns, law (the text given), named (the
+        law in its own names, where its fit keeps them) and chi2_dof (given uncertainties).
     """
 
     formula: sympy.Expr
@@ -96,7 +97,8 @@ class Result:
     timings: dict = field(default_factory=dict)
     dates: dict = field(default_factory=dict)
     chi2_dof: float | None = None
-    laws: pd.DataFrame = field(default_factory=lambda: front_table([], 1.0, 0.0).assign(law=[]))
+    laws: pd.DataFrame = field(default_factory=lambda: front_table([], 1.0, 0.0).assign(law=[], named=[],
+                                                                                         chi2_dof=[]))
 
     @property
     def symbols(self) -> list[sympy.Symbol]:
