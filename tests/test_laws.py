@@ -37,6 +37,7 @@ def test_a_law_is_parsed_in_the_columns_and_its_other_names_are_constants():
 @pytest.mark.parametrize(("law", "starts", "message"), [
     ("a*x +", None, "not a formula"),
     ("a*foo(x)", None, "unknown function 'foo'"),
+    ("a*x(1 + b)", None, r"the column 'x' is followed by '\(': write x\*\(...\) for a product"),
     ("a*y", None, "uses the target 'y'"),
     ("x = a*x", None, "the left of '=' must be the target column 'y'"),
     ("__import__('os')", None, "only names, numbers"),

@@ -84,9 +84,14 @@ def parse_law(text: str, dataset: Dataset) -> Law:
         if name in targets:
             raise DataError(f"{shown}: it uses the target {name!r}; a law gives the target from the inputs")
     calls = {m.group(1) for m in re.finditer(r"([A-Za-z_][A-Za-z0-9_]*)\s*\(", body)}
+    called = sorted(calls & set(columns))
+    if called:
+        raise DataError(f"{shown}: the column {called[0]!r} is followed by '(': write {called[0]}*(...) for a "
+                        "product")
     unknown = sorted(calls - set(FUNCTIONS))
     if unknown:
-        raise DataError(f"{shown}: unknown function {unknown[0]!r} (known: {', '.join(sorted(FUNCTIONS))})")
+        raise DataError(f"{shown}: unknown function {unknown[0]!r} (known: {', '.join(sorted(FUNCTIONS))}; "
+                        "a product is written with *)")
     constants = tuple(dict.fromkeys(n for n in names if n not in columns and n not in FUNCTIONS and n != "pi"))
     if len(constants) > 1 and not any(n in columns for n in names):
         raise DataError(f"{shown}: it uses no input column (inputs: {', '.join(dataset.names)}); every other "
