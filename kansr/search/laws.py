@@ -96,7 +96,7 @@ def parse_law(text: str, dataset: Dataset) -> Law:
     if len(constants) > 1 and not any(n in columns for n in names):
         raise DataError(f"{shown}: it uses no input column (inputs: {', '.join(dataset.names)}); every other "
                         "name is a constant")
-    local = {**FUNCTIONS, "pi": sympy.pi, **columns, **{n: sympy.Symbol(f"_law_{n}") for n in constants}}
+    local = {**FUNCTIONS, "pi": sympy.pi, **columns, **{n: sympy.Symbol(n) for n in constants}}
     try:
         expr = parse_expr(body, local_dict=local, global_dict={"Integer": sympy.Integer, "Float": sympy.Float,
                                                                 "Rational": sympy.Rational, "Symbol": sympy.Symbol},
@@ -105,7 +105,7 @@ def parse_law(text: str, dataset: Dataset) -> Law:
         raise DataError(f"{shown}: not a formula ({type(error).__name__})") from None
     if not isinstance(expr, sympy.Expr) or expr.has(sympy.I, sympy.zoo, sympy.nan):
         raise DataError(f"{shown}: not a real formula")
-    return Law(text, expr.xreplace({sympy.Symbol(f"_law_{n}"): sympy.Symbol(n) for n in constants}), constants)
+    return Law(text, expr, constants)
 
 
 def parse_laws(texts, dataset: Dataset, starts: dict[str, float] | None = None) -> tuple[Law, ...]:
@@ -117,10 +117,13 @@ def parse_laws(texts, dataset: Dataset, starts: dict[str, float] | None = None) 
         if name not in named:
             raise DataError(f"start {name}={value}: {name!r} is no constant of "
                             f"{'any law given' if laws else 'a law (no law was given)'}")
-        if not np.isfinite(value) or value == 0:
-            raise DataError(f"start {name}={value}: not a finite number other than 0 (a start of 0 takes its "
-                            "term out of the law: give a small one instead)")
+        if not np.isfinite(value):
+            raise DataError(f"start {name}={value}: not a finite number")
     return laws
+
+
+# a start of 0 is taken as this: sympy drops a term 0.0·x, and the law would lose its constant
+_ZERO_START = 1e-6
 
 
 def _distinct(values: list[float]) -> Iterator[sympy.Float]:
@@ -129,6 +132,7 @@ def _distinct(values: list[float]) -> Iterator[sympy.Float]:
     values, and two of the same start would be fitted as one (a·x + b·x² as c·(x + x²))."""
     used: set[float] = set()
     for value in values:
+        value = value or _ZERO_START
         moved, step = value, 0
         while moved in used:
             step += 1
