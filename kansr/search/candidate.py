@@ -31,13 +31,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import sympy
-from scipy import stats
 
 from kansr import data as data_module
 from kansr.budget import Budget, charge, cost
 from kansr.data import Dataset
 from kansr.search import stopping
 from kansr.search.baselines import Form, in_table
+from kansr.search.weights import product, row_weights, weighted_variance
 from kansr.search.trial import StageTimer, variants
 from kansr.symbolic import Constant, Scored, complexity, cross_validated_predictions, describe, polish, predict, refit
 from kansr.symbolic.constants import exact_numbers_cost
@@ -140,40 +140,6 @@ def _cross_validated_parameter_cost(scored: Scored, n_rows: int) -> float:
     return exact_numbers_cost(scored.expr) + len(scored.constants) * cross_validated_float_cost(n_rows)
 
 
-def row_weights(sigma: np.ndarray) -> np.ndarray:
-    """1/σ for each row, scaled to a geometric mean of 1: what the formula and the target
-    are multiplied by for least squares that weigh each row by 1/σ²."""
-    logs = -np.log(sigma)
-    return np.exp(logs - np.mean(logs))
-
-
-def weighted_variance(y: np.ndarray, weights: np.ndarray) -> float:
-    """The variance of y about its mean, each row weighed by weights² (``row_weights``): the
-    error of the best constant under those weights, which a weighted R² is measured against."""
-    squared = weights**2
-    return float(np.sum(squared * (y - np.sum(squared * y) / np.sum(squared)) ** 2) / len(y))
-
-
-def chi_square(formula: sympy.Expr, n_constants: int, dataset: Dataset) -> tuple[float, int, float]:
-    """(χ²/dof, dof, p) of ``formula`` (in ``dataset``'s inputs, with ``n_constants`` fitted
-    constants) against the target's uncertainties (``Dataset.sigma``): about 1 where the rows
-    scatter about it as their uncertainties say; p the chance of a χ² as large or larger
-    from that scatter alone. χ²/dof and p are NaN where no degree of freedom is left."""
-    symbols = [sympy.Symbol(n) for n in dataset.names]
-    chi2 = float(np.sum(((dataset.y - predict(formula, symbols, dataset.X)) / dataset.sigma) ** 2))
-    dof = len(dataset.y) - n_constants
-    if dof <= 0:
-        return math.nan, dof, math.nan
-    return chi2 / dof, dof, float(stats.chi2.sf(chi2, dof))
-
-
-def _product(first: np.ndarray | None, second: np.ndarray | None) -> np.ndarray | None:
-    """The rows' product of two per-row factors, either of which may be absent (None)."""
-    if first is None or second is None:
-        return second if first is None else first
-    return first * second
-
-
 def one_signed(y: np.ndarray) -> bool:
     """Whether y has one sign, and so relative errors (ln(f/y)) can describe it."""
     return bool(len(y) and (np.all(y > 0) or np.all(y < 0)))
@@ -208,7 +174,7 @@ class Scorer:
         # too, is fitted to y·M·w, w scaled to a geometric mean of 1 (the fits' numbers stay
         # the target's size); every fit, cross-validation and description is then weighted
         self.scale = dataset.scale
-        self.multiplier = _product(dataset.scale, None if dataset.sigma is None else row_weights(dataset.sigma))
+        self.multiplier = product(dataset.scale, None if dataset.sigma is None else row_weights(dataset.sigma))
         self.fit_X, self.fit_y, self.fit_symbols = dataset.X, dataset.y, self.symbols
         # what turns an error normalised by var(fit_y) into one normalised by y's own weighted
         # variance, for R² (1 where no uncertainties weigh the rows)

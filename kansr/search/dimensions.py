@@ -35,7 +35,8 @@ import sympy
 from kansr.budget import Budget
 from kansr.data import Dataset
 from kansr.errors import DataError
-from kansr.search.candidate import Rows, one_signed, row_weights, weighted_variance
+from kansr.search.candidate import Rows, one_signed
+from kansr.search.weights import row_weights, weighted_variance
 from kansr.search.result import Result, constants_table, fit_of, report_budget
 from kansr.symbolic import complexity, describe, predict, refit, snap
 from kansr.symbolic.description import description_length, model_nmse, pooled, structure

@@ -44,7 +44,8 @@ from kansr.errors import KansrError
 from kansr import units as units_module
 from kansr.search import dimensions, screening
 from kansr.search import laws as laws_module
-from kansr.search.candidate import Rows, chi_square, row_weights, split_rows
+from kansr.search.candidate import Rows, split_rows
+from kansr.search.weights import chi_square, row_weights
 from kansr.search.config import DiscoverConfig
 from kansr.search.result import Result
 from kansr.search.search import INTERRUPTED, Search, progress

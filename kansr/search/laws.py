@@ -34,7 +34,8 @@ from kansr.budget import Budget
 from kansr.data import Dataset
 from kansr.errors import DataError
 from kansr.search.baselines import Form
-from kansr.search.candidate import Rows, Scorer, chi_square
+from kansr.search.candidate import Rows, Scorer
+from kansr.search.weights import chi_square
 from kansr.search.result import front_table
 from kansr.symbolic import predict
 
