@@ -104,9 +104,11 @@ def result_to_json(result) -> dict:
         "target": result.target, "target_units": result.target_units or None, "variables": list(result.names), "inputs_used": list(result.inputs_used),
         "inputs_dropped": list(result.inputs_dropped),
         "constants": _constants_json(result.constants.to_dict("records")), "errors": result.errors,
-        "r2": result.r2, "rmse": result.rmse, "chi2_dof": None if result.chi2_dof is None else _number(result.chi2_dof),
+        "r2": result.r2, "rmse": result.rmse,
+        "chi2_dof": None if result.chi2_dof is None else _number(result.chi2_dof),
         "complexity": result.complexity, "seconds": round(result.seconds, 3), "seed": result.seed,
-        "front": front, "laws": laws, "renamed": dict(result.renamed), "stopped": result.stopped, "notes": list(result.notes),
+        "front": front, "laws": laws, "renamed": dict(result.renamed), "stopped": result.stopped,
+        "notes": list(result.notes),
         "dates": {name: {"since": elapsed.origin, "unit": elapsed.unit} for name, elapsed in result.dates.items()},
     }
 

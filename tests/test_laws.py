@@ -50,6 +50,12 @@ def test_a_law_that_cannot_be_read_is_refused_saying_why(law, starts, message):
         parse_laws([law], load(_table(), target="y"), starts)
 
 
+def test_a_law_may_not_take_a_column_left_out_for_a_constant():
+    table = _table().assign(z=np.arange(12.0))
+    with pytest.raises(DataError, match="it uses 'z', a column left out"):
+        discover(table, target="y", drop=["z"], time_budget=1, verbose=False, laws=["a*x + b*z"])
+
+
 def test_a_law_is_fitted_as_scipy_fits_it_and_scored_as_the_front_is():
     table = _table()
     # a start of 0 (an intercept, say) is a start, not the term's removal

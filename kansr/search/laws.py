@@ -35,8 +35,8 @@ from kansr.data import Dataset
 from kansr.errors import DataError
 from kansr.search.baselines import Form
 from kansr.search.candidate import Rows, Scorer
-from kansr.search.weights import chi_square
 from kansr.search.result import front_table
+from kansr.search.weights import chi_square
 from kansr.symbolic import predict
 
 FUNCTIONS = {"exp": sympy.exp, "log": sympy.log, "ln": sympy.log, "sqrt": sympy.sqrt, "sin": sympy.sin,
@@ -63,8 +63,9 @@ def _names(text: str) -> list[str]:
     return _NAME.findall(_NUMBER_EXPONENT.sub("0", text))
 
 
-def parse_law(text: str, dataset: Dataset) -> Law:
-    """``text`` as a ``Law`` over ``dataset``'s inputs; ``DataError`` naming what is wrong."""
+def parse_law(text: str, dataset: Dataset, left_out: tuple[str, ...] = ()) -> Law:
+    """``text`` as a ``Law`` over ``dataset``'s inputs; ``DataError`` naming what is wrong
+    (``left_out``: columns the user left out, which a law may not take for constants)."""
     shown = f"law {text!r}"
     body = text.strip()
     targets = {dataset.target, *[k for k, v in dataset.renamed.items() if v == dataset.target]}
@@ -94,13 +95,16 @@ def parse_law(text: str, dataset: Dataset) -> Law:
         raise DataError(f"{shown}: unknown function {unknown[0]!r} (known: {', '.join(sorted(FUNCTIONS))}; "
                         "a product is written with *)")
     constants = tuple(dict.fromkeys(n for n in names if n not in columns and n not in FUNCTIONS and n != "pi"))
+    dropped = [n for n in constants if n in left_out]
+    if dropped:
+        raise DataError(f"{shown}: it uses {dropped[0]!r}, a column left out (--drop)")
     if len(constants) > 1 and not any(n in columns for n in names):
         raise DataError(f"{shown}: it uses no input column (inputs: {', '.join(dataset.names)}); every other "
                         "name is a constant")
     local = {**FUNCTIONS, "pi": sympy.pi, **columns, **{n: sympy.Symbol(n) for n in constants}}
     try:
-        expr = parse_expr(body, local_dict=local, global_dict={"Integer": sympy.Integer, "Float": sympy.Float,
-                                                                "Rational": sympy.Rational, "Symbol": sympy.Symbol},
+        numbers = {"Integer": sympy.Integer, "Float": sympy.Float, "Rational": sympy.Rational, "Symbol": sympy.Symbol}
+        expr = parse_expr(body, local_dict=local, global_dict=numbers,
                           transformations=(*standard_transformations, convert_xor))
     except Exception as error:  # noqa: BLE001  (the parser raises SyntaxError, TypeError, TokenError, ...)
         raise DataError(f"{shown}: not a formula ({type(error).__name__})") from None
@@ -109,10 +113,11 @@ def parse_law(text: str, dataset: Dataset) -> Law:
     return Law(text, expr, constants)
 
 
-def parse_laws(texts, dataset: Dataset, starts: dict[str, float] | None = None) -> tuple[Law, ...]:
+def parse_laws(texts, dataset: Dataset, starts: dict[str, float] | None = None,
+               left_out: tuple[str, ...] = ()) -> tuple[Law, ...]:
     """Every law of ``texts`` parsed (``parse_law``), checking that each start names a
     constant of some law and is a finite number."""
-    laws = tuple(parse_law(text, dataset) for text in texts or ())
+    laws = tuple(parse_law(text, dataset, left_out) for text in texts or ())
     named = {name for law in laws for name in law.constants}
     for name, value in (starts or {}).items():
         if name not in named:
@@ -167,7 +172,8 @@ def fitted_laws(laws: tuple[Law, ...], starts: dict[str, float] | None, table: D
         found.append(scorer.reported(candidate, budget))
         laws_fitted.append(law)
     shown = front_table(found, float(np.var(scorer.fit_y)), floor, scorer.nmse_scale)
-    named = [_in_law_names(law, row.formula, row.constants, table) for law, row in zip(laws_fitted, shown.itertuples())]
+    named = [_in_law_names(law, row.formula, row.constants, table)
+             for law, row in zip(laws_fitted, shown.itertuples())]
     tested = table.sigma is not None and table.sigma_column  # uncertainties, not weights of no scale
     return shown.assign(law=[law.text for law in laws_fitted],
                         chi2_dof=[chi_square(row.formula, len(row.constants), table)[0] if tested else None
