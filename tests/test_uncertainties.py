@@ -97,3 +97,16 @@ def test_a_row_is_far_from_the_formula_by_its_own_uncertainty():
     far = [note for note in discover(pd.DataFrame({"x": x, "y": y, "y_err": sigma}), time_budget=1.5,
                                      verbose=False).notes if "robust standard deviations" in note]
     assert len(far) == 1 and far[0].startswith("a row lies") and f"x = {x[6]:.4g}" in far[0]
+
+
+def test_under_units_the_small_tables_note_counts_the_answers_constants():
+    # the search fits the dimensionless group's constant; in the user's columns, weighed by
+    # the uncertainties, it is 1/2 within its errors and the answer has none
+    rng = np.random.default_rng(5)
+    m, v = rng.uniform(1, 5, 16), rng.uniform(1, 3, 16)
+    sigma = np.where(np.arange(16) % 2 == 0, 0.01, 0.5)
+    table = pd.DataFrame({"m": m, "v": v, "E": 0.5 * m * v**2 + rng.normal(0, 1, 16) * sigma, "E_err": sigma})
+    result = discover(table, target="E", time_budget=5, verbose=False, units={"m": "kg", "v": "m/s", "E": "J"})
+    assert str(result.formula) == "m*v**2/2" and result.constants.empty
+    (small,) = [note for note in result.notes if note.startswith("only 16 rows")]
+    assert "no fitted constant" in small

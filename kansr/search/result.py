@@ -177,6 +177,22 @@ def stated_constants(constants) -> str:
                      + (f" [{c['units']}]" if c.get("units", "1") != "1" else "") for c in constants)
 
 
+# tables with fewer rows come with a note on how uncertain their answer is
+SMALL_TABLE_WARNING = 20
+
+
+def small_table_note(rows: int, fitted: int) -> str | None:
+    """The note on a small table's answer (``rows`` of them, ``fitted`` constants in the
+    chosen formula); None from ``SMALL_TABLE_WARNING`` rows on."""
+    if rows >= SMALL_TABLE_WARNING:
+        return None
+    if fitted:
+        return (f"only {rows} rows: {rows / fitted:.1f} per fitted constant of the chosen formula; with so few, "
+                "its constants and the choice itself are uncertain")
+    return f"only {rows} rows: the chosen formula has no fitted constant, but with so few rows the choice itself " \
+           "is uncertain"
+
+
 def error_model(candidate: Candidate) -> str:
     return "relative" if candidate.relative else "additive"
 

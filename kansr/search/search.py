@@ -29,15 +29,21 @@ from kansr.search.config import DiscoverConfig
 from kansr.search.executor import run_parallel
 from kansr.search.plan import Plan, guaranteed_index, plans, reduced_order
 from kansr.search.reduction import Context, Reduction, Solution, Subproblem, Surrogate
-from kansr.search.result import Result, constants_table, error_model, fit_of, front_table, report_budget
+from kansr.search.result import (
+    Result,
+    constants_table,
+    error_model,
+    fit_of,
+    front_table,
+    report_budget,
+    small_table_note,
+)
 from kansr.search.selection import choose, pareto
 from kansr.search.trial import StageTimer, train_and_read
 from kansr.symbolic import compositions, get_library, predict, reread_terms
 from kansr.symbolic.description import FLOOR
 from kansr.symbolic.limits import BudgetExhausted, SympyTimeout, time_limit
 
-# tables with fewer rows come with a note on how uncertain their answer is
-SMALL_TABLE_WARNING = 20
 # other readings of a KAN's edges, one formula each, where the KAN learnt from a table
 # small enough to be cross-validated (``train_and_read``): there its curves are uncertain
 # and a formula is scored quickly; on a held-out-split table the curves are sure, each
@@ -382,14 +388,9 @@ class Search:
         r2, rmse = fit_of(predict(chosen.formula, self.symbols, X), y)
         table = front_table(front, float(np.var(self.scorer.fit_y)), self.floor, self.scorer.nmse_scale)
         notes = list(self.dataset.notes)
-        if len(y) < SMALL_TABLE_WARNING:
-            fitted = len(chosen.constants)
-            if fitted:
-                notes.append(f"only {len(y)} rows: {len(y) / fitted:.1f} per fitted constant of the chosen "
-                             "formula; with so few, its constants and the choice itself are uncertain")
-            else:
-                notes.append(f"only {len(y)} rows: the chosen formula has no fitted constant, but with so "
-                             "few rows the choice itself is uncertain")
+        small = small_table_note(len(y), len(chosen.constants))
+        if small:
+            notes.append(small)
         return Result(formula=chosen.formula, r2=r2, rmse=rmse,
                       complexity=int(chosen.complexity), seconds=time.monotonic() - start, front=table,
                       constants=constants_table(chosen.constants, chosen.formula), errors=error_model(chosen),
