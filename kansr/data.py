@@ -46,6 +46,9 @@ class Dataset:
         The target's uncertainty on each row, in its units, from a column of them
         (``sigma_column``; "" where they are weights' 1/√w, of no scale, as scikit-learn's
         ``sample_weight``): the rows are weighed by 1/sigma² in every fit of a formula.
+    left_out : tuple of str
+        The table's columns that are neither inputs nor the target (left out by the user or
+        as uncertainties), as given and as identifiers: no name a formula may use.
     """
 
     X: np.ndarray
@@ -58,6 +61,7 @@ class Dataset:
     dates: dict = field(default_factory=dict)
     sigma: np.ndarray | None = None
     sigma_column: str = ""
+    left_out: tuple[str, ...] = ()
 
 
 def load(data, target: str | None = None, source: str = "data", sep: str | None = None,
@@ -316,8 +320,11 @@ def from_frame(frame: pd.DataFrame, target: str | None = None, source: str = "da
             notes.append(f"column {columns_in[i]!r} holds {elapsed.kind}: read as {elapsed.unit} since "
                          f"{elapsed.origin}")
     renamed = {columns_in[i]: safe_names[i] for i in keep if safe_names[i] != columns_in[i]}
+    left_out = tuple(dict.fromkeys(name for i, (given, safe) in enumerate(zip(columns_in, safe_names))
+                                   if i not in keep for name in (given, safe)))
     return Dataset(values[:, :-1], values[:, -1], [safe_names[i] for i in keep], target, renamed,
-                   tuple(notes) + gaps, dates=dates, sigma=sigma, sigma_column=sigma_column or "")
+                   tuple(notes) + gaps, dates=dates, sigma=sigma, sigma_column=sigma_column or "",
+                   left_out=left_out)
 
 
 def columns(dataset: Dataset, keep: list[int]) -> Dataset:
@@ -335,7 +342,10 @@ def select_inputs(dataset: Dataset, inputs: list[str] | None = None, drop: list[
     if not inputs and not drop:
         return dataset
     original = {safe: name for name, safe in dataset.renamed.items()}
-    return columns(dataset, _kept([original.get(n, n) for n in dataset.names], dataset.names, inputs, drop))
+    keep = _kept([original.get(n, n) for n in dataset.names], dataset.names, inputs, drop)
+    out = [name for i, safe in enumerate(dataset.names) if i not in keep
+           for name in (original.get(safe, safe), safe)]
+    return replace(columns(dataset, keep), left_out=tuple(dict.fromkeys([*dataset.left_out, *out])))
 
 
 def _kept(names: list[str], safe_names: list[str], inputs: list[str] | None, drop: list[str] | None) -> list[int]:

@@ -50,10 +50,17 @@ def test_a_law_that_cannot_be_read_is_refused_saying_why(law, starts, message):
         parse_laws([law], load(_table(), target="y"), starts)
 
 
-def test_a_law_may_not_take_a_column_left_out_for_a_constant():
-    table = _table().assign(z=np.arange(12.0))
-    with pytest.raises(DataError, match="it uses 'z', a column left out"):
-        discover(table, target="y", drop=["z"], time_budget=1, verbose=False, laws=["a*x + b*z"])
+def test_a_law_may_not_take_a_column_left_out_for_a_constant(tmp_path, capsys):
+    table = _table().assign(z=np.arange(12.0), w=np.arange(12.0) ** 2)[["x", "z", "w", "y"]]
+    for left_out in ({"drop": ["z"]}, {"inputs": ["x", "w"]}):
+        with pytest.raises(DataError, match="it uses 'z', a column left out of the inputs"):
+            discover(table, target="y", time_budget=1, verbose=False, laws=["a*x + b*z"], **left_out)
+    path = tmp_path / "table.csv"
+    table.to_csv(path, index=False)
+    for flag in ("--drop", "--inputs"):
+        columns = "z" if flag == "--drop" else "x,w"
+        assert main(["discover", str(path), "--quiet", flag, columns, "--law", "a*x + b*z"]) == 2
+        assert "it uses 'z', a column left out" in capsys.readouterr().err
 
 
 def test_a_law_is_fitted_as_scipy_fits_it_and_scored_as_the_front_is():

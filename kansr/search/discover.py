@@ -145,7 +145,7 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
         config = replace(config, workers=1, simplify_seconds=_WORK_MODE_CAPS * config.simplify_seconds)
     dataset = data_module.load(data, target, inputs=inputs, drop=drop)
     loaded = dataset  # the user's columns, which the user's laws are in
-    given = laws_module.parse_laws(laws, dataset, starts, tuple(drop or ()))  # before the search: a typo fails
+    given = laws_module.parse_laws(laws, dataset, starts)  # before the search: a typo fails at once
     dates = dict(dataset.dates)  # the columns read as times, by the names the user's table gives them
     for note in dataset.notes:
         progress(f"note: {note}", verbose)

@@ -63,9 +63,9 @@ def _names(text: str) -> list[str]:
     return _NAME.findall(_NUMBER_EXPONENT.sub("0", text))
 
 
-def parse_law(text: str, dataset: Dataset, left_out: tuple[str, ...] = ()) -> Law:
+def parse_law(text: str, dataset: Dataset) -> Law:
     """``text`` as a ``Law`` over ``dataset``'s inputs; ``DataError`` naming what is wrong
-    (``left_out``: columns the user left out, which a law may not take for constants)."""
+    (a column left out, ``Dataset.left_out``, is no constant either)."""
     shown = f"law {text!r}"
     body = text.strip()
     targets = {dataset.target, *[k for k, v in dataset.renamed.items() if v == dataset.target]}
@@ -95,9 +95,10 @@ def parse_law(text: str, dataset: Dataset, left_out: tuple[str, ...] = ()) -> La
         raise DataError(f"{shown}: unknown function {unknown[0]!r} (known: {', '.join(sorted(FUNCTIONS))}; "
                         "a product is written with *)")
     constants = tuple(dict.fromkeys(n for n in names if n not in columns and n not in FUNCTIONS and n != "pi"))
-    dropped = [n for n in constants if n in left_out]
+    dropped = [n for n in constants if n in dataset.left_out]
     if dropped:
-        raise DataError(f"{shown}: it uses {dropped[0]!r}, a column left out (--drop)")
+        raise DataError(f"{shown}: it uses {dropped[0]!r}, a column left out of the inputs (--inputs, "
+                        "--drop, or a column of uncertainties)")
     if len(constants) > 1 and not any(n in columns for n in names):
         raise DataError(f"{shown}: it uses no input column (inputs: {', '.join(dataset.names)}); every other "
                         "name is a constant")
@@ -113,11 +114,10 @@ def parse_law(text: str, dataset: Dataset, left_out: tuple[str, ...] = ()) -> La
     return Law(text, expr, constants)
 
 
-def parse_laws(texts, dataset: Dataset, starts: dict[str, float] | None = None,
-               left_out: tuple[str, ...] = ()) -> tuple[Law, ...]:
+def parse_laws(texts, dataset: Dataset, starts: dict[str, float] | None = None) -> tuple[Law, ...]:
     """Every law of ``texts`` parsed (``parse_law``), checking that each start names a
     constant of some law and is a finite number."""
-    laws = tuple(parse_law(text, dataset, left_out) for text in texts or ())
+    laws = tuple(parse_law(text, dataset) for text in texts or ())
     named = {name for law in laws for name in law.constants}
     for name, value in (starts or {}).items():
         if name not in named:
