@@ -98,12 +98,30 @@ def test_a_logistic_law_is_fitted_from_the_starts_given():
     (law,) = result.laws.itertuples()
     assert law.r2 > 0.99
     # (xmid - age)/scal is fitted as c1·exp(c2·age): sympy distributes a number over a sum,
-    # so the constants keep the fit's names, and the law's follow from them
+    # and xmid depends on both c1 and c2, whose covariance is not kept; so the constants keep
+    # the fit's names, and the law's follow from them
     assert law.named is None
     asym, scale, rate = (c["value"] for c in law.constants)
     stderr = law.constants[0]["stderr"]
     assert abs(asym - 190.0) < 4 * stderr
     assert -1 / rate == pytest.approx(350.0, rel=0.1) and -np.log(scale) / rate == pytest.approx(700.0, rel=0.05)
+
+
+def test_a_laws_constant_that_is_a_function_of_a_fitted_one_keeps_its_name_and_error():
+    # exp(-t/tau) is fitted as exp(c·t); tau = -1/c, its error carried through, as curve_fit
+    # finds fitting tau itself
+    rng = np.random.default_rng(9)
+    t = np.linspace(0.0, 5.0, 14)
+    table = pd.DataFrame({"t": t, "V": 6.0 * np.exp(-t / 1.3) + rng.normal(0.0, 0.02, 14) - 2.0})
+    result = discover(table, target="V", time_budget=1.5, verbose=False, laws=["V0*exp(-t/tau) + c"])
+    (law,) = result.laws.itertuples()
+    assert law.named is not None
+    fitted = {c["name"]: c for c in law.constants}
+    values, covariance = optimize.curve_fit(lambda v, V0, tau, c: V0 * np.exp(-v / tau) + c, t, table.V,
+                                            p0=(1.0, 1.0, 1.0))
+    for name, value, stderr in zip(("V0", "tau", "c"), values, np.sqrt(np.diag(covariance))):
+        assert fitted[name]["value"] == pytest.approx(value, rel=1e-5)
+        assert fitted[name]["stderr"] == pytest.approx(stderr, rel=1e-3)
 
 
 def test_the_command_line_compares_the_users_laws_with_the_chosen_formula(tmp_path, capsys):

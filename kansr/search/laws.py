@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import sympy
+from scipy import optimize
 from sympy.parsing.sympy_parser import convert_xor, parse_expr, standard_transformations
 
 from kansr.budget import Budget
@@ -172,7 +173,7 @@ def fitted_laws(laws: tuple[Law, ...], starts: dict[str, float] | None, table: D
         found.append(scorer.reported(candidate, budget))
         laws_fitted.append(law)
     shown = front_table(found, float(np.var(scorer.fit_y)), floor, scorer.nmse_scale)
-    named = [_in_law_names(law, row.formula, row.constants, table)
+    named = [_in_law_names(law, row.formula, row.constants, table, starts)
              for law, row in zip(laws_fitted, shown.itertuples())]
     tested = table.sigma is not None and table.sigma_column  # uncertainties, not weights of no scale
     return shown.assign(law=[law.text for law in laws_fitted],
@@ -184,30 +185,70 @@ def fitted_laws(laws: tuple[Law, ...], starts: dict[str, float] | None, table: D
                                    for constants, row in zip(named, shown.itertuples())]), tuple(notes)
 
 
-def _in_law_names(law: Law, fitted: sympy.Expr, constants: list[dict], table: Dataset) -> list[dict] | None:
+def _in_law_names(law: Law, fitted: sympy.Expr, constants: list[dict], table: Dataset,
+                  starts: dict[str, float]) -> list[dict] | None:
     """The fitted constants under the law's own names ({"name", "value", "stderr"} each, in
     the order the law names them), where the fitted formula is the law with numbers for its
-    names (it may not be: a·b·x is fitted as one constant); None where it is not."""
+    names and each of the law's constants is a function of one fitted constant (tau of
+    exp(-t/tau), fitted as the number in exp(-0.77·t)); None where not (a·b·x is fitted as
+    one constant; a law's constant may depend on two). The values are found by matching the
+    law's tree, else by solving for the law's curve from ``starts``; each standard error is
+    its fitted constant's, times the derivative of the one by the other."""
     if not law.constants:
         return None
     symbols = [sympy.Symbol(n) for n in table.names]
-    wilds = {sympy.Symbol(n): sympy.Wild(f"_{n}", exclude=symbols, properties=[lambda e: e.is_Number])
-             for n in law.constants}
-    binding = fitted.match(law.expr.xreplace(wilds))
-    if not binding or any(w not in binding for w in wilds.values()):
-        return None
-    values = {n: float(binding[wilds[sympy.Symbol(n)]]) for n in law.constants}
-    # the same curve on every row, and each value a fitted constant's (up to its sign: the
-    # rate of exp(-k·t) is fitted as the number in exp(-0.05·t))
-    as_law = predict(law.expr.xreplace({sympy.Symbol(n): sympy.Float(v) for n, v in values.items()}), symbols,
-                     table.X)
-    if not np.allclose(as_law, predict(fitted, symbols, table.X), rtol=1e-9, atol=0.0):
+    names = [sympy.Symbol(n) for n in law.constants]
+    curve = sympy.lambdify([*symbols, *names], law.expr, "numpy")
+
+    def solve(target: np.ndarray, start: np.ndarray) -> np.ndarray | None:
+        """The law's constants that give the curve ``target`` on the rows, or None."""
+        def residuals(values):
+            with np.errstate(all="ignore"):
+                return np.broadcast_to(curve(*table.X.T, *values), target.shape) - target
+
+        with np.errstate(all="ignore"):
+            found = optimize.least_squares(residuals, start, method="lm", xtol=1e-15, ftol=1e-15, gtol=1e-15).x
+        close = np.allclose(residuals(found), 0.0, rtol=0.0, atol=1e-9 * float(np.max(np.abs(target))))
+        return found if close else None
+
+    target = predict(fitted, symbols, table.X)
+    wilds = {name: sympy.Wild(f"_{name}", exclude=symbols, properties=[lambda e: e.is_Number]) for name in names}
+    binding = fitted.match(law.expr.xreplace(wilds)) or {}
+    start = np.array([float(binding[wilds[n]]) if wilds[n] in binding else starts.get(str(n), 1.0) or 1e-6
+                      for n in names])
+    values = solve(target, start)
+    if values is None or not _identifiable(curve, table.X, values):
         return None
     named = []
-    for name, value in values.items():
-        same = [c for c in constants if np.isclose(abs(c["value"]), abs(value), rtol=1e-9, atol=0.0)]
-        if not same:
+    columns = np.zeros((len(names), len(constants)))  # the derivative of each law constant by each fitted one
+    for i, constant in enumerate(constants):
+        step = 1e-6 * abs(constant["value"]) or 1e-6
+        moved = fitted.xreplace({sympy.Float(constant["value"]): sympy.Float(constant["value"] + step)})
+        shifted = solve(predict(moved, symbols, table.X), values)
+        if shifted is None:
             return None
-        named.append({**same[0], "name": name, "value": value})
+        columns[:, i] = (shifted - values) / step
+    for name, value, row in zip(law.constants, values, columns):
+        contributions = np.abs(row) * np.array([c["stderr"] for c in constants])
+        sources = np.flatnonzero(np.abs(row) > 1e-6 * np.max(np.abs(row)))
+        if len(sources) != 1:
+            return None
+        named.append({**constants[sources[0]], "name": name, "value": float(value),
+                      "stderr": float(contributions[sources[0]])})
     return named
 
+
+def _identifiable(curve, X: np.ndarray, values: np.ndarray) -> bool:
+    """Whether the rows fix each of the law's constants at ``values``: the curve's
+    derivatives by them (each scaled by its constant, so that units do not matter) are
+    independent columns (a and b of a·b·x are not: only their product is fitted)."""
+    with np.errstate(all="ignore"):
+        at = np.broadcast_to(curve(*X.T, *values), (len(X),))
+        columns = []
+        for j, value in enumerate(values):
+            step = 1e-6 * abs(value) or 1e-6
+            moved = values.copy()
+            moved[j] += step
+            columns.append((np.broadcast_to(curve(*X.T, *moved), (len(X),)) - at) / step * (abs(value) or 1.0))
+    singular = np.linalg.svd(np.column_stack(columns), compute_uv=False)
+    return bool(np.all(np.isfinite(singular)) and singular[-1] > 1e-6 * singular[0])
