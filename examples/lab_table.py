@@ -18,7 +18,7 @@ t = np.linspace(0.0, 5.0, 16)
 V_err = np.where(6.0 * np.exp(-t / 1.3) > 2.0, 0.05, 0.005)
 table = pd.DataFrame({"t": t, "V": 6.0 * np.exp(-t / 1.3) + rng.normal(0.0, 1.0, 16) * V_err, "V_err": V_err})
 
-res = kansr.discover(table, target="V", seed=0, time_budget=10, verbose=False,
+res = kansr.discover(table, target="V", seed=0, time_budget=4, verbose=False,
                      laws=["V0*exp(-t/tau)"], starts={"tau": 1.0})
 print(f"formula: V = {res.template()}")
 for row in res.constants.itertuples():

@@ -47,7 +47,7 @@ def test_under_units_the_rows_are_weighed_too():
     sigma = np.where(np.arange(16) % 2 == 0, 0.01, 0.5)
     # a factor no simple number is within the errors of: the answer keeps it fitted
     table = pd.DataFrame({"m": m, "v": v, "E": 0.537 * m * v**2 + rng.normal(0, 1, 16) * sigma, "E_err": sigma})
-    result = discover(table, target="E", time_budget=5, verbose=False, units={"m": "kg", "v": "m/s", "E": "J"},
+    result = discover(table, target="E", time_budget=3, verbose=False, units={"m": "kg", "v": "m/s", "E": "J"},
                       laws=["a*m*v**2"])
     (a,), covariance = optimize.curve_fit(lambda X, a: a * X[0] * X[1] ** 2, (m, v), table.E, sigma=sigma)
     # the answer, refit in the user's columns after the search on dimensionless groups, and
@@ -106,7 +106,7 @@ def test_under_units_the_small_tables_note_counts_the_answers_constants():
     m, v = rng.uniform(1, 5, 16), rng.uniform(1, 3, 16)
     sigma = np.where(np.arange(16) % 2 == 0, 0.01, 0.5)
     table = pd.DataFrame({"m": m, "v": v, "E": 0.5 * m * v**2 + rng.normal(0, 1, 16) * sigma, "E_err": sigma})
-    result = discover(table, target="E", time_budget=5, verbose=False, units={"m": "kg", "v": "m/s", "E": "J"})
+    result = discover(table, target="E", time_budget=3, verbose=False, units={"m": "kg", "v": "m/s", "E": "J"})
     assert str(result.formula) == "m*v**2/2" and result.constants.empty
     (small,) = [note for note in result.notes if note.startswith("only 16 rows")]
     assert "no fitted constant" in small
