@@ -174,15 +174,15 @@ class Scorer:
         # too, is fitted to y·M·w, w scaled to a geometric mean of 1 (the fits' numbers stay
         # the target's size); every fit, cross-validation and description is then weighted
         self.scale = dataset.scale
-        self.multiplier = product(dataset.scale, None if dataset.sigma is None else row_weights(dataset.sigma))
+        weights = None if dataset.sigma is None else row_weights(dataset.sigma)
+        self.multiplier = product(dataset.scale, weights)
         self.fit_X, self.fit_y, self.fit_symbols = dataset.X, dataset.y, self.symbols
         # what turns an error normalised by var(fit_y) into one normalised by y's own weighted
         # variance, for R² (1 where no uncertainties weigh the rows)
         self.nmse_scale = 1.0
-        if dataset.sigma is not None:
+        if weights is not None:
             measured = dataset.y if dataset.scale is None else dataset.y * dataset.scale
-            self.nmse_scale = float(np.var(dataset.y * self.multiplier)) / weighted_variance(
-                measured, row_weights(dataset.sigma))
+            self.nmse_scale = float(np.var(dataset.y * self.multiplier)) / weighted_variance(measured, weights)
         if self.multiplier is not None:
             self.fit_X = np.column_stack([dataset.X, self.multiplier])
             self.fit_y, self.fit_symbols = dataset.y * self.multiplier, self.symbols + [_SCALE]

@@ -36,7 +36,7 @@ from kansr.budget import Budget
 from kansr.data import Dataset
 from kansr.errors import DataError
 from kansr.search.candidate import Rows, one_signed
-from kansr.search.result import Result, constants_table, fit_of, report_budget, small_table_note
+from kansr.search.result import Result, constants_table, fit_of, report_budget
 from kansr.search.weights import row_weights, weighted_variance
 from kansr.symbolic import complexity, describe, predict, refit, snap
 from kansr.symbolic.description import description_length, model_nmse, pooled, structure
@@ -354,19 +354,8 @@ def in_user_columns(result: Result, groups: Groups, labels: list[str], user: Dat
                    complexity=complexity(chosen_formula), front=pd.DataFrame(front_rows),
                    constants=chosen_constants, names=list(user.names), renamed=dict(user.renamed),
                    inputs_used=[n for n, s in zip(user.names, symbols) if chosen_formula.has(s)], kan=None,
-                   target_units=format_unit(target_units), notes=tuple(user.notes) + tuple(_with_small_table_note(
-                       result.notes[len(user.notes):], len(y), len(chosen_constants))))
+                   target_units=format_unit(target_units), notes=tuple(user.notes) + result.notes[len(user.notes):])
 
-
-def _with_small_table_note(notes: tuple[str, ...], rows: int, fitted: int) -> list[str]:
-    """``notes`` with the small table's note counting the constants of the formula chosen
-    in the user's columns, not those of the search's (m·v²/2 has none where the search fitted
-    the dimensionless group's constant)."""
-    small = small_table_note(rows, 0)
-    if small is None:
-        return list(notes)
-    kept = [note for note in notes if not note.startswith(f"only {rows} rows:")]
-    return [small_table_note(rows, fitted), *kept]
 
 
 def with_errors(found: dict, symbols: list[sympy.Symbol], X: np.ndarray, y: np.ndarray, budget: Budget | None,

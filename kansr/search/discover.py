@@ -47,7 +47,7 @@ from kansr.search import laws as laws_module
 from kansr.search.candidate import Rows, split_rows
 from kansr.search.weights import chi_square, row_weights
 from kansr.search.config import DiscoverConfig
-from kansr.search.result import Result
+from kansr.search.result import Result, small_table_note
 from kansr.search.search import INTERRUPTED, Search, progress
 from kansr.search.selection import choose
 from kansr.symbolic import residuals
@@ -262,6 +262,11 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
         result = dimensions.in_user_columns(result, groups, dataset.names, user, rows, dims, target_dims, budget)
     elif units is not None:
         result = dimensions.with_constant_units(result, dict(zip(table.names, dims)), target_dims)
+    # the small table's note counts the constants of the answer in the user's columns (under
+    # units, m·v²/2 has none where the search fitted the dimensionless group's constant)
+    small = small_table_note(len(loaded.y), len(result.constants))
+    if small:
+        result = replace(result, notes=result.notes + (small,))
     if groups is None:
         original = {safe: name for name, safe in dataset.renamed.items()}
         out = [original.get(dataset.names[i], dataset.names[i]) for i in set_aside if i not in kept]

@@ -29,15 +29,7 @@ from kansr.search.config import DiscoverConfig
 from kansr.search.executor import run_parallel
 from kansr.search.plan import Plan, guaranteed_index, plans, reduced_order
 from kansr.search.reduction import Context, Reduction, Solution, Subproblem, Surrogate
-from kansr.search.result import (
-    Result,
-    constants_table,
-    error_model,
-    fit_of,
-    front_table,
-    report_budget,
-    small_table_note,
-)
+from kansr.search.result import Result, constants_table, error_model, fit_of, front_table, report_budget
 from kansr.search.selection import choose, pareto
 from kansr.search.trial import StageTimer, train_and_read
 from kansr.symbolic import compositions, get_library, predict, reread_terms
@@ -387,14 +379,10 @@ class Search:
         chosen = reported
         r2, rmse = fit_of(predict(chosen.formula, self.symbols, X), y)
         table = front_table(front, float(np.var(self.scorer.fit_y)), self.floor, self.scorer.nmse_scale)
-        notes = list(self.dataset.notes)
-        small = small_table_note(len(y), len(chosen.constants))
-        if small:
-            notes.append(small)
         return Result(formula=chosen.formula, r2=r2, rmse=rmse,
                       complexity=int(chosen.complexity), seconds=time.monotonic() - start, front=table,
                       constants=constants_table(chosen.constants, chosen.formula), errors=error_model(chosen),
                       inputs_used=[n for n, s in zip(self.dataset.names, self.symbols) if chosen.formula.has(s)],
                       names=self.dataset.names, target=self.dataset.target, kan=self.models[chosen.key],
                       stopped=self.stopped, renamed=self.dataset.renamed, seed=self.seed,
-                      attempt=chosen.attempt, timings=dict(self.timer.seconds), notes=tuple(notes))
+                      attempt=chosen.attempt, timings=dict(self.timer.seconds), notes=tuple(self.dataset.notes))
