@@ -27,5 +27,4 @@ print(f"chi2/dof = {res.chi2_dof:.2f}")
 law = res.laws.iloc[0]
 print(f"your law: V = {law.law}   " + ", ".join(f"{c['name']} = {c['value']:.4g} ± {c['stderr']:.2g}"
                                              for c in law.constants))
-chosen = res.front.score[res.front.formula == res.formula].iloc[0]
-print(f"  held-out R2 {law.r2:.6f}; description {law.score - chosen:+.1f} nats against the answer's")
+print(f"  held-out R2 {law.r2:.6f}; description {law.score - res.score:+.1f} nats against the answer's")

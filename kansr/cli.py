@@ -137,10 +137,9 @@ def _print_result(result) -> None:
     if len(result.laws):
         print("your laws (complexity, held-out R2, description length in nats, law with its constants; "
               "against the chosen):")
-        best = float(result.front.score[[str(f) == chosen for f in result.front.formula]].iloc[0])
         for row in result.laws.itertuples():
             stated = "   " + stated_constants(row.constants) if row.constants else ""
-            difference = row.score - best
+            difference = row.score - result.score
             verdict = (f"{difference:.1f} nats longer" if difference > 0.05 else
                        f"{-difference:.1f} nats shorter (the search missed it)" if difference < -0.05 else "as short")
             given = "" if row.named is not None else f"{row.law} as fitted: "

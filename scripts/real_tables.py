@@ -108,8 +108,7 @@ def run(split: str, time_budget: float, only: list[str] | None = None) -> pd.Dat
         # the textbook law fitted and described by kansr on the same rows: longer than the
         # chosen formula, the criterion prefers kansr's given the rows; shorter, the search
         # missed it
-        chosen_score = result.front.score[[f == result.formula for f in result.front.formula]].iloc[0]
-        nats = float(result.laws.score.iloc[0] - chosen_score) if len(result.laws) else math.nan
+        nats = float(result.laws.score.iloc[0] - result.score) if len(result.laws) else math.nan
         rows.append({"table": row.name, "rows": len(frame), "textbook law": row.law, "law complexity": complexity(law),
                      "law held-out RMSE": law_rmse, "kansr formula": str(found), "kansr complexity": complexity(found),
                      "kansr held-out RMSE": kansr_rmse, "law's description - kansr's (nats)": round(nats, 1),

@@ -115,6 +115,12 @@ class Result:
             X = X.to_numpy(dtype=float)
         return predict(self.formula, self.symbols, np.asarray(X, dtype=float))
 
+    @property
+    def score(self) -> float:
+        """The chosen formula's description length in nats (its row of ``front``), against
+        which the front's rows and the user's laws compare."""
+        return float(self.front.score[[str(f) == str(self.formula) for f in self.front.formula]].iloc[0])
+
     def latex(self) -> str:
         return sympy.latex(self.formula)
 
