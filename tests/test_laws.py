@@ -97,14 +97,17 @@ def test_a_logistic_law_is_fitted_from_the_starts_given():
                       starts={"Asym": 100.0, "xmid": 500.0, "scal": 100.0})
     (law,) = result.laws.itertuples()
     assert law.r2 > 0.99
-    # (xmid - age)/scal is fitted as c1·exp(c2·age): sympy distributes a number over a sum,
-    # and xmid depends on both c1 and c2, whose covariance is not kept; so the constants keep
-    # the fit's names, and the law's follow from them
-    assert law.named is None
-    asym, scale, rate = (c["value"] for c in law.constants)
-    stderr = law.constants[0]["stderr"]
-    assert abs(asym - 190.0) < 4 * stderr
-    assert -1 / rate == pytest.approx(350.0, rel=0.1) and -np.log(scale) / rate == pytest.approx(700.0, rel=0.05)
+    # (xmid - age)/scal is fitted as c1·exp(c2·age) (sympy distributes a number over a sum),
+    # and xmid rests on both c1 and c2: its value and error are the law's own, as curve_fit
+    # finds them fitting the law in its names
+    assert law.named is not None
+    fitted = {c["name"]: c for c in law.constants}
+    values, covariance = optimize.curve_fit(lambda v, Asym, xmid, scal: Asym / (1 + np.exp((xmid - v) / scal)),
+                                            age, table["size"], p0=(100.0, 500.0, 100.0))
+    for name, value, stderr in zip(("Asym", "xmid", "scal"), values, np.sqrt(np.diag(covariance))):
+        assert fitted[name]["value"] == pytest.approx(value, rel=1e-5)
+        assert fitted[name]["stderr"] == pytest.approx(stderr, rel=1e-3)
+    assert abs(fitted["xmid"]["value"] - 700.0) < 4 * fitted["xmid"]["stderr"]
 
 
 def test_a_laws_constant_that_is_a_function_of_a_fitted_one_keeps_its_name_and_error():

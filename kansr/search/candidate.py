@@ -39,7 +39,8 @@ from kansr.search import stopping
 from kansr.search.baselines import Form, in_table
 from kansr.search.weights import product, row_weights, weighted_variance
 from kansr.search.trial import StageTimer, variants
-from kansr.symbolic import Constant, Scored, complexity, cross_validated_predictions, describe, polish, predict, refit
+from kansr.symbolic import (Constant, Scored, complexity, cross_validated_predictions, describe, named_errors, polish,
+                            predict, refit)
 from kansr.symbolic.constants import exact_numbers_cost
 from kansr.symbolic.description import (FLOOR, NODE_COST, cross_validated_float_cost, data_cost, model_nmse,
                                         pooled, structure)
@@ -283,6 +284,14 @@ class Scorer:
         if len(described.constants) != len(candidate.constants):
             return candidate
         return replace(candidate, constants=described.constants)
+
+    def errors_in_names(self, expr: sympy.Expr, named: dict[sympy.Symbol, float], relative: bool,
+                        budget: Budget | None = None) -> np.ndarray:
+        """The standard errors of ``expr``'s constants ``named`` (symbols, at the values given,
+        which fit the refit rows) as ``reported`` gives a candidate's, with the errors of
+        ``relative``: a law's constants under the law's own names."""
+        X, y = self.fit_X[self.rows.refit], self.fit_y[self.rows.refit]
+        return named_errors(self._in_fit(expr), named, self.fit_symbols, X, y, budget, relative)
 
     def use_table(self, forms: tuple[Form, ...]) -> None:
         """Price every formula of a shape in the table of common laws (``forms``, one per law)

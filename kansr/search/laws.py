@@ -173,8 +173,8 @@ def fitted_laws(laws: tuple[Law, ...], starts: dict[str, float] | None, table: D
         found.append(scorer.reported(candidate, budget))
         laws_fitted.append(law)
     shown = front_table(found, float(np.var(scorer.fit_y)), floor, scorer.nmse_scale)
-    named = [_in_law_names(law, row.formula, row.constants, table, starts)
-             for law, row in zip(laws_fitted, shown.itertuples())]
+    named = [_in_law_names(law, row.formula, candidate.relative, scorer, starts, budget)
+             for law, row, candidate in zip(laws_fitted, shown.itertuples(), found)]
     tested = table.sigma is not None and table.sigma_column  # uncertainties, not weights of no scale
     return shown.assign(law=[law.text for law in laws_fitted],
                         chi2_dof=[chi_square(row.formula, len(row.constants), table)[0] if tested else None
@@ -185,57 +185,39 @@ def fitted_laws(laws: tuple[Law, ...], starts: dict[str, float] | None, table: D
                                    for constants, row in zip(named, shown.itertuples())]), tuple(notes)
 
 
-def _in_law_names(law: Law, fitted: sympy.Expr, constants: list[dict], table: Dataset,
-                  starts: dict[str, float]) -> list[dict] | None:
+def _in_law_names(law: Law, fitted: sympy.Expr, relative: bool, scorer: Scorer, starts: dict[str, float],
+                  budget: Budget | None) -> list[dict] | None:
     """The fitted constants under the law's own names ({"name", "value", "stderr"} each, in
     the order the law names them), where the fitted formula is the law with numbers for its
-    names and each of the law's constants is a function of one fitted constant (tau of
-    exp(-t/tau), fitted as the number in exp(-0.77·t)); None where not (a·b·x is fitted as
-    one constant; a law's constant may depend on two). The values are found by matching the
-    law's tree, else by solving for the law's curve from ``starts``; each standard error is
-    its fitted constant's, times the derivative of the one by the other."""
+    names and the rows fix each of them; None where they do not (a·b·x is fitted as one
+    constant). The values are found by matching the law's tree, else by solving for the
+    law's curve from ``starts``; the standard errors are the law's own, as a fit of it in
+    its names gives them (``Scorer.errors_in_names``): a logistic's midpoint, which its fit
+    holds in two numbers, gets one."""
     if not law.constants:
         return None
+    table = scorer.dataset
     symbols = [sympy.Symbol(n) for n in table.names]
     names = [sympy.Symbol(n) for n in law.constants]
     curve = sympy.lambdify([*symbols, *names], law.expr, "numpy")
-
-    def solve(target: np.ndarray, start: np.ndarray) -> np.ndarray | None:
-        """The law's constants that give the curve ``target`` on the rows, or None."""
-        def residuals(values):
-            with np.errstate(all="ignore"):
-                return np.broadcast_to(curve(*table.X.T, *values), target.shape) - target
-
-        with np.errstate(all="ignore"):
-            found = optimize.least_squares(residuals, start, method="lm", xtol=1e-15, ftol=1e-15, gtol=1e-15).x
-        close = np.allclose(residuals(found), 0.0, rtol=0.0, atol=1e-9 * float(np.max(np.abs(target))))
-        return found if close else None
-
     target = predict(fitted, symbols, table.X)
+
+    def residuals(values):
+        with np.errstate(all="ignore"):
+            return np.broadcast_to(curve(*table.X.T, *values), target.shape) - target
+
     wilds = {name: sympy.Wild(f"_{name}", exclude=symbols, properties=[lambda e: e.is_Number]) for name in names}
     binding = fitted.match(law.expr.xreplace(wilds)) or {}
     start = np.array([float(binding[wilds[n]]) if wilds[n] in binding else starts.get(str(n), 1.0) or 1e-6
                       for n in names])
-    values = solve(target, start)
-    if values is None or not _identifiable(curve, table.X, values):
+    with np.errstate(all="ignore"):
+        values = optimize.least_squares(residuals, start, method="lm", xtol=1e-15, ftol=1e-15, gtol=1e-15).x
+    close = np.allclose(residuals(values), 0.0, rtol=0.0, atol=1e-9 * float(np.max(np.abs(target))))
+    if not close or not _identifiable(curve, table.X, values):
         return None
-    named = []
-    columns = np.zeros((len(names), len(constants)))  # the derivative of each law constant by each fitted one
-    for i, constant in enumerate(constants):
-        step = 1e-6 * abs(constant["value"]) or 1e-6
-        moved = fitted.xreplace({sympy.Float(constant["value"]): sympy.Float(constant["value"] + step)})
-        shifted = solve(predict(moved, symbols, table.X), values)
-        if shifted is None:
-            return None
-        columns[:, i] = (shifted - values) / step
-    for name, value, row in zip(law.constants, values, columns):
-        contributions = np.abs(row) * np.array([c["stderr"] for c in constants])
-        sources = np.flatnonzero(np.abs(row) > 1e-6 * np.max(np.abs(row)))
-        if len(sources) != 1:
-            return None
-        named.append({**constants[sources[0]], "name": name, "value": float(value),
-                      "stderr": float(contributions[sources[0]])})
-    return named
+    errors = scorer.errors_in_names(law.expr, dict(zip(names, values)), relative, budget)
+    return [{"name": name, "value": float(value), "stderr": float(error)}
+            for name, value, error in zip(law.constants, values, errors)]
 
 
 def _identifiable(curve, X: np.ndarray, values: np.ndarray) -> bool:

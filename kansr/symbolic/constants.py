@@ -137,11 +137,17 @@ class Template:
     ``derivatives``: fits take the Jacobian from the formula's derivatives, compiled on the
     first fit, instead of from forward differences (one evaluation per constant). Compiling
     them costs about as much as one fit with differences, so this is for templates fitted
-    many times (snapping, cross-validation) with at least ``_ANALYTIC_FROM`` free constants."""
+    many times (snapping, cross-validation) with at least ``_ANALYTIC_FROM`` free constants.
+
+    ``named``: the parameters are these symbols of ``expr``, starting from their values,
+    and its floats stay as they are (a law in its own names, ``named_errors``)."""
 
     def __init__(self, expr: sympy.Expr, symbols, X: np.ndarray, y: np.ndarray, relative: bool = False,
-                 derivatives: bool = False) -> None:
-        self.expr, self.params, self.start = _parametrize(expr)
+                 derivatives: bool = False, named: dict[sympy.Symbol, float] | None = None) -> None:
+        if named is None:
+            self.expr, self.params, self.start = _parametrize(expr)
+        else:
+            self.expr, self.params, self.start = expr, list(named), np.array(list(named.values()), dtype=float)
         self.fn = lambdify(self.expr, symbols, self.params)
         self.columns, self.y = list(X.T), y
         self.relative = relative
@@ -444,6 +450,19 @@ def describe(expr: sympy.Expr, symbols, X: np.ndarray, y: np.ndarray, budget: Bu
         precisions = [float(conditional[index[float(f)]]) for f in floats]
     cost_of_floats = sum(float_cost(c.value, p, len(y)) for c, p in zip(constants, precisions))
     return Scored(expr, error, constants, cost_of_floats + exact_numbers_cost(expr), len(y), relative)
+
+
+def named_errors(expr: sympy.Expr, named: dict[sympy.Symbol, float], symbols, X: np.ndarray, y: np.ndarray,
+                 budget: Budget | None = None, relative: bool = False) -> np.ndarray:
+    """The standard errors of the constants ``named`` (symbols of ``expr``, at their fitted
+    values) as ``describe`` gives those of a formula's floats, from the covariance (the
+    bootstrap's where it is ill-conditioned): the errors of a law's constants in the law's
+    own names, xmid of Asym/(1 + exp((xmid - t)/s)) among them, which sympy would merge
+    with its other numbers were it a float (a number is distributed over a sum)."""
+    template = Template(expr, symbols, X, y, relative, named=named)
+    charge(budget, template.compilation_cost)
+    marginal, _ = template.standard_errors(template.start, list(range(len(named))), budget, "bootstrap")
+    return marginal
 
 
 def refit(expr: sympy.Expr, symbols: list[sympy.Symbol], X: np.ndarray, y: np.ndarray,
