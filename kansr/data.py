@@ -49,6 +49,13 @@ class Dataset:
     left_out : tuple of str
         The table's columns that are neither inputs nor the target (left out by the user or
         as uncertainties), as given and as identifiers: no name a formula may use.
+    input_sigma : dict
+        Input name -> its uncertainty on each row (ndarray, shape (n_samples,)), from a
+        column of them (x_err beside x): carried to the target through the formula's slope
+        (``kansr.search.weights.with_input_uncertainties``).
+    target_sigma : ndarray, shape (n_samples,), or None
+        Where ``sigma`` carries the inputs' uncertainties too, the target's own (None where
+        the table gives none).
     """
 
     X: np.ndarray
@@ -62,6 +69,17 @@ class Dataset:
     sigma: np.ndarray | None = None
     sigma_column: str = ""
     left_out: tuple[str, ...] = ()
+    input_sigma: dict = field(default_factory=dict)
+    target_sigma: np.ndarray | None = None
+
+    @property
+    def uncertainties(self) -> str:
+        """What ``sigma`` holds, as a note names it: the target's column of uncertainties,
+        the inputs' carried to it, or both; "" where there are none, or weights of no scale."""
+        if self.sigma is None:
+            return ""
+        inputs = f"{', '.join(self.input_sigma)}'s uncertainties through the slope" if self.input_sigma else ""
+        return " and ".join(filter(None, [repr(self.sigma_column) if self.sigma_column else "", inputs]))
 
 
 def load(data, target: str | None = None, source: str = "data", sep: str | None = None,
@@ -276,8 +294,10 @@ def from_frame(frame: pd.DataFrame, target: str | None = None, source: str = "da
     if len(frame) < MIN_ROWS:
         raise DataError(f"{source}: only {len(frame)} data row(s); at least {MIN_ROWS} are needed")
     columns_in = [n for n in names if n != target]
-    errors = [n for n in columns_in if n in uncertain and (uncertain[n][0] == target or not uncertain[n][1])]
-    if errors and not inputs:
+    # a column named an input is one, whatever its name says
+    errors = [n for n in columns_in if n in uncertain and (uncertain[n][0] == target or not uncertain[n][1])
+              and n not in (inputs or ())]
+    if errors:
         if len(errors) == len(columns_in):
             raise DataError(f"{source}: no input column: {', '.join(map(repr, errors))} "
                             f"{'holds' if len(errors) == 1 else 'hold'} uncertainties (--inputs to use them)")
@@ -294,8 +314,13 @@ def from_frame(frame: pd.DataFrame, target: str | None = None, source: str = "da
         safe_names.append(safe)
     keep = _kept(columns_in, safe_names, inputs, drop)
     kept = [columns_in[i] for i in keep]
+    # an input's own (the first such column of each input kept) are carried to the target
+    of_inputs = {}
+    for name in errors:
+        if uncertain[name][0] in kept and uncertain[name][0] not in of_inputs.values():
+            of_inputs[name] = uncertain[name][0]
     # by position: the frame's own labels may be numbers, where ``names`` are their text
-    read = kept + ([sigma_column] if sigma_column else []) + [target]
+    read = kept + list(of_inputs) + ([sigma_column] if sigma_column else []) + [target]
     values, gaps, read_as_times = _numeric(frame.iloc[:, [names.index(n) for n in read]], source, by_line,
                                            first_line, target)
     sigma, weighed = None, ""
@@ -305,9 +330,14 @@ def from_frame(frame: pd.DataFrame, target: str | None = None, source: str = "da
         if not (sigma > 0).all():
             weighed = f"the rows are not weighed by it: it is 0 on {int(np.sum(sigma <= 0))} of them"
             sigma, sigma_column = None, None
+    spreads = values[:, len(kept):len(kept) + len(of_inputs)]
+    values = np.delete(values, range(len(kept), len(kept) + len(of_inputs)), axis=1)
+    if of_inputs:
+        carried = f"{', '.join(map(repr, of_inputs))} carried to {target!r} through its slope (effective variance)"
+        weighed = "; ".join(filter(None, [weighed, carried]))
     if errors:
         of = sorted({uncertain[n][0] for n in errors}, key=names.index)
-        unused = [n for n in errors if n != sigma_column and uncertain[n][0] != target]
+        unused = [n for n in errors if n != sigma_column and n not in of_inputs]
         use = "; ".join(filter(None, [weighed, f"{', '.join(map(repr, unused))} not used" if unused else ""]))
         notes.append(f"left out {', '.join(map(repr, errors))}: the uncertainties of {', '.join(map(repr, of))} "
                      f"by {'its name' if len(errors) == 1 else 'their names'}, not inputs; {use} (--inputs to choose)")
@@ -320,11 +350,12 @@ def from_frame(frame: pd.DataFrame, target: str | None = None, source: str = "da
             notes.append(f"column {columns_in[i]!r} holds {elapsed.kind}: read as {elapsed.unit} since "
                          f"{elapsed.origin}")
     renamed = {columns_in[i]: safe_names[i] for i in keep if safe_names[i] != columns_in[i]}
+    input_sigma = {safe_names[columns_in.index(x)]: spreads[:, i] for i, x in enumerate(of_inputs.values())}
     left_out = tuple(dict.fromkeys(name for i, (given, safe) in enumerate(zip(columns_in, safe_names))
                                    if i not in keep for name in (given, safe)))
     return Dataset(values[:, :-1], values[:, -1], [safe_names[i] for i in keep], target, renamed,
                    tuple(notes) + gaps, dates=dates, sigma=sigma, sigma_column=sigma_column or "",
-                   left_out=left_out)
+                   left_out=left_out, input_sigma=input_sigma)
 
 
 def columns(dataset: Dataset, keep: list[int]) -> Dataset:
@@ -332,7 +363,8 @@ def columns(dataset: Dataset, keep: list[int]) -> Dataset:
     kept = {dataset.names[i] for i in keep}
     renamed = {original: safe for original, safe in dataset.renamed.items() if safe in kept}
     return replace(dataset, X=dataset.X[:, keep], names=[dataset.names[i] for i in keep], renamed=renamed,
-                   dates={name: e for name, e in dataset.dates.items() if name in kept})
+                   dates={name: e for name, e in dataset.dates.items() if name in kept},
+                   input_sigma={name: s for name, s in dataset.input_sigma.items() if name in kept})
 
 
 def select_inputs(dataset: Dataset, inputs: list[str] | None = None, drop: list[str] | None = None) -> Dataset:

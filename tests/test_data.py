@@ -456,10 +456,17 @@ def test_columns_of_uncertainties_are_not_inputs_nor_the_default_target(tmp_path
     assert dataset.notes == (
         "the last column, 'y_err', holds the uncertainties of 'y' (by its name): explaining 'y' (--target to choose)",
         ("left out 'sigma_x', 'y_err': the uncertainties of 'x', 'y' by their names, not inputs; the rows are "
-         "weighed by 1/y_err²; 'sigma_x' not used (--inputs to choose)"))
-    # the target's uncertainties are kept, row by row, for the fits' weights
+         "weighed by 1/y_err²; 'sigma_x' carried to 'y' through its slope (effective variance) "
+         "(--inputs to choose)"))
+    # the target's uncertainties are kept, row by row, for the fits' weights, and the inputs'
     np.testing.assert_array_equal(dataset.sigma, 0.05 * y)
     assert dataset.sigma_column == "y_err"
+    assert list(dataset.input_sigma) == ["x"]
+    np.testing.assert_array_equal(dataset.input_sigma["x"], np.full(12, 0.05))
+    # with the inputs named, the columns of uncertainties still weigh the rows (they were left unread)
+    assert data.load(frame, inputs=["x"]).input_sigma.keys() == {"x"}
+    assert data.load(frame, inputs=["x"]).sigma_column == "y_err"
+    assert data.load(frame, drop=["x"]).input_sigma == {}
     # "d" names the target's uncertainty; asked for, a column is an input whatever its name
     assert data.load(frame.rename(columns={"y_err": "dy"}), target="y").names == ["x", "dx"]
     assert data.load(frame, target="y", inputs=["x", "y_err"]).names == ["x", "y_err"]

@@ -1,5 +1,7 @@
 """A column of the target's uncertainties weighs the rows (``kansr.data.Dataset.sigma``)."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -110,3 +112,38 @@ def test_under_units_the_small_tables_note_counts_the_answers_constants():
     assert str(result.formula) == "m*v**2/2" and result.constants.empty
     (small,) = [note for note in result.notes if note.startswith("only 16 rows")]
     assert "no fitted constant" in small
+
+
+def test_the_inputs_uncertainties_are_carried_to_the_target_as_orthogonal_regression_weighs_them():
+    rng = np.random.default_rng(5)
+    rows = 15
+    x_true = np.linspace(1.0, 10.0, rows)
+    x_err, y_err = rng.uniform(0.05, 0.6, rows), np.full(rows, 0.2)
+    x, y = x_true + rng.normal(0.0, x_err), 2.0 + 3.0 * x_true + rng.normal(0.0, y_err)
+    table = pd.DataFrame({"x": x, "x_err": x_err, "y": y, "y_err": y_err})
+    result = discover(table, target="y", time_budget=1.5, verbose=False, laws=["a + b*x"])
+    (line,) = result.laws.itertuples()
+    fitted = np.array([c["value"] for c in line.constants])
+    errors = np.array([c["stderr"] for c in line.constants])
+    # the effective variance of the line's own slope: σ² = y_err² + (b·x_err)², b refit
+    # until it settles, as a least-squares fit with errors in x is done by hand
+    values = np.array([1.0, 1.0])
+    for _ in range(20):
+        values, covariance = optimize.curve_fit(lambda v, a, b: a + b * v, x, y, p0=values,
+                                                sigma=np.sqrt(y_err**2 + (values[1] * x_err) ** 2))
+    np.testing.assert_allclose(fitted, values, rtol=1e-4)
+    np.testing.assert_allclose(errors, np.sqrt(np.diag(covariance)), rtol=1e-3)
+    assert line.chi2_dof == pytest.approx(np.sum((y - values[0] - values[1] * x) ** 2 / (
+        y_err**2 + (values[1] * x_err) ** 2)) / (rows - 2), rel=1e-4)
+    # within a third of an error of orthogonal distance regression, which fits x too; the
+    # fit that weighs by y_err alone is over one error away (scipy.odr leaves scipy in 1.19)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        odr = pytest.importorskip("scipy.odr")
+    found = odr.ODR(odr.RealData(x, y, sx=x_err, sy=y_err), odr.Model(lambda beta, v: beta[0] + beta[1] * v),
+                    beta0=[1.0, 1.0]).run()
+    assert np.all(np.abs(fitted - found.beta) < found.sd_beta / 3)
+    np.testing.assert_allclose(errors, found.sd_beta, rtol=0.05)
+    by_y_err, _ = optimize.curve_fit(lambda v, a, b: a + b * v, x, y, sigma=y_err)
+    assert np.all(np.abs(by_y_err - found.beta) > found.sd_beta)
+    assert any("'x_err' carried to 'y' through its slope" in note for note in result.notes)

@@ -37,7 +37,7 @@ from kansr.budget import Budget, charge, cost
 from kansr.data import Dataset
 from kansr.search import stopping
 from kansr.search.baselines import Form, in_table
-from kansr.search.weights import product, row_weights, weighted_variance
+from kansr.search.weights import own_uncertainties, product, row_weights, weighted_variance
 from kansr.search.trial import StageTimer, variants
 from kansr.symbolic import (Constant, Scored, complexity, cross_validated_predictions, describe, named_errors, polish,
                             predict, refit)
@@ -132,6 +132,9 @@ FOLDS = 10
 _EXACT = 1e-12
 # the units' monomial M as a column of the fits' data (``Scorer``)
 _SCALE = sympy.Symbol("_scale")
+# refits of a reported formula under the effective variance of its own slopes: the weights
+# move with the constants, and settle to well within their errors in two or three
+_OWN_SLOPE_ROUNDS = 4
 
 
 def _cross_validated_parameter_cost(scored: Scored, n_rows: int) -> float:
@@ -268,16 +271,22 @@ class Scorer:
         formula whose errors are relative), and a standard error for every constant: where the
         covariance was ill-conditioned, from a bootstrap (twenty refits, as many as
         ``budget`` allows), and from the covariance's pseudoinverse where the bootstrap could
-        not finish. Its tree, held-out error and description stay the search's."""
-        X, y = self.fit_X[self.rows.refit], self.fit_y[self.rows.refit]
-        if candidate.constants:
+        not finish. Where the inputs have uncertainties, the constants and their errors are
+        those of the effective variance of the formula's own slopes (``_own_space``). Its
+        tree, held-out error and description stay the search's."""
+        X, y = self._own_space(candidate.formula)
+        # where the inputs have uncertainties, the effective variance of the formula's own
+        # slopes, which move with its constants: refit until they settle
+        rounds = 0 if not candidate.constants else _OWN_SLOPE_ROUNDS if self.dataset.input_sigma else 1
+        for _ in range(rounds):
             formula = self._in_fit(candidate.formula)
             fitted = refit(formula, self.fit_symbols, X, y, budget, relative=candidate.relative)
             standing = describe(formula, self.fit_symbols, X, y, relative=candidate.relative)
             if fitted.nmse < standing.nmse and len(fitted.constants) == len(candidate.constants):
                 fitted = self._from_fit(fitted)
                 candidate = replace(candidate, formula=fitted.expr, constants=fitted.constants)
-        if all(np.isfinite(c.stderr) for c in candidate.constants):
+            X, y = self._own_space(candidate.formula)
+        if all(np.isfinite(c.stderr) for c in candidate.constants) and not self.dataset.input_sigma:
             return candidate
         described = self._from_fit(describe(self._in_fit(candidate.formula), self.fit_symbols, X, y, budget,
                                             ill_conditioned="bootstrap", relative=candidate.relative))
@@ -290,8 +299,18 @@ class Scorer:
         """The standard errors of ``expr``'s constants ``named`` (symbols, at the values given,
         which fit the refit rows) as ``reported`` gives a candidate's, with the errors of
         ``relative``: a law's constants under the law's own names."""
-        X, y = self.fit_X[self.rows.refit], self.fit_y[self.rows.refit]
+        X, y = self._own_space(expr.xreplace({name: sympy.Float(value) for name, value in named.items()}))
         return named_errors(self._in_fit(expr), named, self.fit_symbols, X, y, budget, relative)
+
+    def _own_space(self, formula: sympy.Expr) -> tuple[np.ndarray, np.ndarray]:
+        """The refit rows of the fits' space (X, y), weighed as ``formula``'s own slopes carry
+        the inputs' uncertainties (``weights.own_uncertainties``) where they have any, else
+        as every fit is."""
+        rows = self.rows.refit
+        if not self.dataset.input_sigma:
+            return self.fit_X[rows], self.fit_y[rows]
+        multiplier = product(self.scale, row_weights(own_uncertainties(formula, self.dataset).sigma))
+        return np.column_stack([self.dataset.X, multiplier])[rows], (self.dataset.y * multiplier)[rows]
 
     def use_table(self, forms: tuple[Form, ...]) -> None:
         """Price every formula of a shape in the table of common laws (``forms``, one per law)

@@ -45,7 +45,7 @@ from kansr import units as units_module
 from kansr.search import dimensions, screening
 from kansr.search import laws as laws_module
 from kansr.search.candidate import Rows, split_rows
-from kansr.search.weights import chi_square, row_weights
+from kansr.search.weights import chi_square, own_uncertainties, row_weights, with_input_uncertainties
 from kansr.search.config import DiscoverConfig
 from kansr.search.result import Result, small_table_note
 from kansr.search.search import INTERRUPTED, Search, progress
@@ -143,7 +143,7 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
     budget = Budget(time_budget, budget_mode)  # checks the mode before any work
     if budget_mode == "work":
         config = replace(config, workers=1, simplify_seconds=_WORK_MODE_CAPS * config.simplify_seconds)
-    dataset = data_module.load(data, target, inputs=inputs, drop=drop)
+    dataset = with_input_uncertainties(data_module.load(data, target, inputs=inputs, drop=drop))
     loaded = dataset  # the user's columns, which the user's laws are in
     given = laws_module.parse_laws(laws, dataset, starts)  # before the search: a typo fails at once
     dates = dict(dataset.dates)  # the columns read as times, by the names the user's table gives them
@@ -291,10 +291,10 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
             progress("interrupted: your laws are left unfitted", verbose)
             note = "interrupted before your laws were fitted"
             result = replace(result, stopped=INTERRUPTED, notes=(*result.notes, note))
-    if loaded.sigma is not None and loaded.sigma_column:  # uncertainties, not weights of no scale
-        chi2, note = _chi_square(result, loaded)
+    if loaded.uncertainties:  # not weights of no scale
+        chi2, note = _chi_square(result, own_uncertainties(result.formula, loaded))
         result = replace(result, chi2_dof=chi2, notes=result.notes + (note,))
-    far = _far_rows_note(result, user if groups is not None else table)
+    far = _far_rows_note(result, own_uncertainties(result.formula, user if groups is not None else table))
     if far:
         result = replace(result, notes=result.notes + (far,))
     if dates:
@@ -313,13 +313,13 @@ def _chi_square(result: Result, data: Dataset) -> tuple[float, str]:
     divided by √(χ²/dof) they are the errors the uncertainties alone imply."""
     per_dof, dof, p = chi_square(result.formula, len(result.constants), data)
     if dof <= 0:
-        return per_dof, f"no degree of freedom is left to test the formula against {data.sigma_column!r}"
+        return per_dof, f"no degree of freedom is left to test the formula against {data.uncertainties}"
     meaning = ("the rows scatter more than their uncertainties say (the formula falls short, or they are "
                "understated)" if p < 0.01 else
                "the rows scatter less than their uncertainties say (are they overstated?)" if p > 0.99 else
                "the rows scatter about the formula as their uncertainties say")
     return per_dof, (f"χ²/dof = {per_dof:.3g} on {dof} degrees of freedom (p = {p:.2g}) against "
-                     f"{data.sigma_column!r}: {meaning}")
+                     f"{data.uncertainties}: {meaning}")
 
 
 def _far_rows_note(result: Result, data: Dataset) -> str | None:

@@ -37,7 +37,7 @@ from kansr.errors import DataError
 from kansr.search.baselines import Form
 from kansr.search.candidate import Rows, Scorer
 from kansr.search.result import front_table
-from kansr.search.weights import chi_square
+from kansr.search.weights import chi_square, own_uncertainties
 from kansr.symbolic import predict
 
 FUNCTIONS = {"exp": sympy.exp, "log": sympy.log, "ln": sympy.log, "sqrt": sympy.sqrt, "sin": sympy.sin,
@@ -175,9 +175,10 @@ def fitted_laws(laws: tuple[Law, ...], starts: dict[str, float] | None, table: D
     shown = front_table(found, float(np.var(scorer.fit_y)), floor, scorer.nmse_scale)
     named = [_in_law_names(law, row.formula, candidate.relative, scorer, starts, budget)
              for law, row, candidate in zip(laws_fitted, shown.itertuples(), found)]
-    tested = table.sigma is not None and table.sigma_column  # uncertainties, not weights of no scale
+    tested = bool(table.uncertainties)  # not weights of no scale
     return shown.assign(law=[law.text for law in laws_fitted],
-                        chi2_dof=[chi_square(row.formula, len(row.constants), table)[0] if tested else None
+                        chi2_dof=[chi_square(row.formula, len(row.constants), own_uncertainties(row.formula, table))[0]
+                                  if tested else None
                                   for row in shown.itertuples()],
                         named=[law.expr if constants is not None else None
                                for law, constants in zip(laws_fitted, named)],

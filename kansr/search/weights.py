@@ -1,5 +1,6 @@
 """Rows weighed by the target's uncertainties (``kansr.data.Dataset.sigma``): the weights,
-the weighted spread an R² is measured against, and χ² against the uncertainties.
+the weighted spread an R² is measured against, and χ² against the uncertainties; the
+inputs' uncertainties carried to the target (effective variance).
 
 Least squares that weigh each row by 1/σ² are ordinary least squares of f·w against y·w,
 w = 1/σ: the searches fit every formula so (``kansr.search.candidate.Scorer``), and so
@@ -10,9 +11,11 @@ from __future__ import annotations
 
 import math
 
+from dataclasses import replace
+
 import numpy as np
 import sympy
-from scipy import stats
+from scipy import interpolate, stats
 
 from kansr.data import Dataset
 from kansr.symbolic import predict
@@ -50,3 +53,79 @@ def product(first: np.ndarray | None, second: np.ndarray | None) -> np.ndarray |
     if first is None or second is None:
         return second if first is None else first
     return first * second
+
+
+# the least share of the median effective uncertainty a row keeps: where the rows' slope is
+# estimated near 0 and the target's own uncertainty is not given, the row is not exact, and
+# a weight without bound would make the fit pass through it
+_LEAST_SHARE = 0.01
+
+
+def trend_slopes(X: np.ndarray, y: np.ndarray, sigma: np.ndarray | None = None) -> np.ndarray:
+    """The slope of the rows' trend by each input at each row, shape (n_samples,
+    n_features): of one input, the derivative of a cubic smoothing spline (its smoothness
+    chosen by generalised cross-validation, rows weighed by 1/sigma²); else, or where an
+    input repeats a value, of a straight line through each row's nearest rows (4 per input
+    and one, in inputs scaled to unit spread)."""
+    n, d = X.shape
+    if d == 1 and n >= 5 and len(np.unique(X[:, 0])) == n:
+        order = np.argsort(X[:, 0])
+        weights = None if sigma is None else 1.0 / sigma[order] ** 2
+        spline = interpolate.make_smoothing_spline(X[order, 0], y[order], w=weights)
+        return spline.derivative()(X[:, 0])[:, None]
+    spread = np.std(X, axis=0)
+    scaled = X / np.where(spread > 0, spread, 1.0)
+    near = min(n, 4 * (d + 1))
+    slopes = np.zeros((n, d))
+    for i in range(n):
+        rows = np.argsort(np.sum((scaled - scaled[i]) ** 2, axis=1), kind="stable")[:near]
+        design = np.column_stack([np.ones(near), X[rows] - X[i]])
+        slopes[i] = np.linalg.lstsq(design, y[rows], rcond=None)[0][1:]
+    return slopes
+
+
+def _carried(dataset: Dataset, slopes: np.ndarray, own: np.ndarray | None) -> np.ndarray | None:
+    """σ = √(σ_y² + Σ (slope·σ_x)²) on each row, σ_y the target's ``own`` uncertainty (None:
+    0), σ_x each input's, ``slopes`` the target's by each input (shape (n_samples,
+    n_features)); None where every row's is 0."""
+    variance = np.zeros(len(dataset.y)) if own is None else own**2
+    for j, name in enumerate(dataset.names):
+        if name in dataset.input_sigma:
+            variance = variance + (slopes[:, j] * dataset.input_sigma[name]) ** 2
+    sigma = np.sqrt(variance)
+    if not np.any(sigma > 0):
+        return None
+    return np.maximum(sigma, _LEAST_SHARE * float(np.median(sigma[sigma > 0])))
+
+
+def with_input_uncertainties(dataset: Dataset) -> Dataset:
+    """``dataset`` with the inputs' uncertainties (``Dataset.input_sigma``) carried into the
+    target's (``sigma``; its own kept as ``target_sigma``): σ² = σ_y² + Σ (∂y/∂x·σ_x)² on
+    each row, the effective variance, so that a row whose input is uncertain where the
+    target changes fast counts for less. The slopes are those of the rows' trend
+    (``trend_slopes``), one set for the whole search; each formula reported is refit with
+    its own (``own_uncertainties``). Unchanged where no input has uncertainties."""
+    if not dataset.input_sigma:
+        return dataset
+    sigma = _carried(dataset, trend_slopes(dataset.X, dataset.y, dataset.sigma), dataset.sigma)
+    return dataset if sigma is None else replace(dataset, sigma=sigma, target_sigma=dataset.sigma)
+
+
+def own_uncertainties(formula: sympy.Expr, dataset: Dataset) -> Dataset:
+    """``dataset`` (``with_input_uncertainties``) with the inputs' uncertainties carried to
+    the target through ``formula``'s own slopes, its derivatives by them: the effective
+    variance of that formula, as a fit of it with errors in its inputs weighs the rows (to
+    first order as orthogonal distance regression does); the rows' trend's slopes where a
+    derivative is not finite. Unchanged where no input has uncertainties."""
+    if not dataset.input_sigma or dataset.sigma is None:
+        return dataset
+    symbols = [sympy.Symbol(n) for n in dataset.names]
+    slopes = np.zeros(dataset.X.shape)
+    for j, symbol in enumerate(symbols):
+        if dataset.names[j] in dataset.input_sigma:
+            with np.errstate(all="ignore"):
+                slopes[:, j] = predict(sympy.diff(formula, symbol), symbols, dataset.X)
+    sigma = _carried(dataset, slopes, dataset.target_sigma)
+    if sigma is None:
+        return dataset
+    return replace(dataset, sigma=np.where(np.isfinite(sigma), sigma, dataset.sigma))
