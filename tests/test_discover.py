@@ -551,7 +551,7 @@ def test_a_one_input_law_beside_a_column_it_ignores_is_searched_on_that_input():
 @pytest.mark.parametrize("rows", [40, 200])
 def test_other_readings_of_the_edges_are_offered_on_cross_validated_tables_only(rows, monkeypatch):
     from kansr.data import Dataset
-    from kansr.search.candidate import SMALL_TABLE, split_rows
+    from kansr.search.rows import SMALL_TABLE, split_rows
     from kansr.search.config import DiscoverConfig
 
     # on a held-out-split table the KAN's curves are sure and each formula is slow to score:
@@ -579,7 +579,7 @@ def test_other_readings_of_the_edges_are_offered_on_cross_validated_tables_only(
 
 def test_what_an_alternative_scored_before_the_budget_ended_it_is_kept(monkeypatch):
     from kansr.data import Dataset
-    from kansr.search.candidate import split_rows
+    from kansr.search.rows import split_rows
     from kansr.search.config import DiscoverConfig
     from kansr.symbolic.limits import BudgetExhausted
 

@@ -137,8 +137,8 @@ def test_an_affine_split_is_not_found_in_functions_that_mix_their_inputs():
 
 def test_the_affine_alternative_uses_the_surrogate_it_is_given_and_poses_phi_in_the_input_f_is_affine_in():
     from kansr.data import Dataset
-    from kansr.search.candidate import split_rows
     from kansr.search.reduction import Context, Reduction
+    from kansr.search.rows import split_rows
     from kansr.search.trial import StageTimer
 
     # I1 + I2 + 2·sqrt(I1·I2)·cos δ: affine in cos δ only
@@ -209,8 +209,8 @@ class _Exact:
 
 def test_a_split_whose_parts_do_not_fit_is_tried_the_other_way_round():
     from kansr.data import Dataset
-    from kansr.search.candidate import split_rows
     from kansr.search.reduction import Context, Reduction, Solution
+    from kansr.search.rows import split_rows
     from kansr.search.trial import StageTimer
 
     X = _inputs(n_rows=300)
@@ -240,8 +240,8 @@ def test_a_split_whose_parts_do_not_fit_is_tried_the_other_way_round():
 
 def test_a_surrogate_is_judged_only_on_held_out_rows_inside_the_range_of_its_training_rows():
     from kansr.data import Dataset
-    from kansr.search.candidate import Rows
     from kansr.search.reduction import Context, Reduction
+    from kansr.search.rows import Rows
     from kansr.search.trial import StageTimer
 
     X = _inputs(n_rows=100, n_inputs=2)
@@ -260,8 +260,8 @@ def test_a_product_over_a_wide_range_of_values_is_split_on_a_surrogate_of_the_lo
     import torch
 
     from kansr.data import Dataset
-    from kansr.search.candidate import split_rows
     from kansr.search.reduction import Context, Reduction
+    from kansr.search.rows import split_rows
     from kansr.search.trial import StageTimer
 
     # 4π/3·a/(1 − b²)² (Feynman I.32.17 in its π-groups), from 0.6 down to 1e-3: a surrogate of

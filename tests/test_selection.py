@@ -94,7 +94,8 @@ def test_constants_the_rows_fix_only_together_are_undetermined_and_the_rest_get_
     # is 3e-4 at one point of it and 1e3 at the next, as its smallest singular value falls
     # either side of the cut-off)
     from kansr.data import Dataset
-    from kansr.search.candidate import Scorer, split_rows
+    from kansr.search.candidate import Scorer
+    from kansr.search.rows import split_rows
 
     scorer = Scorer(Dataset(X[:, None], Y, ["x"], "y"), split_rows(200, 0.2, 0, 200, 200), 1.0, None)
     rows = scorer.rows.refit
@@ -123,7 +124,8 @@ def test_a_formula_is_reported_with_its_constants_at_their_least_squares():
     # started from; the one reported is refit, its tree kept: c·x at the closed-form
     # least squares Σxy/Σx², with its textbook error
     from kansr.data import Dataset
-    from kansr.search.candidate import Scorer, split_rows
+    from kansr.search.candidate import Scorer
+    from kansr.search.rows import split_rows
 
     rng = np.random.default_rng(4)
     X = rng.uniform(1, 10, 30)
@@ -338,7 +340,8 @@ def test_a_common_law_fitted_to_a_limit_is_scored_as_that_limit():
     # taken the two score as one curve and the saturation may be kept
     from kansr.data import Dataset
     from kansr.search.baselines import baseline_laws
-    from kansr.search.candidate import Scorer, split_rows
+    from kansr.search.candidate import Scorer
+    from kansr.search.rows import split_rows
     from kansr.search.trial import StageTimer
 
     rng = np.random.default_rng(1)
@@ -361,7 +364,8 @@ def _scored_baselines(X, y, names, outclassed=False):
     ``outclassed``, as the search does, leaving out those the ones before outclass."""
     from kansr.data import Dataset
     from kansr.search.baselines import baseline_laws
-    from kansr.search.candidate import Scorer, split_rows
+    from kansr.search.candidate import Scorer
+    from kansr.search.rows import split_rows
     from kansr.search.trial import StageTimer
 
     symbols = [sympy.Symbol(name) for name in names]
@@ -509,7 +513,8 @@ def test_a_cross_validated_line_is_charged_its_tree_and_what_schwarz_charges_bey
     # Schwarz's ½·ln(n). A held-out split still charges their digits, and an exact fit
     # (errors below the floor say nothing of precision) keeps them too
     from kansr.data import Dataset
-    from kansr.search.candidate import Scorer, split_rows
+    from kansr.search.candidate import Scorer
+    from kansr.search.rows import split_rows
     from kansr.search.trial import StageTimer
     from kansr.symbolic.description import NODE_COST, structure
 
@@ -539,7 +544,7 @@ def test_a_cross_validated_line_is_charged_its_tree_and_what_schwarz_charges_bey
 
 
 def test_rows_within_a_mask_keep_their_roles_numbered_as_rows_of_the_kept_data():
-    from kansr.search.candidate import split_rows
+    from kansr.search.rows import split_rows
 
     rows = split_rows(200, 0.2, 0, 100, 150)
     keep = np.arange(200) % 3 != 0
@@ -558,7 +563,8 @@ def test_a_cross_validated_spurious_exponent_costs_what_schwarz_charges_it():
     import zlib
 
     from kansr.data import Dataset
-    from kansr.search.candidate import Scorer, split_rows
+    from kansr.search.candidate import Scorer
+    from kansr.search.rows import split_rows
     from kansr.search.trial import StageTimer
     from kansr.symbolic.description import cross_validated_float_cost
 

@@ -237,7 +237,8 @@ def test_the_search_judges_errors_and_noise_on_the_target_as_measured_not_on_y_o
     from sklearn.metrics import r2_score
 
     from kansr.data import Dataset
-    from kansr.search.candidate import Scorer, split_rows
+    from kansr.search.candidate import Scorer
+    from kansr.search.rows import split_rows
     from kansr.search.trial import StageTimer
 
     # y = M·f(π) with M over two decades and noise of 1 % RMS on y: on y / M the noise is a
@@ -276,7 +277,8 @@ def test_a_nearly_flat_dimensionless_curve_is_not_answered_with_the_first_approx
 
 def test_a_law_that_is_the_monomial_itself_comes_back_as_the_number_one():
     from kansr.data import Dataset
-    from kansr.search.candidate import Scorer, split_rows
+    from kansr.search.candidate import Scorer
+    from kansr.search.rows import split_rows
     from kansr.search.trial import StageTimer
 
     # y = M: on y / M a constant that snaps to exactly 1, fitted as 1·M; reading it back at

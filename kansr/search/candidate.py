@@ -1,11 +1,7 @@
 """Candidates: formulas refit on the training rows and scored on rows they were not fitted to.
 
-``split_rows`` divides the data once per search: held-out rows (``val``) for scoring
-formulas, and seeded subsamples of the rest for training KANs (``kan``) and refitting
-constants (``refit``). Tables of fewer than ``SMALL_TABLE`` rows are not split: no row is
-held out, and formulas are scored by cross-validation instead (leave-one-out up to
-``LEAVE_ONE_OUT`` rows, else ``FOLDS``-fold), so that every row is used for fitting.
-``Scorer.score`` turns a composed formula into candidates: the formula and its expansion,
+The rows are divided once per search (``kansr.search.rows``): a small table's formulas
+are scored by cross-validation, a larger one's on held-out rows. ``Scorer.score`` turns a composed formula into candidates: the formula and its expansion,
 each refit, snapped and simplified (``kansr.symbolic.polish``), with standard errors for
 its constants, and scored by its out-of-sample normalised MSE. On a cross-validated table
 a formula whose overall factor is exact is scored with it fitted as well
@@ -32,11 +28,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 import sympy
 
-from kansr import data as data_module
 from kansr.budget import Budget, charge, cost
 from kansr.data import Dataset
 from kansr.search import stopping
 from kansr.search.baselines import Form, in_table
+from kansr.search.rows import FOLDS, LEAVE_ONE_OUT, Rows
 from kansr.search.weights import own_uncertainties, product, row_weights, weighted_variance
 from kansr.search.trial import StageTimer, variants
 from kansr.symbolic import (Constant, Scored, complexity, cross_validated_predictions, describe, named_errors, polish,
@@ -106,28 +102,6 @@ class Candidate:
         return data_cost(self.data_nmse, self.data_rows or 1, floor) + self.structure_cost + self.parameter_cost
 
 
-@dataclass(frozen=True)
-class Rows:
-    """Row indices of one search: held-out rows, and subsamples of the training rows."""
-
-    train: np.ndarray
-    val: np.ndarray
-    kan: np.ndarray  # seeded subsample of train for the KAN
-    refit: np.ndarray  # seeded subsample of train for the constant refits
-
-    def within(self, keep: np.ndarray) -> Rows:
-        """The same rows of the data restricted to ``keep`` (a boolean mask over its rows),
-        numbered as rows of that restricted data."""
-        number = np.cumsum(keep) - 1  # each kept row's index among the kept ones
-        return Rows(*(number[part[keep[part]]] for part in (self.train, self.val, self.kan, self.refit)))
-
-
-# below this many rows a held-out fifth (under 20 rows) is too few to choose between
-# formulas: its error differs more from one draw of the split to the next than two
-# plausible laws differ (a power law and a line through the origin on 50 animals)
-SMALL_TABLE = 100
-LEAVE_ONE_OUT = 20
-FOLDS = 10
 # formulas fitting the rows to this normalised error are exact: no error model to choose
 _EXACT = 1e-12
 # the units' monomial M as a column of the fits' data (``Scorer``)
@@ -147,15 +121,6 @@ def _cross_validated_parameter_cost(scored: Scored, n_rows: int) -> float:
 def one_signed(y: np.ndarray) -> bool:
     """Whether y has one sign, and so relative errors (ln(f/y)) can describe it."""
     return bool(len(y) and (np.all(y > 0) or np.all(y < 0)))
-
-
-def split_rows(n_rows: int, val_fraction: float, seed: int, max_train_rows: int, max_refit_rows: int) -> Rows:
-    """Seeded held-out split (none for small tables), and seeded subsamples of the training rows."""
-    train, val = data_module.split_rows(n_rows, val_fraction if n_rows >= SMALL_TABLE else 0.0, seed)
-    rng = np.random.default_rng(seed)
-    kan = np.sort(rng.permutation(train)[:max_train_rows])
-    refit_rows = np.sort(rng.permutation(train)[:max_refit_rows])
-    return Rows(train, val, kan, refit_rows)
 
 
 class Scorer:

@@ -35,8 +35,9 @@ import sympy
 from kansr.budget import Budget
 from kansr.data import Dataset
 from kansr.errors import DataError
-from kansr.search.candidate import Rows, one_signed
+from kansr.search.candidate import one_signed
 from kansr.search.result import Result, constants_table, fit_of, report_budget
+from kansr.search.rows import Rows
 from kansr.search.weights import row_weights, weighted_variance
 from kansr.symbolic import complexity, describe, predict, refit, snap
 from kansr.symbolic.description import description_length, model_nmse, pooled, structure

@@ -44,7 +44,7 @@ from kansr.errors import KansrError
 from kansr import units as units_module
 from kansr.search import dimensions, screening
 from kansr.search import laws as laws_module
-from kansr.search.candidate import Rows, split_rows
+from kansr.search.rows import Rows, split_rows
 from kansr.search.weights import chi_square, own_uncertainties, row_weights, with_input_uncertainties
 from kansr.search.config import DiscoverConfig
 from kansr.search.result import Result, small_table_note

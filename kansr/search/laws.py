@@ -35,8 +35,9 @@ from kansr.budget import Budget
 from kansr.data import Dataset
 from kansr.errors import DataError
 from kansr.search.baselines import Form
-from kansr.search.candidate import Rows, Scorer
+from kansr.search.candidate import Scorer
 from kansr.search.result import front_table
+from kansr.search.rows import Rows
 from kansr.search.weights import chi_square, own_uncertainties
 from kansr.symbolic import predict
 

@@ -24,12 +24,13 @@ from kansr.errors import KansrError
 from kansr.kan import KAN
 from kansr.search import stopping
 from kansr.search.baselines import BASELINE, baseline_laws, table_forms
-from kansr.search.candidate import Candidate, Rows, Scorer
+from kansr.search.candidate import Candidate, Scorer
 from kansr.search.config import DiscoverConfig
 from kansr.search.executor import run_parallel
 from kansr.search.plan import Plan, guaranteed_index, plans, reduced_order
 from kansr.search.reduction import Context, Reduction, Solution, Subproblem, Surrogate
 from kansr.search.result import Result, constants_table, error_model, fit_of, front_table, report_budget
+from kansr.search.rows import Rows
 from kansr.search.selection import choose, pareto
 from kansr.search.trial import StageTimer, train_and_read
 from kansr.symbolic import compositions, get_library, predict, reread_terms

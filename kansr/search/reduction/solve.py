@@ -20,7 +20,8 @@ import sympy
 from kansr.budget import Budget
 from kansr.data import Dataset
 from kansr.kan import KAN
-from kansr.search.candidate import Candidate, Rows
+from kansr.search.candidate import Candidate
+from kansr.search.rows import Rows
 from kansr.search.reduction.affine import (AFFINE_TOLERANCE, Affine, TargetMap, affine_coefficients,
                                            affine_function, affine_levels, affine_splits, local_affine_coefficients,
                                            target_maps)
