@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+import sympy
 from scipy import optimize, stats
 
 from kansr import KANSymbolicRegressor, discover
@@ -147,3 +148,24 @@ def test_the_inputs_uncertainties_are_carried_to_the_target_as_orthogonal_regres
     by_y_err, _ = optimize.curve_fit(lambda v, a, b: a + b * v, x, y, sigma=y_err)
     assert np.all(np.abs(by_y_err - found.beta) > found.sd_beta)
     assert any("'x_err' carried to 'y' through its slope" in note for note in result.notes)
+
+
+def test_under_units_the_inputs_uncertainties_are_carried_through_each_formulas_own_slope():
+    rng = np.random.default_rng(11)
+    rows = 25
+    m, v_true = rng.uniform(1.0, 5.0, rows), rng.uniform(1.0, 4.0, rows)
+    v_err, E_err = rng.uniform(0.001, 0.012, rows), np.full(rows, 0.005)
+    v = v_true + rng.normal(0.0, v_err)
+    table = pd.DataFrame({"m": m, "v": v, "v_err": v_err, "E": 0.4137 * m * v_true**2 + rng.normal(0.0, E_err),
+                          "E_err": E_err})
+    result = discover(table, target="E", time_budget=4, verbose=False, units={"m": "kg", "v": "m/s", "E": "J"})
+    # E = c·m·v², c refit in the user's columns with σ² = E_err² + (2·c·m·v·v_err)², by hand
+    # with curve_fit until c settles; weighed by E_err alone, its error is twice as large
+    c = np.array([1.0])
+    for _ in range(20):
+        c, covariance = optimize.curve_fit(lambda X, c: c * X[0] * X[1] ** 2, (m, v), table.E, p0=c,
+                                           sigma=np.sqrt(E_err**2 + (2 * c[0] * m * v * v_err) ** 2))
+    (constant,) = result.constants.itertuples()
+    assert result.formula == sympy.Float(constant.value) * sympy.Symbol("m") * sympy.Symbol("v") ** 2
+    assert constant.value == pytest.approx(c[0], rel=1e-6)
+    assert constant.stderr == pytest.approx(np.sqrt(covariance[0, 0]), rel=1e-3)

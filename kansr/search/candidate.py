@@ -33,7 +33,7 @@ from kansr.data import Dataset
 from kansr.search import stopping
 from kansr.search.baselines import Form, in_table
 from kansr.search.rows import FOLDS, LEAVE_ONE_OUT, Rows
-from kansr.search.weights import own_uncertainties, product, row_weights, weighted_variance
+from kansr.search.weights import OWN_SLOPE_ROUNDS, own_uncertainties, product, row_weights, weighted_variance
 from kansr.search.trial import StageTimer, variants
 from kansr.symbolic import (Constant, Scored, complexity, cross_validated_predictions, describe, named_errors, polish,
                             predict, refit)
@@ -106,9 +106,6 @@ class Candidate:
 _EXACT = 1e-12
 # the units' monomial M as a column of the fits' data (``Scorer``)
 _SCALE = sympy.Symbol("_scale")
-# refits of a reported formula under the effective variance of its own slopes: the weights
-# move with the constants, and settle to well within their errors in two or three
-_OWN_SLOPE_ROUNDS = 4
 
 
 def _cross_validated_parameter_cost(scored: Scored, n_rows: int) -> float:
@@ -242,7 +239,7 @@ class Scorer:
         X, y = self._own_space(candidate.formula)
         # where the inputs have uncertainties, the effective variance of the formula's own
         # slopes, which move with its constants: refit until they settle
-        rounds = 0 if not candidate.constants else _OWN_SLOPE_ROUNDS if self.dataset.input_sigma else 1
+        rounds = 0 if not candidate.constants else OWN_SLOPE_ROUNDS if self.dataset.input_sigma else 1
         for _ in range(rounds):
             formula = self._in_fit(candidate.formula)
             fitted = refit(formula, self.fit_symbols, X, y, budget, relative=candidate.relative)

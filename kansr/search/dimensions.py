@@ -38,7 +38,7 @@ from kansr.errors import DataError
 from kansr.search.candidate import one_signed
 from kansr.search.result import Result, constants_table, fit_of, report_budget
 from kansr.search.rows import Rows
-from kansr.search.weights import row_weights, weighted_variance
+from kansr.search.weights import OWN_SLOPE_ROUNDS, own_uncertainties, row_weights, weighted_variance
 from kansr.symbolic import complexity, describe, predict, refit, snap
 from kansr.symbolic.description import description_length, model_nmse, pooled, structure
 from kansr.units import BASE, Dimension, format_unit
@@ -288,10 +288,16 @@ def in_user_columns(result: Result, groups: Groups, labels: list[str], user: Dat
     X, y = user.X, user.y
     # where the target's uncertainties weigh the rows (``Dataset.sigma``), each formula times
     # the rows' weights w is fitted to y·w, as the search fitted it (``Scorer``)
-    fit_symbols, fit_X, fit_y = symbols, X, y
-    if user.sigma is not None:
-        weights = row_weights(user.sigma)
-        fit_symbols, fit_X, fit_y = symbols + [_WEIGHT], np.column_stack([X, weights]), y * weights
+    fit_symbols = symbols if user.sigma is None else symbols + [_WEIGHT]
+
+    def space(formula: sympy.Expr | None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """(X, y, w) of the fits: the rows weighed by the target's uncertainties, with the
+        inputs' carried through ``formula``'s own slopes where they have any and it is given
+        (``weights.own_uncertainties``, as ``Scorer.reported`` weighs them)."""
+        if user.sigma is None:
+            return X, y, None
+        weights = row_weights(user.sigma if formula is None else own_uncertainties(formula, user).sigma)
+        return np.column_stack([X, weights]), y * weights, weights
 
     def weighed(expr: sympy.Expr) -> sympy.Expr:
         return expr if user.sigma is None else expr * _WEIGHT
@@ -303,9 +309,17 @@ def in_user_columns(result: Result, groups: Groups, labels: list[str], user: Dat
         """A row of the front: ``expr`` (in the user's columns) refit, and snapped where
         ``exact``; its description length (held-out and fitting rows pooled, as
         ``Candidate.length``) and its held-out error."""
+        fit_X, fit_y, weights = space(None)
         scored = refit(weighed(expr), fit_symbols, fit_X[rows.refit], fit_y[rows.refit], finish, relative=relative)
+        for _ in range(OWN_SLOPE_ROUNDS if user.input_sigma else 0):
+            fit_X, fit_y, weights = space(scored.expr.xreplace({_WEIGHT: sympy.Integer(1)}))
+            scored = refit(scored.expr, fit_symbols, fit_X[rows.refit], fit_y[rows.refit], finish, relative=relative)
         if exact:  # the weights changed, so a constant the search left fitted may now be an exact one
             scored = snap(scored, fit_symbols, fit_X[rows.refit], fit_y[rows.refit], finish)
+        if user.input_sigma:  # described under the weights every formula shares, as the search's are
+            fit_X, fit_y, weights = space(None)
+            scored = replace(scored, nmse=model_nmse(predict(scored.expr, fit_symbols, fit_X[rows.refit]),
+                                                     fit_y[rows.refit], relative))
         predictions = predict(scored.expr, fit_symbols, fit_X[held_out])
         data_nmse, data_rows = scored.nmse, len(rows.refit)
         if len(rows.val):
@@ -343,6 +357,7 @@ def in_user_columns(result: Result, groups: Groups, labels: list[str], user: Dat
     # every formula shown with an error for each constant, the chosen one's first (as
     # ``Scorer.reported``: from a bootstrap where the covariance is ill-conditioned)
     def errors_of(found: dict) -> dict:
+        fit_X, fit_y, _ = space(found["formula"] if user.input_sigma else None)
         return with_errors(found, fit_symbols, fit_X[rows.refit], fit_y[rows.refit], finish, weighed)
 
     shown = errors_of(chosen)

@@ -59,6 +59,10 @@ def product(first: np.ndarray | None, second: np.ndarray | None) -> np.ndarray |
 # estimated near 0 and the target's own uncertainty is not given, the row is not exact, and
 # a weight without bound would make the fit pass through it
 _LEAST_SHARE = 0.01
+# refits of a reported formula under the effective variance of its own slopes
+# (``own_uncertainties``): the weights move with the constants, and settle to well within
+# their errors in two or three
+OWN_SLOPE_ROUNDS = 4
 
 
 def trend_slopes(X: np.ndarray, y: np.ndarray, sigma: np.ndarray | None = None) -> np.ndarray:
