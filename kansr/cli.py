@@ -106,6 +106,7 @@ def result_to_json(result) -> dict:
         "constants": _constants_json(result.constants.to_dict("records")), "errors": result.errors,
         "r2": result.r2, "rmse": result.rmse,
         "chi2_dof": None if result.chi2_dof is None else _number(result.chi2_dof),
+        "covariance": None if result.covariance is None else [[_number(v) for v in row] for row in result.covariance],
         "complexity": result.complexity, "seconds": round(result.seconds, 3), "seed": result.seed,
         "front": front, "laws": laws, "renamed": dict(result.renamed), "stopped": result.stopped,
         "notes": list(result.notes),

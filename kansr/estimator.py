@@ -136,20 +136,24 @@ class KANSymbolicRegressor(RegressorMixin, BaseEstimator):
         self.equations_ = self.result_.front
         return self
 
-    def predict(self, X) -> np.ndarray:
+    def predict(self, X, return_std: bool = False):
         """Values of the chosen formula.
 
         Parameters
         ----------
         X : array-like or DataFrame of shape (n_samples, n_features)
+        return_std : bool
+            Also return each value's standard error from the fitted constants' covariance
+            (``Result.predict``; as scikit-learn's Gaussian process and Bayesian ridge
+            regressors return theirs).
 
         Returns
         -------
-        ndarray of shape (n_samples,)
+        ndarray of shape (n_samples,), and with ``return_std`` a second of the same shape
         """
         check_is_fitted(self, "result_")
         X = validate_data(self, X, reset=False, dtype=np.float64)
-        return self.result_.predict(X)
+        return self.result_.predict(X, return_std=return_std)
 
     def sympy(self) -> sympy.Expr:
         """The chosen formula, in the feature names (x0, x1, ... for arrays)."""

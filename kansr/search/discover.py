@@ -44,6 +44,7 @@ from kansr.errors import KansrError
 from kansr import units as units_module
 from kansr.search import dimensions, screening
 from kansr.search import laws as laws_module
+from kansr.search.bands import constants_covariance
 from kansr.search.rows import Rows, split_rows
 from kansr.search.weights import chi_square, own_uncertainties, row_weights, with_input_uncertainties
 from kansr.search.config import DiscoverConfig
@@ -291,6 +292,8 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
             progress("interrupted: your laws are left unfitted", verbose)
             note = "interrupted before your laws were fitted"
             result = replace(result, stopped=INTERRUPTED, notes=(*result.notes, note))
+    result = replace(result, covariance=constants_covariance(result.formula, result.constants, loaded, rows.refit,
+                                                             result.errors == "relative"))
     if loaded.uncertainties:  # not weights of no scale
         chi2, note = _chi_square(result, own_uncertainties(result.formula, loaded))
         result = replace(result, chi2_dof=chi2, notes=result.notes + (note,))

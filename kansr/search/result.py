@@ -12,6 +12,7 @@ import sympy
 
 from kansr.budget import Budget
 from kansr.kan import KAN
+from kansr.search import bands
 from kansr.search.candidate import Candidate
 from kansr.search.selection import length
 from kansr.symbolic import predict
@@ -73,6 +74,10 @@ class Result:
         The user's own laws (``discover(..., laws=...)``), fitted and scored as the front's
         rows (``kansr.search.laws``): the front's columns, law (the text given), named (the
         law in its own names, where its fit keeps them) and chi2_dof (given uncertainties).
+    covariance : ndarray, shape (k, k), or None
+        The covariance of ``constants`` (in its order; the squares of their standard errors
+        on its diagonal), which ``predict(X, return_std=True)`` carries to the formula's
+        values; None where the formula has no fitted constant, or it is ill-conditioned.
     """
 
     formula: sympy.Expr
@@ -99,21 +104,31 @@ class Result:
     chi2_dof: float | None = None
     laws: pd.DataFrame = field(default_factory=lambda: front_table([], 1.0, 0.0).assign(law=[], named=[],
                                                                                          chi2_dof=[]))
+    covariance: np.ndarray | None = None
 
     @property
     def symbols(self) -> list[sympy.Symbol]:
         return [sympy.Symbol(name) for name in self.names]
 
-    def predict(self, X) -> np.ndarray:
+    def predict(self, X, return_std: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
         """Evaluate the formula on X (n_samples, n_inputs): array or DataFrame with the input
-        columns (a column of dates as dates, or as the time since its origin)."""
+        columns (a column of dates as dates, or as the time since its origin).
+
+        ``return_std``: also each value's standard error from the constants' uncertainty
+        (``covariance``, by the delta method, ``kansr.search.bands``): 0 where the formula
+        has no fitted constant, NaN where their covariance is unknown. The uncertainty of
+        the fit, not of the formula's form, nor the rows' own scatter about it."""
         if isinstance(X, pd.DataFrame):
             X = X.rename(columns=self.renamed)[self.names].copy()
             for name, elapsed in self.dates.items():
                 if name in X and not pd.api.types.is_numeric_dtype(X[name]):
                     X[name] = elapsed.of(X[name])
             X = X.to_numpy(dtype=float)
-        return predict(self.formula, self.symbols, np.asarray(X, dtype=float))
+        X = np.asarray(X, dtype=float)
+        values = predict(self.formula, self.symbols, X)
+        if not return_std:
+            return values
+        return values, bands.standard_errors(self.template(), self.constants, self.covariance, self.symbols, X)
 
     @property
     def score(self) -> float:

@@ -452,6 +452,33 @@ def describe(expr: sympy.Expr, symbols, X: np.ndarray, y: np.ndarray, budget: Bu
     return Scored(expr, error, constants, cost_of_floats + exact_numbers_cost(expr), len(y), relative)
 
 
+def covariance(expr: sympy.Expr, symbols, X: np.ndarray, y: np.ndarray, relative: bool = False
+               ) -> tuple[np.ndarray, np.ndarray] | None:
+    """(values, covariance) of ``expr``'s floats as fitted to (X, y): s²·(JᵀJ)⁻¹, s² the
+    residuals' variance (scaled by the scatter, as ``describe``'s errors are, whose squares
+    are its diagonal), J the Jacobian at the values; None where it is ill-conditioned (the
+    errors ``describe`` gives then come from a bootstrap), not finite, or no degree of
+    freedom is left. Shapes (k,) and (k, k), the floats in order of size."""
+    template = Template(expr, symbols, X, y, relative)
+    k, n = len(template.start), len(y)
+    if k == 0 or n <= k:
+        return None
+    free = list(range(k))
+    jacobian, residual = template.jacobian(template.start, free), template.residual(template.start)
+    if jacobian is None or not (np.all(np.isfinite(jacobian)) and np.all(np.isfinite(residual))):
+        return None
+    variance = float(residual @ residual) / (n - k)
+    with np.errstate(all="ignore"):  # in columns of unit length, as ``standard_errors`` forms them
+        norms = np.linalg.norm(jacobian, axis=0)
+        if not (np.all(norms > 0) and np.all(np.isfinite(norms))):
+            return None
+        scaled = jacobian / norms
+        gram = scaled.T @ scaled
+        if not np.linalg.cond(gram) < _ILL_CONDITIONED:
+            return None
+        return template.start, np.linalg.inv(gram) * variance / np.outer(norms, norms)
+
+
 def named_errors(expr: sympy.Expr, named: dict[sympy.Symbol, float], symbols, X: np.ndarray, y: np.ndarray,
                  budget: Budget | None = None, relative: bool = False) -> np.ndarray:
     """The standard errors of the constants ``named`` (symbols of ``expr``, at their fitted
