@@ -224,16 +224,37 @@ def _plain(name: str) -> str:
     return re.sub(r"[\W_]+", "", str(name).lower())
 
 
+# a unit written after a name (T_s, L_m, p_kPa, "t [s]", "V (mV)"), which the name of its
+# column of uncertainties may leave out (T_err beside T_s) or carry (T_err_s)
+_UNIT = re.compile(r"(\s*[\[(][^\])]*[\])]|_[A-Za-zµμΩ°%0-9^/]{1,5})$")
+
+
+def _stem(name: str) -> str:
+    """``name`` without a unit written after it ("" where nothing is left; the "_err" of
+    T_err is no unit)."""
+    unit = _UNIT.search(str(name))
+    if unit is None or _plain(unit.group()) in _ERROR_WORDS:
+        return str(name)
+    return str(name)[:unit.start()].strip()
+
+
 def _uncertainties(frame: pd.DataFrame, names: list[str]) -> dict[str, tuple[str, bool]]:
-    """Each column named as the uncertainty of another (y_err, yerr, sigma_y, dy, δy, ...)
-    whose values are never negative and mostly smaller than that column's: column -> (the
-    column it qualifies, whether only a "d" or "delta" names it so)."""
-    plain = {_plain(name): name for name in names if _plain(name)}
+    """Each column named as the uncertainty of another (y_err, yerr, sigma_y, dy, δy, ...;
+    T_err or T_err_s beside T_s, a unit after either name) whose values are never negative
+    and mostly smaller than that column's: column -> (the column it qualifies, whether only
+    a "d" or "delta" names it so)."""
+    plain = {}
+    stems = [_plain(_stem(name)) for name in names]
+    for name, stem in zip(names, stems):  # a stem two columns share names neither
+        if stem and stems.count(stem) == 1:
+            plain[stem] = name
+    plain.update({_plain(name): name for name in names if _plain(name)})
     found = {}
     for name in names:
-        key = _plain(name)
-        words = [(key[:-len(w)], False) for w in _ERROR_WORDS if key.endswith(w)]
-        words += [(key[len(w):], w in _DELTAS) for w in _ERROR_WORDS + _DELTAS if key.startswith(w)]
+        words = []
+        for key in dict.fromkeys([_plain(name), _plain(_stem(name))]):
+            words += [(key[:-len(w)], False) for w in _ERROR_WORDS if key.endswith(w)]
+            words += [(key[len(w):], w in _DELTAS) for w in _ERROR_WORDS + _DELTAS if key.startswith(w)]
         named = [(plain[rest], delta) for rest, delta in words if plain.get(rest, name) != name]
         if not named:
             continue

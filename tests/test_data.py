@@ -473,6 +473,16 @@ def test_columns_of_uncertainties_are_not_inputs_nor_the_default_target(tmp_path
     assert data.load(frame, target="y", inputs=["x", "y_err"]).sigma is None
     with pytest.raises(DataError, match=r"no input column: 'y_err' holds uncertainties \(--inputs to use them\)"):
         data.load(frame[["y", "y_err"]])
+    # a unit after a column's name (T_s, "t [s]") may be left out of, or carried by, its
+    # uncertainties' name; a stem two columns share (T_s, T_K) names neither
+    units = pd.DataFrame({"L_m": x / 10, "L_err": np.full(12, 0.005), "T_s": np.sqrt(x), "T_err_s": np.full(12, 0.02)})
+    pendulum = data.load(units)
+    assert pendulum.target == "T_s" and pendulum.names == ["L_m"] and pendulum.sigma_column == "T_err_s"
+    assert pendulum.input_sigma.keys() == {"L_m"}
+    brackets = data.load(pd.DataFrame({"t [s]": x, "V (mV)": y, "V_err (mV)": 0.05 * y}))
+    assert brackets.target == "V (mV)" and brackets.sigma_column == "V_err (mV)"
+    shared = data.load(pd.DataFrame({"T_s": x, "T_K": x + 273, "T_err": np.full(12, 0.1), "y": y}))
+    assert shared.names == ["T_s", "T_K", "T_err"] and not shared.input_sigma
     # signed values are no uncertainties (a residual, say), nor are values larger than the column's own
     residual = frame.assign(y_err=rng.normal(0, 1, 12), x_se=100 * x)
     assert data.load(residual, target="y").names == ["x", "dx", "y_err", "x_se"]
