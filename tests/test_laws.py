@@ -30,8 +30,23 @@ def test_a_law_is_parsed_in_the_columns_and_its_other_names_are_constants():
     a, b, k, c = sympy.symbols("a b k c")
     assert first.expr == a * t_s**2 + b * sympy.exp(-k * x) + sympy.pi
     assert first.constants == ("a", "b", "k")
-    assert second.expr == sympy.Float(1.5e-3) * c * sympy.sqrt(x)
+    # a number is exact as written, not a constant to fit
+    assert second.expr == sympy.Rational(3, 2000) * c * sympy.sqrt(x)
     assert second.constants == ("c",)
+
+
+def test_a_number_in_a_law_is_exact_and_its_names_alone_are_fitted():
+    rng = np.random.default_rng(8)
+    L = np.linspace(0.2, 1.2, 11)
+    table = pd.DataFrame({"L": L, "T": 2 * np.pi * np.sqrt(L / 9.81) + rng.normal(0.0, 0.01, 11)})
+    result = discover(table, target="T", time_budget=1.5, verbose=False, laws=["k*L^0.5", "2*pi*sqrt(L/g)"])
+    k, covariance = optimize.curve_fit(lambda v, k: k * np.sqrt(v), L, table["T"])
+    (root, pendulum) = result.laws.itertuples()
+    assert [c["name"] for c in root.constants] == ["k"]
+    assert root.constants[0]["value"] == pytest.approx(k[0], rel=1e-6)
+    assert root.constants[0]["stderr"] == pytest.approx(np.sqrt(covariance[0, 0]), rel=1e-3)
+    assert [c["name"] for c in pendulum.constants] == ["g"]
+    assert pendulum.constants[0]["value"] == pytest.approx((2 * np.pi / k[0]) ** 2, rel=1e-6)
 
 
 @pytest.mark.parametrize(("law", "starts", "message"), [

@@ -6,7 +6,8 @@ bear it out and how it compares with what the search found. A law is written in 
 table's column names (as the formula writes them: ``t_s`` for a column "t [s]"), with
 ``+ - * / **`` (or ``^``) and the functions of ``FUNCTIONS``; ``pi`` is π, and every other
 name is a constant to fit, from 1 or from the start ``starts`` gives it (a rate of 0.05
-per day, a midpoint at 700 days: a fit from 1 may stop in a far local minimum). A leading
+per day, a midpoint at 700 days: a fit from 1 may stop in a far local minimum); a number
+is exact, as written (the 0.5 of L^0.5 is one half, not a constant to fit). A leading
 "target =" is read as the law's left-hand side and dropped.
 
 Its constants are fitted by the joint least squares of the search's formulas
@@ -29,7 +30,7 @@ import numpy as np
 import pandas as pd
 import sympy
 from scipy import optimize
-from sympy.parsing.sympy_parser import convert_xor, parse_expr, standard_transformations
+from sympy.parsing.sympy_parser import convert_xor, parse_expr, rationalize, standard_transformations
 
 from kansr.budget import Budget
 from kansr.data import Dataset
@@ -108,7 +109,7 @@ def parse_law(text: str, dataset: Dataset) -> Law:
     try:
         numbers = {"Integer": sympy.Integer, "Float": sympy.Float, "Rational": sympy.Rational, "Symbol": sympy.Symbol}
         expr = parse_expr(body, local_dict=local, global_dict=numbers,
-                          transformations=(*standard_transformations, convert_xor))
+                          transformations=(*standard_transformations, convert_xor, rationalize))
     except Exception as error:  # noqa: BLE001  (the parser raises SyntaxError, TypeError, TokenError, ...)
         raise DataError(f"{shown}: not a formula ({type(error).__name__})") from None
     if not isinstance(expr, sympy.Expr) or expr.has(sympy.I, sympy.zoo, sympy.nan):
