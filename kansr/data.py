@@ -229,6 +229,10 @@ def _plain(name: str) -> str:
 _UNIT = re.compile(r"(\s*[\[(][^\])]*[\])]|_[A-Za-zµμΩ°%0-9^/]{1,5})$")
 
 
+# a column of uncertainties in percent of the values they qualify (y_err_%, "dy (%)")
+_PERCENT = re.compile(r"%|percent|pct", re.IGNORECASE)
+
+
 def _stem(name: str) -> str:
     """``name`` without a unit written after it ("" where nothing is left; the "_err" of
     T_err is no unit)."""
@@ -261,7 +265,8 @@ def _uncertainties(frame: pd.DataFrame, names: list[str]) -> dict[str, tuple[str
         of, delta = min(named, key=lambda item: item[1])  # by a word before by a "d"
         spread, values = (pd.to_numeric(frame[column].astype(str).str.strip(), errors="coerce")
                           for column in (name, of))
-        if spread.notna().any() and (spread.dropna() >= 0).all() and spread.median() < values.abs().median():
+        bound = 100.0 if _PERCENT.search(name) else values.abs().median()
+        if spread.notna().any() and (spread.dropna() >= 0).all() and spread.median() < bound:
             found[name] = (of, delta)
     return found
 
@@ -348,10 +353,16 @@ def from_frame(frame: pd.DataFrame, target: str | None = None, source: str = "da
     if sigma_column:
         sigma, values = values[:, -2], np.delete(values, -2, axis=1)
         weighed = f"the rows are weighed by 1/{sigma_column}²"
+        if _PERCENT.search(sigma_column):
+            sigma = sigma / 100 * np.abs(values[:, -1])
+            weighed = f"the rows are weighed by 1/({sigma_column} of {target!r})²"
         if not (sigma > 0).all():
             weighed = f"the rows are not weighed by it: it is 0 on {int(np.sum(sigma <= 0))} of them"
             sigma, sigma_column = None, None
-    spreads = values[:, len(kept):len(kept) + len(of_inputs)]
+    spreads = values[:, len(kept):len(kept) + len(of_inputs)].copy()
+    for i, (name, of) in enumerate(of_inputs.items()):
+        if _PERCENT.search(name):
+            spreads[:, i] *= np.abs(values[:, kept.index(of)]) / 100
     values = np.delete(values, range(len(kept), len(kept) + len(of_inputs)), axis=1)
     if of_inputs:
         carried = f"{', '.join(map(repr, of_inputs))} carried to {target!r} through its slope (effective variance)"

@@ -169,3 +169,19 @@ def test_under_units_the_inputs_uncertainties_are_carried_through_each_formulas_
     assert result.formula == sympy.Float(constant.value) * sympy.Symbol("m") * sympy.Symbol("v") ** 2
     assert constant.value == pytest.approx(c[0], rel=1e-6)
     assert constant.stderr == pytest.approx(np.sqrt(covariance[0, 0]), rel=1e-3)
+
+
+def test_uncertainties_in_percent_are_a_share_of_the_values_they_qualify():
+    rng = np.random.default_rng(12)
+    x = np.linspace(1.0, 10.0, 12)
+    y = 3.2 * x**1.5 * (1 + rng.normal(0.0, 0.03, 12))
+    table = pd.DataFrame({"x": x, "y": y, "y_err (%)": np.full(12, 3.0)})
+    result = discover(table, time_budget=1.5, verbose=False, laws=["a*x^b"])
+    values, covariance = optimize.curve_fit(lambda v, a, b: a * v**b, x, y, p0=(1.0, 1.0), sigma=0.03 * y)
+    (law,) = result.laws.itertuples()
+    assert [c["value"] for c in law.constants] == pytest.approx(values, rel=1e-6)
+    assert [c["stderr"] for c in law.constants] == pytest.approx(np.sqrt(np.diag(covariance)), rel=1e-3)
+    assert load(table).sigma == pytest.approx(0.03 * y)
+    # an input's, likewise
+    inputs = pd.DataFrame({"x": x, "x_err_pct": np.full(12, 2.0), "y": y})
+    assert load(inputs).input_sigma["x"] == pytest.approx(0.02 * x)
