@@ -271,6 +271,40 @@ def _uncertainties(frame: pd.DataFrame, names: list[str]) -> dict[str, tuple[str
     return found
 
 
+# a value and its uncertainty in one cell, as tables in papers give them: 3.2 ± 0.1, 3.2 +/- 0.1
+_PLUS_MINUS = re.compile(r"^\s*(\S+?)\s*(?:±|\+/-|\+-)\s*(\S+)\s*$")
+
+
+def _with_uncertainties_apart(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """``frame`` with each column of numbers ± their uncertainties split in two, the values
+    under its name and the uncertainties beside them as "<name>_err" (which then weigh the
+    rows, or are carried to the target), and a note for each. A cell of the column without
+    one (a plain number, an empty cell) leaves it missing, and its row is left out."""
+    notes = []
+    for name in list(frame.columns):
+        column = frame[name]
+        if not (column.dtype == object or pd.api.types.is_string_dtype(column)):
+            continue
+        text = column.astype(str).str.strip().str.replace("\u2212", "-", regex=False)
+        parts = text.str.extract(_PLUS_MINUS)
+        given = parts[0].notna()
+        parts = parts[given]
+        error_name = f"{name}_err"
+        if not given.any() or error_name in frame.columns:
+            continue
+        # a decimal comma, as a file of decimal commas writes the cell (the reader reads
+        # only cells of one number so)
+        numbers = parts.replace(r"^([-+]?\d*),(\d+)$", r"\1.\2", regex=True).apply(pd.to_numeric, errors="coerce")
+        if numbers.isna().any().any():
+            continue  # the cell is no number ± a number: named as not a number
+        at = list(frame.columns).index(name)
+        frame = frame.assign(**{str(name): column.where(~given, numbers[0].reindex(column.index))})
+        frame.insert(at + 1, error_name, pd.Series(np.nan, index=frame.index).where(
+            ~given, numbers[1].reindex(column.index)))
+        notes.append(f"column {str(name)!r} holds values ± uncertainties: read as {str(name)!r} and {error_name!r}")
+    return frame, notes
+
+
 def _is_saved_index(name: str, column: pd.Series) -> bool:
     """An unnamed column that counts 0, 1, ..., n-1: what ``DataFrame.to_csv()`` writes first."""
     if name not in ("", "Unnamed: 0"):
@@ -301,6 +335,8 @@ def from_frame(frame: pd.DataFrame, target: str | None = None, source: str = "da
     if len(frame.columns) and _is_saved_index(str(frame.columns[0]), frame.iloc[:, 0]):
         frame = frame.iloc[:, 1:]
         notes.append("dropped the unnamed first column: it counts 0..n-1 (a saved index)")
+    frame, split = _with_uncertainties_apart(frame)
+    notes.extend(split)
     names = [str(name) for name in frame.columns]
     if "" in names:
         raise DataError(f"{source}: column {names.index('') + 1} has an empty name")

@@ -261,9 +261,13 @@ def _same_width(header: str, line: str) -> bool:
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$|^[+-]?(inf|nan)$", re.IGNORECASE)
 
 
+# a number and its uncertainty in one cell (3.2 ± 0.1, 3.2 +/- 0.1): the value is a number
+_WITH_UNCERTAINTY = re.compile(r"\s*(?:±|\+/-|\+-)\s*\S+$")
+
+
 def _texts(cells) -> list[bool]:
     """For each non-empty cell, whether it is text rather than a number (a header's names are)."""
-    cells = ["" if pd.isna(cell) else str(cell).strip().strip('"') for cell in cells]
+    cells = ["" if pd.isna(cell) else _WITH_UNCERTAINTY.sub("", str(cell).strip().strip('"')) for cell in cells]
     return [not _NUMBER.match(cell) for cell in cells if cell]
 
 

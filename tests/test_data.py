@@ -486,3 +486,28 @@ def test_columns_of_uncertainties_are_not_inputs_nor_the_default_target(tmp_path
     # signed values are no uncertainties (a residual, say), nor are values larger than the column's own
     residual = frame.assign(y_err=rng.normal(0, 1, 12), x_se=100 * x)
     assert data.load(residual, target="y").names == ["x", "dx", "y_err", "x_se"]
+
+
+def test_values_with_their_uncertainties_in_one_cell_are_read_apart(tmp_path):
+    # as tables in papers give them: the first row is data, not a second header row
+    path = tmp_path / "pendulum.csv"
+    path.write_text("L;T\n0,20 ± 0,005;0,902 ± 0,02\n0,30 ± 0,005;1,098 ± 0,03\n0,40 ± 0,005;1,27 ± 0,02\n"
+                    "0,50 +/- 0,005;1,42 ± 0,02\n0,60 ± 0,005;1,55 ± 0,02\n0,70 ± 0,010;1,68 ± 0,02\n",
+                    encoding="utf-8")
+    dataset = data.load(path)
+    assert dataset.target == "T" and dataset.names == ["L"] and dataset.sigma_column == "T_err"
+    np.testing.assert_allclose(dataset.X[:, 0], [0.2, 0.3, 0.4, 0.5, 0.6, 0.7])
+    np.testing.assert_allclose(dataset.y, [0.902, 1.098, 1.27, 1.42, 1.55, 1.68])
+    np.testing.assert_allclose(dataset.sigma, [0.02, 0.03, 0.02, 0.02, 0.02, 0.02])
+    np.testing.assert_allclose(dataset.input_sigma["L"], [0.005] * 5 + [0.01])
+    assert dataset.notes[:2] == ("column 'L' holds values ± uncertainties: read as 'L' and 'L_err'",
+                                 "column 'T' holds values ± uncertainties: read as 'T' and 'T_err'")
+    # a plain number among them has no uncertainty: its row is left out, and said so
+    frame = pd.DataFrame({"t": ["1 ± 0.1", "2 ± 0.1", "3", "4 ± 0.1", "5 ± 0.1", "6 ± 0.2"],
+                          "y": [2.0, 4.1, 6.0, 7.9, 10.2, 12.0]})
+    mixed = data.load(frame)
+    np.testing.assert_allclose(mixed.X[:, 0], [1, 2, 4, 5, 6])
+    assert "left out 1 of 6 rows with a missing value (index 2)" in mixed.notes
+    # text around a ± is no number
+    with pytest.raises(DataError, match=r"column 't', index 0: not a number: 'a ± 0.1'"):
+        data.load(frame.assign(t=["a ± 0.1"] + list(frame.t[1:])))
