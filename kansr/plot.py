@@ -139,17 +139,40 @@ def plot_front(result, path=None):
 
 
 def plot_fit(result, data, path=None, max_points: int = 5000):
-    """Predicted against actual values of ``data`` (anything ``discover`` accepts), with R²."""
+    """The formula against the rows of ``data`` (anything ``discover`` accepts), with R².
+
+    A formula of one input is drawn as a curve over the rows, with the band of ±2 standard
+    errors of the fit (``Result.predict(..., return_std=True)``) and the rows' own
+    uncertainties as error bars, where columns give them; any other, as predicted against
+    actual values (error bars likewise)."""
     plt = _pyplot()
     dataset = data_module.load(data, result.target, inputs=list(result.names))  # the result's columns only
     rows = np.random.default_rng(0).permutation(len(dataset.y))[:max_points]
     actual, predicted = dataset.y[rows], result.predict(dataset.X[rows])
+    y_err = None if dataset.sigma is None or not dataset.sigma_column else dataset.sigma[rows]
     r2 = 1 - np.mean((predicted - actual) ** 2) / np.var(actual)
     figure, axes = plt.subplots(figsize=(4.8, 4.5))
-    axes.scatter(actual, predicted, s=6, alpha=0.5)
-    low, high = float(min(actual.min(), predicted.min())), float(max(actual.max(), predicted.max()))
-    axes.plot([low, high], [low, high], color="tab:red", lw=1)
-    axes.set_xlabel(f"actual {result.target}"), axes.set_ylabel("predicted")
+    if len(result.inputs_used) == 1:
+        column = list(result.names).index(result.inputs_used[0])
+        x = dataset.X[rows, column]
+        x_err = dataset.input_sigma.get(result.names[column])
+        axes.errorbar(x, actual, yerr=y_err, xerr=None if x_err is None else x_err[rows], fmt="o", ms=3,
+                      alpha=0.6, lw=0.8, label="rows")
+        # the other inputs at their medians: the formula does not read them
+        grid = np.tile(np.median(dataset.X, axis=0), (200, 1))
+        grid[:, column] = np.linspace(float(x.min()), float(x.max()), 200)
+        curve, std = result.predict(grid, return_std=True)
+        axes.plot(grid[:, column], curve, color="tab:red", lw=1.2, label="formula")
+        if np.all(np.isfinite(std)) and np.any(std > 0):
+            axes.fill_between(grid[:, column], curve - 2 * std, curve + 2 * std, color="tab:red", alpha=0.2,
+                              label="±2 standard errors of the fit")
+        axes.set_xlabel(result.inputs_used[0]), axes.set_ylabel(result.target)
+        axes.legend(fontsize="small")
+    else:
+        axes.errorbar(actual, predicted, xerr=y_err, fmt="o", ms=3, alpha=0.5, lw=0.8)
+        low, high = float(min(actual.min(), predicted.min())), float(max(actual.max(), predicted.max()))
+        axes.plot([low, high], [low, high], color="tab:red", lw=1)
+        axes.set_xlabel(f"actual {result.target}"), axes.set_ylabel("predicted")
     axes.set_title(f"R² = {r2:.8f}")
     return _save(figure, path)
 

@@ -117,3 +117,28 @@ def test_missing_matplotlib_message(monkeypatch, solved):
         monkeypatch.delitem(sys.modules, module)
     with pytest.raises(KansrError, match=r"pip install 'kansr\[plot\]'"):
         kansr.plot_front(solved[0])
+
+
+def test_a_one_input_formula_is_drawn_over_the_rows_with_its_band_and_their_error_bars(tmp_path):
+    rng = np.random.default_rng(6)
+    x = np.linspace(1.0, 8.0, 20)
+    frame = pd.DataFrame({"x": x, "y": 2.3 + 1.7 * x + rng.normal(0.0, 0.3, 20), "y_err": np.full(20, 0.3)})
+    result = discover(frame, time_budget=1.5, verbose=False)
+    figure = kansr.plot_fit(result, frame, tmp_path / "fit.png")
+    _assert_image(tmp_path / "fit.png")
+    axes = figure.axes[0]
+    assert axes.get_xlabel() == "x" and axes.get_ylabel() == "y"
+    curve = next(line for line in axes.get_lines() if line.get_label() == "formula")
+    grid = curve.get_xdata()
+    np.testing.assert_allclose(curve.get_ydata(), result.predict(grid[:, None]))
+    # the band: the formula ± twice the standard error of the fit at each point of the curve
+    _, std = result.predict(grid[:, None], return_std=True)
+    band = next(c for c in axes.collections if c.get_label() == "±2 standard errors of the fit")
+    vertices = band.get_paths()[0].vertices
+    at = np.searchsorted(grid, vertices[:, 0]).clip(0, len(grid) - 1)
+    lower, upper = curve.get_ydata() - 2 * std, curve.get_ydata() + 2 * std
+    on_lower, on_upper = np.isclose(vertices[:, 1], lower[at]), np.isclose(vertices[:, 1], upper[at])
+    assert np.all(on_lower | on_upper) and on_lower.sum() >= len(grid) and on_upper.sum() >= len(grid)
+    # the rows' uncertainties as error bars
+    bars = [c for c in axes.collections if c is not band]
+    assert any(len(c.get_segments()) == 20 for c in bars)
