@@ -40,6 +40,7 @@ def _build_parser() -> argparse.ArgumentParser:
                                         "detected among , ; tab and spaces)")
     discover.add_argument("--decimal", help="decimal mark (default: '.', or ',' when detected with ; tab "
                                             "or spaces)")
+    discover.add_argument("--sheet", help="a workbook's sheet to read, by name or number from 1 (default: the first)")
     discover.add_argument("--target", help="column to explain (default: the last column)")
     discover.add_argument("--inputs", help="comma-separated input columns to use (default: all)")
     discover.add_argument("--drop", help="comma-separated input columns to leave out")
@@ -179,7 +180,7 @@ def _discover(args) -> int:
     names = {flag: [n.strip() for n in value.split(",") if n.strip()] if value else None
              for flag, value in (("inputs", args.inputs), ("drop", args.drop))}
     dataset = load(args.data, args.target, sep=separator, decimal=args.decimal, inputs=names["inputs"],
-                   drop=names["drop"])
+                   drop=names["drop"], sheet=args.sheet)
     result = discover(dataset, target=args.target, seed=args.seed, time_budget=args.time_budget,
                       config=DiscoverConfig(workers=args.workers), verbose=not args.quiet,
                       budget_mode=args.budget_mode,
@@ -205,7 +206,7 @@ def _discover(args) -> int:
     if args.report:
         from kansr.plot import write_report
 
-        write_report(result, args.data, args.report)
+        write_report(result, dataset, args.report)  # the rows as read (--sheet, --sep, ...)
     if args.output:
         Path(args.output).write_text(text + "\n")
     if args.json:

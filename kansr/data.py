@@ -83,7 +83,8 @@ class Dataset:
 
 
 def load(data, target: str | None = None, source: str = "data", sep: str | None = None,
-         decimal: str | None = None, inputs: list[str] | None = None, drop: list[str] | None = None) -> Dataset:
+         decimal: str | None = None, inputs: list[str] | None = None, drop: list[str] | None = None,
+         sheet: str | None = None) -> Dataset:
     """Load ``data`` and validate it.
 
     Parameters
@@ -104,12 +105,14 @@ def load(data, target: str | None = None, source: str = "data", sep: str | None 
     inputs, drop : list of str, optional
         Only these input columns, or all but these (``select_inputs``). Columns left out
         are not read as numbers: a column of labels or one with gaps can be left out.
+    sheet : str, optional
+        A workbook's sheet to read, by name or by its number from 1; default: the first.
     """
     if isinstance(data, Dataset):
         return select_inputs(data, inputs, drop)
     by_line, notes = False, ()
     if isinstance(data, (str, Path)):
-        frame, notes = files.read_table(data, sep=sep, decimal=decimal)
+        frame, notes = files.read_table(data, sep=sep, decimal=decimal, sheet=sheet)
         source = str(data)
         by_line = Path(data).suffix.lower() not in files.TABLE_FILES
     elif isinstance(data, pd.DataFrame):

@@ -1,5 +1,5 @@
 """Read a table file into a DataFrame: CSV text (compressed or not, its separator, decimal
-mark, encoding and header found), Parquet, JSON, or a spreadsheet's first sheet. Every
+mark, encoding and header found), Parquet, JSON, or a spreadsheet's sheet. Every
 problem raises ``DataError`` with one line naming the file."""
 
 from __future__ import annotations
@@ -27,11 +27,12 @@ TABLE_FILES = (".json", *_PARQUET)
 _DECOMPRESS = {".gz": gzip.decompress, ".bz2": bz2.decompress, ".xz": lzma.decompress}
 
 
-def read_table(path: str | Path, sep: str | None = None, decimal: str | None = None
+def read_table(path: str | Path, sep: str | None = None, decimal: str | None = None, sheet: str | None = None
                ) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """Read a (possibly compressed) CSV file, a Parquet or JSON table, or a spreadsheet's
-    first sheet, after checking it; with notes on what reading a CSV file left out or
-    assumed (``read_csv_text``)."""
+    sheet (``sheet``, by name or by its number from 1; default the first), after checking
+    it; with notes on what reading a CSV file left out or assumed (``read_csv_text``), or
+    which sheet of several was read."""
     path = Path(path)
     if not path.exists():
         raise DataError(f"{path}: no such file")
@@ -41,7 +42,9 @@ def read_table(path: str | Path, sep: str | None = None, decimal: str | None = N
     if suffix in _PARQUET:
         return _read_parquet(path), ()
     if suffix in _SPREADSHEETS:
-        return _read_spreadsheet(path), ()
+        return _read_spreadsheet(path, sheet)
+    if sheet is not None:
+        raise DataError(f"{path}: --sheet {sheet}: not a workbook (.xlsx, .xlsm, .xls, .ods)")
     if suffix == ".json":
         return _read_json(path), ()
     text, encoding = _text(path)
@@ -54,18 +57,35 @@ _SPREADSHEETS = {".xlsx": ("openpyxl", "openpyxl"), ".xlsm": ("openpyxl", "openp
                  ".ods": ("odf", "odfpy")}
 
 
-def _read_spreadsheet(path: Path) -> pd.DataFrame:
-    """The workbook's first sheet, its first row the header."""
+def _read_spreadsheet(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """The workbook's sheet ``sheet`` (a name, or a number from 1; default the first), its
+    first row the header, and a note naming the sheet read where there are several."""
     engine, package = _SPREADSHEETS[path.suffix.lower()]
     _require(path, engine, package, f"{path.suffix} files", " (or save the sheet as CSV)")
     try:
-        frame = pd.read_excel(path, sheet_name=0, engine=engine)
+        with pd.ExcelFile(path, engine=engine) as book:
+            names = [str(name) for name in book.sheet_names]
+            if sheet is None:
+                chosen = names[0]
+            elif sheet in names:
+                chosen = sheet
+            elif sheet.strip().isdigit() and 1 <= int(sheet) <= len(names):
+                chosen = names[int(sheet) - 1]
+            else:
+                raise DataError(f"{path}: no sheet {sheet!r} (sheets: {', '.join(map(repr, names))})")
+            frame = pd.read_excel(book, sheet_name=chosen)
+    except DataError:
+        raise
     except Exception as error:  # noqa: BLE001  (each engine raises its own types for a file it cannot parse)
         raise DataError(f"{path}: not a readable {path.suffix} workbook "
                         f"({(str(error).splitlines() or [type(error).__name__])[0][:80]})") from None
     if frame.empty:
-        raise DataError(f"{path}: its first sheet holds no data rows")
-    return frame
+        raise DataError(f"{path}: its sheet {chosen!r} holds no data rows"
+                        + (" (--sheet to read another)" if len(names) > 1 else ""))
+    others = [name for name in names if name != chosen]
+    note = (f"read sheet {chosen!r} of the workbook's {len(names)} (others: {', '.join(map(repr, others))}; "
+            "--sheet to choose)") if others else ""
+    return frame, (note,) if note else ()
 
 
 def _read_json(path: Path) -> pd.DataFrame:

@@ -511,3 +511,28 @@ def test_values_with_their_uncertainties_in_one_cell_are_read_apart(tmp_path):
     # text around a ± is no number
     with pytest.raises(DataError, match=r"column 't', index 0: not a number: 'a ± 0.1'"):
         data.load(frame.assign(t=["a ± 0.1"] + list(frame.t[1:])))
+
+
+def test_a_workbooks_sheet_is_chosen_by_name_or_number_and_the_one_read_is_named(tmp_path, capsys):
+    pytest.importorskip("openpyxl")
+    path = tmp_path / "runs.xlsx"
+    first, second = _table(), _table().assign(y=lambda t: 2 * t.y)
+    with pd.ExcelWriter(path) as writer:
+        first.to_excel(writer, sheet_name="run 1", index=False)
+        second.to_excel(writer, sheet_name="run 2", index=False)
+    default = data.load(str(path))
+    np.testing.assert_allclose(default.y, first.y)
+    assert default.notes[0] == "read sheet 'run 1' of the workbook's 2 (others: 'run 2'; --sheet to choose)"
+    for sheet in ("run 2", "2"):
+        np.testing.assert_allclose(data.load(str(path), sheet=sheet).y, second.y)
+    with pytest.raises(DataError, match=r"no sheet 'run 3' \(sheets: 'run 1', 'run 2'\)"):
+        data.load(str(path), sheet="run 3")
+    csv = tmp_path / "runs.csv"
+    first.to_csv(csv, index=False)
+    with pytest.raises(DataError, match="--sheet 2: not a workbook"):
+        data.load(str(csv), sheet="2")
+    # the command line reads it, and its report draws the rows it read
+    assert main(["discover", str(path), "--sheet", "run 2", "--time-budget", "1", "--quiet", "--json",
+                 "--report", str(tmp_path / "report")]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert "read sheet 'run 2' of the workbook's 2 (others: 'run 1'; --sheet to choose)" in payload["notes"]
