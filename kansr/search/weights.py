@@ -10,7 +10,6 @@ does the mapping of a result back to the user's columns (``kansr.search.dimensio
 from __future__ import annotations
 
 import math
-
 from dataclasses import replace
 
 import numpy as np
@@ -108,11 +107,14 @@ def with_input_uncertainties(dataset: Dataset) -> Dataset:
     each row, the effective variance, so that a row whose input is uncertain where the
     target changes fast counts for less. The slopes are those of the rows' trend
     (``trend_slopes``), one set for the whole search; each formula reported is refit with
-    its own (``own_uncertainties``). Unchanged where no input has uncertainties."""
+    its own (``own_uncertainties``). Unchanged where no input has uncertainties (none of
+    them but 0 ones, which carry nothing)."""
     if not dataset.input_sigma:
         return dataset
     sigma = _carried(dataset, trend_slopes(dataset.X, dataset.y, dataset.sigma), dataset.sigma)
-    return dataset if sigma is None else replace(dataset, sigma=sigma, target_sigma=dataset.sigma)
+    if sigma is None:
+        return replace(dataset, input_sigma={})
+    return replace(dataset, sigma=sigma, target_sigma=dataset.sigma)
 
 
 def own_uncertainties(formula: sympy.Expr, dataset: Dataset) -> Dataset:
