@@ -1,7 +1,8 @@
 """Candidates: formulas refit on the training rows and scored on rows they were not fitted to.
 
 The rows are divided once per search (``kansr.search.rows``): a small table's formulas
-are scored by cross-validation, a larger one's on held-out rows. ``Scorer.score`` turns a composed formula into candidates: the formula and its expansion,
+are scored by cross-validation, a larger one's on held-out rows. ``Scorer.score`` turns a
+composed formula into candidates: the formula and its expansion,
 each refit, snapped and simplified (``kansr.symbolic.polish``), with standard errors for
 its constants, and scored by its out-of-sample normalised MSE. On a cross-validated table
 a formula whose overall factor is exact is scored with it fitted as well
