@@ -185,3 +185,22 @@ def test_uncertainties_in_percent_are_a_share_of_the_values_they_qualify():
     # an input's, likewise
     inputs = pd.DataFrame({"x": x, "x_err_pct": np.full(12, 2.0), "y": y})
     assert load(inputs).input_sigma["x"] == pytest.approx(0.02 * x)
+
+
+def test_the_trends_slopes_are_the_derivatives_of_a_smooth_trend_at_any_scale():
+    from kansr.search.weights import trend_slopes
+
+    x = np.linspace(1.0, 4.0, 20)
+    # a smooth curve: the spline's derivative is the curve's, but at the ends' curvature
+    np.testing.assert_allclose(trend_slopes(x[:, None], np.exp(x))[2:-2, 0], np.exp(x)[2:-2], rtol=0.02)
+    # a plane of two inputs: local lines give its slopes exactly
+    rng = np.random.default_rng(0)
+    X = rng.uniform(1.0, 5.0, (15, 2))
+    np.testing.assert_allclose(trend_slopes(X, 2.0 * X[:, 0] - 0.5 * X[:, 1]), np.tile([2.0, -0.5], (15, 1)),
+                               rtol=1e-9)
+    # inputs of extreme size, and repeated values (local lines then)
+    for scale in (1e-200, 1e200):
+        np.testing.assert_allclose(trend_slopes(x[:, None] * scale, 3.0 * x)[:, 0], 3.0 / scale, rtol=1e-6)
+        repeated = np.repeat(x[:10], 2)
+        np.testing.assert_allclose(trend_slopes(repeated[:, None] * scale, 3.0 * repeated)[:, 0], 3.0 / scale,
+                                   rtol=1e-6)

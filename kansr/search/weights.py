@@ -69,22 +69,30 @@ def trend_slopes(X: np.ndarray, y: np.ndarray, sigma: np.ndarray | None = None) 
     n_features): of one input, the derivative of a cubic smoothing spline (its smoothness
     chosen by generalised cross-validation, rows weighed by 1/sigma²); else, or where an
     input repeats a value, of a straight line through each row's nearest rows (4 per input
-    and one, in inputs scaled to unit spread)."""
+    and one). Both are fitted in inputs scaled to unit range, which keeps inputs of
+    extreme size (1e-200) within the fits' precision."""
     n, d = X.shape
-    if d == 1 and n >= 5 and len(np.unique(X[:, 0])) == n:
-        order = np.argsort(X[:, 0])
+    spread = np.ptp(X, axis=0)  # not the standard deviation, whose squares underflow at 1e-200
+    spread = np.where(spread > 0, spread, 1.0)
+    scaled = (X - np.min(X, axis=0)) / spread
+    if d == 1 and n >= 5 and len(np.unique(scaled[:, 0])) == n:
+        order = np.argsort(scaled[:, 0])
         weights = None if sigma is None else 1.0 / sigma[order] ** 2
-        spline = interpolate.make_smoothing_spline(X[order, 0], y[order], w=weights)
-        return spline.derivative()(X[:, 0])[:, None]
-    spread = np.std(X, axis=0)
-    scaled = X / np.where(spread > 0, spread, 1.0)
+        try:
+            with np.errstate(all="ignore"):
+                spline = interpolate.make_smoothing_spline(scaled[order, 0], y[order], w=weights)
+                slopes = spline.derivative()(scaled[:, 0])[:, None] / spread
+        except (ValueError, np.linalg.LinAlgError):
+            slopes = None
+        if slopes is not None and np.all(np.isfinite(slopes)):
+            return slopes
     near = min(n, 4 * (d + 1))
     slopes = np.zeros((n, d))
     for i in range(n):
         rows = np.argsort(np.sum((scaled - scaled[i]) ** 2, axis=1), kind="stable")[:near]
-        design = np.column_stack([np.ones(near), X[rows] - X[i]])
+        design = np.column_stack([np.ones(near), scaled[rows] - scaled[i]])
         slopes[i] = np.linalg.lstsq(design, y[rows], rcond=None)[0][1:]
-    return slopes
+    return slopes / spread
 
 
 def _carried(dataset: Dataset, slopes: np.ndarray, own: np.ndarray | None) -> np.ndarray | None:
