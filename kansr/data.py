@@ -285,6 +285,8 @@ def _with_uncertainties_apart(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[s
     one (a plain number, an empty cell) leaves it missing, and its row is left out."""
     notes = []
     for name in list(frame.columns):
+        if list(frame.columns).count(name) != 1:  # refused as a duplicate name, later
+            continue
         column = frame[name]
         if not (column.dtype == object or pd.api.types.is_string_dtype(column)):
             continue
@@ -300,10 +302,12 @@ def _with_uncertainties_apart(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[s
         numbers = parts.replace(r"^([-+]?\d*),(\d+)$", r"\1.\2", regex=True).apply(pd.to_numeric, errors="coerce")
         if numbers.isna().any().any():
             continue  # the cell is no number ± a number: named as not a number
-        at = list(frame.columns).index(name)
-        frame = frame.assign(**{str(name): column.where(~given, numbers[0].reindex(column.index))})
-        frame.insert(at + 1, error_name, pd.Series(np.nan, index=frame.index).where(
-            ~given, numbers[1].reindex(column.index)))
+        # by position: a frame read from a file may carry an index of repeated labels
+        values, errors, mask = column.to_numpy(dtype=object).copy(), np.full(len(column), np.nan), given.to_numpy()
+        values[mask], errors[mask] = numbers[0].to_numpy(), numbers[1].to_numpy()
+        frame = frame.copy()
+        frame[name] = values
+        frame.insert(list(frame.columns).index(name) + 1, error_name, errors)
         notes.append(f"column {str(name)!r} holds values ± uncertainties: read as {str(name)!r} and {error_name!r}")
     return frame, notes
 

@@ -12,6 +12,9 @@ cells = st.one_of(
     st.integers(-10**30, 10**30).map(str),
     st.text(max_size=6),
     st.sampled_from(["", " ", '"1,5"', '"', "1e400", "-0", "nan", "1;2", "\t", "ä", "1 2"]),
+    # values with their uncertainties, and what only looks like them
+    st.sampled_from(["1 ± 0.1", "2±0.2", "3 +/- 0.5", "± 1", "1 ±", "1 ± x", "1 ± -2", "1 ± 1e400", "1 ± nan",
+                     "−1 ± 0,5"]),
 )
 rows = st.lists(st.lists(cells, min_size=1, max_size=5), min_size=0, max_size=14)
 separators = st.sampled_from([",", ";", "\t"])
@@ -26,6 +29,8 @@ def _check(tmp_path_factory, raw: bytes):
         assert str(error)  # a message a user can read
         return
     assert np.all(np.isfinite(dataset.X)) and np.all(np.isfinite(dataset.y))
+    for sigma in ([] if dataset.sigma is None else [dataset.sigma]) + list(dataset.input_sigma.values()):
+        assert sigma.shape == dataset.y.shape and np.all(np.isfinite(sigma)) and np.all(sigma >= 0)
     assert dataset.X.shape[0] == dataset.y.shape[0] >= data.MIN_ROWS
 
 
