@@ -56,3 +56,9 @@ def test_valid_file_with_quoted_fields_loads(tmp_path):
     path.write_text(text)
     dataset = data.load(str(path))
     assert dataset.X.shape == (29, 2)
+
+
+def test_cells_with_uncertainties_in_rows_longer_than_the_header(tmp_path_factory):
+    # (found by the fuzz above: pandas reads such rows with an index of repeated labels)
+    rows = [["0.0", "0.0", "1 ± 0.1", "0.0"], ["0.0"], ["0.0", "0.0", "1 ± 0.1"]] * 3
+    _check(tmp_path_factory, "\n".join(",".join(row) for row in [["a", "b", "y"], *rows]).encode("utf-8"))
