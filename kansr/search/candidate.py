@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import sympy
 
-from kansr.budget import Budget, charge, cost
+from kansr.budget import Budget, charge, cost, expired
 from kansr.data import Dataset
 from kansr.search import stopping
 from kansr.search.baselines import Form, in_table
@@ -235,21 +235,32 @@ class Scorer:
         covariance was ill-conditioned, from a bootstrap (twenty refits, as many as
         ``budget`` allows), and from the covariance's pseudoinverse where the bootstrap could
         not finish. Where the inputs have uncertainties, the constants and their errors are
-        those of the effective variance of the formula's own slopes (``_own_space``). Its
-        tree, held-out error and description stay the search's."""
-        X, y = self._own_space(candidate.formula)
+        those of the effective variance of the formula's own slopes (``_own_space``), while
+        ``budget`` lasts. Its tree, held-out error and description stay the search's."""
         # where the inputs have uncertainties, the effective variance of the formula's own
-        # slopes, which move with its constants: refit until they settle
-        rounds = 0 if not candidate.constants else OWN_SLOPE_ROUNDS if self.dataset.input_sigma else 1
-        for _ in range(rounds):
+        # slopes, which move with its constants: refit until they settle, while the report's
+        # budget lasts (the chosen formula is reported first; past it, as the search weighed)
+        own = bool(self.dataset.input_sigma and candidate.constants) and not expired(budget)
+        X, y = self._own_space(candidate.formula) if own else (self.fit_X[self.rows.refit],
+                                                               self.fit_y[self.rows.refit])
+        rounds = 0 if not candidate.constants else OWN_SLOPE_ROUNDS if own else 1
+        for round_ in range(rounds):
+            if round_ and expired(budget):
+                break
             formula = self._in_fit(candidate.formula)
+            if own:  # its standard errors once, after the last round
+                fitted = refit(formula, self.fit_symbols, X, y, budget, with_errors=False, relative=candidate.relative)
+                standing = model_nmse(predict(formula, self.fit_symbols, X), y, candidate.relative)
+                if fitted.nmse < standing and len(fitted.expr.atoms(sympy.Float)) == len(candidate.constants):
+                    candidate = replace(candidate, formula=self._from_fit(fitted).expr)
+                X, y = self._own_space(candidate.formula)
+                continue
             fitted = refit(formula, self.fit_symbols, X, y, budget, relative=candidate.relative)
             standing = describe(formula, self.fit_symbols, X, y, relative=candidate.relative)
             if fitted.nmse < standing.nmse and len(fitted.constants) == len(candidate.constants):
                 fitted = self._from_fit(fitted)
                 candidate = replace(candidate, formula=fitted.expr, constants=fitted.constants)
-            X, y = self._own_space(candidate.formula)
-        if all(np.isfinite(c.stderr) for c in candidate.constants) and not self.dataset.input_sigma:
+        if all(np.isfinite(c.stderr) for c in candidate.constants) and not own:
             return candidate
         described = self._from_fit(describe(self._in_fit(candidate.formula), self.fit_symbols, X, y, budget,
                                             ill_conditioned="bootstrap", relative=candidate.relative))
