@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import sympy
 
-from kansr.budget import Budget
+from kansr.budget import Budget, expired
 from kansr.data import Dataset
 from kansr.errors import DataError
 from kansr.search.candidate import one_signed
@@ -311,7 +311,9 @@ def in_user_columns(result: Result, groups: Groups, labels: list[str], user: Dat
         ``Candidate.length``) and its held-out error."""
         fit_X, fit_y, weights = space(None)
         scored = refit(weighed(expr), fit_symbols, fit_X[rows.refit], fit_y[rows.refit], finish, relative=relative)
-        for _ in range(OWN_SLOPE_ROUNDS if user.input_sigma else 0):
+        for round_ in range(OWN_SLOPE_ROUNDS if user.input_sigma else 0):
+            if round_ and expired(finish):  # as ``Scorer.reported``: while the report's budget lasts
+                break
             fit_X, fit_y, weights = space(scored.expr.xreplace({_WEIGHT: sympy.Integer(1)}))
             scored = refit(scored.expr, fit_symbols, fit_X[rows.refit], fit_y[rows.refit], finish, relative=relative)
         if exact:  # the weights changed, so a constant the search left fitted may now be an exact one
