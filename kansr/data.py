@@ -278,12 +278,13 @@ def _uncertainties(frame: pd.DataFrame, names: list[str]) -> dict[str, tuple[str
 _PLUS_MINUS = re.compile(r"^\s*(\S+?)\s*(?:±|\+/-|\+-)\s*(\S+)\s*$")
 
 
-def _with_uncertainties_apart(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+def _with_uncertainties_apart(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """``frame`` with each column of numbers ± their uncertainties split in two, the values
     under its name and the uncertainties beside them as "<name>_err" (which then weigh the
-    rows, or are carried to the target), and a note for each. A cell of the column without
-    one (a plain number, an empty cell) leaves it missing, and its row is left out."""
-    notes = []
+    rows, or are carried to the target), and for each column so split the rows whose cell
+    was a plain number (by the column's name): their uncertainty is left missing here, as
+    an empty cell leaves both (``from_frame`` reads it as 0 for an input)."""
+    plain = {}
     for name in list(frame.columns):
         if list(frame.columns).count(name) != 1:  # refused as a duplicate name, later
             continue
@@ -305,11 +306,11 @@ def _with_uncertainties_apart(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[s
         # by position: a frame read from a file may carry an index of repeated labels
         values, errors, mask = column.to_numpy(dtype=object).copy(), np.full(len(column), np.nan), given.to_numpy()
         values[mask], errors[mask] = numbers[0].to_numpy(), numbers[1].to_numpy()
+        plain[str(name)] = ~mask & ~column.isna().to_numpy() & text.ne("").to_numpy()
         frame = frame.copy()
         frame[name] = values
         frame.insert(list(frame.columns).index(name) + 1, error_name, errors)
-        notes.append(f"column {str(name)!r} holds values ± uncertainties: read as {str(name)!r} and {error_name!r}")
-    return frame, notes
+    return frame, plain
 
 
 def _is_saved_index(name: str, column: pd.Series) -> bool:
@@ -343,7 +344,7 @@ def from_frame(frame: pd.DataFrame, target: str | None = None, source: str = "da
         frame = frame.iloc[:, 1:]
         notes.append("dropped the unnamed first column: it counts 0..n-1 (a saved index)")
     frame, split = _with_uncertainties_apart(frame)
-    notes.extend(split)
+    split_notes_at = len(notes)  # their notes come here, once the target is known
     names = [str(name) for name in frame.columns]
     if "" in names:
         raise DataError(f"{source}: column {names.index('') + 1} has an empty name")
@@ -360,6 +361,16 @@ def from_frame(frame: pd.DataFrame, target: str | None = None, source: str = "da
     target = names[-1] if target is None else target
     if target not in names:
         raise DataError(f"{source}: target column {target!r} not found; columns are {', '.join(names)}")
+    split_notes = []
+    for name, plain in split.items():
+        # an input's value without its uncertainty is taken as set exactly (t = 0 of a clock
+        # started by hand); the target's cannot be weighed, and its row is left out
+        split_notes.append(f"column {name!r} holds values ± uncertainties: read as {name!r} and {name + '_err'!r}")
+        if plain.any() and name != target:
+            frame = frame.copy()
+            frame[f"{name}_err"] = np.where(plain, 0.0, frame[f"{name}_err"].to_numpy(dtype=float))
+            split_notes[-1] += f" ({int(plain.sum())} without one: 0)"
+    notes[split_notes_at:split_notes_at] = split_notes
     if len(frame) < MIN_ROWS:
         raise DataError(f"{source}: only {len(frame)} data row(s); at least {MIN_ROWS} are needed")
     columns_in = [n for n in names if n != target]

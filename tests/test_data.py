@@ -502,12 +502,16 @@ def test_values_with_their_uncertainties_in_one_cell_are_read_apart(tmp_path):
     np.testing.assert_allclose(dataset.input_sigma["L"], [0.005] * 5 + [0.01])
     assert dataset.notes[:2] == ("column 'L' holds values ± uncertainties: read as 'L' and 'L_err'",
                                  "column 'T' holds values ± uncertainties: read as 'T' and 'T_err'")
-    # a plain number among them has no uncertainty: its row is left out, and said so
-    frame = pd.DataFrame({"t": ["1 ± 0.1", "2 ± 0.1", "3", "4 ± 0.1", "5 ± 0.1", "6 ± 0.2"],
-                          "y": [2.0, 4.1, 6.0, 7.9, 10.2, 12.0]})
+    # a plain number among them: an input's is taken as set exactly; the target's cannot be
+    # weighed, and its row is left out, as said
+    frame = pd.DataFrame({"t": ["1 ± 0.1", "2 ± 0.1", "3", "4 ± 0.1", "5 ± 0.1", "6 ± 0.2", "7 ± 0.1"],
+                          "y": ["2.0 ± 0.2", "4.1", "6.0 ± 0.2", "7.9 ± 0.2", "10.2 ± 0.2", "12.0 ± 0.2", "14 ± 0.2"]})
     mixed = data.load(frame)
-    np.testing.assert_allclose(mixed.X[:, 0], [1, 2, 4, 5, 6])
-    assert "left out 1 of 6 rows with a missing value (index 2)" in mixed.notes
+    np.testing.assert_allclose(mixed.X[:, 0], [1, 3, 4, 5, 6, 7])
+    np.testing.assert_allclose(mixed.input_sigma["t"], [0.1, 0.0, 0.1, 0.1, 0.2, 0.1])
+    assert mixed.notes[:2] == ("column 't' holds values ± uncertainties: read as 't' and 't_err' (1 without one: 0)",
+                               "column 'y' holds values ± uncertainties: read as 'y' and 'y_err'")
+    assert "left out 1 of 7 rows with a missing value (index 1)" in mixed.notes
     # text around a ± is no number
     with pytest.raises(DataError, match=r"column 't', index 0: not a number: 'a ± 0.1'"):
         data.load(frame.assign(t=["a ± 0.1"] + list(frame.t[1:])))
