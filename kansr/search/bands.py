@@ -12,7 +12,7 @@ import pandas as pd
 import sympy
 
 from kansr.data import Dataset
-from kansr.search.weights import own_uncertainties, row_weights
+from kansr.search.weights import row_weights
 from kansr.symbolic import covariance
 
 _WEIGHT = sympy.Symbol("_weight")
@@ -22,15 +22,16 @@ def constants_covariance(formula: sympy.Expr, constants: pd.DataFrame, dataset: 
                          relative: bool) -> np.ndarray | None:
     """The covariance of ``formula``'s fitted ``constants`` (the table of ``Result.constants``,
     in its order; shape (k, k)), as they were fitted on ``rows`` of ``dataset`` (weighed by
-    its uncertainties, the inputs' through the formula's own slopes) with relative errors or
-    not; its diagonal is the squares of their standard errors. None where there are no
-    constants, or the covariance is ill-conditioned (the errors are a bootstrap's then)."""
+    its ``sigma``: the inputs' uncertainties carried through the formula's own slopes,
+    ``weights.own_uncertainties``) with relative errors or not; its diagonal is the squares
+    of their standard errors. None where there are no constants, or the covariance is
+    ill-conditioned (the errors are a bootstrap's then)."""
     if constants.empty:
         return None
     symbols = [sympy.Symbol(n) for n in dataset.names]
     X, y, fitted = dataset.X[rows], dataset.y[rows], formula
     if dataset.sigma is not None:
-        weights = row_weights(own_uncertainties(formula, dataset).sigma)[rows]
+        weights = row_weights(dataset.sigma)[rows]
         X, y, symbols, fitted = np.column_stack([X, weights]), y * weights, symbols + [_WEIGHT], formula * _WEIGHT
     found = covariance(fitted, symbols, X, y, relative)
     if found is None:

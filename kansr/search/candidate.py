@@ -38,9 +38,8 @@ from kansr.search.weights import OWN_SLOPE_ROUNDS, own_uncertainties, product, r
 from kansr.search.trial import StageTimer, variants
 from kansr.symbolic import (Constant, Scored, complexity, cross_validated_predictions, describe, named_errors, polish,
                             predict, refit)
-from kansr.symbolic.constants import exact_numbers_cost
-from kansr.symbolic.description import (FLOOR, NODE_COST, cross_validated_float_cost, data_cost, model_nmse,
-                                        pooled, structure)
+from kansr.symbolic.description import (FLOOR, NODE_COST, cross_validated_float_cost, data_cost,
+                                        exact_numbers_cost, model_nmse, pooled, structure)
 from kansr.symbolic.limits import time_limit
 from kansr.symbolic.residuals import NOISE_CORRELATION, looks_like_noise, neighbours, noise_correlation
 from kansr.symbolic.snapping import with_fitted_factor, without_limits, zeroed

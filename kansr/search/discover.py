@@ -292,12 +292,15 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
             progress("interrupted: your laws are left unfitted", verbose)
             note = "interrupted before your laws were fitted"
             result = replace(result, stopped=INTERRUPTED, notes=(*result.notes, note))
-    result = replace(result, covariance=constants_covariance(result.formula, result.constants, loaded, rows.refit,
+    # the user's rows weighed as the chosen formula was fitted to them (the inputs'
+    # uncertainties carried through its own slopes)
+    weighed = own_uncertainties(result.formula, loaded)
+    result = replace(result, covariance=constants_covariance(result.formula, result.constants, weighed, rows.refit,
                                                              result.errors == "relative"))
     if loaded.uncertainties:  # not weights of no scale
-        chi2, note = _chi_square(result, own_uncertainties(result.formula, loaded))
+        chi2, note = _chi_square(result, weighed)
         result = replace(result, chi2_dof=chi2, notes=result.notes + (note,))
-    far = _far_rows_note(result, own_uncertainties(result.formula, user if groups is not None else table))
+    far = _far_rows_note(result, weighed)
     if far:
         result = replace(result, notes=result.notes + (far,))
     if dates:

@@ -33,8 +33,8 @@ import numpy as np
 import sympy
 
 from kansr.budget import Budget, expired
-from kansr.symbolic.constants import exact_numbers_cost, refit
-from kansr.symbolic.description import description_length, float_cost, structure
+from kansr.symbolic.constants import refit
+from kansr.symbolic.description import description_length, exact_numbers_cost, float_cost, structure
 from kansr.symbolic.edge_fit import fit_batch, linear_part, spread
 from kansr.symbolic.expression import predict
 from kansr.symbolic.library import SymbolicFunction

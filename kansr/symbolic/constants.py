@@ -21,7 +21,7 @@ import sympy
 from scipy.optimize import least_squares
 
 from kansr.budget import Budget, charge, cost, expired
-from kansr.symbolic.description import (NAMED_CONSTANT, description_length, exact_cost, float_cost, model_nmse,
+from kansr.symbolic.description import (description_length, exact_numbers_cost, float_cost, model_nmse,
                                         model_variance, structure)
 from kansr.symbolic.expression import as_doubles, complexity, lambdify, predict
 from kansr.symbolic.scales import merged_numbers, unit_denominator
@@ -84,14 +84,6 @@ def _parametrize(expr: sympy.Expr):
     return expr.xreplace(dict(zip(floats, params))), params, np.array([float(f) for f in floats])
 
 
-def exact_numbers_cost(expr: sympy.Expr) -> float:
-    """What stating the exact numbers of ``expr`` costs: every rational in it other than 0
-    and ±1, at each place it appears, and π (``description.exact_cost``, ``NAMED_CONSTANT``)."""
-    return sum(exact_cost(node) if isinstance(node, sympy.Rational) else NAMED_CONSTANT
-               for node in sympy.preorder_traversal(expr)
-               if (isinstance(node, sympy.Rational) and node not in (0, 1, -1)) or node is sympy.pi)
-
-
 def _compile_gradient(expr: sympy.Expr, symbols, params):
     """``expr``'s derivatives by each of ``params``, compiled together (common subexpressions
     shared); False where one has no closed form."""
@@ -123,6 +115,17 @@ def _units(values: np.ndarray) -> np.ndarray:
     return np.where((size > 0) & (size < _TINY), size, 1.0)
 
 
+def _column_lengths(jacobian: np.ndarray) -> np.ndarray:
+    """Each column's length, from the column divided by its largest entry, whose squares
+    neither overflow nor underflow: the derivative by an amplitude of 1e-290 (exp(0.35·year)
+    on calendar years) is near 1e300, the one by the 1e195 of c·year^(-59) near 1e-196, and
+    squared whole they leave the double range (the Gram matrix's entries too, so it is only
+    formed of the columns so scaled). Shape (columns,)."""
+    with np.errstate(all="ignore"):
+        largest = np.max(np.abs(jacobian), axis=0)
+        return largest * np.linalg.norm(jacobian / np.where(largest > 0, largest, 1.0), axis=0)
+
+
 class _OutOfTime(Exception):
     pass
 
@@ -140,7 +143,7 @@ class Template:
     many times (snapping, cross-validation) with at least ``_ANALYTIC_FROM`` free constants.
 
     ``named``: the parameters are these symbols of ``expr``, starting from their values,
-    and its floats stay as they are (a law in its own names, ``named_errors``)."""
+    and its floats stay as they are (a law in its own names, ``uncertainty.named_errors``)."""
 
     def __init__(self, expr: sympy.Expr, symbols, X: np.ndarray, y: np.ndarray, relative: bool = False,
                  derivatives: bool = False, named: dict[sympy.Symbol, float] | None = None) -> None:
@@ -359,14 +362,8 @@ class Template:
                 return unknown, unknown
             return self._bootstrap(values, free, budget), unknown
         variance = float(residual @ residual) / (n - k)  # in units of std(y)²
+        norms = _column_lengths(jacobian)
         with np.errstate(all="ignore"):
-            # each column's length from the column divided by its largest entry, whose squares
-            # neither overflow nor underflow: the derivative by an amplitude of 1e-290
-            # (exp(0.35·year) on calendar years) is near 1e300, the one by the 1e195 of
-            # c·year^(-59) near 1e-196, and squared whole they leave the double range (the
-            # Gram matrix's entries too, so it is only formed of the columns so scaled)
-            largest = np.max(np.abs(jacobian), axis=0)
-            norms = largest * np.linalg.norm(jacobian / np.where(largest > 0, largest, 1.0), axis=0)
             conditional = np.where(norms > 0, np.sqrt(variance) / norms, np.inf)
         if not (np.all(np.isfinite(norms)) and np.isfinite(variance)):
             return unknown, np.where(np.isfinite(conditional), conditional, np.nan)
@@ -398,6 +395,28 @@ class Template:
         if ill_conditioned == "pseudoinverse":
             return pseudoinverse, conditional
         return unknown, conditional
+
+    def covariance(self, values: np.ndarray, free: list[int]) -> np.ndarray | None:
+        """s²·(JᵀJ)⁻¹ of the ``free`` constants at their fitted ``values`` (shape (k, k)),
+        formed as ``standard_errors`` forms it, whose marginal errors are the roots of its
+        diagonal; None where those come from elsewhere or nowhere (the covariance
+        ill-conditioned or not finite, no degree of freedom left)."""
+        n, k = len(self.y), len(free)
+        if k == 0 or n <= k:
+            return None
+        jacobian, residual = self.jacobian(values, free), self.residual(values)
+        if jacobian is None or not (np.all(np.isfinite(jacobian)) and np.all(np.isfinite(residual))):
+            return None
+        variance = float(residual @ residual) / (n - k)
+        norms = _column_lengths(jacobian)
+        if not (np.all(norms > 0) and np.all(np.isfinite(norms)) and np.isfinite(variance)):
+            return None
+        scaled = jacobian / norms
+        gram = scaled.T @ scaled
+        with np.errstate(all="ignore"):
+            if not np.linalg.cond(gram) < _ILL_CONDITIONED:
+                return None
+            return np.linalg.inv(gram) * variance / np.outer(norms, norms)
 
     def _bootstrap(self, values: np.ndarray, free: list[int], budget: Budget | None) -> np.ndarray:
         """Standard deviations of the constants refit on rows drawn with replacement (seeded)."""
@@ -450,46 +469,6 @@ def describe(expr: sympy.Expr, symbols, X: np.ndarray, y: np.ndarray, budget: Bu
         precisions = [float(conditional[index[float(f)]]) for f in floats]
     cost_of_floats = sum(float_cost(c.value, p, len(y)) for c, p in zip(constants, precisions))
     return Scored(expr, error, constants, cost_of_floats + exact_numbers_cost(expr), len(y), relative)
-
-
-def covariance(expr: sympy.Expr, symbols, X: np.ndarray, y: np.ndarray, relative: bool = False
-               ) -> tuple[np.ndarray, np.ndarray] | None:
-    """(values, covariance) of ``expr``'s floats as fitted to (X, y): s²·(JᵀJ)⁻¹, s² the
-    residuals' variance (scaled by the scatter, as ``describe``'s errors are, whose squares
-    are its diagonal), J the Jacobian at the values; None where it is ill-conditioned (the
-    errors ``describe`` gives then come from a bootstrap), not finite, or no degree of
-    freedom is left. Shapes (k,) and (k, k), the floats in order of size."""
-    template = Template(expr, symbols, X, y, relative)
-    k, n = len(template.start), len(y)
-    if k == 0 or n <= k:
-        return None
-    free = list(range(k))
-    jacobian, residual = template.jacobian(template.start, free), template.residual(template.start)
-    if jacobian is None or not (np.all(np.isfinite(jacobian)) and np.all(np.isfinite(residual))):
-        return None
-    variance = float(residual @ residual) / (n - k)
-    with np.errstate(all="ignore"):  # in columns of unit length, as ``standard_errors`` forms them
-        norms = np.linalg.norm(jacobian, axis=0)
-        if not (np.all(norms > 0) and np.all(np.isfinite(norms))):
-            return None
-        scaled = jacobian / norms
-        gram = scaled.T @ scaled
-        if not np.linalg.cond(gram) < _ILL_CONDITIONED:
-            return None
-        return template.start, np.linalg.inv(gram) * variance / np.outer(norms, norms)
-
-
-def named_errors(expr: sympy.Expr, named: dict[sympy.Symbol, float], symbols, X: np.ndarray, y: np.ndarray,
-                 budget: Budget | None = None, relative: bool = False) -> np.ndarray:
-    """The standard errors of the constants ``named`` (symbols of ``expr``, at their fitted
-    values) as ``describe`` gives those of a formula's floats, from the covariance (the
-    bootstrap's where it is ill-conditioned): the errors of a law's constants in the law's
-    own names, xmid of Asym/(1 + exp((xmid - t)/s)) among them, which sympy would merge
-    with its other numbers were it a float (a number is distributed over a sum)."""
-    template = Template(expr, symbols, X, y, relative, named=named)
-    charge(budget, template.compilation_cost)
-    marginal, _ = template.standard_errors(template.start, list(range(len(named))), budget, "bootstrap")
-    return marginal
 
 
 def refit(expr: sympy.Expr, symbols: list[sympy.Symbol], X: np.ndarray, y: np.ndarray,

@@ -111,6 +111,14 @@ def exact_cost(number: sympy.Rational) -> float:
     return math.log(1 + abs(int(number.p))) + math.log(int(number.q))
 
 
+def exact_numbers_cost(expr: sympy.Expr) -> float:
+    """What stating the exact numbers of ``expr`` costs: every rational in it other than 0
+    and ±1, at each place it appears, and π (``description.exact_cost``, ``NAMED_CONSTANT``)."""
+    return sum(exact_cost(node) if isinstance(node, sympy.Rational) else NAMED_CONSTANT
+               for node in sympy.preorder_traversal(expr)
+               if (isinstance(node, sympy.Rational) and node not in (0, 1, -1)) or node is sympy.pi)
+
+
 def structure(expr: sympy.Expr) -> int:
     """Nodes of the binary expression tree that are not numbers (numbers are costed by value).
 
