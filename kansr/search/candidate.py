@@ -236,36 +236,43 @@ class Scorer:
         not finish. Where the inputs have uncertainties, the constants and their errors are
         those of the effective variance of the formula's own slopes (``_own_space``), while
         ``budget`` lasts. Its tree, held-out error and description stay the search's."""
-        # where the inputs have uncertainties, the effective variance of the formula's own
-        # slopes, which move with its constants: refit until they settle, while the report's
-        # budget lasts (the chosen formula is reported first; past it, as the search weighed)
-        own = bool(self.dataset.input_sigma and candidate.constants) and not expired(budget)
-        X, y = self._own_space(candidate.formula) if own else (self.fit_X[self.rows.refit],
-                                                               self.fit_y[self.rows.refit])
-        rounds = 0 if not candidate.constants else OWN_SLOPE_ROUNDS if own else 1
-        for round_ in range(rounds):
-            if round_ and expired(budget):
-                break
-            formula = self._in_fit(candidate.formula)
-            if own:  # its standard errors once, after the last round
-                fitted = refit(formula, self.fit_symbols, X, y, budget, with_errors=False, relative=candidate.relative)
-                standing = model_nmse(predict(formula, self.fit_symbols, X), y, candidate.relative)
-                if fitted.nmse < standing and len(fitted.expr.atoms(sympy.Float)) == len(candidate.constants):
-                    candidate = replace(candidate, formula=self._from_fit(fitted).expr)
-                X, y = self._own_space(candidate.formula)
-                continue
-            fitted = refit(formula, self.fit_symbols, X, y, budget, relative=candidate.relative)
-            standing = describe(formula, self.fit_symbols, X, y, relative=candidate.relative)
-            if fitted.nmse < standing.nmse and len(fitted.constants) == len(candidate.constants):
-                fitted = self._from_fit(fitted)
-                candidate = replace(candidate, formula=fitted.expr, constants=fitted.constants)
-        if all(np.isfinite(c.stderr) for c in candidate.constants) and not own:
-            return candidate
+        # the chosen formula is reported first: past the report's budget, as the search weighed
+        if self.dataset.input_sigma and candidate.constants and not expired(budget):
+            candidate, X, y = self._under_own_slopes(candidate, budget)
+        else:
+            X, y = self.fit_X[self.rows.refit], self.fit_y[self.rows.refit]
+            if candidate.constants:
+                formula = self._in_fit(candidate.formula)
+                fitted = refit(formula, self.fit_symbols, X, y, budget, relative=candidate.relative)
+                standing = describe(formula, self.fit_symbols, X, y, relative=candidate.relative)
+                if fitted.nmse < standing.nmse and len(fitted.constants) == len(candidate.constants):
+                    fitted = self._from_fit(fitted)
+                    candidate = replace(candidate, formula=fitted.expr, constants=fitted.constants)
+            if all(np.isfinite(c.stderr) for c in candidate.constants):
+                return candidate
         described = self._from_fit(describe(self._in_fit(candidate.formula), self.fit_symbols, X, y, budget,
                                             ill_conditioned="bootstrap", relative=candidate.relative))
         if len(described.constants) != len(candidate.constants):
             return candidate
         return replace(candidate, constants=described.constants)
+
+    def _under_own_slopes(self, candidate: Candidate, budget: Budget | None
+                          ) -> tuple[Candidate, np.ndarray, np.ndarray]:
+        """``candidate`` refit under the effective variance of its own slopes, which move
+        with its constants: until they settle (``OWN_SLOPE_ROUNDS``), or ``budget`` ends after
+        the first round; and the refit rows so weighed (``_own_space``). Its standard errors
+        are left to one description after the last round."""
+        X, y = self._own_space(candidate.formula)
+        for round_ in range(OWN_SLOPE_ROUNDS):
+            if round_ and expired(budget):
+                break
+            formula = self._in_fit(candidate.formula)
+            fitted = refit(formula, self.fit_symbols, X, y, budget, with_errors=False, relative=candidate.relative)
+            standing = model_nmse(predict(formula, self.fit_symbols, X), y, candidate.relative)
+            if fitted.nmse < standing and len(fitted.expr.atoms(sympy.Float)) == len(candidate.constants):
+                candidate = replace(candidate, formula=self._from_fit(fitted).expr)
+            X, y = self._own_space(candidate.formula)
+        return candidate, X, y
 
     def errors_in_names(self, expr: sympy.Expr, named: dict[sympy.Symbol, float], relative: bool,
                         budget: Budget | None = None) -> np.ndarray:
