@@ -48,7 +48,7 @@ from kansr.search.bands import constants_covariance
 from kansr.search.rows import Rows, split_rows
 from kansr.search.weights import chi_square, own_uncertainties, row_weights, with_input_uncertainties
 from kansr.search.config import DiscoverConfig
-from kansr.search.result import Result, small_table_note
+from kansr.search.result import Result, search_seconds, small_table_note
 from kansr.search.search import INTERRUPTED, Search, progress
 from kansr.search.selection import choose
 from kansr.symbolic import residuals
@@ -141,7 +141,7 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
     """
     start = time.monotonic()
     config = config or DiscoverConfig()
-    budget = Budget(time_budget, budget_mode)  # checks the mode before any work
+    budget = Budget(search_seconds(time_budget), budget_mode)  # checks the mode before any work
     if budget_mode == "work":
         config = replace(config, workers=1, simplify_seconds=_WORK_MODE_CAPS * config.simplify_seconds)
     dataset = with_input_uncertainties(data_module.load(data, target, inputs=inputs, drop=drop))

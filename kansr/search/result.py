@@ -246,12 +246,21 @@ REPORT_MIN_SECONDS = 0.5
 REPORT_MAX_SHARE = 0.05
 
 
+def _report_seconds(seconds: float) -> float:
+    return max(REPORT_SHARE * seconds, min(REPORT_MIN_SECONDS, REPORT_MAX_SHARE * seconds))
+
+
 def report_budget(budget: Budget | None) -> Budget | None:
     """The budget of the work that reports what the search found (see ``REPORT_SHARE``)."""
     if budget is None or budget.seconds is None:
         return None
-    seconds = budget.seconds
-    return Budget(max(REPORT_SHARE * seconds, min(REPORT_MIN_SECONDS, REPORT_MAX_SHARE * seconds)), budget.mode)
+    return Budget(_report_seconds(budget.seconds), budget.mode)
+
+
+def search_seconds(seconds: float | None) -> float | None:
+    """What the search may spend of a user's budget of ``seconds``: the report's share of it
+    is kept for the work after the search, which ran on top of the whole budget."""
+    return None if seconds is None else seconds - _report_seconds(seconds)
 
 
 def fit_of(predictions: np.ndarray, y: np.ndarray) -> tuple[float, float]:
