@@ -104,6 +104,7 @@ def test_a_law_on_eight_rows_ends_the_search_though_its_residuals_correlate_by_c
     assert f"stopping: the residuals of {result.formula} look like noise" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_a_laws_overall_factor_on_a_small_noisy_table_is_fitted_not_snapped_by_chance():
     # the ideal gas law in litres and bar on 30 rows with 1 % noise: its factor R/100 =
     # 0.08314 lies within its window of 1/12, which snapping kept, stating a number no law
@@ -529,6 +530,7 @@ def test_constants_are_named_in_the_order_the_formula_reads():
         assert sympy.sympify(named).subs(dict(zip(map(sympy.Symbol, table.name), table.value))).equals(formula)
 
 
+@pytest.mark.slow
 def test_a_one_input_law_beside_a_column_it_ignores_is_searched_on_that_input():
     # no common law is a + b*log(x); beside z, a KAN on eight rows of (x, z) did not find it
     # within 10 s (8.2*x/(x + 4.7), 49/6 - pi/(4*(0.0213*x + 1/11))); the best common law

@@ -586,6 +586,7 @@ def test_a_cross_validated_spurious_exponent_costs_what_schwarz_charges_it():
     assert cross_validated_float_cost(7) == 0.0 and cross_validated_float_cost(8) > 0.0
 
 
+@pytest.mark.slow
 def test_relative_noise_on_a_target_within_a_decade_is_fitted_as_relative():
     # the ideal gas law with 1 % noise in proportion to P, which spans a factor of about
     # eight here: additive errors weight the largest pressures and misstate the errors (V's
@@ -693,7 +694,7 @@ def test_the_table_of_common_laws_on_calendar_years_warns_nothing():
     assert formulas and all(f != 0 and not f.has(sympy.oo, sympy.zoo, sympy.nan) for f in formulas)
 
 
-@pytest.mark.parametrize("noise, rows", [(0.0, 20), (0.05, 8)])
+@pytest.mark.parametrize("noise, rows", [(0.0, 20), pytest.param(0.05, 8, marks=pytest.mark.slow)])
 def test_laws_outclassed_before_their_cross_validation_change_neither_choice_nor_front(noise, rows):
     # a line in x with an input z it ignores: the table's curves in z (and the flexible ones
     # in x) fit the rows worse than the line predicts them, and their cross-validated error
