@@ -338,6 +338,28 @@ def test_small_tables_get_formulas_with_a_note(rows, tmp_path, capsys):
     assert f"note: only {rows} rows" in captured.out and captured.err == ""
 
 
+def test_a_choice_the_rows_barely_make_is_named_in_a_note():
+    # seven rows of an elastic band's travel against its stretch (DAAG): the line through
+    # the origin is chosen, and the mean describes the rows 1.0 nats longer, odds of e to 1
+    # only; the line with an exponent is 3 nats longer, past the Bayes factor of 3
+    from pathlib import Path
+
+    table = Path(__file__).resolve().parents[1] / "datasets" / "real" / "elasticband.csv"
+    result = discover(str(table), target="distance", seed=0, time_budget=4, verbose=False)
+    differences = result.front.score - result.score
+    close = result.front[(differences.abs() < np.log(3)) & (result.front.formula.astype(str) != str(result.formula))]
+    assert [str(f) for f in close.formula] == [str(result.front.formula.iloc[0])]  # the mean alone
+    assert (differences > np.log(3)).sum() >= 1
+    note, = [n for n in result.notes if n.startswith("the rows barely decide")]
+    assert note.startswith(f"the rows barely decide between the chosen formula and c0 ({differences.iloc[0]:.1f} "
+                           "nats longer)")
+    # exact rows decide: no such note
+    x = np.linspace(1, 5, 20)
+    result = discover((x[:, None], 2 * x + 1, ["x"]), time_budget=3, verbose=False)
+    assert result.formula == 2 * sympy.Symbol("x") + 1
+    assert not any(n.startswith("the rows barely decide") for n in result.notes)
+
+
 @pytest.mark.parametrize("inputs", [1, 5])
 def test_the_front_starts_at_a_constant_and_every_row_has_errors_for_its_constants(inputs):
     rng = np.random.default_rng(inputs)

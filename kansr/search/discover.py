@@ -48,7 +48,7 @@ from kansr.search.bands import constants_covariance
 from kansr.search.rows import Rows, split_rows
 from kansr.search.weights import chi_square, own_uncertainties, row_weights, with_input_uncertainties
 from kansr.search.config import DiscoverConfig
-from kansr.search.result import Result, search_seconds, small_table_note
+from kansr.search.result import Result, close_rivals_note, search_seconds, small_table_note
 from kansr.search.search import INTERRUPTED, Search, progress
 from kansr.search.selection import choose
 from kansr.symbolic import residuals
@@ -300,9 +300,9 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
     if loaded.uncertainties:  # not weights of no scale
         chi2, note = _chi_square(result, weighed)
         result = replace(result, chi2_dof=chi2, notes=result.notes + (note,))
-    far = _far_rows_note(result, weighed)
-    if far:
-        result = replace(result, notes=result.notes + (far,))
+    for note in (close_rivals_note(result), _far_rows_note(result, weighed)):
+        if note:
+            result = replace(result, notes=result.notes + (note,))
     if dates:
         result = replace(result, dates=dates)
     for note in result.notes[len(dataset.notes):]:

@@ -214,6 +214,27 @@ def small_table_note(rows: int, fitted: int) -> str | None:
            "is uncertain"
 
 
+# description lengths are log-odds (nats): a rival this close is as likely as the chosen
+# formula but for a Bayes factor under 3, "not worth more than a bare mention" on Kass &
+# Raftery's scale (1995), so the rows do not decide between them
+CLOSE_NATS = math.log(3)
+
+
+def close_rivals_note(result: Result) -> str | None:
+    """A note naming the front's rows whose description is within ``CLOSE_NATS`` of the
+    chosen formula's (odds under 3 to 1): a choice the rows barely make; None where there
+    are none."""
+    chosen = str(result.formula)
+    rivals = [row for row in result.front.itertuples()
+              if str(row.formula) != chosen and abs(row.score - result.score) < CLOSE_NATS]
+    if not rivals:
+        return None
+    stated = [f"{row_template(row)} ({abs(row.score - result.score):.1f} nats "
+              f"{'longer' if row.score > result.score else 'shorter'})" for row in rivals]
+    return (f"the rows barely decide between the chosen formula and {', '.join(stated)}: odds under 3 to 1; "
+            "more rows, or rows over a wider range, would tell them apart")
+
+
 def error_model(candidate: Candidate) -> str:
     return "relative" if candidate.relative else "additive"
 
