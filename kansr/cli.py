@@ -117,7 +117,7 @@ def result_to_json(result) -> dict:
 
 def _print_result(result) -> None:
     """The human-readable answer on stdout (see the README)."""
-    from kansr.search.result import row_template, stated_constants, with_error
+    from kansr.search.result import CLOSE_NATS, row_template, stated_constants, with_error
 
     template = result.template()
     print(f"{result.target} = {template}" + (f"   [{result.target_units}]" if result.target_units else ""))
@@ -144,6 +144,8 @@ def _print_result(result) -> None:
             difference = row.score - result.score
             verdict = (f"{difference:.1f} nats longer" if difference > 0.05 else
                        f"{-difference:.1f} nats shorter (the search missed it)" if difference < -0.05 else "as short")
+            if 0.05 < abs(difference) < CLOSE_NATS:
+                verdict += ": the rows barely decide"
             given = "" if row.named is not None else f"{row.law} as fitted: "
             if row.chi2_dof is not None:
                 verdict += f"; χ²/dof = {row.chi2_dof:.3g}"
