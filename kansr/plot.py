@@ -204,7 +204,7 @@ def plot_rates(table, path=None):
 
 def write_report(result, data, directory) -> Path:
     """Write kan.png (where the formula came from a KAN), front.png, fit.png and report.md
-    (formula in LaTeX, its constants, the front as a table)."""
+    (formula in LaTeX, the notes that qualify it, its constants, the front as a table)."""
     import pandas as pd
     import sympy
 
@@ -230,10 +230,14 @@ def write_report(result, data, directory) -> Path:
     constants = result.constants.assign(value=[with_error(row.value, row.stderr)
                                                for row in result.constants.itertuples()]).drop(columns="stderr")
     constants = ["## Constants", "", markdown_table(constants), ""] if len(constants) else []
+    # what qualifies the answer (few rows, a close rival, a far row, χ²/dof) goes with it
+    errors = ["errors: relative (the constants fit ln(y/formula): the rows scatter in proportion to y)"] \
+        if result.errors == "relative" else []
+    notes = ["## Notes", "", *[f"- {note}" for note in [*errors, *result.notes]], ""] if errors or result.notes else []
     text = "\n".join([
         f"# kansr report: {result.target}", "", f"$$ {result.target} = {sympy.latex(result.template())} $$", "",
         (f"R² = {result.r2:.10g}, RMSE = {result.rmse:.4g}, complexity {result.complexity}, "
-         f"{result.seconds:.1f} s, seed {result.seed}."), "", *constants, "## Pareto front", "",
+         f"{result.seconds:.1f} s, seed {result.seed}."), "", *notes, *constants, "## Pareto front", "",
         shown(result.front, columns), "", *laws, "## Figures", "", *figures])
     (directory / "report.md").write_text(text)
     return directory / "report.md"

@@ -4,6 +4,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+import sympy
 
 pytest.importorskip("matplotlib")
 
@@ -89,19 +90,24 @@ def test_the_report_states_the_constants_as_the_text_does(tmp_path, capsys):
     from kansr.search.result import with_error
 
     rng = np.random.default_rng(3)
-    x = np.linspace(1, 10, 30)
+    x = np.linspace(1, 10, 15)
     path = tmp_path / "d.csv"
-    pd.DataFrame({"x": x, "y": 2.37 * x + 1.21 + rng.normal(0, 0.3, 30)}).to_csv(path, index=False)
+    pd.DataFrame({"x": x, "y": 2.37 * x + 1.21 + rng.normal(0, 0.3, 15)}).to_csv(path, index=False)
     assert main(["discover", str(path), "--quiet", "--time-budget", "5", "--output", str(tmp_path / "r.json"),
                  "--report", str(tmp_path / "rep")]) == 0
     payload = json.loads((tmp_path / "r.json").read_text())
     report = (tmp_path / "rep" / "report.md").read_text()
-    assert payload["template"] == "c0*x + c1"  # a noisy line keeps its fitted constants
-    assert "$$ y = c_{0} x + c_{1} $$" in report
+    line = sympy.sympify(payload["template"])  # a noisy line keeps its fitted constants
+    assert line.free_symbols == set(sympy.symbols("c0 c1 x")) and sympy.diff(line, "x", 2) == 0
+    assert f"$$ y = {sympy.latex(line)} $$" in report
     for constant in payload["constants"]:
         assert f"| {constant['name']} | {with_error(constant['value'], constant['stderr'])} |" in report
     chosen = next(row for row in payload["front"] if row["formula"] == payload["formula"])
-    assert "| c0*x + c1 | c0 = " in report and chosen["score"] is not None
+    assert f"| {payload['template']} | c0 = " in report and chosen["score"] is not None
+    # and the notes that qualify the answer, as the text states them (15 rows: few)
+    assert any(note.startswith("only 15 rows") for note in payload["notes"])
+    notes = report[report.index("## Notes"):report.index("## Constants")].splitlines()[2:-1]
+    assert notes == [f"- {note}" for note in payload["notes"]]
 
 
 def test_missing_matplotlib_message(monkeypatch, solved):
