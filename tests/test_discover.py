@@ -368,6 +368,23 @@ def test_a_choice_the_rows_barely_make_is_named_in_a_note(capsys):
     assert not any(n.startswith("the rows barely decide") for n in result.notes)
 
 
+def test_the_note_on_close_rivals_names_the_closest_three():
+    from kansr.search.result import Result, close_rivals_note
+
+    x = sympy.Symbol("x")
+    forms = [sympy.Float(2.0) * x**k for k in range(1, 7)]
+    front = pd.DataFrame({"complexity": range(6), "rmse": 0.0, "r2": 0.0, "formula": forms, "val_nmse": 0.0,
+                          "attempt": "", "score": [0.0, 0.1, 0.5, -0.2, 0.9, 1.2], "errors": "additive",
+                          "constants": [[]] * 6})
+    result = Result(formula=forms[0], r2=1.0, rmse=0.0, complexity=3, seconds=0.0, front=front, names=["x"],
+                    target="y")
+    assert close_rivals_note(result) == (
+        "the rows barely decide between the chosen formula and 2.0*x**2 (0.1 nats longer), 2.0*x**4 (0.2 nats "
+        "shorter), 2.0*x**3 (0.5 nats longer), 1 more of the front: odds under 3 to 1; more rows, or rows over a "
+        "wider range, would tell them apart")  # 1.2 nats is past ln 3
+    assert close_rivals_note(replace(result, front=front.assign(score=[0.0, 1.2, 2.0, 3.0, 4.0, 5.0]))) is None
+
+
 @pytest.mark.parametrize("inputs", [1, 5])
 def test_the_front_starts_at_a_constant_and_every_row_has_errors_for_its_constants(inputs):
     rng = np.random.default_rng(inputs)

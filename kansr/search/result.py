@@ -218,6 +218,7 @@ def small_table_note(rows: int, fitted: int) -> str | None:
 # formula but for a Bayes factor under 3, "not worth more than a bare mention" on Kass &
 # Raftery's scale (1995), so the rows do not decide between them
 CLOSE_NATS = math.log(3)
+_RIVALS_NAMED = 3
 
 
 def close_rivals_note(result: Result) -> str | None:
@@ -229,8 +230,11 @@ def close_rivals_note(result: Result) -> str | None:
               if str(row.formula) != chosen and abs(row.score - result.score) < CLOSE_NATS]
     if not rivals:
         return None
+    rivals.sort(key=lambda row: abs(row.score - result.score))
     stated = [f"{row_template(row)} ({abs(row.score - result.score):.1f} nats "
-              f"{'longer' if row.score > result.score else 'shorter'})" for row in rivals]
+              f"{'longer' if row.score > result.score else 'shorter'})" for row in rivals[:_RIVALS_NAMED]]
+    if len(rivals) > _RIVALS_NAMED:  # the closest, and how many more: a note stays a line
+        stated.append(f"{len(rivals) - _RIVALS_NAMED} more of the front")
     return (f"the rows barely decide between the chosen formula and {', '.join(stated)}: odds under 3 to 1; "
             "more rows, or rows over a wider range, would tell them apart")
 
