@@ -169,8 +169,6 @@ def _starts(texts: list[str]) -> dict[str, float]:
 
 def _discover(args) -> int:
     from kansr.data import load
-    from kansr.search import DiscoverConfig, discover
-    from kansr.search.search import INTERRUPTED
 
     if args.time_budget is not None and args.time_budget <= 0:
         raise DataError(f"--time-budget must be positive, got {args.time_budget:g}")
@@ -183,6 +181,11 @@ def _discover(args) -> int:
              for flag, value in (("inputs", args.inputs), ("drop", args.drop))}
     dataset = load(args.data, args.target, sep=separator, decimal=args.decimal, inputs=names["inputs"],
                    drop=names["drop"], sheet=args.sheet)
+    # the search's modules load PyTorch and sympy (3 s): after the table, so that a bad one
+    # is told at once
+    from kansr.search import DiscoverConfig, discover
+    from kansr.search.search import INTERRUPTED
+
     result = discover(dataset, target=args.target, seed=args.seed, time_budget=args.time_budget,
                       config=DiscoverConfig(workers=args.workers), verbose=not args.quiet,
                       budget_mode=args.budget_mode,

@@ -114,3 +114,21 @@ def test_the_checks_see_a_wrong_import_and_a_cycle():
     imports["kansr.kan.train"] = imports["kansr.kan.train"] + [("kansr.search.trial", [], 1)]
     assert _against_layers(imports) == ["kansr.kan.train:1 imports kansr.search.trial"]
     assert any("kansr.kan.train" in cycle for cycle in _cycles(imports))
+
+
+def test_the_package_loads_its_names_when_first_used():
+    # importing kansr loaded PyTorch, sympy, pandas and scikit-learn: `kansr --help`, and a
+    # bad file's one-line error, waited seconds for them
+    import subprocess
+    import sys
+
+    import kansr
+
+    script = ("import sys, kansr; from kansr.cli import main; code = main(['discover', 'no_such_table.csv']); "
+              "print(code, *sorted(m for m in ('torch', 'sympy', 'sklearn') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["2"] and "no_such_table.csv: no such file" in done.stderr
+    for name in kansr.__all__:  # every public name resolves, to what its module defines
+        value = getattr(kansr, name)
+        assert getattr(value, "__module__", "").startswith("kansr") and name in dir(kansr)
+    assert kansr.discover is __import__("kansr.search", fromlist=["discover"]).discover
