@@ -117,7 +117,7 @@ def result_to_json(result) -> dict:
 
 def _print_result(result) -> None:
     """The human-readable answer on stdout (see the README)."""
-    from kansr.search.result import CLOSE_NATS, row_template, stated_constants, with_error
+    from kansr.search.result import CLOSE_NATS, RELATIVE_ERRORS, row_template, stated_constants, with_error
 
     template = result.template()
     print(f"{result.target} = {template}" + (f"   [{result.target_units}]" if result.target_units else ""))
@@ -127,7 +127,7 @@ def _print_result(result) -> None:
     print(f"R2 = {result.r2:.10g}   RMSE = {result.rmse:.4g}   complexity = {result.complexity}"
           f"   ({result.seconds:.1f} s)")
     if result.errors == "relative":
-        print("errors: relative (the constants fit ln(y/formula): the rows scatter in proportion to y)")
+        print(RELATIVE_ERRORS)
     for note in result.notes:  # they qualify the answer: stated with it, --quiet or not
         print(f"note: {note}")
     print("front (complexity, held-out R2, description length in nats, formula with its constants):")

@@ -209,7 +209,7 @@ def write_report(result, data, directory) -> Path:
     import sympy
 
     from kansr.markdown import markdown_table
-    from kansr.search.result import row_template, stated_constants, with_error
+    from kansr.search.result import RELATIVE_ERRORS, row_template, stated_constants, with_error
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -231,8 +231,7 @@ def write_report(result, data, directory) -> Path:
                                                for row in result.constants.itertuples()]).drop(columns="stderr")
     constants = ["## Constants", "", markdown_table(constants), ""] if len(constants) else []
     # what qualifies the answer (few rows, a close rival, a far row, χ²/dof) goes with it
-    errors = ["errors: relative (the constants fit ln(y/formula): the rows scatter in proportion to y)"] \
-        if result.errors == "relative" else []
+    errors = [RELATIVE_ERRORS] if result.errors == "relative" else []
     notes = ["## Notes", "", *[f"- {note}" for note in [*errors, *result.notes]], ""] if errors or result.notes else []
     text = "\n".join([
         f"# kansr report: {result.target}", "", f"$$ {result.target} = {sympy.latex(result.template())} $$", "",

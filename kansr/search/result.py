@@ -214,6 +214,9 @@ def small_table_note(rows: int, fitted: int) -> str | None:
            "is uncertain"
 
 
+# what the text answer and report.md say of a formula fitted with relative errors
+RELATIVE_ERRORS = "errors: relative (the constants fit ln(y/formula): the rows scatter in proportion to y)"
+
 # description lengths are log-odds (nats): a rival this close is as likely as the chosen
 # formula but for a Bayes factor under 3, "not worth more than a bare mention" on Kass &
 # Raftery's scale (1995), so the rows do not decide between them
