@@ -358,8 +358,9 @@ def test_a_choice_the_rows_barely_make_is_named_in_a_note(capsys):
     assert close == ["c0"] and any(abs(score - chosen) > np.log(3) for score in scores.values())
     note = f"note: the rows barely decide between the chosen formula and c0 ({scores['c0'] - chosen:.1f} nats longer)"
     assert sum(line.startswith(note) for line in lines) == 1
-    line, parabola = laws
-    assert line.endswith("nats longer: the rows barely decide)") and abs(float(line.split()[2]) - chosen) < np.log(3)
+    with_offset, parabola = laws
+    assert with_offset.endswith("nats longer: the rows barely decide)")
+    assert abs(float(with_offset.split()[2]) - chosen) < np.log(3)
     assert parabola.endswith(" nats longer)") and float(parabola.split()[2]) - chosen > np.log(3)
     # exact rows decide: no such note
     x = np.linspace(1, 5, 20)
