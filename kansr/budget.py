@@ -41,15 +41,21 @@ class Budget:
         self.spent_work = 0.0
 
     def __getstate__(self) -> dict:
-        # a clock reading means nothing in another process: keep what is left
+        # a clock reading means nothing in another process: keep what is left, and when, on
+        # the wall clock processes share. A worker process spawned to receive it starts
+        # seconds later (it imports PyTorch), and those seconds are spent: counted from its
+        # own start, a 15 s budget ran 18 s with two workers
         state = self.__dict__.copy()
         state["seconds"] = None if self.seconds is None else self.remaining()
-        state["spent_work"], state["started"] = 0.0, None
+        state["spent_work"], state["started"], state["handed"] = 0.0, None, time.time()
         return state
 
     def __setstate__(self, state: dict) -> None:
+        handed = state.pop("handed", None)
         self.__dict__.update(state)
         self.started = time.monotonic()
+        if self.mode == "time" and self.seconds is not None and handed is not None:
+            self.seconds = max(self.seconds - max(time.time() - handed, 0.0), 0.0)
 
     @property
     def label(self) -> str:

@@ -203,3 +203,28 @@ def test_a_short_budget_on_one_input_is_honoured_within_a_tenth():
     elapsed = time.monotonic() - start
     assert elapsed < 8 * 1.1
     assert result.stopped == "time budget" and result.r2 > 0.9
+
+
+def test_a_budget_handed_to_another_process_counts_the_time_it_took_to_arrive(monkeypatch):
+    # a worker process spawned to take the search starts seconds later (it imports
+    # PyTorch): counted from its own start, a 15 s budget ran 18 s with two workers
+    import pickle
+
+    import kansr.budget as budget_module
+    from kansr.budget import Budget
+
+    now = [1000.0]
+    monkeypatch.setattr(budget_module.time, "time", lambda: now[0])
+    clock = Budget(10.0)
+    child = clock.share(0.5)
+    packed = pickle.dumps((clock, child))
+    now[0] += 3.0  # the worker's start
+    clock_there, child_there = pickle.loads(packed)
+    assert clock_there.remaining() == pytest.approx(clock.remaining() - 3.0, abs=0.05)
+    assert child_there.remaining() == pytest.approx(child.remaining() - 3.0, abs=0.05)
+    now[0] += 20.0
+    assert pickle.loads(packed)[0].expired()
+    # work is counted, not timed: the wait spends none of it
+    work = Budget(10.0, mode="work")
+    work.charge(4.0)
+    assert pickle.loads(pickle.dumps(work)).remaining() == pytest.approx(6.0)
