@@ -236,6 +236,12 @@ _UNIT = re.compile(r"(\s*[\[(][^\])]*[\])]|_[A-Za-zµμΩ°%0-9^/]{1,5})$")
 _PERCENT = re.compile(r"%|percent|pct", re.IGNORECASE)
 
 
+def _absolute(spread: np.ndarray, name: str, values: np.ndarray) -> np.ndarray:
+    """The uncertainties of column ``name`` (``spread``) in the units of the ``values`` they
+    qualify: as given, or where the name says percent, that share of each value."""
+    return spread / 100 * np.abs(values) if _PERCENT.search(name) else spread
+
+
 def _stem(name: str) -> str:
     """``name`` without a unit written after it ("" where nothing is left; the "_err" of
     T_err is no unit)."""
@@ -275,7 +281,7 @@ def _uncertainties(frame: pd.DataFrame, names: list[str]) -> dict[str, tuple[str
 
 
 # a value and its uncertainty in one cell, as tables in papers give them: 3.2 ± 0.1, 3.2 +/- 0.1
-_PLUS_MINUS = re.compile(r"^\s*(\S+?)\s*(?:±|\+/-|\+-)\s*(\S+)\s*$")
+_PLUS_MINUS = re.compile(rf"^\s*(\S+?)\s*{files.PLUS_MINUS}\s*(\S+)\s*$")
 
 
 def _with_uncertainties_apart(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
@@ -406,17 +412,15 @@ def from_frame(frame: pd.DataFrame, target: str | None = None, source: str = "da
     sigma, weighed = None, ""
     if sigma_column:
         sigma, values = values[:, -2], np.delete(values, -2, axis=1)
-        weighed = f"the rows are weighed by 1/{sigma_column}²"
-        if _PERCENT.search(sigma_column):
-            sigma = sigma / 100 * np.abs(values[:, -1])
-            weighed = f"the rows are weighed by 1/({sigma_column} of {target!r})²"
+        sigma = _absolute(sigma, sigma_column, values[:, -1])
+        weighed = (f"the rows are weighed by 1/({sigma_column} of {target!r})²" if _PERCENT.search(sigma_column)
+                   else f"the rows are weighed by 1/{sigma_column}²")
         if not (sigma > 0).all():
             weighed = f"the rows are not weighed by it: it is 0 on {int(np.sum(sigma <= 0))} of them"
             sigma, sigma_column = None, None
     spreads = values[:, len(kept):len(kept) + len(of_inputs)].copy()
     for i, (name, of) in enumerate(of_inputs.items()):
-        if _PERCENT.search(name):
-            spreads[:, i] *= np.abs(values[:, kept.index(of)]) / 100
+        spreads[:, i] = _absolute(spreads[:, i], name, values[:, kept.index(of)])
     values = np.delete(values, range(len(kept), len(kept) + len(of_inputs)), axis=1)
     if of_inputs:
         carried = f"{', '.join(map(repr, of_inputs))} carried to {target!r} through its slope (effective variance)"

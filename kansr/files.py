@@ -281,8 +281,10 @@ def _same_width(header: str, line: str) -> bool:
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$|^[+-]?(inf|nan)$", re.IGNORECASE)
 
 
-# a number and its uncertainty in one cell (3.2 ± 0.1, 3.2 +/- 0.1): the value is a number
-_WITH_UNCERTAINTY = re.compile(r"\s*(?:±|\+/-|\+-)\s*\S+$")
+# what writes a number and its uncertainty in one cell (3.2 ± 0.1, 3.2 +/- 0.1): the value
+# is a number (``kansr.data`` splits such cells in two)
+PLUS_MINUS = r"(?:±|\+/-|\+-)"
+_WITH_UNCERTAINTY = re.compile(rf"\s*{PLUS_MINUS}\s*\S+$")
 
 
 def _texts(cells) -> list[bool]:
