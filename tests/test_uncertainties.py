@@ -8,8 +8,12 @@ import pytest
 import sympy
 from scipy import optimize, stats
 
+import kansr.search.dimensions
+import kansr.search.search
 from kansr import KANSymbolicRegressor, discover
+from kansr.budget import Budget
 from kansr.data import load
+from kansr.symbolic import complexity
 
 
 def _line_with_uneven_errors(rows: int = 15) -> pd.DataFrame:
@@ -150,7 +154,31 @@ def test_the_inputs_uncertainties_are_carried_to_the_target_as_orthogonal_regres
     assert any("'x_err' carried to 'y' through its slope" in note for note in result.notes)
 
 
-def test_under_units_the_inputs_uncertainties_are_carried_through_each_formulas_own_slope():
+def test_the_chosen_formulas_constants_settle_under_the_effective_variance_whatever_the_report_budget_left(
+        monkeypatch):
+    monkeypatch.setattr(kansr.search.search, "report_budget", lambda budget: Budget(0.0))
+    rng = np.random.default_rng(3)
+    rows = 15
+    x_true = np.linspace(1.0, 10.0, rows)
+    x_err, y_err = rng.uniform(0.05, 0.6, rows), np.full(rows, 0.2)
+    x, y = x_true + rng.normal(0.0, x_err), 2.0 + 3.0 * x_true + rng.normal(0.0, y_err)
+    table = pd.DataFrame({"x": x, "x_err": x_err, "y": y, "y_err": y_err})
+    result = discover(table, target="y", time_budget=3, verbose=False)
+    values = np.array([1.0, 1.0])  # the effective variance's fit by hand, b refit until it settles
+    for _ in range(20):
+        values, covariance = optimize.curve_fit(lambda v, a, b: a + b * v, x, y, p0=values,
+                                                sigma=np.sqrt(y_err**2 + (values[1] * x_err) ** 2))
+    assert result.formula.free_symbols == {sympy.Symbol("x")} and complexity(result.formula) == 5
+    by_size = result.constants.sort_values("value")  # the intercept near 2, the slope near 3
+    np.testing.assert_allclose(by_size["value"], values, rtol=1e-6)
+    np.testing.assert_allclose(by_size["stderr"], np.sqrt(np.diag(covariance)), rtol=1e-3)
+
+
+@pytest.mark.parametrize("report_spent", [False, True])
+def test_under_units_the_inputs_uncertainties_are_carried_through_each_formulas_own_slope(monkeypatch, report_spent):
+    if report_spent:  # a busy machine: the front's rows before the chosen one spent the report's budget
+        for module in (kansr.search.search, kansr.search.dimensions):
+            monkeypatch.setattr(module, "report_budget", lambda budget: Budget(0.0))
     rng = np.random.default_rng(11)
     rows = 25
     m, v_true = rng.uniform(1.0, 5.0, rows), rng.uniform(1.0, 4.0, rows)

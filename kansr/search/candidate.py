@@ -226,7 +226,7 @@ class Scorer:
     def _fit_noise_like_relative(self, expr: sympy.Expr) -> bool:
         return self._fit_noise_like(expr, relative=True)
 
-    def reported(self, candidate: Candidate, budget: Budget | None = None) -> Candidate:
+    def reported(self, candidate: Candidate, budget: Budget | None = None, settle: bool = False) -> Candidate:
         """``candidate`` as it is reported: its constants refit from where they stand, kept
         where that fits the rows better (a formula scored once the search's budget had run
         out keeps the constants its fit started from, such as the additive fit's for a
@@ -235,10 +235,12 @@ class Scorer:
         ``budget`` allows), and from the covariance's pseudoinverse where the bootstrap could
         not finish. Where the inputs have uncertainties, the constants and their errors are
         those of the effective variance of the formula's own slopes (``_own_space``), while
-        ``budget`` lasts. Its tree, held-out error and description stay the search's."""
-        # the chosen formula is reported first: past the report's budget, as the search weighed
-        if self.dataset.input_sigma and candidate.constants and not expired(budget):
-            candidate, X, y = self._under_own_slopes(candidate, budget)
+        ``budget`` lasts, or until they settle whatever it left where ``settle``: the chosen
+        formula's constants are the answer, and a few refits of one formula are not worth
+        an answer that depends on how busy the machine was. Its tree, held-out error and
+        description stay the search's."""
+        if self.dataset.input_sigma and candidate.constants and (settle or not expired(budget)):
+            candidate, X, y = self._under_own_slopes(candidate, None if settle else budget)
         else:
             X, y = self.fit_X[self.rows.refit], self.fit_y[self.rows.refit]
             if candidate.constants:
@@ -260,7 +262,7 @@ class Scorer:
                           ) -> tuple[Candidate, np.ndarray, np.ndarray]:
         """``candidate`` refit under the effective variance of its own slopes, which move
         with its constants: until they settle (``OWN_SLOPE_ROUNDS``), or ``budget`` ends after
-        the first round; and the refit rows so weighed (``_own_space``). Its standard errors
+        the first round (None: no limit); and the refit rows so weighed (``_own_space``). Its standard errors
         are left to one description after the last round."""
         X, y = self._own_space(candidate.formula)
         for round_ in range(OWN_SLOPE_ROUNDS):

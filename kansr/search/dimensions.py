@@ -305,17 +305,24 @@ def in_user_columns(result: Result, groups: Groups, labels: list[str], user: Dat
     held_out = rows.val if len(rows.val) else rows.refit
     finish = report_budget(budget)
 
-    def row(expr: sympy.Expr, relative: bool, attempt: str, exact: bool = True) -> dict:
+    unsettled = []  # (row, how to redo it) where the budget cut its own-slope rounds
+
+    def row(expr: sympy.Expr, relative: bool, attempt: str, exact: bool = True, settle: bool = False) -> dict:
         """A row of the front: ``expr`` (in the user's columns) refit, and snapped where
         ``exact``; its description length (held-out and fitting rows pooled, as
-        ``Candidate.length``) and its held-out error."""
+        ``Candidate.length``) and its held-out error. As ``Scorer.reported``: the inputs'
+        uncertainties carried through its own slopes while the report's budget lasts, or
+        until they settle where ``settle``."""
         fit_X, fit_y, weights = space(None)
         scored = refit(weighed(expr), fit_symbols, fit_X[rows.refit], fit_y[rows.refit], finish, relative=relative)
+        cut = False
         for round_ in range(OWN_SLOPE_ROUNDS if user.input_sigma else 0):
-            if round_ and expired(finish):  # as ``Scorer.reported``: while the report's budget lasts
+            if round_ and not settle and expired(finish):
+                cut = True
                 break
             fit_X, fit_y, weights = space(scored.expr.xreplace({_WEIGHT: sympy.Integer(1)}))
-            scored = refit(scored.expr, fit_symbols, fit_X[rows.refit], fit_y[rows.refit], finish, relative=relative)
+            scored = refit(scored.expr, fit_symbols, fit_X[rows.refit], fit_y[rows.refit],
+                           None if settle else finish, relative=relative)
         if exact:  # the weights changed, so a constant the search left fitted may now be an exact one
             scored = snap(scored, fit_symbols, fit_X[rows.refit], fit_y[rows.refit], finish)
         if user.input_sigma:  # described under the weights every formula shares, as the search's are
@@ -331,10 +338,13 @@ def in_user_columns(result: Result, groups: Groups, labels: list[str], user: Dat
         length = description_length(data_nmse, data_rows, structure(formula), scored.parameter_cost)
         spread = np.var(y[held_out]) if user.sigma is None else weighted_variance(y[held_out], weights[held_out])
         nmse = float(np.mean((predictions - fit_y[held_out]) ** 2) / (spread or 1.0))
-        return {"complexity": complexity(formula), "rmse": float(np.sqrt(nmse * np.var(y[held_out]))),
-                "r2": 1 - nmse, "formula": formula, "val_nmse": nmse, "attempt": attempt, "score": length,
-                "errors": "relative" if relative else "additive",
-                "constants": constants_table(scored.constants, formula).assign(units="1")}
+        found = {"complexity": complexity(formula), "rmse": float(np.sqrt(nmse * np.var(y[held_out]))),
+                 "r2": 1 - nmse, "formula": formula, "val_nmse": nmse, "attempt": attempt, "score": length,
+                 "errors": "relative" if relative else "additive",
+                 "constants": constants_table(scored.constants, formula).assign(units="1")}
+        if cut:
+            unsettled.append((found, (expr, relative, attempt, exact)))
+        return found
 
     consistent = []
     for shown in result.front.itertuples():
@@ -351,6 +361,12 @@ def in_user_columns(result: Result, groups: Groups, labels: list[str], user: Dat
     candidates = sorted([mean] + [r for r in consistent if not r["formula"].is_Number],
                         key=lambda r: (r["complexity"], r["val_nmse"]))
     chosen = min(candidates, key=lambda r: (r["score"], r["complexity"]))
+    for found, redo in unsettled:  # the answer's constants, whatever the rows before it left of the budget
+        if found is chosen:
+            settled = row(*redo, settle=True)
+            candidates = [settled if other is chosen else other for other in candidates]
+            chosen = settled
+            break
     front_rows, best = [], math.inf  # refit on the user's rows, a row may now be beaten by a simpler one
     for found in candidates:
         if found is chosen or found["val_nmse"] < best:

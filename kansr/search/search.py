@@ -373,9 +373,10 @@ class Search:
         shown = pareto(self.candidates, self.floor)  # the chosen one among them
         # the constants and standard errors of what is shown come after the search: a small
         # budget of their own, shared, so that bootstraps of large formulas cannot overrun
-        # the search's; the chosen formula's first
+        # the search's; the chosen formula's first, its constants settled whatever that
+        # budget leaves
         budget = report_budget(self.budget)
-        reported = self.scorer.reported(chosen, budget)
+        reported = self.scorer.reported(chosen, budget, settle=True)
         front = [reported if c is chosen else self.scorer.reported(c, budget) for c in shown]
         chosen = reported
         r2, rmse = fit_of(predict(chosen.formula, self.symbols, X), y)
