@@ -413,6 +413,28 @@ def test_simplify_writes_a_power_of_an_exponential_as_an_exponential():
     assert compose.simplify(1 / sympy.sqrt(x + sympy.exp(x))) == 1 / sympy.sqrt(x + sympy.exp(x))  # a sum stays
 
 
+@pytest.mark.parametrize("relative", [False, True])
+def test_a_power_of_an_exponential_left_by_snapping_without_simplification_is_written_as_an_exponential(relative):
+    from kansr.symbolic.snapping import polish
+
+    # the root of a fitted square, √(2500.3·exp(0.42·x)), polished where simplification has
+    # no time (the fit with relative errors, a spent budget): snapping 2500.3 leaves sympy's
+    # 50·√exp(0.42·x), the same real curve two nodes longer than 50·exp(0.21·x)
+    x = sympy.Symbol("x")
+    rng = np.random.default_rng(6)
+    X = np.linspace(0, 28, 20)[:, None]
+    y = 50 * np.exp(0.21 * X[:, 0]) * (1 + rng.normal(0, 0.03, 20))
+    polished = polish(sympy.sqrt(2500.3 * sympy.exp(0.42 * x)), [x], X, y, 0.0, noise_like=lambda _: True,
+                      relative=relative)
+    assert not any(isinstance(p.base, sympy.exp) for p in polished.expr.atoms(sympy.Pow))
+    factor, rest = polished.expr.as_coeff_Mul()
+    assert factor.is_Integer and isinstance(rest, sympy.exp) and compose.complexity(polished.expr) == 6
+    rooted = refit(factor * sympy.sqrt(sympy.exp(2 * rest.args[0])), [x], X, y, relative=relative)
+    assert polished.nmse == pytest.approx(rooted.nmse, rel=1e-9)
+    # a node (the power) shorter, less what its exponent's halving may add to an exact number's digits
+    assert polished.description_length < rooted.description_length - math.log(10) + math.log(2) + 1e-9
+
+
 def test_simplify_writes_hyperbolic_functions_of_logarithms_algebraically():
     # the compositions write ω² + ω₀² as 2ω·ω₀·cosh(log(ω₀/ω)); the judge and the reader
     # both need the algebraic form

@@ -23,7 +23,13 @@ from kansr.symbolic.constants import Scored, Template, describe, refit
 from kansr.symbolic.description import FLOOR, description_length, exact_numbers_cost, float_cost, structure
 from kansr.symbolic.expression import complexity, predict, predict_all
 from kansr.symbolic.scales import merged_numbers
-from kansr.symbolic.simplify import one_signed_symbols, resolve_abs, simplify, trig_of_inverse_trig
+from kansr.symbolic.simplify import (
+    one_signed_symbols,
+    powers_of_exponentials,
+    resolve_abs,
+    simplify,
+    trig_of_inverse_trig,
+)
 
 _SNAP_WINDOW = 2.5  # standard errors
 _REFIT_PRECISION = 1e-6  # relative: no standard error is taken as smaller than this when snapping
@@ -374,6 +380,18 @@ def common_factors_out(scored: Scored, symbols, X, y, budget: Budget | None = No
     return factored if factored.description_length <= scored.description_length else scored
 
 
+def exponentials_unpowered(scored: Scored, symbols, X, y, budget: Budget | None = None) -> Scored:
+    """``scored`` with each power of an exponential written as one exponential
+    (``simplify.powers_of_exponentials``), an identity for a real formula that shortens its
+    tree. Simplification does it too, but snapping after it can bring one back: the root of
+    a fitted square, √(2500.3·exp(u)) snapped, is 50·√exp(u), sympy's own form."""
+    unpowered = powers_of_exponentials(scored.expr)
+    if unpowered == scored.expr:
+        return scored
+    unpowered = refit(unpowered, symbols, X, y, budget, relative=scored.relative)
+    return unpowered if unpowered.description_length <= scored.description_length else scored
+
+
 def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
            budget: Budget | None = None, snap_below: float = 1e-3, noise_like=None, relative: bool = False) -> Scored:
     """Refit (at a limit of its constants where that is shorter, ``without_limits``), snap,
@@ -404,7 +422,7 @@ def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
             scored = signed
     scored = without_rounding_terms(scored, symbols, X, y, budget)
     if expired(budget) or simplify_seconds <= 0:
-        return common_factors_out(scored, symbols, X, y, budget)
+        return exponentials_unpowered(common_factors_out(scored, symbols, X, y, budget), symbols, X, y, budget)
     if budget is not None and budget.mode == "time":
         simplify_seconds = min(simplify_seconds, budget.remaining())
     charge(budget, cost.simplification(complexity(scored.expr)))
@@ -418,4 +436,4 @@ def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
             and candidate.nmse <= scored.nmse * 1.02 + 1e-12
         if algebraic or candidate.description_length <= scored.description_length:
             scored = without_rounding_terms(candidate, symbols, X, y, budget)
-    return scored
+    return exponentials_unpowered(scored, symbols, X, y, budget)
