@@ -287,6 +287,28 @@ def test_a_constant_target_is_answered_with_the_constant():
     assert ("no fitted constant" in note) == (not result.formula.atoms(sympy.Float)), note
 
 
+def test_a_column_that_restates_another_is_left_out_and_the_one_the_law_is_written_in_kept():
+    rng = np.random.default_rng(2)
+    x = rng.uniform(1.0, 10.0, 30)
+    # the same numbers twice, and in hundredths: the first is kept, the others named
+    frame = pd.DataFrame({"x": x, "x_copy": x, "x_cm": 100 * x, "y": 2 * x + 1 + rng.normal(0, 0.05, 30)})
+    result = discover(frame, time_budget=6, verbose=False)
+    assert result.formula.free_symbols == {sympy.Symbol("x")} and result.complexity == 5
+    assert "left out x_copy: it is x on every row (--inputs to choose)" in result.notes
+    assert "left out x_cm: it is 100·x on every row (--inputs to choose)" in result.notes
+    assert result.inputs_dropped == ["x_copy", "x_cm"] and result.names == ["x", "x_copy", "x_cm"]
+    np.testing.assert_allclose(result.predict(frame[["x", "x_copy", "x_cm"]]), 2 * x + 1, atol=0.1)
+    # Gay-Lussac's law in kelvin: °C first, the kelvin column is the one whose common law
+    # (a proportion, one constant) states the rows more briefly than a line in °C (two);
+    # (a line in kelvin may still be the answer, its offset within its errors of 0)
+    celsius = rng.uniform(-20.0, 80.0, 30)
+    frame = pd.DataFrame({"T_C": celsius, "T_K": celsius + 273.15,
+                          "P": 0.37 * (celsius + 273.15) * (1 + rng.normal(0, 0.002, 30))})
+    result = discover(frame, time_budget=6, verbose=False)
+    assert result.formula.free_symbols == {sympy.Symbol("T_K")} and result.complexity <= 5
+    assert "left out T_C: it is T_K - 273.15 on every row (--inputs to choose)" in result.notes
+
+
 def test_a_constant_input_column_is_left_out_with_a_note(tmp_path, capsys):
     x = np.linspace(1.0, 10.0, 30)
     frame = pd.DataFrame({"x": x, "g": np.full(30, 9.81), "y": 3 * x + 1})

@@ -29,6 +29,7 @@ and units).
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import replace
 
@@ -53,12 +54,76 @@ from kansr.search.search import INTERRUPTED, Search, progress
 from kansr.search.selection import choose
 from kansr.symbolic import residuals
 
+# a column within this share of its spread of a straight line in an earlier one restates it
+# (``_restates``): the same numbers in other units, to a double's rounding; two
+# instruments reading one quantity differ by far more
+_RESTATED = 1e-6
+# descriptions within this many nats tie: the same law in proportional columns (cm and m)
+_TIE_NATS = 1e-6
 # sympy's caps in work mode, relative to the time mode's: they must decide nothing, on
 # a busy machine as on an idle one (``kansr.budget``)
 _WORK_MODE_CAPS = 5.0
 # a residual below this (times the target's spread, for additive errors) is rounding, never
 # a row far from the formula
 _FAR_FLOOR = 1e-6
+
+
+def _one_of_each_restatement(dataset: Dataset, config: DiscoverConfig, rows: Rows, seed: int,
+                             budget: Budget | None, verbose: bool) -> tuple[list[int], tuple[str, ...]]:
+    """The columns of ``dataset`` to search (indices, in order), one of each set that restate
+    one another (``_restates``), and a note for each left out. Such columns are one quantity
+    in two units (a length in cm and in m, a temperature in °C and in K): no data can tell
+    a formula in one from the same formula in the other, and searched side by side they
+    share its terms (x + xdup + 1 for 2·x + 1). Which one a law is written in still
+    matters, as a power law in kelvin is none in degrees Celsius: the column kept is the
+    one in which the table of common laws describes the target most briefly, the earlier
+    on a tie. A note names each column left out and how it restates the one kept."""
+    X, names = dataset.X, dataset.names
+    sets: list[list[int]] = []
+    for column in range(len(names)):
+        for members in sets:
+            if _restates(X[:, members[0]], X[:, column]):
+                members.append(column)
+                break
+        else:
+            sets.append([column])
+    kept = [members[0] for members in sets]
+    for position, members in enumerate(sets):
+        if len(members) == 1:
+            continue
+        lengths = []
+        for column in members:
+            trial = Search(data_module.columns(dataset, sorted(kept[:position] + [column] + kept[position + 1:])),
+                           config, rows, seed, budget, verbose=False)
+            trial.run(baselines_only=True)
+            lengths.append(choose(trial.candidates, trial.floor).length(trial.floor) if trial.candidates
+                           else math.inf)
+        best = min(lengths)
+        kept[position] = next(c for c, length in zip(members, lengths) if length <= best + _TIE_NATS)
+    notes = []
+    for position, members in enumerate(sets):
+        for column in members:
+            if column != kept[position]:
+                slope, intercept = np.polyfit(X[:, kept[position]], X[:, column], 1)
+                notes.append(f"left out {names[column]}: it is {_affine(names[kept[position]], slope, intercept)} "
+                             "on every row (--inputs to choose)")
+                progress(f"note: {notes[-1]}", verbose)
+    return sorted(kept), tuple(notes)
+
+
+def _restates(earlier: np.ndarray, later: np.ndarray) -> bool:
+    """Whether a straight line in ``earlier`` gives ``later`` to within ``_RESTATED`` of its spread."""
+    slope, intercept = np.polyfit(earlier, later, 1)
+    residual = later - (slope * earlier + intercept)
+    return bool(np.sqrt(np.mean(residual**2)) <= _RESTATED * np.std(later))
+
+
+def _affine(name: str, slope: float, intercept: float) -> str:
+    """slope·name + intercept as a reader writes it, to six digits: x, 100·x, 1.8·x + 32, x - 273.15."""
+    scale = max(abs(slope), abs(intercept))
+    slope, intercept = (0.0 if abs(v) < 1e-12 * scale else float(f"{v:.6g}") for v in (slope, intercept))
+    term = name if slope == 1 else f"-{name}" if slope == -1 else f"{slope:g}·{name}"
+    return term if intercept == 0 else f"{term} {'+' if intercept > 0 else '-'} {abs(intercept):g}"
 
 
 def _used_by_best_law(search: Search, dataset: Dataset, rows: Rows, kept: list[int]) -> list[int] | None:
@@ -193,6 +258,11 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
     try:
         # numpy's BLAS too: a different thread count changes rounding, and so the formula
         with threadpool_limits(limits=config.threads):
+            if groups is None:
+                restating, notes = _one_of_each_restatement(dataset, config, rows, seed, budget, verbose)
+                usable = [usable[i] for i in restating]  # as columns of the user's table
+                dataset = data_module.columns(replace(dataset, notes=dataset.notes + notes), restating)
+                kept = list(range(len(dataset.names)))
             if config.screen and len(kept) >= screening.SCREEN_FROM:
                 kept = list(screening.screen(dataset.X[rows.kan], dataset.y[rows.kan], seed, budget).kept)
                 progress(f"kept {len(kept)} of {len(dataset.names)} inputs: "
