@@ -775,6 +775,31 @@ def test_a_fitted_constant_beside_exact_factors_is_refit_and_snapped_as_one_numb
     assert polish(start * sympy.cos(x) + x, [x], X, y).expr == 2 * sympy.sqrt(x) * sympy.cos(x) + x
 
 
+def test_a_ratio_beside_an_offset_is_refit_with_its_own_unit_constant_and_snaps_to_the_law():
+    from kansr.symbolic.scales import unit_denominator
+    from kansr.symbolic.snapping import polish
+
+    # a low-pass filter's gain 1/sqrt(1 + (f/1500)²) over six decades, 1 % noise: the one-input
+    # compositions read it as a + b/sqrt(c - d·exp(-e·f²)), whose limit for small e·f² is
+    # a + b/sqrt(c'·f² + d'), and with a snapped to 0 the ratio kept its free scale (3
+    # constants for 1: 0.0032/sqrt(4.5e-12·f² + 1.0e-5))
+    f = sympy.Symbol("f")
+    rng = np.random.default_rng(9)
+    X = np.logspace(0, 6, 30)[:, None]
+    y = (1 / np.sqrt(1 + (X[:, 0] / 1500) ** 2)) * (1 + rng.normal(0, 0.01, 30))
+    sum_of_ratio = sympy.sympify("8.2e-5 + 0.0032/sqrt(4.7e-12*f**2 + 1.04e-5)", locals={"f": f})
+    offset, ratio = sorted(unit_denominator(sum_of_ratio).args, key=lambda term: term.has(f))
+    assert offset == sympy.Float(8.2e-5) and sympy.fraction(ratio)[1].base.as_coeff_Add()[0] == 1
+    grid = np.logspace(0, 6, 13)
+    np.testing.assert_allclose(sympy.lambdify(f, unit_denominator(sum_of_ratio))(grid),
+                               sympy.lambdify(f, sum_of_ratio)(grid), rtol=1e-12)
+    read = sympy.sympify("8.19543937695304e-5 + 0.00345851918371014/"
+                         "sqrt(86.5085111316318 - 86.5084991996999*exp(-6.24993748561458e-14*f**2))", locals={"f": f})
+    law = polish(read, [f], X, y, 0.0, noise_like=lambda _: True, relative=True).expr
+    (c,) = law.atoms(sympy.Float)
+    assert law == 1 / sympy.sqrt(c * f**2 + 1) and 1 / np.sqrt(float(c)) == pytest.approx(1500, rel=0.02)
+
+
 def test_a_ratio_with_one_scale_too_many_is_refit_with_a_unit_constant_below_and_snaps_to_the_law():
     from kansr.symbolic.scales import unit_denominator
     from kansr.symbolic.snapping import polish

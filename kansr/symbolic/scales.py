@@ -34,7 +34,12 @@ def unit_denominator(expr: sympy.Expr) -> sympy.Expr:
     starts and the snapping of single constants then turns into common factors such as
     35π² above and below, or 4/(3·(13·x/10 − 5/4)) for 1/(x − 1). With each such sum's
     constant term 1 (N taking its scale; ±1 under a root) the scale is fixed. Where a term
-    has no factor (a·x/(b + x)) the scale is fixed already; the form stays."""
+    has no factor (a·x/(b + x)) the scale is fixed already; the form stays. In a sum, each
+    term is such a ratio of its own: an offset beside b/sqrt(c·x² + d) leaves that term's
+    scale free as well."""
+    if isinstance(expr, sympy.Add):
+        terms = [unit_denominator(term) for term in expr.args]
+        return sympy.Add(*terms) if terms != list(expr.args) else expr
     numerator, denominator = sympy.fraction(expr)
 
     def scaled(part: sympy.Expr) -> bool:  # a snapped factor (657308/7) may have been set by the free scale
