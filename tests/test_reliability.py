@@ -130,7 +130,7 @@ def test_formula_is_finite_on_every_row(tmp_path):
     rng = np.random.default_rng(1)
     x = rng.uniform(0.1, 4, 300)
     frame = pd.DataFrame({"x": x, "y": np.log(x) + x})
-    result = discover(frame, time_budget=8, verbose=False)
+    result = discover(frame, time_budget=3, verbose=False)  # whatever it has found by then
     assert np.all(np.isfinite(result.predict(frame[["x"]])))
 
 
