@@ -262,8 +262,8 @@ class Scorer:
                           ) -> tuple[Candidate, np.ndarray, np.ndarray]:
         """``candidate`` refit under the effective variance of its own slopes, which move
         with its constants: until they settle (``OWN_SLOPE_ROUNDS``), or ``budget`` ends after
-        the first round (None: no limit); and the refit rows so weighed (``_own_space``). Its standard errors
-        are left to one description after the last round."""
+        the first round (None: no limit); and the refit rows so weighed (``_own_space``). Its
+        standard errors are left to one description after the last round."""
         X, y = self._own_space(candidate.formula)
         for round_ in range(OWN_SLOPE_ROUNDS):
             if round_ and expired(budget):
