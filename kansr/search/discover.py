@@ -104,7 +104,7 @@ def _one_of_each_restatement(dataset: Dataset, config: DiscoverConfig, rows: Row
     for position, members in enumerate(sets):
         for column in members:
             if column != kept[position]:
-                slope, intercept = np.polyfit(X[:, kept[position]], X[:, column], 1)
+                slope, intercept, _ = _line(X[:, kept[position]], X[:, column])
                 notes.append(f"left out {names[column]}: it is {_affine(names[kept[position]], slope, intercept)} "
                              "on every row (--inputs to choose)")
                 progress(f"note: {notes[-1]}", verbose)
@@ -113,9 +113,17 @@ def _one_of_each_restatement(dataset: Dataset, config: DiscoverConfig, rows: Row
 
 def _restates(earlier: np.ndarray, later: np.ndarray) -> bool:
     """Whether a straight line in ``earlier`` gives ``later`` to within ``_RESTATED`` of its spread."""
-    slope, intercept = np.polyfit(earlier, later, 1)
-    residual = later - (slope * earlier + intercept)
-    return bool(np.sqrt(np.mean(residual**2)) <= _RESTATED * np.std(later))
+    return _line(earlier, later)[2] <= _RESTATED * float(np.std(later))
+
+
+def _line(earlier: np.ndarray, later: np.ndarray) -> tuple[float, float, float]:
+    """(slope, intercept, RMS residual) of the least-squares line of ``later`` in ``earlier``
+    (neither of one value), from the centred columns: no cancellation where the values lie
+    far from 0 beside their spread (1e9 + x)."""
+    centred, other = earlier - earlier.mean(), later - later.mean()
+    slope = float(centred @ other / (centred @ centred))
+    residual = other - slope * centred
+    return slope, float(later.mean() - slope * earlier.mean()), float(np.sqrt(np.mean(residual**2)))
 
 
 def _affine(name: str, slope: float, intercept: float) -> str:
