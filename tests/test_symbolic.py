@@ -800,6 +800,28 @@ def test_a_ratio_beside_an_offset_is_refit_with_its_own_unit_constant_and_snaps_
     assert law == 1 / sympy.sqrt(c * f**2 + 1) and 1 / np.sqrt(float(c)) == pytest.approx(1500, rel=0.02)
 
 
+def test_a_ratio_inside_a_function_is_refit_at_one_scale_once_fitted():
+    from kansr.symbolic import describe
+    from kansr.symbolic.snapping import polish
+
+    # Antoine's vapour pressure of water, p = 10^(8.07131 − 1730.63/(T − 39.724)), 19 rows over
+    # 0–360 °C with 1 % noise, read as c·exp(a/(b·T + d)): one scale too many, which snapping
+    # fixed at a number that means nothing, −1/(25·(1.0e-5·T − 0.00041)), three numbers for two
+    T = sympy.Symbol("T")
+    rng = np.random.default_rng(13)
+    X = (273.15 + 20.0 * np.arange(19))[:, None]
+    y = 10 ** (8.07131 - 1730.63 / (X[:, 0] - 39.724)) * (1 + rng.normal(0, 0.01, 19))
+    read = sympy.sympify("5e7*exp(-1.0/(0.0001*T - 0.004))", locals={"T": T})
+    law = polish(read, [T], X, y, 0.0, noise_like=lambda _: True, relative=True).expr
+    argument = next(iter(law.atoms(sympy.exp))).args[0]
+    (pole,) = sympy.solve(sympy.fraction(sympy.together(argument))[1], T)
+    assert float(pole) == pytest.approx(39.724, rel=0.05)  # where the curve's denominator vanishes
+    # two numbers state a/(b·T + d) at one scale (its constant term 1)
+    assert len({abs(n) for n in argument.atoms(sympy.Number)} - {1}) == 2, argument
+    errors = [c.stderr for c in describe(law, [T], X, y, relative=True).constants]
+    assert len(errors) == len(law.atoms(sympy.Float)) and all(np.isfinite(e) and e > 0 for e in errors)
+
+
 def test_a_ratio_with_one_scale_too_many_is_refit_with_a_unit_constant_below_and_snaps_to_the_law():
     from kansr.symbolic.scales import unit_denominator
     from kansr.symbolic.snapping import polish

@@ -64,3 +64,12 @@ def unit_denominator(expr: sympy.Expr) -> sympy.Expr:
         factors.append((unit + divided(rest, by)) ** power)
         changed = True
     return numerator / sympy.Mul(*factors) if changed else expr
+
+
+def unit_arguments(expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` with each function's argument at one scale (``unit_denominator``):
+    c·exp(a/(b·T + d)) is c·exp(a'/(b'·T + 1)), the same curve with a constant fewer. For a
+    formula already fitted: ``refit`` does not apply it before a fit (see
+    ``snapping.with_unit_arguments``)."""
+    return expr.replace(lambda node: isinstance(node, sympy.Function),
+                        lambda node: node.func(*[unit_denominator(arg) for arg in node.args]))

@@ -22,7 +22,7 @@ from kansr.budget import Budget, charge, cost, expired
 from kansr.symbolic.constants import Scored, Template, describe, refit
 from kansr.symbolic.description import FLOOR, description_length, exact_numbers_cost, float_cost, structure
 from kansr.symbolic.expression import complexity, predict, predict_all
-from kansr.symbolic.scales import merged_numbers
+from kansr.symbolic.scales import merged_numbers, unit_arguments
 from kansr.symbolic.simplify import (
     one_signed_symbols,
     powers_of_exponentials,
@@ -392,6 +392,22 @@ def exponentials_unpowered(scored: Scored, symbols, X, y, budget: Budget | None 
     return unpowered if unpowered.description_length <= scored.description_length else scored
 
 
+def with_unit_arguments(scored: Scored, symbols, X, y, budget: Budget | None = None) -> Scored:
+    """``scored`` with each ratio in a function's argument at one scale, refit
+    (``scales.unit_arguments``), where that is no longer to state. c·exp(a/(b·T + d))
+    (Antoine's vapour pressure) has one scale too many: its covariance is singular, and
+    snapping fixes its constants one by one at numbers that mean nothing (−57/(0.01424·T −
+    5/9)). Applied to a fitted formula, not before its fit as ``refit`` applies
+    ``unit_denominator``: from the same start, a/(b·T + 1) cannot pass the constant term
+    through 0 on its way to a fit where it has the other sign, as a/(b·T + d) can (that
+    fit ran off to the limit exp(a/T), 25 nats longer)."""
+    normal = unit_arguments(scored.expr)
+    if normal == scored.expr:
+        return scored
+    normal = refit(normal, symbols, X, y, budget, relative=scored.relative)
+    return normal if normal.description_length <= scored.description_length else scored
+
+
 def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
            budget: Budget | None = None, snap_below: float = 1e-3, noise_like=None, relative: bool = False) -> Scored:
     """Refit (at a limit of its constants where that is shorter, ``without_limits``), snap,
@@ -404,6 +420,7 @@ def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
     formula is far from the data, and exact constants cannot make it right.
     """
     scored = without_limits(refit(expr, symbols, X, y, budget, relative=relative), symbols, X, y, budget)
+    scored = with_unit_arguments(scored, symbols, X, y, budget)
     noisy = noise_like is not None and noise_like(scored.expr)
     if scored.nmse > snap_below and not noisy:
         return scored  # far from the data: exact constants cannot make it right, only cost time
