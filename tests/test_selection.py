@@ -760,11 +760,35 @@ def test_the_table_fits_a_damped_oscillation_as_scipy_does():
     assert np.sqrt(np.mean((values - curve(t, *fitted)) ** 2)) < np.std(target - truth) / 3
 
 
+def test_the_table_fits_an_oscillation_on_a_trend_as_scipy_does():
+    # 60 readings of a cycle on a rising record, 2 + 0.3·t + 1.5·sin(1.7·t + 0.4), with noise
+    # of 1 % of the target's spread: no other entry, and no composition of one input, has
+    # a line and a wave side by side (the answer was the line, R² 0.54)
+    rng = np.random.default_rng(14)
+    t = np.arange(60) * 0.25
+    truth = 2 + 0.3 * t + 1.5 * np.sin(1.7 * t + 0.4)
+    target = truth + 0.01 * np.ptp(truth) * rng.standard_normal(len(t))
+    chosen = choose(_scored_baselines(t[:, None], target, ["x"]))
+    assert _oscillating(chosen.formula) and not chosen.formula.atoms(sympy.exp)
+
+    def curve(t, d, b, a, w, phase):
+        return d + b * t + a * np.cos(w * t + phase)
+
+    fitted, covariance = optimize.curve_fit(curve, t, target, p0=[2, 0.3, 1.5, 1.7, 0.4 - np.pi / 2])
+    errors = np.sqrt(np.diag(covariance))
+    slope = float(sum(term.diff(x) for term in chosen.formula.args if not term.has(sympy.cos)))
+    frequency = float(next(iter(chosen.formula.atoms(sympy.cos))).args[0].diff(x))
+    assert abs(slope - fitted[1]) <= 2.5 * errors[1] and abs(frequency - fitted[3]) <= 2.5 * errors[3]
+    values = sympy.lambdify(x, chosen.formula)(t)
+    assert np.sqrt(np.mean((values - curve(t, *fitted)) ** 2)) < np.std(target - truth) / 3
+
+
 @pytest.mark.parametrize("name, law", [
     ("bell", lambda t: 6 * np.exp(-((t - 5) ** 2) / 2)),
     ("lorentzian", lambda t: 6 / (1 + ((t - 5) / 1.2) ** 2)),
     ("rise and fall", lambda t: 8 * (np.exp(-0.15 * t) - np.exp(-0.9 * t))),
     ("decay", lambda t: 5 + 20 * np.exp(-0.4 * t)),
+    ("line", lambda t: 2 + 0.7 * t),
     ("under one period", lambda t: np.sin(0.6 * t)),
     ("noise", lambda t: 3 + 0 * t),
 ])

@@ -1,8 +1,8 @@
 """The simplest formulas, fitted before any KAN is trained: a constant, straight lines, power
 laws, exponentials, sums of two exponentials, saturation (Michaelis-Menten's and Hill's) and
-logistic curves in each input, a damped oscillation in an input the target swings with,
-Gauss's and Lorentz's peaks in one it peaks in, a linear function and a monomial of all
-inputs: a table of common laws.
+logistic curves in each input, a damped oscillation (on a straight trend or not) in an
+input the target swings with, Gauss's and Lorentz's peaks in one it peaks in, a linear
+function and a monomial of all inputs: a table of common laws.
 
 They give the front its first rows (a user sees what a constant or a line already
 explains), an answer on any budget, and, for data that follow one of these textbook laws
@@ -19,6 +19,7 @@ comes with a second start, for its fit with relative errors (``Law``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -244,16 +245,19 @@ def _peak(x: sympy.Symbol, values: np.ndarray, y: np.ndarray) -> list[sympy.Expr
 
 def _oscillation(x: sympy.Symbol, values: np.ndarray, y: np.ndarray) -> list[sympy.Expr]:
     """d + a·exp(−k·x)·cos(ω·x + φ): a damped oscillation (a pendulum, a mass on a spring,
-    a circuit with a coil), a steady one where k = 0. For a fixed rate k and frequency ω
-    it is linear in d and in the cosine's and sine's amplitudes, so it is started from the
-    best of a grid of (k, ω), with at least one period and at most a quarter as many as
-    rows in the range, each sampled (on at most ``_SHAPE_SAMPLE`` rows spread over
-    the range). Only where the target swings: where that fit describes it better than a
-    cubic (which turns at most twice and follows a smooth rise or fall) and a single
-    bell-shaped peak both do, by Schwarz's criterion with ω and k charged as constants and
-    the grid's frequencies as the trials they are (pure noise fits one of hundreds of
-    frequencies better than chance); elsewhere the entry would only make every other entry
-    of the table cost more to name."""
+    a circuit with a coil), a steady one where k = 0; and d + b·x + a·exp(−k·x)·cos(ω·x + φ),
+    one on a straight trend (a yearly cycle on a rising record, a drifting sensor). For a
+    fixed rate k and frequency ω each is linear in d (and b) and in the cosine's and sine's
+    amplitudes, so it is started from the best of a grid of (k, ω), with at least one
+    period (two on a trend) and at most a quarter as many as rows in the range, each
+    sampled (on at most ``_SHAPE_SAMPLE`` rows spread over the range). Only where the
+    target swings: where that fit describes it better than a cubic (which turns at most
+    twice and follows a smooth rise or fall) and a single bell-shaped peak both do, by
+    Schwarz's criterion with ω and k charged as constants and the grid's frequencies as the
+    trials they are (pure noise fits one of hundreds of frequencies better than chance);
+    elsewhere the entry would only make every other entry of the table cost more to name.
+    The trend's constant is charged as ω and k are; the fit of the two that the criterion
+    prefers is the entry."""
     if len(np.unique(values)) < _OSCILLATION_ROWS:
         return []
     unit, y, low, spread = _sample(values, y)  # (n,)
@@ -266,28 +270,41 @@ def _oscillation(x: sympy.Symbol, values: np.ndarray, y: np.ndarray) -> list[sym
         return []
     # per range: steady, or decaying or growing by up to e⁴ over it
     rates = np.array([0.0, 0.5, 1.0, 2.0, 4.0, -0.5, -1.0, -2.0, -4.0])
-    best = None
-    for rate in rates:
-        phases = frequencies[:, None] * unit  # (m, n)
-        envelope = np.exp(-rate * unit)
-        designs = np.stack([np.broadcast_to(ones, phases.shape), envelope * np.cos(phases),
-                            envelope * np.sin(phases)], axis=2)  # (m, n, 3)
-        coefficients, sse = _least_squares(designs, y)
-        i = int(np.argmin(sse))
-        if best is None or sse[i] < best[0]:
-            best = (float(sse[i]), rate, frequencies[i], coefficients[i])
-    sse, rate, omega, (d, p, q) = best
+    fits = []  # (sse, rate, ω, coefficients) without and with the trend
+    for trend in (False, True):
+        # on a trend, two periods at least: a line takes up what a wave of one period does
+        # not fit of a sine's less than one (sin(0.6·t) over 0.86 of a period)
+        trial = frequencies[frequencies >= 2 * (2 * np.pi)] if trend else frequencies
+        best = (math.inf, 0.0, 0.0, None)
+        for rate in rates if len(trial) else ():
+            phases = trial[:, None] * unit  # (m, n)
+            envelope = np.exp(-rate * unit)
+            columns = [np.broadcast_to(ones, phases.shape)] + ([np.broadcast_to(unit, phases.shape)] if trend else []) \
+                + [envelope * np.cos(phases), envelope * np.sin(phases)]
+            coefficients, sse = _least_squares(np.stack(columns, axis=2), y)  # designs (m, n, 3 or 4)
+            i = int(np.argmin(sse))
+            if sse[i] < best[0]:
+                best = (float(sse[i]), rate, trial[i], coefficients[i])
+        fits.append(best)
     smooth = min(_cubic(unit, y)[0], _peaks(unit, y, _MIDDLES, _PEAK_SHAPES[0])[0])
     # five constants against four, ω and k found among the grid's trials
     penalty = 2 * np.log(n) + 2 * np.log(len(frequencies) * len(rates))
-    if n * np.log(max(sse, 1e-300) / max(smooth, 1e-300)) + penalty >= 0:
+    plain, trended = (n * np.log(max(sse, 1e-300) / max(smooth, 1e-300)) + penalty if math.isfinite(sse)
+                      else math.inf for sse, *_ in fits)
+    trended += 2 * np.log(n)  # the trend's constant, charged as ω and k are
+    if min(plain, trended) >= 0:
         return []
+    sse, rate, omega, coefficients = fits[int(trended < plain)]
+    d, *b, p, q = coefficients
     # p·cos(θ) + q·sin(θ) = a·cos(θ + φ), θ = ω·(x − low)/spread
     k, w = rate / spread, omega / spread
     amplitude, phase = float(np.hypot(p, q) * np.exp(k * low)), float(np.arctan2(-q, p) - w * low)
     if not np.isfinite(amplitude):
         return []
-    return [_f(d) + _f(amplitude) * sympy.exp(_f(-k) * x) * sympy.cos(_f(w) * x + _f(phase))]
+    # b·(x − low)/spread on the trend: its offset joins d
+    trend = [_f(b[0] / spread) * x] if b else []
+    return [sympy.Add(_f(d - (b[0] * low / spread if b else 0.0)), *trend,
+                      _f(amplitude) * sympy.exp(_f(-k) * x) * sympy.cos(_f(w) * x + _f(phase)))]
 
 
 def _shapes(x: sympy.Symbol, values: np.ndarray, y: np.ndarray) -> list[Law]:
