@@ -119,27 +119,38 @@ def test_under_units_the_small_tables_note_counts_the_answers_constants():
     assert "no fitted constant" in small
 
 
-def test_the_inputs_uncertainties_are_carried_to_the_target_as_orthogonal_regression_weighs_them():
-    rng = np.random.default_rng(5)
-    rows = 15
-    x_true = np.linspace(1.0, 10.0, rows)
-    x_err, y_err = rng.uniform(0.05, 0.6, rows), np.full(rows, 0.2)
+def _line_with_errors_in_x(seed: int) -> pd.DataFrame:
+    """15 rows of y = 2 + 3·x, x read with errors x_err (0.05 to 0.6) and y with 0.2."""
+    rng = np.random.default_rng(seed)
+    x_true = np.linspace(1.0, 10.0, 15)
+    x_err, y_err = rng.uniform(0.05, 0.6, 15), np.full(15, 0.2)
     x, y = x_true + rng.normal(0.0, x_err), 2.0 + 3.0 * x_true + rng.normal(0.0, y_err)
-    table = pd.DataFrame({"x": x, "x_err": x_err, "y": y, "y_err": y_err})
+    return pd.DataFrame({"x": x, "x_err": x_err, "y": y, "y_err": y_err})
+
+
+def _effective_variance_line(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(a, b) of a + b·x and their covariance under the effective variance of the line's own
+    slope, σ² = y_err² + (b·x_err)², b refit until it settles, as a least-squares fit with
+    errors in x is done by hand (scipy's curve_fit)."""
+    values = np.array([1.0, 1.0])
+    for _ in range(20):
+        values, covariance = optimize.curve_fit(lambda v, a, b: a + b * v, table.x, table.y, p0=values,
+                                                sigma=np.sqrt(table.y_err**2 + (values[1] * table.x_err) ** 2))
+    return values, covariance
+
+
+def test_the_inputs_uncertainties_are_carried_to_the_target_as_orthogonal_regression_weighs_them():
+    table = _line_with_errors_in_x(5)
+    x, x_err, y, y_err = table.x.to_numpy(), table.x_err.to_numpy(), table.y.to_numpy(), table.y_err.to_numpy()
     result = discover(table, target="y", time_budget=1.5, verbose=False, laws=["a + b*x"])
     (line,) = result.laws.itertuples()
     fitted = np.array([c["value"] for c in line.constants])
     errors = np.array([c["stderr"] for c in line.constants])
-    # the effective variance of the line's own slope: σ² = y_err² + (b·x_err)², b refit
-    # until it settles, as a least-squares fit with errors in x is done by hand
-    values = np.array([1.0, 1.0])
-    for _ in range(20):
-        values, covariance = optimize.curve_fit(lambda v, a, b: a + b * v, x, y, p0=values,
-                                                sigma=np.sqrt(y_err**2 + (values[1] * x_err) ** 2))
+    values, covariance = _effective_variance_line(table)
     np.testing.assert_allclose(fitted, values, rtol=1e-4)
     np.testing.assert_allclose(errors, np.sqrt(np.diag(covariance)), rtol=1e-3)
     assert line.chi2_dof == pytest.approx(np.sum((y - values[0] - values[1] * x) ** 2 / (
-        y_err**2 + (values[1] * x_err) ** 2)) / (rows - 2), rel=1e-4)
+        y_err**2 + (values[1] * x_err) ** 2)) / (len(table) - 2), rel=1e-4)
     # within a third of an error of orthogonal distance regression, which fits x too; the
     # fit that weighs by y_err alone is over one error away (scipy.odr leaves scipy in 1.19)
     with warnings.catch_warnings():
@@ -157,17 +168,9 @@ def test_the_inputs_uncertainties_are_carried_to_the_target_as_orthogonal_regres
 def test_the_chosen_formulas_constants_settle_under_the_effective_variance_whatever_the_report_budget_left(
         monkeypatch):
     monkeypatch.setattr(kansr.search.search, "report_budget", lambda budget: Budget(0.0))
-    rng = np.random.default_rng(3)
-    rows = 15
-    x_true = np.linspace(1.0, 10.0, rows)
-    x_err, y_err = rng.uniform(0.05, 0.6, rows), np.full(rows, 0.2)
-    x, y = x_true + rng.normal(0.0, x_err), 2.0 + 3.0 * x_true + rng.normal(0.0, y_err)
-    table = pd.DataFrame({"x": x, "x_err": x_err, "y": y, "y_err": y_err})
+    table = _line_with_errors_in_x(3)
     result = discover(table, target="y", time_budget=3, verbose=False)
-    values = np.array([1.0, 1.0])  # the effective variance's fit by hand, b refit until it settles
-    for _ in range(20):
-        values, covariance = optimize.curve_fit(lambda v, a, b: a + b * v, x, y, p0=values,
-                                                sigma=np.sqrt(y_err**2 + (values[1] * x_err) ** 2))
+    values, covariance = _effective_variance_line(table)
     assert result.formula.free_symbols == {sympy.Symbol("x")} and complexity(result.formula) == 5
     by_size = result.constants.sort_values("value")  # the intercept near 2, the slope near 3
     np.testing.assert_allclose(by_size["value"], values, rtol=1e-6)
