@@ -279,8 +279,8 @@ def _oscillation(x: sympy.Symbol, values: np.ndarray, y: np.ndarray) -> list[sym
         for rate in rates if len(trial) else ():
             phases = trial[:, None] * unit  # (m, n)
             envelope = np.exp(-rate * unit)
-            columns = [np.broadcast_to(ones, phases.shape)] + ([np.broadcast_to(unit, phases.shape)] if trend else []) \
-                + [envelope * np.cos(phases), envelope * np.sin(phases)]
+            slope = [np.broadcast_to(unit, phases.shape)] if trend else []
+            columns = [np.broadcast_to(ones, phases.shape), *slope, envelope * np.cos(phases), envelope * np.sin(phases)]
             coefficients, sse = _least_squares(np.stack(columns, axis=2), y)  # designs (m, n, 3 or 4)
             i = int(np.argmin(sse))
             if sse[i] < best[0]:
@@ -302,8 +302,8 @@ def _oscillation(x: sympy.Symbol, values: np.ndarray, y: np.ndarray) -> list[sym
     if not np.isfinite(amplitude):
         return []
     # b·(x − low)/spread on the trend: its offset joins d
-    trend = [_f(b[0] / spread) * x] if b else []
-    return [sympy.Add(_f(d - (b[0] * low / spread if b else 0.0)), *trend,
+    line = [_f(b[0] / spread) * x] if b else []
+    return [sympy.Add(_f(d - (b[0] * low / spread if b else 0.0)), *line,
                       _f(amplitude) * sympy.exp(_f(-k) * x) * sympy.cos(_f(w) * x + _f(phase)))]
 
 
