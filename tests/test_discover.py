@@ -292,7 +292,7 @@ def test_a_column_that_restates_another_is_left_out_and_the_one_the_law_is_writt
     x = rng.uniform(1.0, 10.0, 30)
     # the same numbers twice, and in hundredths: the first is kept, the others named
     frame = pd.DataFrame({"x": x, "x_copy": x, "x_cm": 100 * x, "y": 2 * x + 1 + rng.normal(0, 0.05, 30)})
-    result = discover(frame, time_budget=6, verbose=False)
+    result = discover(frame, time_budget=3, verbose=False)
     assert result.formula.free_symbols == {sympy.Symbol("x")} and result.complexity == 5
     assert "left out x_copy: it is x on every row (--inputs to choose)" in result.notes
     assert "left out x_cm: it is 100·x on every row (--inputs to choose)" in result.notes
@@ -304,7 +304,7 @@ def test_a_column_that_restates_another_is_left_out_and_the_one_the_law_is_writt
     celsius = rng.uniform(-20.0, 80.0, 30)
     frame = pd.DataFrame({"T_C": celsius, "T_K": celsius + 273.15,
                           "P": 0.37 * (celsius + 273.15) * (1 + rng.normal(0, 0.002, 30))})
-    result = discover(frame, time_budget=6, verbose=False)
+    result = discover(frame, time_budget=3, verbose=False)
     assert result.formula.free_symbols == {sympy.Symbol("T_K")} and result.complexity <= 5
     assert "left out T_C: it is T_K - 273.15 on every row (--inputs to choose)" in result.notes
 
