@@ -88,13 +88,16 @@ def _one_of_each_restatement(dataset: Dataset, config: DiscoverConfig, rows: Row
         else:
             sets.append([column])
     kept = [members[0] for members in sets]
+    # each trial runs to its end, its work charged: cut by the budget, the first column's
+    # trial could leave the next one nothing, and the choice would follow the machine's load
+    unbounded = None if budget is None else budget.unbounded()
     for position, members in enumerate(sets):
         if len(members) == 1:
             continue
         lengths = []
         for column in members:
             trial = Search(data_module.columns(dataset, sorted(kept[:position] + [column] + kept[position + 1:])),
-                           config, rows, seed, budget, verbose=False)
+                           config, rows, seed, unbounded, verbose=False)
             trial.run(baselines_only=True)
             lengths.append(choose(trial.candidates, trial.floor).length(trial.floor) if trial.candidates
                            else math.inf)
