@@ -376,8 +376,16 @@ def common_factors_out(scored: Scored, symbols, X, y, budget: Budget | None = No
     factored = sympy.factor_terms(scored.expr)
     if complexity(factored) >= complexity(scored.expr):
         return scored
-    factored = refit(factored, symbols, X, y, budget, relative=scored.relative)
-    return factored if factored.description_length <= scored.description_length else scored
+    return _rewritten(scored, factored, symbols, X, y, budget)
+
+
+def _rewritten(scored: Scored, expr: sympy.Expr, symbols, X, y, budget: Budget | None) -> Scored:
+    """``scored`` as ``expr``, the same curve written otherwise, refit, where that is no
+    longer to state; ``scored`` itself where ``expr`` is its formula."""
+    if expr == scored.expr:
+        return scored
+    refitted = refit(expr, symbols, X, y, budget, relative=scored.relative)
+    return refitted if refitted.description_length <= scored.description_length else scored
 
 
 def exponentials_unpowered(scored: Scored, symbols, X, y, budget: Budget | None = None) -> Scored:
@@ -385,11 +393,7 @@ def exponentials_unpowered(scored: Scored, symbols, X, y, budget: Budget | None 
     (``simplify.powers_of_exponentials``), an identity for a real formula that shortens its
     tree. Simplification does it too, but snapping after it can bring one back: the root of
     a fitted square, √(2500.3·exp(u)) snapped, is 50·√exp(u), sympy's own form."""
-    unpowered = powers_of_exponentials(scored.expr)
-    if unpowered == scored.expr:
-        return scored
-    unpowered = refit(unpowered, symbols, X, y, budget, relative=scored.relative)
-    return unpowered if unpowered.description_length <= scored.description_length else scored
+    return _rewritten(scored, powers_of_exponentials(scored.expr), symbols, X, y, budget)
 
 
 def with_unit_arguments(scored: Scored, symbols, X, y, budget: Budget | None = None) -> Scored:
@@ -401,11 +405,7 @@ def with_unit_arguments(scored: Scored, symbols, X, y, budget: Budget | None = N
     ``unit_denominator``: from the same start, a/(b·T + 1) cannot pass the constant term
     through 0 on its way to a fit where it has the other sign, as a/(b·T + d) can (that
     fit ran off to the limit exp(a/T), 25 nats longer)."""
-    normal = unit_arguments(scored.expr)
-    if normal == scored.expr:
-        return scored
-    normal = refit(normal, symbols, X, y, budget, relative=scored.relative)
-    return normal if normal.description_length <= scored.description_length else scored
+    return _rewritten(scored, unit_arguments(scored.expr), symbols, X, y, budget)
 
 
 def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
