@@ -160,7 +160,9 @@ def _numeric(frame: pd.DataFrame, source: str, by_line: bool, first_line: int = 
         return f"row {row + first_line}" if by_line else f"index {frame.index[row]}"
 
     def hint(column) -> str:
-        return "" if str(column) == target else f" (to leave the column out: --drop {column})"
+        # both spellings: the same loader serves the command line and ``discover(..., drop=)``
+        return "" if str(column) == target else \
+            f" (to leave the column out: --drop {column}, in Python drop=[{str(column)!r}])"
 
     columns, dates = [], {}
     for column in frame.columns:

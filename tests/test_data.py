@@ -362,7 +362,10 @@ def test_a_column_of_labels_or_with_gaps_can_be_left_out_and_is_never_read(tmp_p
     path = _write(tmp_path, "\n".join(lines) + "\n")
     assert main(["discover", str(path), "--quiet", "--time-budget", "5"]) == 2
     err = capsys.readouterr().err
-    assert "column 'sample', row 2: not a number: 's1' (to leave the column out: --drop sample)" in err
+    hint = "(to leave the column out: --drop sample, in Python drop=['sample'])"
+    assert f"column 'sample', row 2: not a number: 's1' {hint}" in err
+    with pytest.raises(DataError, match=re.escape(hint)):
+        data.load(str(path))
     for flags in (["--drop", "sample,notes"], ["--inputs", "x"]):
         dataset = data.load(str(path), inputs=flags[1].split(",") if flags[0] == "--inputs" else None,
                             drop=flags[1].split(",") if flags[0] == "--drop" else None)
@@ -372,8 +375,8 @@ def test_a_column_of_labels_or_with_gaps_can_be_left_out_and_is_never_read(tmp_p
         assert json.loads(capsys.readouterr().out)["formula"] == "3*x"
     # a column still used that is mostly gaps is an error (a few gaps leave their rows out)
     assert main(["discover", str(path), "--drop", "sample", "--quiet", "--time-budget", "5"]) == 2
-    assert "column 'notes': missing on 9 of 12 rows (to leave the column out: --drop notes)" in \
-        capsys.readouterr().err
+    assert "column 'notes': missing on 9 of 12 rows (to leave the column out: --drop notes, in Python " \
+        "drop=['notes'])" in capsys.readouterr().err
 
 
 def test_rows_with_a_gap_are_left_out_with_a_note_naming_them(tmp_path, capsys):
