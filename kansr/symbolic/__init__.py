@@ -3,7 +3,8 @@ constants (refit, snap, simplify) and how sure they are, one-input compositions 
 one-input terms read again."""
 
 from kansr.symbolic.compositions import compositions
-from kansr.symbolic.constants import Constant, Scored, describe, refit
+from kansr.symbolic.constants import describe, refit
+from kansr.symbolic.description import Constant, Scored
 from kansr.symbolic.snapping import polish, snap, snap_candidates
 from kansr.symbolic.edge_fit import EdgeFit, auto_symbolic, choose, fit_candidates, fit_function, fix_edge
 from kansr.symbolic.expression import complexity, nmse, predict

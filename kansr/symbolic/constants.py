@@ -14,15 +14,13 @@ import math
 import warnings
 from collections import OrderedDict
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 
 import numpy as np
 import sympy
 from scipy.optimize import least_squares
 
 from kansr.budget import Budget, charge, cost, expired
-from kansr.symbolic.description import (description_length, exact_numbers_cost, float_cost, model_nmse,
-                                        model_variance, structure)
+from kansr.symbolic.description import Constant, Scored, exact_numbers_cost, float_cost, model_nmse, model_variance
 from kansr.symbolic.expression import as_doubles, complexity, lambdify, predict
 from kansr.symbolic.scales import merged_numbers, unit_denominator
 
@@ -45,37 +43,6 @@ _TINY = 1e-6
 # description build templates of the same formula, and compiling costs more than a fit
 _GRADIENTS: OrderedDict = OrderedDict()
 _GRADIENTS_KEPT = 256
-
-
-@dataclass(frozen=True)
-class Constant:
-    """A fitted constant and its standard error (NaN where it could not be estimated)."""
-
-    value: float
-    stderr: float
-
-
-@dataclass(frozen=True)
-class Scored:
-    """A formula, its normalised MSE (MSE / var(y)) on the ``rows`` rows it was fitted to, its
-    fitted constants (in the order they appear in ``str(expr)``) with standard errors, and
-    the cost in nats of stating its numbers (``parameter_cost``, see
-    ``kansr.symbolic.description``), and whether its errors are taken as relative."""
-
-    expr: sympy.Expr
-    nmse: float
-    constants: tuple[Constant, ...] = field(default=())
-    parameter_cost: float = 0.0
-    rows: int = 0
-    relative: bool = False  # the error model ``nmse`` is measured in (``description.model_nmse``)
-
-    @property
-    def complexity(self) -> int:
-        return complexity(self.expr)
-
-    @property
-    def description_length(self) -> float:
-        return description_length(self.nmse, self.rows, structure(self.expr), self.parameter_cost)
 
 
 def _parametrize(expr: sympy.Expr):

@@ -32,14 +32,20 @@ from shrews to elephants). Under relative errors the data's code is the log-norm
 (n/2)·ln(mean(ln(f/y)²)) + Σ ln|y| (the last term: the change of variable from ln|y| back
 to y), so ``model_nmse`` gives it as the normalised MSE that costs the same under the
 additive code: both models are then compared, and chosen, by the same description length.
+
+``Scored`` carries a formula with what its description needs: its error, its rows, the
+cost of its numbers (``kansr.symbolic.constants`` fits and describes them).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 
 import numpy as np
 import sympy
+
+from kansr.symbolic.expression import complexity
 
 FLOOR = 1e-14
 NODE_COST = math.log(10.0)  # about the number of choices for each node of the tree
@@ -152,3 +158,34 @@ def description_length(nmse: float, n_rows: int, structure_nodes: int, parameter
                        floor: float = FLOOR) -> float:
     """Total description length in nats (see the module doc)."""
     return data_cost(nmse, n_rows, floor) + NODE_COST * structure_nodes + parameter_cost
+
+
+@dataclass(frozen=True)
+class Constant:
+    """A fitted constant and its standard error (NaN where it could not be estimated)."""
+
+    value: float
+    stderr: float
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A formula, its normalised MSE (MSE / var(y)) on the ``rows`` rows it was fitted to, its
+    fitted constants (in the order they appear in ``str(expr)``) with standard errors, the
+    cost in nats of stating its numbers (``parameter_cost``, module doc), and whether its
+    errors are taken as relative."""
+
+    expr: sympy.Expr
+    nmse: float
+    constants: tuple[Constant, ...] = field(default=())
+    parameter_cost: float = 0.0
+    rows: int = 0
+    relative: bool = False  # the error model ``nmse`` is measured in (``model_nmse``)
+
+    @property
+    def complexity(self) -> int:
+        return complexity(self.expr)
+
+    @property
+    def description_length(self) -> float:
+        return description_length(self.nmse, self.rows, structure(self.expr), self.parameter_cost)

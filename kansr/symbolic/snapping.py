@@ -19,8 +19,8 @@ import numpy as np
 import sympy
 
 from kansr.budget import Budget, charge, cost, expired
-from kansr.symbolic.constants import Scored, Template, describe, refit
-from kansr.symbolic.description import FLOOR, description_length, exact_numbers_cost, float_cost, structure
+from kansr.symbolic.constants import Template, describe, refit
+from kansr.symbolic.description import FLOOR, Scored, description_length, exact_numbers_cost, float_cost, structure
 from kansr.symbolic.expression import complexity, predict, predict_all
 from kansr.symbolic.scales import merged_numbers, unit_arguments
 from kansr.symbolic.simplify import (
