@@ -822,6 +822,35 @@ def test_a_ratio_inside_a_function_is_refit_at_one_scale_once_fitted():
     assert len(errors) == len(law.atoms(sympy.Float)) and all(np.isfinite(e) and e > 0 for e in errors)
 
 
+@pytest.mark.parametrize("read", ["4.3*Abs(0.43*x - 2.5) + 371.0", "1.5*sqrt(2.0*x + 10.0) + 300.0"])
+def test_a_formula_far_from_the_rows_keeps_no_scale_too_many(read):
+    from kansr.symbolic.constants import describe
+    from kansr.symbolic.snapping import polish
+
+    # a trend with a yearly cycle read as a front row far from it (R² about 0.8, not snapped):
+    # c0·|c1·x + c2| is |c1'·x + c2'| (c0·sqrt(c1·x + c2) likewise), whose constants the rows
+    # fix, each with an error
+    x = sympy.Symbol("x")
+    rng = np.random.default_rng(0)
+    X = np.linspace(0.0, 8.0, 60)[:, None]
+    y = 370 + 1.8 * X[:, 0] + 3 * np.sin(2 * np.pi * X[:, 0]) + rng.normal(0, 0.2, 60)
+    read = sympy.sympify(read, locals={"x": x})
+    fitted = refit(read, [x], X, y)
+    assert len(fitted.constants) == 4 and all(math.isnan(c.stderr) for c in fitted.constants)
+    polished = polish(read, [x], X, y, 0.0)
+    assert polished.nmse > 1e-3  # far from the rows: snapping never ran
+    assert len(polished.constants) <= 3 and all(np.isfinite(c.stderr) and c.stderr > 0 for c in polished.constants)
+    assert polished.description_length < fitted.description_length
+    assert describe(polished.expr, [x], X, y).description_length == pytest.approx(polished.description_length)
+    # no longer to state than the form with one scale fewer as scipy fits it
+    law = (lambda x, a, b, c: np.abs(a * x + b) + c) if read.has(sympy.Abs) else \
+        (lambda x, a, b, c: np.sqrt(np.abs(a * x + b)) + c)
+    best, _ = optimize.curve_fit(law, X[:, 0], y, p0=[0.5, 1.0, 370.0], maxfev=20000)
+    one_scale = sympy.Abs(best[0] * x + best[1]) + best[2] if read.has(sympy.Abs) else \
+        sympy.sqrt(best[0] * x + best[1]) + best[2]
+    assert polished.description_length <= describe(sympy.sympify(one_scale), [x], X, y).description_length + 1e-6
+
+
 def test_a_ratio_with_one_scale_too_many_is_refit_with_a_unit_constant_below_and_snaps_to_the_law():
     from kansr.symbolic.scales import unit_denominator
     from kansr.symbolic.snapping import polish
