@@ -822,6 +822,24 @@ def test_a_ratio_inside_a_function_is_refit_at_one_scale_once_fitted():
     assert len(errors) == len(law.atoms(sympy.Float)) and all(np.isfinite(e) and e > 0 for e in errors)
 
 
+@pytest.mark.parametrize("formula, floats", [
+    ("4.3*Abs(0.43*x - 2.5) + 371.0", 3), ("-2.0*x*Abs(0.5*x + 1.5)", 2), ("1.5*sqrt(2.0*x + 10.0)", 2),
+    ("3.0*(0.5*x + 2.0)**2.5", 3), ("2.0*exp(0.1*x + 5.0) - 1.0", 3),
+    # the scale is fixed already: a term without a float, a ratio (``unit_denominator``)
+    ("3.0*Abs(x - 1.0)", 2), ("2.0/(3.0*x + 1.0)", 3), ("2.0*exp(0.1*x)", 2),
+    # or cannot be taken in: 1e200 inside a power of 0.001 is past the double range
+    ("1e200*(2.0*x + 30.0)**0.001", 4)])
+def test_a_factor_beside_a_function_that_takes_it_in_is_taken_in(formula, floats):
+    from kansr.symbolic.scales import outer_scales_in
+
+    x = sympy.Symbol("x")
+    read = sympy.sympify(formula, locals={"x": x})
+    rescaled = outer_scales_in(read)
+    assert len(rescaled.atoms(sympy.Float)) == floats
+    X = np.linspace(-5.0, 5.0, 41)[:, None]
+    np.testing.assert_allclose(predict(rescaled, [x], X), predict(read, [x], X), rtol=1e-12)
+
+
 @pytest.mark.parametrize("read", ["4.3*Abs(0.43*x - 2.5) + 371.0", "1.5*sqrt(2.0*x + 10.0) + 300.0"])
 def test_a_formula_far_from_the_rows_keeps_no_scale_too_many(read):
     from kansr.symbolic.constants import describe

@@ -291,23 +291,6 @@ class Template:
         jacobian = np.column_stack(columns) if columns else np.empty((len(residual), 0))
         return jacobian if np.all(np.isfinite(jacobian)) else None
 
-    def undetermined(self, values: np.ndarray) -> list[int]:
-        """Positions of the constants the rows fix only together with others at ``values``
-        (a flat direction of the fit, ``_undetermined``: c0 and c1 of c0·|c1·x + c2|), and
-        of those that move no residual at all."""
-        jacobian = self.jacobian(values, list(range(len(values))))
-        if jacobian is None:
-            return []
-        norms = _column_lengths(jacobian)
-        if not np.all(np.isfinite(norms)):
-            return []
-        moves = norms > 0
-        found = np.flatnonzero(~moves).tolist()
-        if moves.any():
-            scaled = jacobian[:, moves] / norms[moves]
-            found += np.flatnonzero(moves)[_undetermined(scaled.T @ scaled)].tolist()
-        return sorted(found)
-
     def standard_errors(self, values: np.ndarray, free: list[int], budget: Budget | None = None,
                         ill_conditioned: str = "unknown") -> tuple[np.ndarray, np.ndarray]:
         """(marginal, conditional) standard errors of the ``free`` constants at their fitted

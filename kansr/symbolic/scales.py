@@ -73,3 +73,52 @@ def unit_arguments(expr: sympy.Expr) -> sympy.Expr:
     ``snapping.with_unit_arguments``)."""
     return expr.replace(lambda node: isinstance(node, sympy.Function),
                         lambda node: node.func(*[unit_denominator(arg) for arg in node.args]))
+
+
+def outer_scales_in(expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` with each float factor of a product taken into a function beside it that
+    takes a factor out of its argument, where every term of that argument carries a float:
+    c·|u| is ±|c·u|, c·u^p is (c^(1/p)·u)^p for c > 0 and p > 0, and c·exp(d + v) is
+    (c·e^d)·exp(v). A KAN's edge c·f(a·x + b) + d leaves such a scale free wherever f is
+    one of these; no fit can fix it, and none of its constants has an error. (A power
+    below 0 is a ratio, whose scale ``unit_denominator`` fixes the other way.)"""
+    if not expr.args:
+        return expr
+    args = [outer_scales_in(arg) if isinstance(arg, sympy.Expr) else arg for arg in expr.args]
+    expr = expr.func(*args) if args != list(expr.args) else expr
+    factor, rest = expr.as_coeff_Mul() if isinstance(expr, sympy.Mul) else (None, expr)
+    if not isinstance(factor, sympy.Float):
+        return expr
+    others = sympy.Mul.make_args(rest)
+    for position, part in enumerate(others):
+        taken = _taken_in(part, float(factor))
+        if taken is not None:
+            return sympy.Mul(*others[:position], taken, *others[position + 1:])
+    return expr
+
+
+def _taken_in(part: sympy.Expr, factor: float) -> sympy.Expr | None:
+    """``factor``·``part`` with the factor inside ``part`` (``outer_scales_in``); None where
+    ``part`` cannot take it."""
+    def scaled(argument: sympy.Expr, by: float) -> sympy.Expr | None:
+        terms = sympy.Add.make_args(argument)
+        if not all(isinstance(term.as_coeff_Mul()[0], sympy.Float) for term in terms):
+            return None  # a term without a float (x + b): the scale is fixed already
+        return sympy.Add(*[term * by for term in terms])
+
+    if isinstance(part, sympy.Abs):
+        inner = scaled(part.args[0], abs(factor))
+        return None if inner is None else sympy.Integer(1 if factor > 0 else -1) * sympy.Abs(inner)
+    if isinstance(part, sympy.Pow) and part.exp.is_number and part.exp.is_positive and factor > 0:
+        try:
+            by = factor ** (1 / float(part.exp))
+        except OverflowError:  # a tiny exponent: the factor inside would pass the double range
+            return None
+        inner = scaled(part.base, by) if math.isfinite(by) and by > 0 else None
+        return None if inner is None else inner**part.exp
+    if isinstance(part, sympy.exp):
+        offset, rest = part.args[0].as_coeff_Add()
+        if isinstance(offset, sympy.Float):
+            return sympy.Float(factor * math.exp(float(offset))) * sympy.exp(rest)
+    return None
+

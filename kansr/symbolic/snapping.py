@@ -22,7 +22,7 @@ from kansr.budget import Budget, charge, cost, expired
 from kansr.symbolic.constants import Template, describe, refit
 from kansr.symbolic.description import FLOOR, Scored, description_length, exact_numbers_cost, float_cost, structure
 from kansr.symbolic.expression import complexity, predict, predict_all
-from kansr.symbolic.scales import merged_numbers, unit_arguments
+from kansr.symbolic.scales import merged_numbers, outer_scales_in, unit_arguments
 from kansr.symbolic.simplify import (
     one_signed_symbols,
     powers_of_exponentials,
@@ -408,34 +408,6 @@ def with_unit_arguments(scored: Scored, symbols, X, y, budget: Budget | None = N
     return _rewritten(scored, unit_arguments(scored.expr), symbols, X, y, budget)
 
 
-def without_redundant_constants(scored: Scored, symbols, X, y, budget: Budget | None = None) -> Scored:
-    """``scored`` with each constant the rows fix only together with others
-    (``Template.undetermined``) set to 1, -1 or 0, the rest refit, where that is shorter
-    to state: c0·|c1·x + c2| is |c1'·x + c2'| for c0 > 0, c0·sqrt(c1·x + c2) is
-    sqrt(c1'·x + c2'), c0·exp(c1·x + c2) is c0'·exp(c1·x). For a formula far from the rows,
-    which is not snapped (``polish``): snapping finds these where it runs (the window of
-    such a constant is unbounded, ``_window``), and on exact data a refit with one of them
-    fixed stops short of the precision the snaps that follow need."""
-    if not any(math.isnan(c.stderr) for c in scored.constants) or len(scored.constants) >= scored.rows:
-        return scored  # a covariance that is well conditioned has no flat direction
-    template = Template(scored.expr, symbols, X, y, scored.relative)
-    charge(budget, template.compilation_cost + len(template.start) * template.evaluation_cost)
-    best = scored
-    for index in template.undetermined(template.start):
-        for exact in (sympy.Integer(1), sympy.Integer(-1), sympy.Integer(0)):
-            if expired(budget):
-                return best
-            values, error = template.fit(template.start, {index: float(exact)}, budget)
-            result = template.build(values, {index: exact})
-            if not math.isfinite(error) or result.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
-                continue
-            trial = describe(result, symbols, X, y, budget, relative=scored.relative)
-            if trial.description_length < best.description_length:
-                best = trial
-    # one constant fewer may leave another flat direction (two scales too many)
-    return best if best is scored else without_redundant_constants(best, symbols, X, y, budget)
-
-
 def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
            budget: Budget | None = None, snap_below: float = 1e-3, noise_like=None, relative: bool = False) -> Scored:
     """Refit (at a limit of its constants where that is shorter, ``without_limits``), snap,
@@ -452,8 +424,13 @@ def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
     noisy = noise_like is not None and noise_like(scored.expr)
     if scored.nmse > snap_below and not noisy:
         # far from the data: exact constants cannot make it right, only cost time; but a
-        # scale too many costs the reader a constant and each of them its error
-        return without_redundant_constants(scored, symbols, X, y, budget)
+        # scale too many costs the reader a constant, and each of them its error (refit at
+        # one scale, a fit can reach a limit its start was not at: a vertex beyond the rows)
+        rescaled = _rewritten(scored, outer_scales_in(scored.expr), symbols, X, y, budget)
+        if rescaled is scored:
+            return scored
+        signed = _rewritten(rescaled, resolve_abs(rescaled.expr, symbols, X), symbols, X, y, budget)
+        return without_limits(signed, symbols, X, y, budget)
     # only noise gives the standard errors that order by certainty needs: on a surrogate's
     # smooth errors that order snaps one piece to a near-exact wrong form
     snapped = snap(scored, symbols, X, y, budget=budget, by_certainty=noisy)
