@@ -425,7 +425,10 @@ def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
     if scored.nmse > snap_below and not noisy:
         # far from the data: exact constants cannot make it right, only cost time; but a
         # scale too many costs the reader a constant, and each of them its error (refit at
-        # one scale, a fit can reach a limit its start was not at: a vertex beyond the rows)
+        # one scale, a fit can reach a limit its start was not at: a vertex beyond the rows).
+        # Where every constant has an error, the covariance is regular and no scale is free
+        if all(math.isfinite(c.stderr) for c in scored.constants):
+            return scored
         rescaled = _rewritten(scored, outer_scales_in(scored.expr), symbols, X, y, budget)
         if rescaled is scored:
             return scored
