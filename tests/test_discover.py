@@ -287,12 +287,18 @@ def test_a_constant_target_is_answered_with_the_constant():
     assert ("no fitted constant" in note) == (not result.formula.atoms(sympy.Float)), note
 
 
-def test_a_column_that_restates_another_is_left_out_and_the_one_the_law_is_written_in_kept():
+def test_a_column_that_restates_another_is_left_out_and_the_one_the_law_is_written_in_kept(monkeypatch):
+    from kansr.search.search import Search
+
+    scored = []  # the tables of common laws scored: once for each column compared, no more
+    baselines = Search.baselines
+    monkeypatch.setattr(Search, "baselines", lambda search: scored.append(search.dataset.names) or baselines(search))
     rng = np.random.default_rng(2)
     x = rng.uniform(1.0, 10.0, 30)
     # the same numbers twice, and in hundredths: the first is kept, the others named
     frame = pd.DataFrame({"x": x, "x_copy": x, "x_cm": 100 * x, "y": 2 * x + 1 + rng.normal(0, 0.05, 30)})
     result = discover(frame, time_budget=3, verbose=False)
+    assert scored == [["x"], ["x_copy"], ["x_cm"]]
     assert result.formula.free_symbols == {sympy.Symbol("x")} and result.complexity == 5
     assert "left out x_copy: it is x on every row (--inputs to choose)" in result.notes
     assert "left out x_cm: it is 100·x on every row (--inputs to choose)" in result.notes

@@ -69,9 +69,11 @@ _FAR_FLOOR = 1e-6
 
 
 def _one_of_each_restatement(dataset: Dataset, config: DiscoverConfig, rows: Rows, seed: int,
-                             budget: Budget | None, verbose: bool) -> tuple[list[int], tuple[str, ...]]:
+                             budget: Budget | None, verbose: bool
+                             ) -> tuple[list[int], tuple[str, ...], Search | None]:
     """The columns of ``dataset`` to search (indices, in order), one of each set that restate
-    one another (``_restates``), and a note for each left out. Such columns are one quantity
+    one another (``_restates``), a note for each left out, and the trial on the columns kept,
+    its common laws scored (None where no set had two members). Such columns are one quantity
     in two units (a length in cm and in m, a temperature in °C and in K): no data can tell
     a formula in one from the same formula in the other, and searched side by side they
     share its terms (x + xdup + 1 for 2·x + 1). Which one a law is written in still
@@ -91,18 +93,22 @@ def _one_of_each_restatement(dataset: Dataset, config: DiscoverConfig, rows: Row
     # each trial runs to its end, its work charged: cut by the budget, the first column's
     # trial could leave the next one nothing, and the choice would follow the machine's load
     unbounded = None if budget is None else budget.unbounded()
+    chosen: Search | None = None
     for position, members in enumerate(sets):
         if len(members) == 1:
             continue
-        lengths = []
+        trials, lengths = [], []
         for column in members:
             trial = Search(data_module.columns(dataset, sorted(kept[:position] + [column] + kept[position + 1:])),
                            config, rows, seed, unbounded, verbose=False)
             trial.run(baselines_only=True)
+            trials.append(trial)
             lengths.append(choose(trial.candidates, trial.floor).length(trial.floor) if trial.candidates
                            else math.inf)
         best = min(lengths)
-        kept[position] = next(c for c, length in zip(members, lengths) if length <= best + _TIE_NATS)
+        winner = next(i for i, length in enumerate(lengths) if length <= best + _TIE_NATS)
+        # the sets after this one keep their first columns, as its trials did
+        kept[position], chosen = members[winner], trials[winner]
     notes = []
     for position, members in enumerate(sets):
         for column in members:
@@ -111,7 +117,7 @@ def _one_of_each_restatement(dataset: Dataset, config: DiscoverConfig, rows: Row
                 notes.append(f"left out {names[column]}: it is {_affine(names[kept[position]], slope, intercept)} "
                              "on every row (--inputs to choose)")
                 progress(f"note: {notes[-1]}", verbose)
-    return sorted(kept), tuple(notes)
+    return sorted(kept), tuple(notes), chosen
 
 
 def _restates(earlier: np.ndarray, later: np.ndarray) -> bool:
@@ -263,14 +269,14 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
         dataset = data_module.columns(table, usable)
     kept = list(range(len(dataset.names)))
     set_aside: list[int] = []  # inputs the best common law did not use, searched without
-    search = None
+    search, trial = None, None  # trial: ``_one_of_each_restatement``'s on the columns kept
     previous_threads = torch.get_num_threads()
     torch.set_num_threads(config.threads)
     try:
         # numpy's BLAS too: a different thread count changes rounding, and so the formula
         with threadpool_limits(limits=config.threads):
             if groups is None:
-                restating, notes = _one_of_each_restatement(dataset, config, rows, seed, budget, verbose)
+                restating, notes, trial = _one_of_each_restatement(dataset, config, rows, seed, budget, verbose)
                 usable = [usable[i] for i in restating]  # as columns of the user's table
                 dataset = data_module.columns(replace(dataset, notes=dataset.notes + notes), restating)
                 kept = list(range(len(dataset.names)))
@@ -278,7 +284,10 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
                 kept = list(screening.screen(dataset.X[rows.kan], dataset.y[rows.kan], seed, budget).kept)
                 progress(f"kept {len(kept)} of {len(dataset.names)} inputs: "
                          f"{', '.join(dataset.names[i] for i in kept)}", verbose)
-            search = Search(data_module.columns(dataset, kept), config, rows, seed, budget, verbose)
+            if trial is not None and len(kept) == len(dataset.names):
+                search = trial.carried_on(data_module.columns(dataset, kept), budget, verbose)
+            else:
+                search = Search(data_module.columns(dataset, kept), config, rows, seed, budget, verbose)
             # the common laws first: with inputs screened out, their best one's residuals are
             # checked against them before any KAN is trained (a search without an input the
             # law needs cannot stop early, and spent the whole budget before the check after
@@ -286,7 +295,8 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
             # not depend on them, the search runs on the inputs it uses, as on a screened
             # table: a one-input law then meets the exhaustive search of one input's
             # compositions, which a table with a column it ignores never reached
-            search.run(baselines_only=True)
+            if not search.baselines_done:
+                search.run(baselines_only=True)
             narrowed = _used_by_best_law(search, dataset, rows, kept) if len(kept) == len(dataset.names) else None
             if narrowed:
                 progress(f"the best common law uses {', '.join(dataset.names[i] for i in narrowed)} alone, and "

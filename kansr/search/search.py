@@ -10,6 +10,7 @@ decides which inputs a search runs on and turns what it found into the user's an
 
 from __future__ import annotations
 
+import copy
 import sys
 import time
 from collections.abc import Callable
@@ -131,6 +132,16 @@ class Search:
         search.candidates = [replace(c, noise_like=search.scorer.noise_like(c.formula, c.relative))
                              for c in self.candidates]
         search.models = dict(self.models)
+        return search
+
+    def carried_on(self, dataset: Dataset, budget: Budget | None, verbose: bool) -> "Search":
+        """This search, run on the columns of ``dataset`` (its notes added) to compare them
+        with others, carried on as the search within ``budget``: its common laws are not
+        scored again."""
+        search = copy.copy(self)
+        search.dataset, search.budget, search.verbose = dataset, budget, verbose
+        search.scorer = copy.copy(self.scorer)
+        search.scorer.budget = budget
         return search
 
     def _spent(self) -> bool:
