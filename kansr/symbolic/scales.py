@@ -121,4 +121,3 @@ def _taken_in(part: sympy.Expr, factor: float) -> sympy.Expr | None:
         if isinstance(offset, sympy.Float):
             return sympy.Float(factor * math.exp(float(offset))) * sympy.exp(rest)
     return None
-

@@ -33,7 +33,10 @@ from kansr.symbolic.simplify import (
 
 _SNAP_WINDOW = 2.5  # standard errors
 _REFIT_PRECISION = 1e-6  # relative: no standard error is taken as smaller than this when snapping
-_BEST_FIRST = 6  # constants up to which noisy formulas are snapped best-first, or scales taken in
+_BEST_FIRST = 6  # constants up to which noisy formulas are snapped best-first
+# constants up to which a reading far from the rows has its free scales taken in: past them
+# it is no statement a reader takes in, and the refits that rewrite costs grow with them
+_TAKEN_IN_UP_TO = 6
 # a term below this share of the target's RMS on every row is rounding: its square is FLOOR
 _ROUNDING = math.sqrt(FLOOR)
 # a formula is tried at a limit of its constants (``without_limits``) where what the limit
@@ -426,10 +429,8 @@ def polish(expr: sympy.Expr, symbols, X, y, simplify_seconds: float = 5.0,
         # far from the data: exact constants cannot make it right, only cost time; but a
         # scale too many costs the reader a constant, and each of them its error (refit at
         # one scale, a fit can reach a limit its start was not at: a vertex beyond the rows).
-        # Where every constant has an error, the covariance is regular and no scale is free;
-        # a reading of many constants so far from the rows is no statement a reader takes
-        # in, and its refits cost seconds (18 constants: 0.9 s each)
-        if all(math.isfinite(c.stderr) for c in scored.constants) or len(scored.constants) > _BEST_FIRST:
+        # Where every constant has an error, the covariance is regular and no scale is free
+        if all(math.isfinite(c.stderr) for c in scored.constants) or len(scored.constants) > _TAKEN_IN_UP_TO:
             return scored
         rescaled = _rewritten(scored, outer_scales_in(scored.expr), symbols, X, y, budget)
         if rescaled is scored:
