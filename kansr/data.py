@@ -54,8 +54,7 @@ class Dataset:
         column of them (x_err beside x): carried to the target through the formula's slope
         (``kansr.search.weights.with_input_uncertainties``).
     target_sigma : ndarray, shape (n_samples,), or None
-        Where ``sigma`` carries the inputs' uncertainties too, the target's own (None where
-        the table gives none).
+        Where ``sigma`` carries the inputs' uncertainties too, the target's own (or None).
     """
 
     X: np.ndarray
@@ -159,8 +158,7 @@ def _numeric(frame: pd.DataFrame, source: str, by_line: bool, first_line: int = 
     def row_name(row: int) -> str:
         return f"row {row + first_line}" if by_line else f"index {frame.index[row]}"
 
-    def hint(column) -> str:
-        # both spellings: the same loader serves the command line and ``discover(..., drop=)``
+    def hint(column) -> str:  # both spellings: this loader serves the command line and Python
         return "" if str(column) == target else \
             f" (to leave the column out: --drop {column}, in Python drop=[{str(column)!r}])"
 
