@@ -287,7 +287,7 @@ def test_a_constant_target_is_answered_with_the_constant():
     assert ("no fitted constant" in note) == (not result.formula.atoms(sympy.Float)), note
 
 
-def test_a_column_that_restates_another_is_left_out_and_the_one_the_law_is_written_in_kept(monkeypatch):
+def test_a_column_that_restates_another_is_left_out_and_the_one_the_law_is_written_in_kept(monkeypatch, capsys):
     from kansr.search.search import Search
 
     scored = []  # the tables of common laws scored: once for each column compared, no more
@@ -310,9 +310,13 @@ def test_a_column_that_restates_another_is_left_out_and_the_one_the_law_is_writt
     celsius = rng.uniform(-20.0, 80.0, 30)
     frame = pd.DataFrame({"T_C": celsius, "T_K": celsius + 273.15,
                           "P": 0.37 * (celsius + 273.15) * (1 + rng.normal(0, 0.002, 30))})
-    result = discover(frame, time_budget=3, verbose=False)
+    capsys.readouterr()
+    result = discover(frame, time_budget=3, verbose=True)
     assert result.formula.free_symbols == {sympy.Symbol("T_K")} and result.complexity <= 5
     assert "left out T_C: it is T_K - 273.15 on every row (--inputs to choose)" in result.notes
+    # the common laws of the column kept are said, as a search without the other says them
+    said = [line for line in capsys.readouterr().err.splitlines() if line.startswith("[kansr] baseline: ")]
+    assert said and all("T_C" not in line for line in said) and any("T_K" in line for line in said)
 
 
 def test_a_constant_input_column_is_left_out_with_a_note(tmp_path, capsys):

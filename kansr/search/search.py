@@ -110,6 +110,7 @@ class Search:
         self.unchanged = 0  # and for how many outcomes in a row it has stayed chosen
         self.surrogate: Surrogate | None = None  # trained by "reduce", used again by "affine"
         self.baselines_done = False
+        self.said: list[str] = []  # the outcomes' progress lines, printed or not (``carried_on``)
         self.pending = True  # whether ``run`` still has plans to run
 
     def __getstate__(self) -> dict:
@@ -137,11 +138,13 @@ class Search:
     def carried_on(self, dataset: Dataset, budget: Budget | None, verbose: bool) -> "Search":
         """This search, run on the columns of ``dataset`` (its notes added) to compare them
         with others, carried on as the search within ``budget``: its common laws are not
-        scored again."""
+        scored again, and what it said of them is said now, as a search of its own would."""
         search = copy.copy(self)
         search.dataset, search.budget, search.verbose = dataset, budget, verbose
         search.scorer = copy.copy(self.scorer)
         search.scorer.budget = budget
+        for message in self.said:
+            progress(message, verbose)
         return search
 
     def _spent(self) -> bool:
@@ -304,6 +307,7 @@ class Search:
             self.timer.seconds[stage] = self.timer.seconds.get(stage, 0.0) + seconds
         for message in outcome.log:
             progress(message, self.verbose)
+        self.said += outcome.log
         if outcome.stopped == INTERRUPTED:
             # the candidates of the alternative Ctrl-C cut short are kept above; the caller
             # (``kansr.search.discover``) answers with the best formula so far
