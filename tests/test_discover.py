@@ -290,15 +290,26 @@ def test_a_constant_target_is_answered_with_the_constant():
 def test_a_column_that_restates_another_is_left_out_and_the_one_the_law_is_written_in_kept(monkeypatch, capsys):
     from kansr.search.search import Search
 
-    scored = []  # the tables of common laws scored: once for each column compared, no more
+    scored, budgets = [], []  # the tables of common laws scored: once for each column compared, no more
     baselines = Search.baselines
-    monkeypatch.setattr(Search, "baselines", lambda search: scored.append(search.dataset.names) or baselines(search))
+
+    def counted(search):
+        scored.append(search.dataset.names)
+        outcome = baselines(search)
+        budgets.append(search.budget)
+        return outcome
+
+    monkeypatch.setattr(Search, "baselines", counted)
     rng = np.random.default_rng(2)
     x = rng.uniform(1.0, 10.0, 30)
     # the same numbers twice, and in hundredths: the first is kept, the others named
     frame = pd.DataFrame({"x": x, "x_copy": x, "x_cm": 100 * x, "y": 2 * x + 1 + rng.normal(0, 0.05, 30)})
     result = discover(frame, time_budget=3, verbose=False)
     assert scored == [["x"], ["x_copy"], ["x_cm"]]
+    # the trials share 40 % of the budget, counted in work (the same choice on a busy
+    # machine), and each stops with its share: run to their ends they took 3 s to 5.4 s
+    assert all(b.mode == "work" for b in budgets) and sum(b.seconds for b in budgets) <= 0.4 * 3
+    assert all(b.spent() <= b.seconds * 1.5 for b in budgets)
     assert result.formula.free_symbols == {sympy.Symbol("x")} and result.complexity == 5
     assert "left out x_copy: it is x on every row (--inputs to choose)" in result.notes
     assert "left out x_cm: it is 100·x on every row (--inputs to choose)" in result.notes

@@ -143,6 +143,8 @@ class Search:
         search.dataset, search.budget, search.verbose = dataset, budget, verbose
         search.scorer = copy.copy(self.scorer)
         search.scorer.budget = budget
+        if search.stopped is not None:  # its share of the budget ran out, not the search's
+            search.stopped, search.pending = None, True
         for message in self.said:
             progress(message, verbose)
         return search
@@ -167,6 +169,9 @@ class Search:
                 laws = baseline_laws(X, y, self.symbols)
                 self.scorer.use_table(table_forms(laws, self.symbols))
                 for law in laws:
+                    if outcome.candidates and self._spent():
+                        outcome.stopped = self._budget_label()
+                        break
                     # a law that those scored before it outclass is left out before its
                     # cross-validation (``Scorer.score``)
                     outcome.candidates += self.scorer.score(law.formula, BASELINE, timer, outcome.log, simplify=False,
