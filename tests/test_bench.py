@@ -113,7 +113,7 @@ def _env_with_tests():
 def test_runner_records_a_hung_task_as_timeout_and_goes_on(tmp_path, monkeypatch):
     monkeypatch.setenv("PYTHONPATH", _env_with_tests()["PYTHONPATH"])
     out = tmp_path / "r.jsonl"
-    tasks = [Task("I.12.1", 0.0, 0, "bench_helpers:sleeping_method", 1, hard_timeout=5, n_train=50, n_test=50),
+    tasks = [Task("I.12.1", 0.0, 0, "bench_helpers:sleeping_method", 1, hard_timeout=2, n_train=50, n_test=50),
              Task("I.29.4", 0.0, 0, "bench_helpers:exact_method", 1, hard_timeout=60, n_train=50, n_test=50)]
     rows = run(tasks, out, workers=2, log=lambda m: None)
     by_problem = {r["problem"]: r for r in rows}

@@ -16,7 +16,13 @@ def test_every_example_is_checked():
     assert sorted(p.name for p in EXAMPLES) == sorted(EXPECTED)
 
 
-@pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.name)
+# the README's own case runs by default; the others (8 to 12 s each, their features tested
+# in their own modules) with -m slow
+FAST = {"csv_to_formula.py"}
+
+
+@pytest.mark.parametrize("script", [pytest.param(p, marks=() if p.name in FAST else pytest.mark.slow) for p in EXAMPLES],
+                         ids=lambda p: p.name)
 def test_example_runs(script, tmp_path):
     if script.name == "plot_kan.py":
         pytest.importorskip("matplotlib")
