@@ -228,3 +228,37 @@ def test_a_budget_handed_to_another_process_counts_the_time_it_took_to_arrive(mo
     work = Budget(10.0, mode="work")
     work.charge(4.0)
     assert pickle.loads(pickle.dumps(work)).remaining() == pytest.approx(6.0)
+
+
+def test_the_commands_budget_counts_from_its_start(tmp_path, monkeypatch, capsys):
+    # reading the table and loading PyTorch and sympy took 4 s of a 5 s budget, and the
+    # command ran 9 s: the search gets what is left (a tenth at least), and says so; a work
+    # budget is not counted on the clock, and gets all of it
+    import kansr.data
+    import kansr.search
+    from kansr.cli import main
+
+    path = _csv(tmp_path, n=50, exact=True)
+    budgets = []
+    read = kansr.data.load
+
+    def slow_load(*args, **kwargs):
+        time.sleep(1.0)
+        return read(*args, **kwargs)
+
+    def recorded(*args, time_budget=None, **kwargs):
+        budgets.append(time_budget)
+        return found(*args, time_budget=min(time_budget, 1.0), **kwargs)
+
+    found = kansr.search.discover
+    monkeypatch.setattr(kansr.data, "load", slow_load)
+    monkeypatch.setattr(kansr.search, "discover", recorded)
+    assert main(["discover", str(path), "--time-budget", "3"]) == 0
+    assert 1.0 < 3 - budgets[0] < 2.0
+    said = capsys.readouterr().err
+    assert f"the search has {budgets[0]:.1f} s of the 3 s budget: reading the table and loading took" in said
+    assert main(["discover", str(path), "--time-budget", "1.1", "--quiet"]) == 0
+    assert budgets[1] == pytest.approx(0.11) and capsys.readouterr().err == ""
+    monkeypatch.setattr(kansr.data, "load", read)
+    assert main(["discover", str(path), "--time-budget", "3", "--budget-mode", "work", "--quiet"]) == 0
+    assert budgets[2] == 3.0
