@@ -238,8 +238,8 @@ def _discover(args, started: float) -> int:
 def _left(args, started: float) -> float | None:
     """The budget the search gets: on the clock, what the command has left of
     ``--time-budget``, which counts from its start (reading the table and loading PyTorch
-    and sympy took 4 s of a 5 s budget, and the command ran 9 s), but never less than a
-    tenth of it; in work, all of it (work is not counted on the clock)."""
+    and sympy take seconds of it), but never less than a tenth of it; in work, all of it
+    (work is not counted on the clock)."""
     if args.time_budget is None or args.budget_mode != "time":
         return args.time_budget
     return max(args.time_budget - (time.monotonic() - started), _LEAST_SHARE * args.time_budget)

@@ -59,7 +59,8 @@ from kansr.symbolic import residuals
 # instruments reading one quantity differ by far more
 _RESTATED = 1e-6
 # the share of the budget the trials of restated columns may spend together, the rest left
-# for the search on the columns kept: in work it runs up to about twice as long on a slow machine
+# for the search on the columns kept (counted in work, it can take twice that on the clock
+# of a slow machine)
 _TRIALS_SHARE = 0.4
 # descriptions within this many nats tie: the same law in proportional columns (cm and m)
 _TIE_NATS = 1e-6
@@ -96,7 +97,6 @@ def _one_of_each_restatement(dataset: Dataset, config: DiscoverConfig, rows: Row
     # each trial gets an equal share of the budget counted in work, not on the clock: cut by
     # the clock, the first column's trial could leave the next one nothing, and the choice
     # would follow the machine's load; run to their ends, the trials overran short budgets
-    # (two 1-input tables of common laws took a 3 s budget to 6 s)
     count = sum(len(members) for members in sets if len(members) > 1)
     left = math.inf if budget is None or not count else budget.remaining()
     each = None if math.isinf(left) else _TRIALS_SHARE * left / count
