@@ -94,12 +94,13 @@ def _one_of_each_restatement(dataset: Dataset, config: DiscoverConfig, rows: Row
         else:
             sets.append([column])
     kept = [members[0] for members in sets]
-    # each trial gets an equal share of the budget counted in work, not on the clock: cut by
-    # the clock, the first column's trial could leave the next one nothing, and the choice
-    # would follow the machine's load; run to their ends, the trials overran short budgets
+    # each trial gets an equal share of the budget counted in work, and only that: cut by
+    # the clock (its own or the whole budget's), the first column's trial could leave the
+    # next one nothing, and the choice would follow the machine's load; run to their ends,
+    # the trials overran short budgets
+    # (of the whole budget, not of what is left: that too follows the machine's load)
     count = sum(len(members) for members in sets if len(members) > 1)
-    left = math.inf if budget is None or not count else budget.remaining()
-    each = None if math.isinf(left) else _TRIALS_SHARE * left / count
+    each = None if budget is None or budget.seconds is None or not count else _TRIALS_SHARE * budget.seconds / count
     chosen: Search | None = None
     for position, members in enumerate(sets):
         if len(members) == 1:
@@ -107,7 +108,8 @@ def _one_of_each_restatement(dataset: Dataset, config: DiscoverConfig, rows: Row
         trials, lengths = [], []
         for column in members:
             trial = Search(data_module.columns(dataset, sorted(kept[:position] + [column] + kept[position + 1:])),
-                           config, rows, seed, None if budget is None else Budget(each, "work", parent=budget),
+                           config, rows, seed, None if budget is None else Budget(each, "work", parent=budget,
+                                                                                   bound_by_parent=False),
                            verbose=False)
             trial.run(baselines_only=True)
             trials.append(trial)
@@ -210,7 +212,7 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
         Search with only these input columns, or without these.
     units : str, Path or dict, optional
         The columns' physical units: a units table (``kansr.units.read_units``) or a dict
-        of column -> unit string ("kg m s^-2") or exponents of (m, s, kg, K, V). The search
+        of column -> unit string ("kg m s^-2") or exponents of (m, s, kg, K, V, mol). The search
         then runs on dimensionless groups (``kansr.search.dimensions``), and its formulas
         are dimensionally consistent.
     constant_units : bool
