@@ -48,7 +48,7 @@ def _build_parser() -> argparse.ArgumentParser:
     discover.add_argument("--inputs", help="comma-separated input columns to use (default: all)")
     discover.add_argument("--drop", help="comma-separated input columns to leave out")
     discover.add_argument("--units", help="units table (CSV: Variable and Units, or Variable and one column "
-                                          "per base unit m, s, kg, K, V): search dimensionless groups")
+                                          "per base unit m, s, kg, K, V and optionally mol): search dimensionless groups")
     discover.add_argument("--constant-units", action="store_true",
                           help="with --units: let the overall constant carry units (reported with it)")
     discover.add_argument("--partial-units", action="store_true",

@@ -46,7 +46,7 @@ class KANSymbolicRegressor(RegressorMixin, BaseEstimator):
         ``architectures``, where given, take precedence over its fields.
     units : dict or None, default=None
         Physical units of the features (feature name -> unit string such as "kg m s^-2", or
-        exponents of m, s, kg, K, V; ``x0``, ``x1``, ... for arrays without names), with
+        exponents of m, s, kg, K, V, mol; ``x0``, ``x1``, ... for arrays without names), with
         ``target_units``: the search then runs on dimensionless groups and every formula
         is dimensionally consistent (see ``kansr.discover``).
     target_units : str, tuple or None, default=None

@@ -2,9 +2,10 @@
 
 A unit is a vector of exponents over the base dimensions ``BASE`` (length, time, mass,
 temperature, electric potential: the basis of the AI Feynman database's units, in which
-charge is kg m² s⁻² V⁻¹). Only dimensions matter for dimensional analysis, so a unit
-string may use any unit of a dimension (``g``, ``cm``, ``min``, ``kPa``): its scale
-goes into the formula's constants.
+charge is kg m² s⁻² V⁻¹; and amount of substance, for chemistry's moles and molar
+concentrations). Only dimensions matter for dimensional analysis, so a unit string may use
+any unit of a dimension (``g``, ``cm``, ``min``, ``kPa``, ``atm``, ``mM``): its scale goes
+into the formula's constants.
 
 Unit strings: tokens separated by spaces, ``*`` or ``·``, each a unit name with an
 optional exponent (``m^2``, ``s**-1``, ``s-1``), and at most one ``/`` after which every
@@ -12,8 +13,9 @@ exponent is negated: ``kg m^2 s^-2``, ``m/s^2``, ``W/m^2 K``; ``1`` (or an empty
 string) for a dimensionless column.
 
 Units tables (``read_units``): a CSV with a column naming the variable (``Variable``,
-``name`` or ``column``) and either one column per base dimension (``m, s, kg, K, V``; ``T``
-is read as kelvin, as in the AI Feynman table) or a ``Units`` column of unit strings.
+``name`` or ``column``) and either one column per base dimension (``m, s, kg, K, V``, and ``mol``
+where any has moles; ``T`` is read as kelvin, as in the AI Feynman table) or a ``Units``
+column of unit strings. Exponents given in Python may likewise leave out the last, ``mol``.
 """
 
 from __future__ import annotations
@@ -26,15 +28,20 @@ import pandas as pd
 
 from kansr.errors import DataError
 
-BASE = ("m", "s", "kg", "K", "V")
+BASE = ("m", "s", "kg", "K", "V", "mol")
+# the AI Feynman database's basis, without moles: exponents of these alone leave mol at 0
+_FEYNMAN_BASE = len(BASE) - 1
 Dimension = tuple[Fraction, ...]
 
 
-def _vector(m=0, s=0, kg=0, K=0, V=0) -> Dimension:
-    return tuple(Fraction(e) for e in (m, s, kg, K, V))
+def _vector(m=0, s=0, kg=0, K=0, V=0, mol=0) -> Dimension:
+    return tuple(Fraction(e) for e in (m, s, kg, K, V, mol))
 
 
 _AMPERE = _vector(m=2, s=-3, kg=1, V=-1)  # W / V
+_LENGTH, _TIME, _MASS = _vector(m=1), _vector(s=1), _vector(kg=1)
+_ENERGY, _POWER, _PRESSURE = _vector(m=2, s=-2, kg=1), _vector(m=2, s=-3, kg=1), _vector(m=-1, s=-2, kg=1)
+_MOLAR = _vector(m=-3, mol=1)  # mol per litre
 UNITS: dict[str, Dimension] = {
     "1": _vector(),
     "m": _vector(m=1), "cm": _vector(m=1), "mm": _vector(m=1), "km": _vector(m=1), "um": _vector(m=1),
@@ -48,6 +55,15 @@ UNITS: dict[str, Dimension] = {
     "J": _vector(m=2, s=-2, kg=1), "kJ": _vector(m=2, s=-2, kg=1), "eV": _vector(m=2, s=-2, kg=1),
     "W": _vector(m=2, s=-3, kg=1), "kW": _vector(m=2, s=-3, kg=1),
     "Pa": _vector(m=-1, s=-2, kg=1), "kPa": _vector(m=-1, s=-2, kg=1),
+    "hPa": _PRESSURE, "MPa": _PRESSURE, "bar": _PRESSURE, "mbar": _PRESSURE, "atm": _PRESSURE, "Torr": _PRESSURE,
+    "mmHg": _PRESSURE,
+    "ft": _LENGTH, "in": _LENGTH, "mi": _LENGTH, "yr": _TIME, "lb": _MASS,
+    "cal": _ENERGY, "kcal": _ENERGY, "kWh": _ENERGY, "mW": _POWER, "MW": _POWER, "kN": _vector(m=1, s=-2, kg=1),
+    "kHz": _vector(s=-1), "MHz": _vector(s=-1),
+    "mL": _vector(m=3), "ml": _vector(m=3),
+    "rad": _vector(), "deg": _vector(), "sr": _vector(),
+    "mol": _vector(mol=1), "mmol": _vector(mol=1), "umol": _vector(mol=1),
+    "M": _MOLAR, "mM": _MOLAR, "uM": _MOLAR,
     "A": _AMPERE, "mA": _AMPERE,
     "C": _vector(m=2, s=-2, kg=1, V=-1),
     "Ohm": _vector(V=2, m=-2, s=3, kg=-1),
@@ -86,7 +102,7 @@ def format_unit(dimension: Dimension) -> str:
     """A unit string of ``dimension`` in the base units ("1" for none)."""
     parts = []
     display = {name: exponent for name, exponent in zip(BASE, dimension)}
-    for name, exponent in ((n, display[n]) for n in ("kg", "m", "s", "K", "V")):
+    for name, exponent in ((n, display[n]) for n in ("kg", "m", "s", "K", "V", "mol")):
         if exponent == 1:
             parts.append(name)
         elif exponent != 0:
@@ -113,16 +129,17 @@ def read_units(path: str | Path) -> dict[str, Dimension]:
         raise DataError(f"{path}: a units table needs a 'Variable' column naming each variable")
     exponent_columns = [_column(table, (b.lower(),) + (("t",) if b == "K" else ())) for b in BASE]
     unit_column = _column(table, ("units", "unit"))
-    if unit_column is None and None in exponent_columns:
+    if unit_column is None and None in exponent_columns[:_FEYNMAN_BASE]:
         raise DataError(f"{path}: a units table needs a 'Units' column or one column per base unit "
-                        f"({', '.join(BASE)})")
+                        f"({', '.join(BASE)}; mol may be left out)")
     units = {}
     for row_number, row in enumerate(table.to_dict("records"), start=2):
         name = str(row[name_column]).strip()
         where = f"{path}, row {row_number} ({name})"
-        if None not in exponent_columns:
+        if None not in exponent_columns[:_FEYNMAN_BASE]:
             try:
-                units[name] = tuple(Fraction(str(row[c]).strip() or "0") for c in exponent_columns)
+                units[name] = tuple(Fraction(str(row[c]).strip() or "0") if c is not None else Fraction(0)
+                                    for c in exponent_columns)
             except ValueError:
                 raise DataError(f"{where}: exponents must be numbers") from None
         else:
@@ -143,9 +160,11 @@ def resolve(units, names: list[str], target: str, partial: bool = False) -> tupl
                 table[str(name)] = parse_unit(unit, f"units of {name!r}")
             else:
                 values = tuple(Fraction(e) for e in unit)
+                if len(values) == _FEYNMAN_BASE:
+                    values += (Fraction(0),)
                 if len(values) != len(BASE):
                     raise DataError(f"units of {name!r}: {len(values)} exponents, expected {len(BASE)} "
-                                    f"({', '.join(BASE)})")
+                                    f"({', '.join(BASE)}; mol may be left out)")
                 table[str(name)] = values
     missing = [n for n in [*names, target] if n not in table and n.rstrip("_") not in table]
     if missing and not partial:

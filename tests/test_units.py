@@ -21,14 +21,41 @@ def test_unit_strings_parse_to_base_exponents():
     joule = parse_unit("kg m^2 s^-2")
     assert joule == parse_unit("J") == parse_unit("N m") == parse_unit("kg m**2 s-2") == parse_unit("kg m^2/s^2")
     assert format_unit(joule) == "kg m^2 s^-2"
-    assert parse_unit("m/s^2") == (1, -2, 0, 0, 0)
-    assert parse_unit("1") == parse_unit("") == (0, 0, 0, 0, 0)
+    assert parse_unit("m/s^2") == (1, -2, 0, 0, 0, 0)
+    assert parse_unit("1") == parse_unit("") == (0, 0, 0, 0, 0, 0)
     # the AI Feynman basis: charge is kg m² s⁻² V⁻¹
     assert parse_unit("C") == parse_unit("A s") == parse_unit("J/V")
     with pytest.raises(DataError, match="unknown unit 'furlong'"):
         parse_unit("furlong s^-1")
     with pytest.raises(DataError, match="more than one '/'"):
         parse_unit("m/s/s")
+
+
+def test_a_chemists_units_parse_moles_concentrations_and_pressures():
+    # amount of substance is a base dimension of its own: a molar concentration is mol per
+    # litre, a gas constant J/(mol K); atm, bar and Torr are pressures, as Pa is
+    assert parse_unit("mol") == (0, 0, 0, 0, 0, 1) and parse_unit("mM") == parse_unit("mol/L") == parse_unit("M")
+    assert format_unit(parse_unit("J/mol K")) == "kg m^2 s^-2 K^-1 mol^-1"
+    assert parse_unit("atm") == parse_unit("bar") == parse_unit("Torr") == parse_unit("Pa") == parse_unit("N/m^2")
+    assert parse_unit("kcal/mol") == parse_unit("J mol^-1") and parse_unit("deg") == parse_unit("1")
+    # P = n·R·T/V with R a column: the scale is n·R·T/V, and no group is left
+    (scale, pis), (n, R, T, V) = _groups({"n": "mol", "R": "J/mol K", "T": "K", "V": "L", "P": "atm"}, "P")
+    assert sympy.simplify(scale - n * R * T / V) == 0 and pis == []
+
+
+def test_exponents_without_moles_leave_them_at_zero(tmp_path):
+    # the AI Feynman table's five columns, and five exponents in Python, as before moles
+    from kansr.units import resolve
+
+    table = tmp_path / "units.csv"
+    table.write_text("Variable,m,s,kg,T,V\nx,1,0,0,0,0\ny,1,-1,0,0,0\n")
+    assert read_units(table) == {"x": parse_unit("m"), "y": parse_unit("m/s")}
+    table.write_text("Variable,m,s,kg,T,V,mol\nc,-3,0,0,0,0,1\n")
+    assert read_units(table) == {"c": parse_unit("mM")}
+    dims, target = resolve({"x": (1, 0, 0, 0, 0), "y": (1, -1, 0, 0, 0, 0)}, ["x"], "y")
+    assert dims == [parse_unit("m")] and target == parse_unit("m/s")
+    with pytest.raises(DataError, match="3 exponents, expected 6"):
+        resolve({"x": (1, 0, 0), "y": "m"}, ["x"], "y")
 
 
 def _groups(units: dict, target: str):
@@ -169,7 +196,7 @@ def test_the_feynman_units_table_reads():
     units = read_units(Path(__file__).parents[1] / "datasets" / "feynman_units.csv")
     assert len(units) == 110
     assert units["epsilon"] == parse_unit("kg m s^-2 V^-2")  # C² N⁻¹ m⁻² with C = kg m² s⁻² V⁻¹
-    assert units["T"] == (0, 0, 0, 1, 0)  # the table's column T is the temperature
+    assert units["T"] == (0, 0, 0, 1, 0, 0)  # the table's column T is the temperature (and no moles)
 
 
 def test_the_estimator_takes_units():
