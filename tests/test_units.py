@@ -13,7 +13,8 @@ from kansr import discover
 from kansr.cli import main
 from kansr.errors import DataError
 from kansr.search.config import DiscoverConfig
-from kansr.search.dimensions import dimensionless_groups, units_of
+from kansr.search.dimensions import dimensionless_groups
+from kansr.search.formula_units import units_of
 from kansr.units import format_unit, parse_unit, read_units
 
 
@@ -41,6 +42,34 @@ def test_a_chemists_units_parse_moles_concentrations_and_pressures():
     # P = n·R·T/V with R a column: the scale is n·R·T/V, and no group is left
     (scale, pis), (n, R, T, V) = _groups({"n": "mol", "R": "J/mol K", "T": "K", "V": "L", "P": "atm"}, "P")
     assert sympy.simplify(scale - n * R * T / V) == 0 and pis == []
+
+
+def test_the_units_consistency_fixes_are_given_to_each_constant():
+    # a formula of more constants with units than the overall one (shown where no formula
+    # but a constant is one of those, --constant-units): each constant gets the units its
+    # place fixes, "?" (None) where it leaves them open
+    from kansr.search.formula_units import inferred_constant_units
+
+    t, L, x, m = sympy.symbols("t L x m")
+    units = {t: parse_unit("s"), L: parse_unit("m"), x: parse_unit("m"), m: parse_unit("kg")}
+    f = sympy.Float
+
+    def inferred(formula, target):
+        found = inferred_constant_units(formula, units, parse_unit(target))
+        return {value: None if dims is None else format_unit(dims) for value, dims in found.items()}
+
+    # first-order kinetics, its initial value fitted or snapped (2 mM, the units still its)
+    assert inferred(f(2.1) * sympy.exp(f(-0.0055) * t), "mM") == {2.1: "m^-3 mol", -0.0055: "s^-1"}
+    assert inferred(2 * sympy.exp(f(-0.0055) * t), "mM") == {-0.0055: "s^-1"}
+    # a time against a length: every constant has units of its own
+    assert inferred(f(3.0) + f(1.5) * sympy.exp(f(0.2) * L), "s") == {3.0: "s", 1.5: "s", 0.2: "m^-1"}
+    assert inferred(f(1.2) * sympy.sin(f(0.3) * t + f(0.1)) + f(4.0), "m") == {
+        1.2: "m", 0.3: "s^-1", 0.1: "1", 4.0: "m"}
+    assert inferred(f(5.0) * x / (f(2.0) + x), "mol") == {5.0: "mol", 2.0: "m"}
+    # a fitted exponent of a mass makes units of none, an exact one its share
+    assert inferred(f(2.5) * m ** f(0.75), "W") == {2.5: None, 0.75: None}
+    assert inferred(f(2.5) * m ** sympy.Rational(3, 4), "W") == {2.5: "kg^1/4 m^2 s^-3"}
+    assert inferred(f(0.5) * x * sympy.exp(f(0.6) * t**2), "m") == {0.5: "1", 0.6: "s^-2"}
 
 
 def test_exponents_without_moles_leave_them_at_zero(tmp_path):
@@ -379,7 +408,7 @@ def test_a_front_row_in_the_users_columns_gets_bootstrap_errors_where_its_covari
 
 
 def test_a_formula_is_carried_where_its_overall_constant_alone_needs_units():
-    from kansr.search.dimensions import carried
+    from kansr.search.formula_units import carried
 
     length = sympy.Symbol("L")
     units = {length: parse_unit("m")}

@@ -17,8 +17,8 @@ wins; without, the earliest columns.
 Where the target's units are not a monomial of the inputs' (a law with a dimensional
 constant such as G or k_B, which is not a column), nothing can be reduced: the constant's
 units are free, and with them every input's power. With ``constant_units`` the search
-then runs on the columns as they are, and the overall constant's units are inferred from
-the formula found (``constant_units_of``).
+then runs on the columns as they are, and the constants' units are inferred from the
+formula found (``kansr.search.formula_units``).
 """
 
 from __future__ import annotations
@@ -36,12 +36,13 @@ from kansr.budget import Budget, expired
 from kansr.data import Dataset
 from kansr.errors import DataError
 from kansr.search.candidate import one_signed
+from kansr.search.formula_units import units_of
 from kansr.search.result import Result, constants_table, fit_of, report_budget
 from kansr.search.rows import Rows
 from kansr.search.weights import OWN_SLOPE_ROUNDS, own_uncertainties, row_weights, weighted_variance
 from kansr.symbolic import complexity, describe, predict, refit, snap
 from kansr.symbolic.description import description_length, model_nmse, pooled, structure
-from kansr.units import BASE, Dimension, format_unit
+from kansr.units import Dimension, format_unit
 
 # at most this many choices of repeating inputs are compared
 _MAX_CHOICES = 5000
@@ -199,73 +200,6 @@ def substitution(groups: Groups, labels: list[str], symbols: list[sympy.Symbol]
     return {sympy.Symbol(label): pi for label, pi in zip(labels, pis)}, scale
 
 
-def units_of(expr: sympy.Expr, units: dict[sympy.Symbol, Dimension]) -> Dimension | None:
-    """The units of ``expr`` with its numbers dimensionless; None where it is not
-    consistent (terms of different units added, a function of a quantity with units,
-    a power with units in the exponent)."""
-    if expr.is_Number or expr in (sympy.pi, sympy.E):
-        return (Fraction(0),) * len(BASE)
-    if expr.is_Symbol:
-        return units.get(expr)
-    if expr.is_Mul:
-        parts = [units_of(a, units) for a in expr.args]
-        return None if any(p is None for p in parts) else tuple(map(sum, zip(*parts)))
-    if expr.is_Pow:
-        base, exponent = expr.args
-        base_units, exponent_units = units_of(base, units), units_of(exponent, units)
-        if base_units is None or exponent_units is None or any(exponent_units):
-            return None
-        if not any(base_units):
-            return base_units
-        if not exponent.is_Rational:  # a fitted exponent leaves the units undefined
-            return None
-        power = Fraction(int(exponent.p), int(exponent.q))
-        return tuple(power * e for e in base_units)
-    if expr.is_Add:
-        parts = [units_of(a, units) for a in expr.args]
-        return parts[0] if parts[0] is not None and all(p == parts[0] for p in parts) else None
-    arguments = [units_of(a, units) for a in expr.args]
-    return arguments[0] if arguments and all(a is not None and not any(a) for a in arguments) else None
-
-
-def constant_units_of(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension], target: Dimension
-                      ) -> dict[float, Dimension | None]:
-    """The units of ``formula``'s overall constant (y = c·g(x): the target's units less
-    g's), where g's units follow from the columns' (else None); every other constant is
-    dimensionless."""
-    factor, rest = formula.as_coeff_Mul()
-    if not isinstance(factor, sympy.Float):
-        return {}
-    rest_units = units_of(rest, units)
-    return {float(factor): None if rest_units is None else tuple(t - r for t, r in zip(target, rest_units))}
-
-
-def carried(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension], target: Dimension) -> bool:
-    """Whether ``formula`` is consistent in units with its overall constant the only number
-    that carries units (y = c·g(x), g of defined units; or g alone of the target's units):
-    what ``--constant-units`` allows. c0 + c1·exp(c2·L) for a time against a length is not:
-    each of its constants would need units of its own."""
-    factor, rest = formula.as_coeff_Mul()
-    rest_units = units_of(rest, units)
-    return rest_units is not None and (isinstance(factor, sympy.Float) or tuple(rest_units) == tuple(target))
-
-
-def with_fitted_carrier(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension], target: Dimension
-                        ) -> sympy.Expr | None:
-    """``formula`` with its overall factor fitted instead of exact, where that factor carries
-    units (``constant_units_of``); None where it is fitted already, dimensionless, or of
-    units the columns do not tell. A constant with units has the value the units give it
-    (g is 9.81 in metres and seconds, 32.2 in feet): an exact 49/10 for it says nothing
-    about the law, and hides the number and its error the user measured."""
-    factor, rest = formula.as_coeff_Mul()
-    if isinstance(factor, sympy.Float) or rest.is_Number:
-        return None
-    rest_units = units_of(rest, units)
-    if rest_units is None or tuple(rest_units) == tuple(target):
-        return None
-    return sympy.Float(float(factor)) * rest
-
-
 def in_user_columns(result: Result, groups: Groups, labels: list[str], user: Dataset, rows: Rows,
                      input_units: list, target_units, budget: Budget) -> Result:
     """A result found on the dimensionless data in the user's columns: every formula of the
@@ -408,23 +342,3 @@ def with_errors(found: dict, symbols: list[sympy.Symbol], X: np.ndarray, y: np.n
                                                        for value, stderr in zip(table["value"], table["stderr"])])}
 
 
-def with_constant_units(result: Result, units: dict[str, tuple], target_units: tuple) -> Result:
-    """``result`` with the units of the overall constant of each formula inferred from the
-    columns' (``constant_units_of``; "?" where they cannot be), "1" for the rest; "?" for
-    every constant of a formula that is not ``carried`` (shown only where no formula but a
-    constant is, ``Search.restrict``)."""
-    symbols = {sympy.Symbol(name): dims for name, dims in units.items()}
-
-    def table(formula: sympy.Expr, constants: pd.DataFrame) -> pd.DataFrame:
-        if not carried(formula, symbols, target_units):  # its constants' units are more than one's
-            return constants.assign(units="?")
-        carriers = constant_units_of(formula, symbols, target_units)
-        return constants.assign(units=[
-            ("?" if carriers[value] is None else format_unit(carriers[value])) if value in carriers else "1"
-            for value in constants.value])
-
-    front = result.front.assign(constants=[
-        table(row.formula, pd.DataFrame(row.constants, columns=["name", "value", "stderr"])).to_dict("records")
-        for row in result.front.itertuples()])
-    return replace(result, constants=table(result.formula, result.constants), front=front,
-                   target_units=format_unit(target_units))

@@ -43,7 +43,7 @@ from kansr.budget import Budget, expired
 from kansr.data import Dataset
 from kansr.errors import KansrError
 from kansr import units as units_module
-from kansr.search import dimensions, screening
+from kansr.search import dimensions, formula_units, screening
 from kansr.search import laws as laws_module
 from kansr.search.bands import constants_covariance
 from kansr.search.rows import Rows, split_rows
@@ -353,17 +353,17 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
         raise KansrError("no formula could be fitted to the data")
     if units is not None and groups is None:
         by_symbol = {sympy.Symbol(name): unit for name, unit in zip(table.names, dims)}
-        search.refit_as(lambda formula: dimensions.with_fitted_carrier(formula, by_symbol, target_dims))
+        search.refit_as(lambda formula: formula_units.with_fitted_carrier(formula, by_symbol, target_dims))
         # the units allow one constant with units, the overall one: formulas that need more
         # (an offset, a rate inside exp) are dropped where any other fits
-        if not search.restrict(lambda formula: dimensions.carried(formula, by_symbol, target_dims)):
+        if not search.restrict(lambda formula: formula_units.carried(formula, by_symbol, target_dims)):
             progress("units: no formula found has the overall constant as its only one with units; "
                      "showing the formulas as found (their constants' units '?')", verbose)
     result = search.result(start)
     if groups is not None:
         result = dimensions.in_user_columns(result, groups, dataset.names, user, rows, dims, target_dims, budget)
     elif units is not None:
-        result = dimensions.with_constant_units(result, dict(zip(table.names, dims)), target_dims)
+        result = formula_units.with_constant_units(result, dict(zip(table.names, dims)), target_dims)
     # the small table's note counts the constants of the answer in the user's columns (under
     # units, m·v²/2 has none where the search fitted the dimensionless group's constant)
     small = small_table_note(len(loaded.y), len(result.constants))

@@ -1,0 +1,184 @@
+"""The units of a formula's constants, where the columns' units are known and the target's
+are no product of powers of the inputs' (``--constant-units``): which formulas the search
+may show (``carried``: the overall constant the one number with units, y = c·g(x)), that
+constant's units (``constant_units_of``), and, where no formula but a constant is carried,
+each constant's that consistency fixes (``inferred_constant_units``). The units of a
+formula itself are ``units_of``'s."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from fractions import Fraction
+
+import pandas as pd
+import sympy
+
+from kansr.search.result import Result
+from kansr.units import BASE, Dimension, format_unit
+
+# the units of a formula's overall exact factor, unknown (``inferred_constant_units``)
+_CARRIER = sympy.Symbol("_carrier")
+
+
+def units_of(expr: sympy.Expr, units: dict[sympy.Symbol, Dimension]) -> Dimension | None:
+    """The units of ``expr`` with its numbers dimensionless; None where it is not
+    consistent (terms of different units added, a function of a quantity with units,
+    a power with units in the exponent)."""
+    if expr.is_Number or expr in (sympy.pi, sympy.E):
+        return (Fraction(0),) * len(BASE)
+    if expr.is_Symbol:
+        return units.get(expr)
+    if expr.is_Mul:
+        parts = [units_of(a, units) for a in expr.args]
+        return None if any(p is None for p in parts) else tuple(map(sum, zip(*parts)))
+    if expr.is_Pow:
+        base, exponent = expr.args
+        base_units, exponent_units = units_of(base, units), units_of(exponent, units)
+        if base_units is None or exponent_units is None or any(exponent_units):
+            return None
+        if not any(base_units):
+            return base_units
+        if not exponent.is_Rational:  # a fitted exponent leaves the units undefined
+            return None
+        power = Fraction(int(exponent.p), int(exponent.q))
+        return tuple(power * e for e in base_units)
+    if expr.is_Add:
+        parts = [units_of(a, units) for a in expr.args]
+        return parts[0] if parts[0] is not None and all(p == parts[0] for p in parts) else None
+    arguments = [units_of(a, units) for a in expr.args]
+    return arguments[0] if arguments and all(a is not None and not any(a) for a in arguments) else None
+
+
+def constant_units_of(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension], target: Dimension
+                      ) -> dict[float, Dimension | None]:
+    """The units of ``formula``'s overall constant (y = c·g(x): the target's units less
+    g's), where g's units follow from the columns' (else None); every other constant is
+    dimensionless."""
+    factor, rest = formula.as_coeff_Mul()
+    if not isinstance(factor, sympy.Float):
+        return {}
+    rest_units = units_of(rest, units)
+    return {float(factor): None if rest_units is None else tuple(t - r for t, r in zip(target, rest_units))}
+
+
+def inferred_constant_units(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension], target: Dimension
+                            ) -> dict[float, Dimension | None]:
+    """The units of each float of ``formula`` that consistency alone fixes: the argument of
+    every function and every exponent dimensionless, the terms of a sum alike, the whole of
+    the ``target``'s units (k of A·exp(k·t) is per second, A the target's); None where they
+    leave a constant's open (two constants only multiplied together), or for all where they
+    contradict each other or a fitted exponent of a quantity with units makes units of none.
+    Exact numbers are dimensionless, but for an overall factor where the rest is not of the
+    target's units: snapped, A = 2 of 2·exp(k·t) still carries them."""
+    found = _inferred(formula, units, target, carrier=False)
+    if found is None:
+        found = _inferred(formula, units, target, carrier=True)
+    return found or {float(f): None for f in formula.atoms(sympy.Float)}
+
+
+def _inferred(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension], target: Dimension, carrier: bool
+              ) -> dict[float, Dimension | None] | None:
+    """``inferred_constant_units``, with the overall exact factor's units unknown too where
+    ``carrier``; None where the constraints contradict each other."""
+    floats = sorted(formula.atoms(sympy.Float), key=float)
+    unknown = {f: sympy.Symbol(f"_u{i}") for i, f in enumerate(floats)}
+    factor, rest = formula.as_coeff_Mul()
+    if carrier and isinstance(factor, sympy.Rational):
+        formula, unknown[_CARRIER] = rest, _CARRIER
+    found: dict[float, list] = {float(f): [] for f in floats}
+    for d in range(len(BASE)):
+        constraints: list[sympy.Expr] = []
+        try:
+            total = _exponent(formula, d, units, unknown, constraints) + (_CARRIER if _CARRIER in unknown else 0)
+        except ValueError:
+            return {value: None for value in found}
+        constraints.append(total - sympy.Rational(target[d]))
+        symbols, constraints = list(unknown.values()), [c for c in constraints if c != 0]
+        if not symbols:
+            if constraints:
+                return None
+            continue
+        solutions = sympy.linsolve(constraints, symbols)
+        if not solutions:
+            return None
+        for f, solved in zip(floats, next(iter(solutions))):
+            found[float(f)].append(Fraction(int(solved.p), int(solved.q)) if solved.is_Rational else None)
+    return {value: None if None in exponents else tuple(exponents) for value, exponents in found.items()}
+
+
+def _exponent(expr: sympy.Expr, d: int, units: dict[sympy.Symbol, Dimension], unknown: dict, constraints: list
+              ) -> sympy.Expr:
+    """The exponent of base dimension ``d`` in ``expr``'s units, linear in the ``unknown``
+    exponents of its floats; what consistency requires is added to ``constraints`` (each
+    expression there is 0). ValueError at a fitted exponent."""
+    if isinstance(expr, sympy.Float):
+        return unknown[expr]
+    if expr.is_Number or expr in (sympy.pi, sympy.E):
+        return sympy.Integer(0)
+    if expr.is_Symbol:
+        return sympy.Rational(units[expr][d]) if expr in units else sympy.Integer(0)
+    if expr.is_Pow:
+        base, power = expr.args
+        constraints.append(_exponent(power, d, units, unknown, constraints))
+        if not power.is_Rational:
+            raise ValueError("a fitted exponent")
+        return power * _exponent(base, d, units, unknown, constraints)
+    parts = [_exponent(a, d, units, unknown, constraints) for a in expr.args]
+    if expr.is_Mul:
+        return sympy.Add(*parts)
+    if expr.is_Add or isinstance(expr, sympy.Abs):
+        constraints.extend(p - parts[0] for p in parts[1:])
+        return parts[0]
+    constraints.extend(parts)  # exp, log, sin, ...: of dimensionless arguments
+    return sympy.Integer(0)
+
+
+def carried(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension], target: Dimension) -> bool:
+    """Whether ``formula`` is consistent in units with its overall constant the only number
+    that carries units (y = c·g(x), g of defined units; or g alone of the target's units):
+    what ``--constant-units`` allows. c0 + c1·exp(c2·L) for a time against a length is not:
+    each of its constants would need units of its own."""
+    factor, rest = formula.as_coeff_Mul()
+    rest_units = units_of(rest, units)
+    return rest_units is not None and (isinstance(factor, sympy.Float) or tuple(rest_units) == tuple(target))
+
+
+def with_fitted_carrier(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension], target: Dimension
+                        ) -> sympy.Expr | None:
+    """``formula`` with its overall factor fitted instead of exact, where that factor carries
+    units (``constant_units_of``); None where it is fitted already, dimensionless, or of
+    units the columns do not tell. A constant with units has the value the units give it
+    (g is 9.81 in metres and seconds, 32.2 in feet): an exact 49/10 for it says nothing
+    about the law, and hides the number and its error the user measured."""
+    factor, rest = formula.as_coeff_Mul()
+    if isinstance(factor, sympy.Float) or rest.is_Number:
+        return None
+    rest_units = units_of(rest, units)
+    if rest_units is None or tuple(rest_units) == tuple(target):
+        return None
+    return sympy.Float(float(factor)) * rest
+
+
+def with_constant_units(result: Result, units: dict[str, tuple], target_units: tuple) -> Result:
+    """``result`` with the units of the overall constant of each formula inferred from the
+    columns' (``constant_units_of``; "?" where they cannot be), "1" for the rest; for a
+    formula that is not ``carried`` (shown only where no formula but a constant is,
+    ``Search.restrict``), each constant's that consistency fixes, "?" for the others."""
+    symbols = {sympy.Symbol(name): dims for name, dims in units.items()}
+
+    def table(formula: sympy.Expr, constants: pd.DataFrame) -> pd.DataFrame:
+        if not carried(formula, symbols, target_units):  # its constants' units are more than one's
+            inferred = inferred_constant_units(formula, symbols, target_units)
+            return constants.assign(units=["?" if inferred.get(value) is None else format_unit(inferred[value])
+                                           for value in constants.value])
+        carriers = constant_units_of(formula, symbols, target_units)
+        return constants.assign(units=[
+            ("?" if carriers[value] is None else format_unit(carriers[value])) if value in carriers else "1"
+            for value in constants.value])
+
+    front = result.front.assign(constants=[
+        table(row.formula, pd.DataFrame(row.constants, columns=["name", "value", "stderr"])).to_dict("records")
+        for row in result.front.itertuples()])
+    return replace(result, constants=table(result.formula, result.constants), front=front,
+                   target_units=format_unit(target_units))
+
