@@ -66,6 +66,11 @@ def test_the_units_consistency_fixes_are_given_to_each_constant():
     assert inferred(f(1.2) * sympy.sin(f(0.3) * t + f(0.1)) + f(4.0), "m") == {
         1.2: "m", 0.3: "s^-1", 0.1: "1", 4.0: "m"}
     assert inferred(f(5.0) * x / (f(2.0) + x), "mol") == {5.0: "mol", 2.0: "m"}
+    # snapped, an exact number still carries the units of its place: Michaelis-Menten's
+    # K of 5/6 mM, and the 1 of exp(k·t) alone
+    assert inferred(f(12.3) * x / (x + sympy.Rational(5, 6)), "mol") == {12.3: "mol"}
+    assert inferred(sympy.exp(f(-0.0055) * t), "mM") == {-0.0055: "s^-1"}
+    assert inferred(f(3.0) + sympy.exp(f(0.2) * L), "s") == {3.0: None, 0.2: None}
     # a fitted exponent of a mass makes units of none, an exact one its share
     assert inferred(f(2.5) * m ** f(0.75), "W") == {2.5: None, 0.75: None}
     assert inferred(f(2.5) * m ** sympy.Rational(3, 4), "W") == {2.5: "kg^1/4 m^2 s^-3"}

@@ -16,7 +16,7 @@ import sympy
 from kansr.search.result import Result
 from kansr.units import BASE, Dimension, format_unit
 
-# the units of a formula's overall exact factor, unknown (``inferred_constant_units``)
+# the units of the 1 of a product without a number, unknown (``inferred_constant_units``)
 _CARRIER = sympy.Symbol("_carrier")
 
 
@@ -68,32 +68,33 @@ def inferred_constant_units(formula: sympy.Expr, units: dict[sympy.Symbol, Dimen
     the ``target``'s units (k of A·exp(k·t) is per second, A the target's); None where they
     leave a constant's open (two constants only multiplied together), or for all where they
     contradict each other or a fitted exponent of a quantity with units makes units of none.
-    Exact numbers are dimensionless, but for an overall factor where the rest is not of the
-    target's units: snapped, A = 2 of 2·exp(k·t) still carries them."""
-    found = _inferred(formula, units, target, carrier=False)
+    Exact numbers are dimensionless unless that contradicts the rest: then each carries
+    units too (snapped, the 2 mM of 2·exp(k·t), the 5/6 mM of c·S/(S + 5/6)), as does the
+    1 of a product without a number (exp(k·t) alone in mM)."""
+    found = _inferred(formula, units, target, free=False)
     if found is None:
-        found = _inferred(formula, units, target, carrier=True)
+        found = _inferred(formula, units, target, free=True)
     return found or {float(f): None for f in formula.atoms(sympy.Float)}
 
 
-def _inferred(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension], target: Dimension, carrier: bool
+def _inferred(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension], target: Dimension, free: bool
               ) -> dict[float, Dimension | None] | None:
-    """``inferred_constant_units``, with the overall exact factor's units unknown too where
-    ``carrier``; None where the constraints contradict each other."""
+    """``inferred_constant_units``, with the units of exact numbers unknown too where
+    ``free``; None where the constraints contradict each other."""
     floats = sorted(formula.atoms(sympy.Float), key=float)
     unknown = {f: sympy.Symbol(f"_u{i}") for i, f in enumerate(floats)}
-    factor, rest = formula.as_coeff_Mul()
-    if carrier and isinstance(factor, sympy.Rational):
-        formula, unknown[_CARRIER] = rest, _CARRIER
+    implicit = free and not formula.is_Add and formula.as_coeff_Mul()[0] == 1
     found: dict[float, list] = {float(f): [] for f in floats}
     for d in range(len(BASE)):
         constraints: list[sympy.Expr] = []
+        exact: list[sympy.Symbol] | None = [] if free else None
         try:
-            total = _exponent(formula, d, units, unknown, constraints) + (_CARRIER if _CARRIER in unknown else 0)
+            total = _exponent(formula, d, units, unknown, constraints, exact)
         except ValueError:
             return {value: None for value in found}
-        constraints.append(total - sympy.Rational(target[d]))
-        symbols, constraints = list(unknown.values()), [c for c in constraints if c != 0]
+        constraints.append(total + (_CARRIER if implicit else 0) - sympy.Rational(target[d]))
+        symbols = list(unknown.values()) + (exact or []) + ([_CARRIER] if implicit else [])
+        constraints = [c for c in constraints if c != 0]
         if not symbols:
             if constraints:
                 return None
@@ -106,24 +107,27 @@ def _inferred(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension], target:
     return {value: None if None in exponents else tuple(exponents) for value, exponents in found.items()}
 
 
-def _exponent(expr: sympy.Expr, d: int, units: dict[sympy.Symbol, Dimension], unknown: dict, constraints: list
-              ) -> sympy.Expr:
+def _exponent(expr: sympy.Expr, d: int, units: dict[sympy.Symbol, Dimension], unknown: dict, constraints: list,
+              exact: list | None) -> sympy.Expr:
     """The exponent of base dimension ``d`` in ``expr``'s units, linear in the ``unknown``
-    exponents of its floats; what consistency requires is added to ``constraints`` (each
-    expression there is 0). ValueError at a fitted exponent."""
+    exponents of its floats (and of its exact numbers but ±1 and exponents, each one
+    appended to ``exact``, where that is a list); what consistency requires is added to
+    ``constraints`` (each expression there is 0). ValueError at a fitted exponent."""
     if isinstance(expr, sympy.Float):
         return unknown[expr]
+    if exact is not None and expr.is_Rational and abs(expr) != 1:
+        exact.append(sympy.Symbol(f"_e{len(exact)}"))
+        return exact[-1]
     if expr.is_Number or expr in (sympy.pi, sympy.E):
         return sympy.Integer(0)
     if expr.is_Symbol:
         return sympy.Rational(units[expr][d]) if expr in units else sympy.Integer(0)
     if expr.is_Pow:
         base, power = expr.args
-        constraints.append(_exponent(power, d, units, unknown, constraints))
         if not power.is_Rational:
             raise ValueError("a fitted exponent")
-        return power * _exponent(base, d, units, unknown, constraints)
-    parts = [_exponent(a, d, units, unknown, constraints) for a in expr.args]
+        return power * _exponent(base, d, units, unknown, constraints, exact)
+    parts = [_exponent(a, d, units, unknown, constraints, exact) for a in expr.args]
     if expr.is_Mul:
         return sympy.Add(*parts)
     if expr.is_Add or isinstance(expr, sympy.Abs):
