@@ -191,7 +191,8 @@ def _discover(args, started: float) -> int:
     from kansr.search import DiscoverConfig, discover
     from kansr.search.search import INTERRUPTED
 
-    left, took = _left(args, started), time.monotonic() - started
+    took = time.monotonic() - started
+    left = _left(args, took)
     if left is not None and took > _LEAST_SHARE * args.time_budget and not args.quiet:  # said where it matters
         print(f"[kansr] the search has {left:.1f} s of the {args.time_budget:g} s budget: reading the table and "
               f"loading took {took:.1f} s", file=sys.stderr)
@@ -235,14 +236,14 @@ def _discover(args, started: float) -> int:
     return 0
 
 
-def _left(args, started: float) -> float | None:
+def _left(args, took: float) -> float | None:
     """The budget the search gets: on the clock, what the command has left of
-    ``--time-budget``, which counts from its start (reading the table and loading PyTorch
-    and sympy take seconds of it), but never less than a tenth of it; in work, all of it
-    (work is not counted on the clock)."""
+    ``--time-budget`` after the ``took`` seconds since its start (reading the table and
+    loading PyTorch and sympy), but never less than a tenth of it; in work, all of it (work
+    is not counted on the clock)."""
     if args.time_budget is None or args.budget_mode != "time":
         return args.time_budget
-    return max(args.time_budget - (time.monotonic() - started), _LEAST_SHARE * args.time_budget)
+    return max(args.time_budget - took, _LEAST_SHARE * args.time_budget)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -94,11 +94,10 @@ def _one_of_each_restatement(dataset: Dataset, config: DiscoverConfig, rows: Row
         else:
             sets.append([column])
     kept = [members[0] for members in sets]
-    # each trial gets an equal share of the budget counted in work, and only that: cut by
-    # the clock (its own or the whole budget's), the first column's trial could leave the
-    # next one nothing, and the choice would follow the machine's load; run to their ends,
-    # the trials overran short budgets
-    # (of the whole budget, not of what is left: that too follows the machine's load)
+    # each trial gets an equal share of the whole budget (not of what is left), counted in
+    # work, and only that: cut by the clock, or by what loading left, the first column's
+    # trial could leave the next one nothing, and the choice would follow the machine's
+    # load; run to their ends, the trials overran short budgets
     count = sum(len(members) for members in sets if len(members) > 1)
     each = None if budget is None or budget.seconds is None or not count else _TRIALS_SHARE * budget.seconds / count
     chosen: Search | None = None
@@ -358,7 +357,8 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
         # (an offset, a rate inside exp) are dropped where any other fits
         if not search.restrict(lambda formula: formula_units.carried(formula, by_symbol, target_dims)):
             progress("units: no formula found has the overall constant as its only one with units; "
-                     "showing the formulas as found (their constants' units '?')", verbose)
+                     "showing the formulas as found (each constant in the units its place fixes, else '?')",
+                     verbose)
     result = search.result(start)
     if groups is not None:
         result = dimensions.in_user_columns(result, groups, dataset.names, user, rows, dims, target_dims, budget)
