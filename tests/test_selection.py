@@ -313,6 +313,7 @@ def test_a_further_term_of_a_sum_or_product_costs_the_operator_that_joins_it():
         assert (snapped.expr.as_coeff_Add()[0] != 0) == kept, snapped.expr
 
 
+@pytest.mark.slow
 def test_common_laws_whose_term_snaps_away_in_sample_are_still_weighed_out_of_sample():
     # six noisy rows of a line (an elastic band's first six shots, datasets/real): the slope
     # is 2.1 standard errors from 0 and snapping alone turns the line, the power law and the
@@ -403,6 +404,7 @@ def test_a_small_table_weighs_a_common_law_as_snapped_and_as_fitted():
     assert any(c.formula == 3 * sympy.Symbol("stretch") for c in with_input)
 
 
+@pytest.mark.slow
 def test_a_law_exact_out_of_sample_keeps_the_cost_of_its_fitted_constants():
     # twelve exact rows of a decay, and an input it does not depend on: the table's logistic,
     # run off to its exponential limit, predicts every left-out row to 1e-15 while its own
@@ -631,6 +633,10 @@ def test_a_formula_of_a_tables_shape_costs_its_entry_however_it_was_found():
         assert in_table(sympy.sympify(formula), forms), formula
     for formula in ("x0*x1 + x2", "x0*x1 + sin(x2)", "x0**x1", "2.5*x0*x1**2.5"):
         assert not in_table(sympy.sympify(formula), forms), formula
+
+
+@pytest.mark.slow
+def test_a_line_read_off_a_kan_costs_the_tables_entry_and_the_row_typed_wrong_is_named():
     # 30 rows of a line with one value typed ten times too large: the table's own line,
     # fitted with relative errors, had its offset snapped to 0, and the same line read off a
     # KAN (4 nodes, 9.2 nats) lost to 3·x^0.848 from the table (R² 0.07); it costs the
@@ -813,6 +819,7 @@ def _peaked(formula: sympy.Expr) -> bool:
         any(-e.args[0] in squares for e in formula.atoms(sympy.exp))
 
 
+@pytest.mark.slow
 def test_the_table_fits_a_lorentzian_peak_as_scipy_does():
     # 30 readings of a resonance, 6/(1 + ((x − 5)/1.2)²) + 1, with noise of 2 % of its height:
     # the KAN sums one function of one affine argument per edge and reaches 1/(1 + u²) only
@@ -884,6 +891,7 @@ def test_a_small_table_drops_a_law_s_offset_within_its_errors_of_zero_and_keeps_
     np.testing.assert_allclose(values, curve(t, *fitted), rtol=1e-6, atol=1e-9)
 
 
+@pytest.mark.slow
 def test_the_same_curve_in_two_forms_of_the_table_is_stated_in_the_simpler():
     # 60 rows of Michaelis-Menten's 8·x/(2.5 + x) with 2 % noise (as scripts/small_tables.py
     # draws them): Hill's entry with its exponent snapped to 1 is the same curve as the

@@ -460,6 +460,7 @@ def test_simplify_writes_one_minus_a_cosine_as_a_squared_sine():
     assert compose.simplify(1 - sympy.cos(u) / 2) == 1 - sympy.cos(u) / 2  # not a square: stays
 
 
+@pytest.mark.slow
 def test_compositions_keep_arcsin_of_a_scaled_sine_but_not_sawtooths():
     from kansr.symbolic import get_library
     from kansr.symbolic.edge_fit import fit_batch
