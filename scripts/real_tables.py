@@ -10,9 +10,11 @@ at most as complex and at least as accurate on the held-out rows. The law is als
 kansr (``discover(..., laws=...)``), which fits and describes it as its own formulas on the
 same rows: its description length less the chosen formula's says whether the criterion
 prefers kansr's formula given the rows (> 0) or the search missed the law (< 0).
+With ``--units``, kansr is given each column's units (``units.csv``) and may let
+constants carry units (``constant_units``), as a user with a units table would run it.
 
     python scripts/real_tables.py [--split dev|holdout|all] [--only NAME,...] [--time-budget S]
-        [--out FILE.md]
+        [--units] [--out FILE.md]
 """
 
 from __future__ import annotations
@@ -79,8 +81,9 @@ def same_form(first: sympy.Expr, second: sympy.Expr, symbols, X: np.ndarray) -> 
     return True
 
 
-def run(split: str, time_budget: float, only: list[str] | None = None) -> pd.DataFrame:
+def run(split: str, time_budget: float, only: list[str] | None = None, units: bool = False) -> pd.DataFrame:
     laws = pd.read_csv(REAL / "laws.csv")
+    columns_units = pd.read_csv(REAL / "units.csv")
     if split != "all":
         laws = laws[laws.split == split]
     if only:
@@ -98,8 +101,11 @@ def run(split: str, time_budget: float, only: list[str] | None = None) -> pd.Dat
         law = _fit_law(_law(row, names), symbols, X_train, y_train)
         start = time.monotonic()
         starts = {k: float(v) for k, v in (item.split("=") for item in row.start.split(";"))}
+        given = columns_units[columns_units.table == row.name]
         result = kansr.discover(train[names + [row.target]], target=row.target, seed=0, time_budget=time_budget,
-                                verbose=False, laws=[row.law], starts=starts)
+                                verbose=False, laws=[row.law], starts=starts,
+                                units=dict(zip(given.column, given.units)) if units else None,
+                                constant_units=units)
         seconds = time.monotonic() - start
         found = result.formula.xreplace({sympy.Symbol(s): sympy.Symbol(n) for n, s in result.renamed.items()})
         textbook = same_form(found, law, symbols, frame[names].to_numpy(float))
@@ -124,12 +130,14 @@ def main() -> None:
     parser.add_argument("--split", default="dev", choices=("dev", "holdout", "all"))
     parser.add_argument("--time-budget", type=float, default=60.0)
     parser.add_argument("--only", help="comma-separated table names (of the split)")
+    parser.add_argument("--units", action="store_true", help="give kansr the columns' units (units.csv)")
     parser.add_argument("--out", help="write the table as Markdown here")
     args = parser.parse_args()
-    table = run(args.split, args.time_budget, args.only.split(",") if args.only else None)
+    table = run(args.split, args.time_budget, args.only.split(",") if args.only else None, args.units)
     summary = (f"{int(table.success.sum())} of {len(table)} tables: kansr's formula is the textbook form, or at "
                f"most as complex and at least as accurate on the held-out end ({int(table['textbook form'].sum())} "
-               f"the textbook form); split {args.split}, budget {args.time_budget:g} s")
+               f"the textbook form); split {args.split}, budget {args.time_budget:g} s"
+               + (", with the columns' units" if args.units else ""))
     text = markdown_table(table.assign(**{c: table[c].map(lambda v: f"{v:.4g}") for c in
                                           ("law held-out RMSE", "kansr held-out RMSE")}))
     print(summary)
