@@ -50,7 +50,7 @@ def _build_parser() -> argparse.ArgumentParser:
     discover.add_argument("--units", help="units table (CSV: Variable and Units, or Variable and one column "
                                           "per base unit m, s, kg, K, V and optionally mol): search dimensionless groups")
     discover.add_argument("--constant-units", action="store_true",
-                          help="with --units: let the overall constant carry units (reported with it)")
+                          help="with --units: let constants carry units (reported with them)")
     discover.add_argument("--partial-units", action="store_true",
                           help="with --units: columns missing from the table count as dimensionless")
     discover.add_argument("--law", action="append", default=[],

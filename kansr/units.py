@@ -105,8 +105,9 @@ def format_unit(dimension: Dimension) -> str:
     for name, exponent in ((n, display[n]) for n in ("kg", "m", "s", "K", "V", "mol")):
         if exponent == 1:
             parts.append(name)
-        elif exponent != 0:
-            parts.append(f"{name}^{exponent}")
+        elif exponent != 0:  # a fitted exponent's share (kg^-0.7498), in decimals
+            shown = exponent if Fraction(exponent).denominator <= 12 else f"{float(exponent):.4g}"
+            parts.append(f"{name}^{shown}")
     return " ".join(parts) or "1"
 
 

@@ -6,8 +6,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import sympy
+from scipy import stats
 
 from kansr import discover
 from kansr.cli import main
@@ -71,8 +73,8 @@ def test_the_units_consistency_fixes_are_given_to_each_constant():
     assert inferred(f(12.3) * x / (x + sympy.Rational(5, 6)), "mol") == {12.3: "mol"}
     assert inferred(sympy.exp(f(-0.0055) * t), "mM") == {-0.0055: "s^-1"}
     assert inferred(f(3.0) + sympy.exp(f(0.2) * L), "s") == {3.0: None, 0.2: None}
-    # a fitted exponent of a mass makes units of none, an exact one its share
-    assert inferred(f(2.5) * m ** f(0.75), "W") == {2.5: None, 0.75: None}
+    # a power of a mass, its exponent fitted or exact: the constant takes what it leaves
+    assert inferred(f(2.5) * m ** f(0.7498), "W") == {2.5: "kg^0.2502 m^2 s^-3", 0.7498: "1"}
     assert inferred(f(2.5) * m ** sympy.Rational(3, 4), "W") == {2.5: "kg^1/4 m^2 s^-3"}
     assert inferred(f(0.5) * x * sympy.exp(f(0.6) * t**2), "m") == {0.5: "1", 0.6: "s^-2"}
 
@@ -117,6 +119,25 @@ def test_a_target_no_monomial_of_the_inputs_makes_needs_constant_units():
     with pytest.raises(DataError, match="dimensional constant"):
         dimensionless_groups([parse_unit("kg"), parse_unit("m")], parse_unit("N"))
     assert dimensionless_groups([parse_unit("kg"), parse_unit("m")], parse_unit("N"), constant_units=True) is None
+
+
+def test_with_constant_units_a_law_with_a_scale_of_its_own_is_found_where_no_group_is_left():
+    # a population (a count) against the year: the units leave no dimensionless group, and
+    # y = c·M would be the only law, the mean; with constants that carry units the logistic
+    # comes back, its rate per unit of time (shown in base units: s^-1)
+    assert dimensionless_groups([parse_unit("yr")], parse_unit("1")).groups == ()
+    assert dimensionless_groups([parse_unit("yr")], parse_unit("1"), constant_units=True) is None
+    rng = np.random.default_rng(3)
+    years = np.arange(0.0, 200.0, 10.0)  # since the first census
+    population = 200 / (1 + np.exp(-(years - 120) / 25)) * (1 + 0.02 * rng.standard_normal(len(years)))
+    frame = pd.DataFrame({"years": years, "population": population})
+    result = discover(frame, units={"years": "yr", "population": "1"}, constant_units=True, time_budget=5,
+                      verbose=False)
+    (growth,) = result.formula.atoms(sympy.exp)
+    rate = growth.args[0] / sympy.Symbol("years")
+    assert result.r2 > 0.99 and not rate.free_symbols and float(rate) == pytest.approx(-1 / 25, rel=0.05)
+    # the logistic's constants are dimensionless, but its rate where it is fitted
+    assert set(result.constants.units) <= {"1", "s^-1"}
 
 
 def test_an_inconsistent_formula_never_reaches_the_front(tmp_path):
@@ -412,47 +433,55 @@ def test_a_front_row_in_the_users_columns_gets_bootstrap_errors_where_its_covari
     assert all(shown["stderr"] > 0) and list(shown["units"]) == ["1", "1", "m"]
 
 
-def test_a_formula_is_carried_where_its_overall_constant_alone_needs_units():
-    from kansr.search.formula_units import carried
+def test_a_formula_is_consistent_where_some_units_of_its_constants_make_it_so():
+    from kansr.search.formula_units import consistent
 
-    length = sympy.Symbol("L")
-    units = {length: parse_unit("m")}
+    length, mass = sympy.Symbol("L"), sympy.Symbol("M")
+    units = {length: parse_unit("m"), mass: parse_unit("kg")}
     seconds, metres = parse_unit("s"), parse_unit("m")
     c0, c1, c2 = sympy.Float(2.0), sympy.Float(3.5), sympy.Float(-0.7)
-    assert carried(c0 * sympy.sqrt(length), units, seconds)  # c0 in s m^-1/2
-    assert carried(c0, units, seconds)  # the mean, in the target's units
-    assert carried(length / 2, units, metres)  # no constant with units needed
-    assert not carried(sympy.Rational(2) * sympy.sqrt(length), units, seconds)  # an exact 2 has none
-    assert not carried(c0 + c1 * sympy.exp(c2 * length), units, seconds)  # units for each constant
-    assert not carried(c0 * length**c2, units, seconds)  # a fitted power of metres
+    assert consistent(c0 * sympy.sqrt(length), units, seconds)  # c0 in s m^-1/2
+    assert consistent(c0, units, seconds)  # the mean, in the target's units
+    assert consistent(length / 2, units, metres)  # no constant with units needed
+    assert consistent(c0 + c1 * sympy.exp(c2 * length), units, seconds)  # s, s and per metre
+    assert consistent(c0 * length**c2, units, seconds)  # c0 in s m^0.7
+    assert consistent(c0 * length / (c1 + length), units, seconds)  # Michaelis-Menten's shape, c1 in m
+    # an exact 2 carries the units of its place where nothing else can (stated, not fitted)
+    assert consistent(sympy.Rational(2) * sympy.sqrt(length), units, seconds)
+    # a function of metres, a sum of metres and kilograms, a power of metres by metres:
+    # no units of their constants make them consistent
+    assert not consistent(c0 + sympy.sin(length), units, seconds)
+    assert not consistent(c0 * (length + mass), units, seconds)
+    assert not consistent(c0 * length**length, units, seconds)
+    assert not consistent(c0 + sympy.exp(c2 * length), units, seconds)  # the 1 of exp(...) in seconds
 
 
 @pytest.mark.slow
-def test_with_constant_units_only_the_overall_constant_carries_units(tmp_path, capsys):
-    # 15 rows of a pendulum's period, 1 % noise, g not a column: on this draw the rows alone
-    # prefer T = a + b·exp(k·L), whose three constants would each need units (a and b
-    # seconds, k per metre), and had been reported as dimensionless. The units allow one,
-    # the overall constant: T = c·sqrt(L), c = 2π/sqrt(g) in s m^-1/2
-    rng = np.random.default_rng(7)
-    length = rng.uniform(0.2, 2.0, 15)
-    period = 2 * np.pi * np.sqrt(length / 9.81) * (1 + 0.01 * rng.normal(size=15))
-    data = tmp_path / "pendulum.csv"
-    data.write_text("\n".join(["L,T"] + [f"{a},{b}" for a, b in zip(length, period)]))
+def test_with_constant_units_a_law_of_two_constants_with_units_is_found_as_without_units(tmp_path, capsys):
+    # 20 rows of a rate constant against temperature (Arrhenius, 3 % relative noise), on
+    # which the search finds the law without units: its two constants both carry units (A
+    # per second, E/R in kelvin). Where only the overall constant could, the units hid it
+    # behind A·T^26 (R² 0.980, A in s^-1 K^-26). (Other draws over this narrow range get
+    # A·T^24, as close a curve there, with units and without alike.)
+    rng = np.random.default_rng(6)
+    T = np.linspace(300.0, 400.0, 20)
+    k = 1.0e13 * np.exp(-9000.0 / T) * (1 + 0.03 * rng.standard_normal(20))
+    data = tmp_path / "arrhenius.csv"
+    data.write_text("\n".join(["T,k"] + [f"{a},{b}" for a, b in zip(T, k)]))
     units = tmp_path / "units.csv"
-    units.write_text("Variable,Units\nL,m\nT,s\n")
-    assert main(["discover", str(data), "--json", "--quiet", "--time-budget", "10"]) == 0
-    assert "exp" in json.loads(capsys.readouterr().out)["formula"]
-    assert main(["discover", str(data), "--units", str(units), "--constant-units", "--json", "--quiet",
-                 "--time-budget", "10"]) == 0
+    units.write_text("Variable,Units\nT,K\nk,1/s\n")
+    work = ["--time-budget", "20", "--budget-mode", "work"]  # the same search on a busy machine
+    assert main(["discover", str(data), "--json", "--quiet", *work]) == 0
+    plain = json.loads(capsys.readouterr().out)
+    assert main(["discover", str(data), "--units", str(units), "--constant-units", "--json", "--quiet", *work]) == 0
     payload = json.loads(capsys.readouterr().out)
-    (constant,) = payload["constants"]
-    factor = sympy.sympify(payload["formula"]) / sympy.sqrt(sympy.Symbol("L"))
-    assert factor.is_Float and float(factor) == pytest.approx(constant["value"], rel=1e-12)
-    assert constant["units"] == "m^-1/2 s"
-    # the least-squares factor of ln T = ln c + ln(L)/2 (relative errors) and its error
-    # (the formula was scored once the search's budget had run out, with the additive fit's
-    # factor, 1.99235: the one reported is refit)
-    log_ratio = np.log(period / np.sqrt(length))
-    assert constant["value"] == pytest.approx(np.exp(log_ratio.mean()), rel=1e-9)
-    assert constant["stderr"] == pytest.approx(constant["value"] * log_ratio.std(ddof=1) / np.sqrt(15), rel=0.02)
+    a, b = sympy.Wild("a"), sympy.Wild("b")
+    found = sympy.sympify(payload["formula"]).match(a * sympy.exp(b / sympy.Symbol("T")))
+    assert payload["formula"] == plain["formula"] and found and found[a].is_Float and found[b].is_Float
+    assert [c["units"] for c in payload["constants"]] == ["s^-1", "K"]
+    # the textbook fit, least squares on ln k = ln A - (E/R)/T (relative errors), and its error
+    line = stats.linregress(1 / T, np.log(k))
+    (activation,) = [c for c in payload["constants"] if c["units"] == "K"]
+    assert activation["value"] == pytest.approx(line.slope, rel=1e-6)
+    assert activation["stderr"] == pytest.approx(line.stderr, rel=0.02)
     assert all(c["units"] != "?" for row in payload["front"] for c in row["constants"])

@@ -215,8 +215,8 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
         then runs on dimensionless groups (``kansr.search.dimensions``), and its formulas
         are dimensionally consistent.
     constant_units : bool
-        With ``units``: allow the overall constant to carry units (a law with a
-        dimensional constant that is not a column); they are reported with it.
+        With ``units``: allow constants to carry units (a law with a dimensional
+        constant that is not a column, a scale of its own); they are reported with them.
     partial_units : bool
         With ``units``: columns without units count as dimensionless instead of an error.
     laws : list of str, optional
@@ -353,12 +353,11 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
     if units is not None and groups is None:
         by_symbol = {sympy.Symbol(name): unit for name, unit in zip(table.names, dims)}
         search.refit_as(lambda formula: formula_units.with_fitted_carrier(formula, by_symbol, target_dims))
-        # the units allow one constant with units, the overall one: formulas that need more
-        # (an offset, a rate inside exp) are dropped where any other fits
-        if not search.restrict(lambda formula: formula_units.carried(formula, by_symbol, target_dims)):
-            progress("units: no formula found has the overall constant as its only one with units; "
-                     "showing the formulas as found (each constant in the units its place fixes, else '?')",
-                     verbose)
+        # constants may carry units, each those its place fixes: formulas that no units of
+        # their constants make consistent (a function of metres) are dropped where any other fits
+        if not search.restrict(lambda formula: formula_units.consistent(formula, by_symbol, target_dims)):
+            progress("units: no formula found is consistent in units, whatever its constants' units; "
+                     "showing the formulas as found", verbose)
     result = search.result(start)
     if groups is not None:
         result = dimensions.in_user_columns(result, groups, dataset.names, user, rows, dims, target_dims, budget)

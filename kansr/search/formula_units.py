@@ -1,8 +1,7 @@
 """The units of a formula's constants, where the columns' units are known and the target's
 are no product of powers of the inputs' (``--constant-units``): which formulas the search
-may show (``carried``: the overall constant the one number with units, y = c·g(x)), that
-constant's units (``constant_units_of``), and, where no formula but a constant is carried,
-each constant's that consistency fixes (``inferred_constant_units``). The units of a
+may show (``consistent``: those some units of their constants make consistent), and each
+constant's units that consistency fixes (``inferred_constant_units``). The units of a
 formula itself are ``units_of``'s."""
 
 from __future__ import annotations
@@ -49,32 +48,30 @@ def units_of(expr: sympy.Expr, units: dict[sympy.Symbol, Dimension]) -> Dimensio
     return arguments[0] if arguments and all(a is not None and not any(a) for a in arguments) else None
 
 
-def constant_units_of(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension], target: Dimension
-                      ) -> dict[float, Dimension | None]:
-    """The units of ``formula``'s overall constant (y = c·g(x): the target's units less
-    g's), where g's units follow from the columns' (else None); every other constant is
-    dimensionless."""
-    factor, rest = formula.as_coeff_Mul()
-    if not isinstance(factor, sympy.Float):
-        return {}
-    rest_units = units_of(rest, units)
-    return {float(factor): None if rest_units is None else tuple(t - r for t, r in zip(target, rest_units))}
-
-
 def inferred_constant_units(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension], target: Dimension
                             ) -> dict[float, Dimension | None]:
     """The units of each float of ``formula`` that consistency alone fixes: the argument of
     every function and every exponent dimensionless, the terms of a sum alike, the whole of
     the ``target``'s units (k of A·exp(k·t) is per second, A the target's); None where they
     leave a constant's open (two constants only multiplied together), or for all where they
-    contradict each other or a fitted exponent of a quantity with units makes units of none.
-    Exact numbers are dimensionless unless that contradicts the rest: then each carries
-    units too (snapped, the 2 mM of 2·exp(k·t), the 5/6 mM of c·S/(S + 5/6)), as does the
-    1 of a product without a number (exp(k·t) alone in mM)."""
+    contradict each other (``consistent``). A fitted exponent raises its base's units to
+    it (a of a·M^0.75 is per kg^0.75). Exact numbers are dimensionless unless that
+    contradicts the rest: then each carries units too (snapped, the 2 mM of 2·exp(k·t), the
+    5/6 mM of c·S/(S + 5/6)), as does the 1 of a product without a number (exp(k·t) alone
+    in mM)."""
     found = _inferred(formula, units, target, free=False)
     if found is None:
         found = _inferred(formula, units, target, free=True)
     return found or {float(f): None for f in formula.atoms(sympy.Float)}
+
+
+def consistent(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension], target: Dimension) -> bool:
+    """Whether some units of ``formula``'s constants make it consistent in units
+    (``inferred_constant_units``): what ``--constant-units`` allows. sin(L) + c for a time
+    against a length is not, whatever c's units: a function of metres; a + b·exp(k·L) is,
+    a and b in seconds, k per metre."""
+    return (_inferred(formula, units, target, free=False) is not None
+            or _inferred(formula, units, target, free=True) is not None)
 
 
 def _inferred(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension], target: Dimension, free: bool
@@ -88,10 +85,7 @@ def _inferred(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension], target:
     for d in range(len(BASE)):
         constraints: list[sympy.Expr] = []
         exact: list[sympy.Symbol] | None = [] if free else None
-        try:
-            total = _exponent(formula, d, units, unknown, constraints, exact)
-        except ValueError:
-            return {value: None for value in found}
+        total = _exponent(formula, d, units, unknown, constraints, exact)
         constraints.append(total + (_CARRIER if implicit else 0) - sympy.Rational(target[d]))
         symbols = list(unknown.values()) + (exact or []) + ([_CARRIER] if implicit else [])
         constraints = [c for c in constraints if c != 0]
@@ -112,7 +106,7 @@ def _exponent(expr: sympy.Expr, d: int, units: dict[sympy.Symbol, Dimension], un
     """The exponent of base dimension ``d`` in ``expr``'s units, linear in the ``unknown``
     exponents of its floats (and of its exact numbers but ±1 and exponents, each one
     appended to ``exact``, where that is a list); what consistency requires is added to
-    ``constraints`` (each expression there is 0). ValueError at a fitted exponent."""
+    ``constraints`` (each expression there is 0)."""
     if isinstance(expr, sympy.Float):
         return unknown[expr]
     if exact is not None and expr.is_Rational and abs(expr) != 1:
@@ -124,9 +118,15 @@ def _exponent(expr: sympy.Expr, d: int, units: dict[sympy.Symbol, Dimension], un
         return sympy.Rational(units[expr][d]) if expr in units else sympy.Integer(0)
     if expr.is_Pow:
         base, power = expr.args
-        if not power.is_Rational:
-            raise ValueError("a fitted exponent")
-        return power * _exponent(base, d, units, unknown, constraints, exact)
+        if power.is_Rational:
+            return power * _exponent(base, d, units, unknown, constraints, exact)
+        if power.is_Number:  # a fitted exponent raises the base's units to it (a·M^0.75: a per kg^0.75)
+            constraints.append(_exponent(power, d, units, unknown, constraints, exact))
+            return sympy.Rational(float(power)) * _exponent(base, d, units, unknown, constraints, exact)
+        # a power of a quantity (x**y): a dimensionless base and exponent
+        constraints.extend([_exponent(base, d, units, unknown, constraints, exact),
+                            _exponent(power, d, units, unknown, constraints, exact)])
+        return sympy.Integer(0)
     parts = [_exponent(a, d, units, unknown, constraints, exact) for a in expr.args]
     if expr.is_Mul:
         return sympy.Add(*parts)
@@ -137,21 +137,11 @@ def _exponent(expr: sympy.Expr, d: int, units: dict[sympy.Symbol, Dimension], un
     return sympy.Integer(0)
 
 
-def carried(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension], target: Dimension) -> bool:
-    """Whether ``formula`` is consistent in units with its overall constant the only number
-    that carries units (y = c·g(x), g of defined units; or g alone of the target's units):
-    what ``--constant-units`` allows. c0 + c1·exp(c2·L) for a time against a length is not:
-    each of its constants would need units of its own."""
-    factor, rest = formula.as_coeff_Mul()
-    rest_units = units_of(rest, units)
-    return rest_units is not None and (isinstance(factor, sympy.Float) or tuple(rest_units) == tuple(target))
-
-
 def with_fitted_carrier(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension], target: Dimension
                         ) -> sympy.Expr | None:
     """``formula`` with its overall factor fitted instead of exact, where that factor carries
-    units (``constant_units_of``); None where it is fitted already, dimensionless, or of
-    units the columns do not tell. A constant with units has the value the units give it
+    units (the target's less the rest's, y = c·g(x)); None where it is fitted already,
+    dimensionless, or of units the columns do not tell. A constant with units has the value the units give it
     (g is 9.81 in metres and seconds, 32.2 in feet): an exact 49/10 for it says nothing
     about the law, and hides the number and its error the user measured."""
     factor, rest = formula.as_coeff_Mul()
@@ -164,25 +154,17 @@ def with_fitted_carrier(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension
 
 
 def with_constant_units(result: Result, units: dict[str, tuple], target_units: tuple) -> Result:
-    """``result`` with the units of the overall constant of each formula inferred from the
-    columns' (``constant_units_of``; "?" where they cannot be), "1" for the rest; for a
-    formula that is not ``carried`` (shown only where no formula but a constant is,
-    ``Search.restrict``), each constant's that consistency fixes, "?" for the others."""
+    """``result`` with the units of each constant of each formula that consistency fixes
+    (``inferred_constant_units``), "?" where it leaves them open."""
     symbols = {sympy.Symbol(name): dims for name, dims in units.items()}
 
     def table(formula: sympy.Expr, constants: pd.DataFrame) -> pd.DataFrame:
-        if not carried(formula, symbols, target_units):  # its constants' units are more than one's
-            inferred = inferred_constant_units(formula, symbols, target_units)
-            return constants.assign(units=["?" if inferred.get(value) is None else format_unit(inferred[value])
-                                           for value in constants.value])
-        carriers = constant_units_of(formula, symbols, target_units)
-        return constants.assign(units=[
-            ("?" if carriers[value] is None else format_unit(carriers[value])) if value in carriers else "1"
-            for value in constants.value])
+        inferred = inferred_constant_units(formula, symbols, target_units)
+        return constants.assign(units=["?" if inferred.get(value) is None else format_unit(inferred[value])
+                                       for value in constants.value])
 
     front = result.front.assign(constants=[
         table(row.formula, pd.DataFrame(row.constants, columns=["name", "value", "stderr"])).to_dict("records")
         for row in result.front.itertuples()])
     return replace(result, constants=table(result.formula, result.constants), front=front,
                    target_units=format_unit(target_units))
-
