@@ -118,6 +118,11 @@ def _column(table: pd.DataFrame, options: tuple[str, ...]) -> str | None:
 
 def read_units(path: str | Path) -> dict[str, Dimension]:
     """Variable name -> dimension, from a units table (module doc)."""
+    return _read_table(path)[0]
+
+
+def _read_table(path: str | Path) -> tuple[dict[str, Dimension], dict[str, str]]:
+    """``read_units``'s table, and the unit strings of a table that gives them (else {})."""
     path = Path(path)
     if not path.exists():
         raise DataError(f"{path}: no such units file")
@@ -133,7 +138,7 @@ def read_units(path: str | Path) -> dict[str, Dimension]:
     if unit_column is None and None in exponent_columns[:_FEYNMAN_BASE]:
         raise DataError(f"{path}: a units table needs a 'Units' column or one column per base unit "
                         f"({', '.join(BASE)}; mol may be left out)")
-    units = {}
+    units, texts = {}, {}
     for row_number, row in enumerate(table.to_dict("records"), start=2):
         name = str(row[name_column]).strip()
         where = f"{path}, row {row_number} ({name})"
@@ -145,20 +150,32 @@ def read_units(path: str | Path) -> dict[str, Dimension]:
                 raise DataError(f"{where}: exponents must be numbers") from None
         else:
             units[name] = parse_unit(row[unit_column], where)
-    return units
+            texts[name] = str(row[unit_column]).strip()
+    return units, texts
 
 
 def resolve(units, names: list[str], target: str, partial: bool = False) -> tuple[list[Dimension], Dimension]:
     """The dimensions of the input columns ``names`` and of ``target`` from ``units`` (a path
     to a units table, or a dict of name -> unit string or exponents). Every column needs
     one unless ``partial``, which takes undeclared columns as dimensionless."""
+    dims, _ = resolve_with_texts(units, names, target, partial)
+    return dims
+
+
+def resolve_with_texts(units, names: list[str], target: str, partial: bool = False
+                       ) -> tuple[tuple[list[Dimension], Dimension], tuple[list[str | None], str | None]]:
+    """``resolve``'s dimensions, and the unit strings of the columns and target as the user
+    wrote them (None for those given as exponents, or not at all), which the constants'
+    units are stated in where they can be (a rate per ``yr``, not per second)."""
+    texts: dict[str, str] = {}
     if isinstance(units, (str, Path)):
-        table = read_units(units)
+        table, texts = _read_table(units)
     else:
         table = {}
         for name, unit in dict(units).items():
             if isinstance(unit, str):
                 table[str(name)] = parse_unit(unit, f"units of {name!r}")
+                texts[str(name)] = unit.strip()
             else:
                 values = tuple(Fraction(e) for e in unit)
                 if len(values) == _FEYNMAN_BASE:
@@ -175,4 +192,7 @@ def resolve(units, names: list[str], target: str, partial: bool = False) -> tupl
     def look_up(name: str) -> Dimension:
         return table.get(name, table.get(name.rstrip("_"), _vector()))
 
-    return [look_up(n) for n in names], look_up(target)
+    def text(name: str) -> str | None:
+        return texts.get(name, texts.get(name.rstrip("_")))
+
+    return ([look_up(n) for n in names], look_up(target)), ([text(n) for n in names], text(target))

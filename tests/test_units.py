@@ -79,6 +79,26 @@ def test_the_units_consistency_fixes_are_given_to_each_constant():
     assert inferred(f(0.5) * x * sympy.exp(f(0.6) * t**2), "m") == {0.5: "1", 0.6: "s^-2"}
 
 
+def test_the_constants_units_are_stated_in_the_users_own_units():
+    # the number of a constant is in the units of the user's columns: a rate against years
+    # is per year (s^-1 in the base units would put it off by 3e7), the slope of a distance
+    # in cm against a stretch in mm is in cm per mm (dimensionless in base units)
+    from kansr.search.formula_units import user_unit_statements
+
+    t, x, S, m = sympy.symbols("t x S m")
+    f = sympy.Float
+    assert user_unit_statements(f(200.0) / (1 + f(3.0) * sympy.exp(f(-0.04) * t)), {t: "yr"}, "1") == {
+        200.0: "1", 3.0: "1", -0.04: "yr^-1"}
+    assert user_unit_statements(f(4.58) * x + f(-65.0), {x: "mm"}, "cm") == {4.58: "cm mm^-1", -65.0: "cm"}
+    assert user_unit_statements(f(12.3) * S / (S + f(0.8)), {S: "mM"}, "uM/s") == {12.3: "uM/s", 0.8: "mM"}
+    assert user_unit_statements(f(0.11) * x**2, {x: "mi h^-1"}, "ft") == {0.11: "ft (mi h^-1)^-2"}
+    assert user_unit_statements(f(8.9) * m ** f(0.81), {m: "kg"}, "g") == {8.9: "g kg^-0.81", 0.81: "1"}
+    # columns added in different units of one dimension: no statement in theirs (the base
+    # units' stands); a column given as exponents: none either
+    assert user_unit_statements(f(2.0) * (t + x), {t: "m", x: "cm"}, "s") == {2.0: None}
+    assert user_unit_statements(f(2.0) * t, {t: None}, "s") == {}
+
+
 def test_exponents_without_moles_leave_them_at_zero(tmp_path):
     # the AI Feynman table's five columns, and five exponents in Python, as before moles
     from kansr.units import resolve
@@ -124,7 +144,7 @@ def test_a_target_no_monomial_of_the_inputs_makes_needs_constant_units():
 def test_with_constant_units_a_law_with_a_scale_of_its_own_is_found_where_no_group_is_left():
     # a population (a count) against the year: the units leave no dimensionless group, and
     # y = c·M would be the only law, the mean; with constants that carry units the logistic
-    # comes back, its rate per unit of time (shown in base units: s^-1)
+    # comes back
     assert dimensionless_groups([parse_unit("yr")], parse_unit("1")).groups == ()
     assert dimensionless_groups([parse_unit("yr")], parse_unit("1"), constant_units=True) is None
     rng = np.random.default_rng(3)
@@ -136,8 +156,8 @@ def test_with_constant_units_a_law_with_a_scale_of_its_own_is_found_where_no_gro
     (growth,) = result.formula.atoms(sympy.exp)
     rate = growth.args[0] / sympy.Symbol("years")
     assert result.r2 > 0.99 and not rate.free_symbols and float(rate) == pytest.approx(-1 / 25, rel=0.05)
-    # the logistic's constants are dimensionless, but its rate where it is fitted
-    assert set(result.constants.units) <= {"1", "s^-1"}
+    # the logistic's constants are dimensionless, but its rate where it is fitted, per year
+    assert set(result.constants.units) <= {"1", "yr^-1"}
 
 
 def test_an_inconsistent_formula_never_reaches_the_front(tmp_path):
@@ -184,7 +204,7 @@ def test_units_reduce_coulomb_to_its_law_and_report_units(tmp_path, capsys):
     assert main(["discover", str(data), "--units", str(units), "--json", "--quiet", "--time-budget", "30"]) == 0
     payload = json.loads(capsys.readouterr().out)
     assert sympy.simplify(sympy.sympify(payload["formula"]) - sympy.sympify("q1*q2/(4*pi*epsilon*r**2)")) == 0
-    assert payload["target_units"] == "kg m s^-2"
+    assert payload["target_units"] == "N"  # as the units table says it
 
 
 def test_constant_units_are_reported_in_the_json(tmp_path, capsys):
@@ -478,7 +498,7 @@ def test_with_constant_units_a_law_of_two_constants_with_units_is_found_as_witho
     a, b = sympy.Wild("a"), sympy.Wild("b")
     found = sympy.sympify(payload["formula"]).match(a * sympy.exp(b / sympy.Symbol("T")))
     assert payload["formula"] == plain["formula"] and found and found[a].is_Float and found[b].is_Float
-    assert [c["units"] for c in payload["constants"]] == ["s^-1", "K"]
+    assert [c["units"] for c in payload["constants"]] == ["1/s", "K"]  # in the units table's words
     # the textbook fit, least squares on ln k = ln A - (E/R)/T (relative errors), and its error
     line = stats.linregress(1 / T, np.log(k))
     (activation,) = [c for c in payload["constants"] if c["units"] == "K"]

@@ -245,8 +245,8 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
     if units is not None:
         user = dataset
         original = {safe: name for name, safe in dataset.renamed.items()}
-        dims, target_dims = units_module.resolve(units, [original.get(n, n) for n in dataset.names],
-                                                 dataset.target, partial_units)
+        (dims, target_dims), (texts, target_text) = units_module.resolve_with_texts(
+            units, [original.get(n, n) for n in dataset.names], dataset.target, partial_units)
         groups = dimensions.dimensionless_groups(dims, target_dims, constant_units, dataset.X, dataset.y)
         if groups is None:
             progress("units: the target's units need a dimensional constant; searching the columns as they are",
@@ -361,8 +361,10 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
     result = search.result(start)
     if groups is not None:
         result = dimensions.in_user_columns(result, groups, dataset.names, user, rows, dims, target_dims, budget)
+        result = formula_units.with_user_units(result, dict(zip(user.names, texts)), target_text)
     elif units is not None:
         result = formula_units.with_constant_units(result, dict(zip(table.names, dims)), target_dims)
+        result = formula_units.with_user_units(result, dict(zip(table.names, texts)), target_text)
     # the small table's note counts the constants of the answer in the user's columns (under
     # units, m·v²/2 has none where the search fitted the dimensionless group's constant)
     small = small_table_note(len(loaded.y), len(result.constants))

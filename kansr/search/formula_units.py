@@ -1,11 +1,13 @@
 """The units of a formula's constants, where the columns' units are known and the target's
 are no product of powers of the inputs' (``--constant-units``): which formulas the search
 may show (``consistent``: those some units of their constants make consistent), and each
-constant's units that consistency fixes (``inferred_constant_units``). The units of a
-formula itself are ``units_of``'s."""
+constant's units that consistency fixes (``inferred_constant_units``), stated in the units
+the user gave the columns where they can be (``user_unit_statements``), as the numbers
+are. The units of a formula itself are ``units_of``'s."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from fractions import Fraction
 
@@ -13,7 +15,7 @@ import pandas as pd
 import sympy
 
 from kansr.search.result import Result
-from kansr.units import BASE, Dimension, format_unit
+from kansr.units import BASE, Dimension, format_unit, parse_unit
 
 # the units of the 1 of a product without a number, unknown (``inferred_constant_units``)
 _CARRIER = sympy.Symbol("_carrier")
@@ -82,7 +84,7 @@ def _inferred(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension], target:
     unknown = {f: sympy.Symbol(f"_u{i}") for i, f in enumerate(floats)}
     implicit = free and not formula.is_Add and formula.as_coeff_Mul()[0] == 1
     found: dict[float, list] = {float(f): [] for f in floats}
-    for d in range(len(BASE)):
+    for d in range(len(target)):
         constraints: list[sympy.Expr] = []
         exact: list[sympy.Symbol] | None = [] if free else None
         total = _exponent(formula, d, units, unknown, constraints, exact)
@@ -153,18 +155,76 @@ def with_fitted_carrier(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension
     return sympy.Float(float(factor)) * rest
 
 
+def user_unit_statements(formula: sympy.Expr, texts: dict[sympy.Symbol, str | None], target: str | None
+                  ) -> dict[float, str | None]:
+    """Each float's units as ``inferred_constant_units`` fixes them, stated in the unit
+    strings the user gave the columns (``texts``) and the ``target``, each string taken
+    as a unit of its own: a rate against a column in ``yr`` is per ``yr``, the slope of a
+    distance in ``cm`` against a stretch in ``mm`` is ``cm mm^-1`` (its number is in those,
+    where the base units would call it dimensionless). Empty where a column of the
+    formula or the target has no string; None for a float they leave open or where the
+    strings contradict each other (cm added to mm)."""
+    used = [texts.get(s) for s in formula.free_symbols]
+    if target is None or any(t is None for t in used):
+        return {}
+    basis = sorted({t for t in [*used, target] if any(parse_unit(t))})
+    vectors = {t: tuple(Fraction(int(b == t)) for b in basis) for t in [*used, target]}  # 0 where dimensionless
+    symbols = {s: vectors[texts[s]] for s in formula.free_symbols}
+    found = _inferred(formula, symbols, vectors[target], free=False)
+    if found is None:
+        found = _inferred(formula, symbols, vectors[target], free=True)
+    if found is None:
+        return {float(f): None for f in formula.atoms(sympy.Float)}
+
+    def stated(exponents: tuple) -> str:
+        parts = []
+        for text, exponent in zip(basis, exponents):
+            if exponent == 1:
+                parts.append(text)
+            elif exponent != 0:
+                shown = exponent if exponent.denominator <= 12 else f"{float(exponent):.4g}"
+                parts.append(f"({text})^{shown}" if re.search(r"[\s/*^·]", text) else f"{text}^{shown}")
+        return " ".join(parts) or "1"
+
+    return {value: None if exponents is None else stated(exponents) for value, exponents in found.items()}
+
+
 def with_constant_units(result: Result, units: dict[str, tuple], target_units: tuple) -> Result:
     """``result`` with the units of each constant of each formula that consistency fixes
-    (``inferred_constant_units``), "?" where it leaves them open."""
+    (``inferred_constant_units``), in the base units, "?" where it leaves them open."""
     symbols = {sympy.Symbol(name): dims for name, dims in units.items()}
 
-    def table(formula: sympy.Expr, constants: pd.DataFrame) -> pd.DataFrame:
+    def units_of_constants(formula: sympy.Expr, constants: pd.DataFrame) -> list[str]:
         inferred = inferred_constant_units(formula, symbols, target_units)
-        return constants.assign(units=["?" if inferred.get(value) is None else format_unit(inferred[value])
-                                       for value in constants.value])
+        return ["?" if inferred.get(value) is None else format_unit(inferred[value]) for value in constants.value]
+
+    return replace(_with_units(result, units_of_constants), target_units=format_unit(target_units))
+
+
+def with_user_units(result: Result, texts: dict[str, str | None], target_text: str | None) -> Result:
+    """``result`` with each constant's units stated in the unit strings the user gave the
+    columns (``user_unit_statements``) where they state them, the units it had elsewhere; the
+    target's as the user wrote them."""
+    strings = {sympy.Symbol(name): text for name, text in texts.items()}
+
+    def units_of_constants(formula: sympy.Expr, constants: pd.DataFrame) -> list[str]:
+        users = user_unit_statements(formula, strings, target_text)
+        before = constants["units"] if "units" in constants else ["?"] * len(constants)
+        return [users[value] if users.get(value) is not None else units
+                for value, units in zip(constants.value, before)]
+
+    return replace(_with_units(result, units_of_constants), target_units=target_text or result.target_units)
+
+
+def _with_units(result: Result, units_of_constants) -> Result:
+    """``result`` with the units column of the constants of its formula and of each front
+    row given by ``units_of_constants(formula, constants)``."""
+    def table(formula: sympy.Expr, constants: pd.DataFrame) -> pd.DataFrame:
+        return constants.assign(units=units_of_constants(formula, constants))
+
+    def constants_of(records: list[dict]) -> pd.DataFrame:
+        return pd.DataFrame(records, columns=list(records[0]) if records else ["name", "value", "stderr", "units"])
 
     front = result.front.assign(constants=[
-        table(row.formula, pd.DataFrame(row.constants, columns=["name", "value", "stderr"])).to_dict("records")
-        for row in result.front.itertuples()])
-    return replace(result, constants=table(result.formula, result.constants), front=front,
-                   target_units=format_unit(target_units))
+        table(row.formula, constants_of(row.constants)).to_dict("records") for row in result.front.itertuples()])
+    return replace(result, constants=table(result.formula, result.constants), front=front)
