@@ -48,7 +48,7 @@ UNITS: dict[str, Dimension] = {
     "nm": _vector(m=1),
     "s": _vector(s=1), "ms": _vector(s=1), "min": _vector(s=1), "h": _vector(s=1), "d": _vector(s=1),
     "kg": _vector(kg=1), "g": _vector(kg=1), "mg": _vector(kg=1),
-    "K": _vector(K=1),
+    "K": _vector(K=1), "degC": _vector(K=1), "degF": _vector(K=1),  # a temperature in °C or °F: its dimension
     "V": _vector(V=1), "mV": _vector(V=1), "kV": _vector(V=1),
     "Hz": _vector(s=-1),
     "N": _vector(m=1, s=-2, kg=1),

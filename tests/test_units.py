@@ -41,6 +41,7 @@ def test_a_chemists_units_parse_moles_concentrations_and_pressures():
     assert format_unit(parse_unit("J/mol K")) == "kg m^2 s^-2 K^-1 mol^-1"
     assert parse_unit("atm") == parse_unit("bar") == parse_unit("Torr") == parse_unit("Pa") == parse_unit("N/m^2")
     assert parse_unit("kcal/mol") == parse_unit("J mol^-1") and parse_unit("deg") == parse_unit("1")
+    assert parse_unit("degC") == parse_unit("degF") == parse_unit("K")  # a temperature (C is the coulomb)
     # P = n·R·T/V with R a column: the scale is n·R·T/V, and no group is left
     (scale, pis), (n, R, T, V) = _groups({"n": "mol", "R": "J/mol K", "T": "K", "V": "L", "P": "atm"}, "P")
     assert sympy.simplify(scale - n * R * T / V) == 0 and pis == []
