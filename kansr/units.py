@@ -76,13 +76,23 @@ _TOKEN = re.compile(r"^([A-Za-z]+|1)(?:(?:\^|\*\*)?\(?([-+]?\d+(?:\.\d+)?(?:/\d+
 def parse_unit(text: str, where: str = "unit") -> Dimension:
     """The dimension of a unit string (module doc); ``DataError`` naming ``where`` when
     some part of it is not a unit this module knows."""
+    total = [Fraction(0)] * len(BASE)
+    for name, exponent in unit_powers(text, where).items():
+        for i, e in enumerate(UNITS[name]):
+            total[i] += exponent * e
+    return tuple(total)
+
+
+def unit_powers(text: str, where: str = "unit") -> dict[str, Fraction]:
+    """The units a unit string is made of, each with its exponent (``m/s^2``: m 1, s -2;
+    none for a dimensionless string); ``DataError`` as ``parse_unit``."""
     text = str(text).strip()
     if text in ("", "1", "-", "dimensionless"):
-        return _vector()
+        return {}
     parts = text.split("/")
     if len(parts) > 2:
         raise DataError(f"{where}: unit {text!r} has more than one '/'")
-    total = [Fraction(0)] * len(BASE)
+    powers: dict[str, Fraction] = {}
     for sign, part in zip((1, -1), parts):
         tokens = [t for t in re.split(r"[\s*·]+", part.replace("**", "^").strip()) if t]
         if sign == -1 and not tokens:
@@ -93,9 +103,9 @@ def parse_unit(text: str, where: str = "unit") -> Dimension:
                 known = ", ".join(sorted(k for k in UNITS if k != "1"))
                 raise DataError(f"{where}: unknown unit {token!r} in {text!r} (known: {known})")
             exponent = Fraction(match.group(2)) if match.group(2) else Fraction(1)
-            for i, e in enumerate(UNITS[match.group(1)]):
-                total[i] += sign * exponent * e
-    return tuple(total)
+            if match.group(1) != "1":
+                powers[match.group(1)] = powers.get(match.group(1), Fraction(0)) + sign * exponent
+    return {name: exponent for name, exponent in powers.items() if exponent != 0}
 
 
 def format_unit(dimension: Dimension) -> str:

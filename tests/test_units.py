@@ -91,9 +91,12 @@ def test_the_constants_units_are_stated_in_the_users_own_units():
     assert user_unit_statements(f(200.0) / (1 + f(3.0) * sympy.exp(f(-0.04) * t)), {t: "yr"}, "1") == {
         200.0: "1", 3.0: "1", -0.04: "yr^-1"}
     assert user_unit_statements(f(4.58) * x + f(-65.0), {x: "mm"}, "cm") == {4.58: "cm mm^-1", -65.0: "cm"}
-    assert user_unit_statements(f(12.3) * S / (S + f(0.8)), {S: "mM"}, "uM/s") == {12.3: "uM/s", 0.8: "mM"}
-    assert user_unit_statements(f(0.11) * x**2, {x: "mi h^-1"}, "ft") == {0.11: "ft (mi h^-1)^-2"}
+    assert user_unit_statements(f(12.3) * S / (S + f(0.8)), {S: "mM"}, "uM/s") == {12.3: "uM s^-1", 0.8: "mM"}
+    assert user_unit_statements(f(0.11) * x**2, {x: "mi h^-1"}, "ft") == {0.11: "ft h^2 mi^-2"}
     assert user_unit_statements(f(8.9) * m ** f(0.81), {m: "kg"}, "g") == {8.9: "g kg^-0.81", 0.81: "1"}
+    # a unit of several strings is one unit: the volume of a tree in ft^3 against its girth
+    # in inches and its height in feet, V = c·G²·H
+    assert user_unit_statements(f(0.0021) * x**2 * t, {x: "in", t: "ft"}, "ft^3") == {0.0021: "ft^2 in^-2"}
     # columns added in different units of one dimension: no statement in theirs (the base
     # units' stands); a column given as exponents: none either
     assert user_unit_statements(f(2.0) * (t + x), {t: "m", x: "cm"}, "s") == {2.0: None}
@@ -499,7 +502,7 @@ def test_with_constant_units_a_law_of_two_constants_with_units_is_found_as_witho
     a, b = sympy.Wild("a"), sympy.Wild("b")
     found = sympy.sympify(payload["formula"]).match(a * sympy.exp(b / sympy.Symbol("T")))
     assert payload["formula"] == plain["formula"] and found and found[a].is_Float and found[b].is_Float
-    assert [c["units"] for c in payload["constants"]] == ["1/s", "K"]  # in the units table's words
+    assert [c["units"] for c in payload["constants"]] == ["s^-1", "K"]  # in the units table's words
     # the textbook fit, least squares on ln k = ln A - (E/R)/T (relative errors), and its error
     line = stats.linregress(1 / T, np.log(k))
     (activation,) = [c for c in payload["constants"] if c["units"] == "K"]

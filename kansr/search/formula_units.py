@@ -7,7 +7,6 @@ are. The units of a formula itself are ``units_of``'s."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from fractions import Fraction
 
@@ -15,7 +14,7 @@ import pandas as pd
 import sympy
 
 from kansr.search.result import Result
-from kansr.units import BASE, Dimension, format_unit, parse_unit
+from kansr.units import BASE, Dimension, format_unit, unit_powers
 
 # the units of the 1 of a product without a number, unknown (``inferred_constant_units``)
 _CARRIER = sympy.Symbol("_carrier")
@@ -156,19 +155,20 @@ def with_fitted_carrier(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension
 
 
 def user_unit_statements(formula: sympy.Expr, texts: dict[sympy.Symbol, str | None], target: str | None
-                  ) -> dict[float, str | None]:
-    """Each float's units as ``inferred_constant_units`` fixes them, stated in the unit
-    strings the user gave the columns (``texts``) and the ``target``, each string taken
-    as a unit of its own: a rate against a column in ``yr`` is per ``yr``, the slope of a
-    distance in ``cm`` against a stretch in ``mm`` is ``cm mm^-1`` (its number is in those,
-    where the base units would call it dimensionless). Empty where a column of the
-    formula or the target has no string; None for a float they leave open or where the
-    strings contradict each other (cm added to mm)."""
+                         ) -> dict[float, str | None]:
+    """Each float's units as ``inferred_constant_units`` fixes them, stated in the units the
+    user's strings for the columns (``texts``) and the ``target`` are made of, each a unit
+    of its own: a rate against a column in ``yr`` is per ``yr``, the slope of a distance in
+    ``cm`` against a stretch in ``mm`` is ``cm mm^-1`` (its number is in those, where the
+    base units would call it dimensionless). Empty where a column of the formula or the
+    target has no string; None for a float they leave open or where the strings contradict
+    each other (cm added to mm)."""
     used = [texts.get(s) for s in formula.free_symbols]
     if target is None or any(t is None for t in used):
         return {}
-    basis = sorted({t for t in [*used, target] if any(parse_unit(t))})
-    vectors = {t: tuple(Fraction(int(b == t)) for b in basis) for t in [*used, target]}  # 0 where dimensionless
+    powers = {t: unit_powers(t) for t in [*used, target]}
+    basis = list(dict.fromkeys(name for t in [target, *used] for name in powers[t]))  # as first written
+    vectors = {t: tuple(p.get(name, Fraction(0)) for name in basis) for t, p in powers.items()}
     symbols = {s: vectors[texts[s]] for s in formula.free_symbols}
     found = _inferred(formula, symbols, vectors[target], free=False)
     if found is None:
@@ -178,12 +178,11 @@ def user_unit_statements(formula: sympy.Expr, texts: dict[sympy.Symbol, str | No
 
     def stated(exponents: tuple) -> str:
         parts = []
-        for text, exponent in zip(basis, exponents):
+        for name, exponent in sorted(zip(basis, exponents), key=lambda part: part[1] < 0):  # kg m s^-2
             if exponent == 1:
-                parts.append(text)
+                parts.append(name)
             elif exponent != 0:
-                shown = exponent if exponent.denominator <= 12 else f"{float(exponent):.4g}"
-                parts.append(f"({text})^{shown}" if re.search(r"[\s/*^·]", text) else f"{text}^{shown}")
+                parts.append(f"{name}^{exponent if exponent.denominator <= 12 else f'{float(exponent):.4g}'}")
         return " ".join(parts) or "1"
 
     return {value: None if exponents is None else stated(exponents) for value, exponents in found.items()}
