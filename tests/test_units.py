@@ -162,6 +162,11 @@ def test_with_constant_units_a_law_with_a_scale_of_its_own_is_found_where_no_gro
     assert result.r2 > 0.99 and not rate.free_symbols and float(rate) == pytest.approx(-1 / 25, rel=0.05)
     # the logistic's constants are dimensionless, but its rate where it is fitted, per year
     assert set(result.constants.units) <= {"1", "yr^-1"}
+    # without, the units allow a constant only, and a note says so and what to do
+    mean = discover(frame, units={"years": "yr", "population": "1"}, time_budget=2, verbose=False)
+    assert mean.formula.is_Float and any(
+        "leave no dimensionless group: the one law they allow is a constant population; --constant-units" in note
+        for note in mean.notes)
 
 
 def test_an_inconsistent_formula_never_reaches_the_front(tmp_path):

@@ -249,13 +249,18 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
             units, [original.get(n, n) for n in dataset.names], dataset.target, partial_units)
         groups = dimensions.dimensionless_groups(dims, target_dims, constant_units, dataset.X, dataset.y)
         if groups is None:
-            progress("units: the target's units need a dimensional constant; searching the columns as they are",
-                     verbose)
+            progress("units: constants may carry units; searching the columns as they are", verbose)
     if groups is not None:
         X, y, labels, divisor = dimensions.dimensionless_data(groups, dataset.X, dataset.y, dataset.names)
-        dataset = Dataset(X, y, labels, dataset.target, notes=dataset.notes, scale=divisor, sigma=dataset.sigma,
-                          sigma_column=dataset.sigma_column)
         mapping, scale = dimensions.substitution(groups, labels, [sympy.Symbol(n) for n in user.names])
+        notes = dataset.notes
+        if not groups.groups:  # the units alone decide the law, up to its constant
+            law = f"{user.target} = c·{scale}" if scale != 1 else f"a constant {user.target}"
+            notes += (f"the units leave no dimensionless group: the one law they allow is {law}; "
+                      "--constant-units lets constants carry units (a scale of the law's own)",)
+            progress(f"note: {notes[-1]}", verbose)
+        dataset = Dataset(X, y, labels, dataset.target, notes=notes, scale=divisor, sigma=dataset.sigma,
+                          sigma_column=dataset.sigma_column)
         shown = ", ".join(f"{k} = {v}" for k, v in mapping.items())
         progress(f"units: {user.target} = {scale}·f({shown})" if scale != 1
                  else f"units: {user.target} = f({shown})", verbose)
