@@ -48,7 +48,7 @@ UNITS: dict[str, Dimension] = {
     "nm": _vector(m=1),
     "s": _vector(s=1), "ms": _vector(s=1), "min": _vector(s=1), "h": _vector(s=1), "d": _vector(s=1),
     "kg": _vector(kg=1), "g": _vector(kg=1), "mg": _vector(kg=1),
-    "K": _vector(K=1), "degC": _vector(K=1), "degF": _vector(K=1),  # a temperature in °C or °F: its dimension
+    "K": _vector(K=1), "degC": _vector(K=1), "degF": _vector(K=1),  # °C and °F: a temperature's dimension
     "V": _vector(V=1), "mV": _vector(V=1), "kV": _vector(V=1),
     "Hz": _vector(s=-1),
     "N": _vector(m=1, s=-2, kg=1),
@@ -62,6 +62,7 @@ UNITS: dict[str, Dimension] = {
     "kHz": _vector(s=-1), "MHz": _vector(s=-1),
     "mL": _vector(m=3), "ml": _vector(m=3),
     "rad": _vector(), "deg": _vector(), "sr": _vector(),
+    "%": _vector(), "percent": _vector(), "ppm": _vector(),
     "mol": _vector(mol=1), "mmol": _vector(mol=1), "umol": _vector(mol=1),
     "M": _MOLAR, "mM": _MOLAR, "uM": _MOLAR,
     "A": _AMPERE, "mA": _AMPERE,
@@ -70,7 +71,7 @@ UNITS: dict[str, Dimension] = {
     "T": _vector(m=-2, s=1, V=1),  # tesla: V s / m²
     "L": _vector(m=3),
 }
-_TOKEN = re.compile(r"^([A-Za-z]+|1)(?:(?:\^|\*\*)?\(?([-+]?\d+(?:\.\d+)?(?:/\d+)?)\)?)?$")
+_TOKEN = re.compile(r"^([A-Za-z]+|1|%)(?:(?:\^|\*\*)?\(?([-+]?\d+(?:\.\d+)?(?:/\d+)?)\)?)?$")
 
 
 def parse_unit(text: str, where: str = "unit") -> Dimension:

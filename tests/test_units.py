@@ -42,6 +42,7 @@ def test_a_chemists_units_parse_moles_concentrations_and_pressures():
     assert parse_unit("atm") == parse_unit("bar") == parse_unit("Torr") == parse_unit("Pa") == parse_unit("N/m^2")
     assert parse_unit("kcal/mol") == parse_unit("J mol^-1") and parse_unit("deg") == parse_unit("1")
     assert parse_unit("degC") == parse_unit("degF") == parse_unit("K")  # a temperature (C is the coulomb)
+    assert parse_unit("%") == parse_unit("ppm") == parse_unit("1")
     # P = n·R·T/V with R a column: the scale is n·R·T/V, and no group is left
     (scale, pis), (n, R, T, V) = _groups({"n": "mol", "R": "J/mol K", "T": "K", "V": "L", "P": "atm"}, "P")
     assert sympy.simplify(scale - n * R * T / V) == 0 and pis == []
@@ -99,6 +100,7 @@ def test_the_constants_units_are_stated_in_the_users_own_units():
     assert user_unit_statements(f(0.0021) * x**2 * t, {x: "in", t: "ft"}, "ft^3") == {0.0021: "ft^2 in^-2"}
     # columns added in different units of one dimension: no statement in theirs (the base
     # units' stands); a column given as exponents: none either
+    assert user_unit_statements(f(0.5) * t, {t: "yr"}, "%") == {0.5: "% yr^-1"}  # a yield's yearly rise
     assert user_unit_statements(f(2.0) * (t + x), {t: "m", x: "cm"}, "s") == {2.0: None}
     assert user_unit_statements(f(2.0) * t, {t: None}, "s") == {}
 
