@@ -111,9 +111,14 @@ def unit_powers(text: str, where: str = "unit") -> dict[str, Fraction]:
 
 def format_unit(dimension: Dimension) -> str:
     """A unit string of ``dimension`` in the base units ("1" for none)."""
-    parts = []
     display = {name: exponent for name, exponent in zip(BASE, dimension)}
-    for name, exponent in ((n, display[n]) for n in ("kg", "m", "s", "K", "V", "mol")):
+    return format_powers([(n, display[n]) for n in ("kg", "m", "s", "K", "V", "mol")])
+
+
+def format_powers(powers: list[tuple[str, Fraction]]) -> str:
+    """A unit string of units raised to powers, in this order ("1" for none)."""
+    parts = []
+    for name, exponent in powers:
         if exponent == 1:
             parts.append(name)
         elif exponent != 0:  # a fitted exponent's share (kg^-0.7498), in decimals

@@ -14,7 +14,7 @@ import pandas as pd
 import sympy
 
 from kansr.search.result import Result
-from kansr.units import BASE, Dimension, format_unit, unit_powers
+from kansr.units import BASE, Dimension, format_powers, format_unit, unit_powers
 
 # the units of the 1 of a product without a number, unknown (``inferred_constant_units``)
 _CARRIER = sympy.Symbol("_carrier")
@@ -142,9 +142,9 @@ def with_fitted_carrier(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension
                         ) -> sympy.Expr | None:
     """``formula`` with its overall factor fitted instead of exact, where that factor carries
     units (the target's less the rest's, y = c·g(x)); None where it is fitted already,
-    dimensionless, or of units the columns do not tell. A constant with units has the value the units give it
-    (g is 9.81 in metres and seconds, 32.2 in feet): an exact 49/10 for it says nothing
-    about the law, and hides the number and its error the user measured."""
+    dimensionless, or of units the columns do not tell. A constant with units has the
+    value the units give it (g is 9.81 in metres and seconds, 32.2 in feet): an exact 49/10
+    for it says nothing about the law, and hides the number and its error the user measured."""
     factor, rest = formula.as_coeff_Mul()
     if isinstance(factor, sympy.Float) or rest.is_Number:
         return None
@@ -176,14 +176,8 @@ def user_unit_statements(formula: sympy.Expr, texts: dict[sympy.Symbol, str | No
     if found is None:
         return {float(f): None for f in formula.atoms(sympy.Float)}
 
-    def stated(exponents: tuple) -> str:
-        parts = []
-        for name, exponent in sorted(zip(basis, exponents), key=lambda part: part[1] < 0):  # kg m s^-2
-            if exponent == 1:
-                parts.append(name)
-            elif exponent != 0:
-                parts.append(f"{name}^{exponent if exponent.denominator <= 12 else f'{float(exponent):.4g}'}")
-        return " ".join(parts) or "1"
+    def stated(exponents: tuple) -> str:  # as written, positive powers first (kg m s^-2)
+        return format_powers(sorted(zip(basis, exponents), key=lambda part: part[1] < 0))
 
     return {value: None if exponents is None else stated(exponents) for value, exponents in found.items()}
 
