@@ -98,9 +98,9 @@ def test_the_constants_units_are_stated_in_the_users_own_units():
     # a unit of several strings is one unit: the volume of a tree in ft^3 against its girth
     # in inches and its height in feet, V = c·G²·H
     assert user_unit_statements(f(0.0021) * x**2 * t, {x: "in", t: "ft"}, "ft^3") == {0.0021: "ft^2 in^-2"}
+    assert user_unit_statements(f(0.5) * t, {t: "yr"}, "%") == {0.5: "% yr^-1"}  # a yield's yearly rise
     # columns added in different units of one dimension: no statement in theirs (the base
     # units' stands); a column given as exponents: none either
-    assert user_unit_statements(f(0.5) * t, {t: "yr"}, "%") == {0.5: "% yr^-1"}  # a yield's yearly rise
     assert user_unit_statements(f(2.0) * (t + x), {t: "m", x: "cm"}, "s") == {2.0: None}
     assert user_unit_statements(f(2.0) * t, {t: None}, "s") == {}
 
@@ -509,7 +509,7 @@ def test_with_constant_units_a_law_of_two_constants_with_units_is_found_as_witho
     a, b = sympy.Wild("a"), sympy.Wild("b")
     found = sympy.sympify(payload["formula"]).match(a * sympy.exp(b / sympy.Symbol("T")))
     assert payload["formula"] == plain["formula"] and found and found[a].is_Float and found[b].is_Float
-    assert [c["units"] for c in payload["constants"]] == ["s^-1", "K"]  # in the units table's words
+    assert [c["units"] for c in payload["constants"]] == ["s^-1", "K"]  # in the table's units (1/s)
     # the textbook fit, least squares on ln k = ln A - (E/R)/T (relative errors), and its error
     line = stats.linregress(1 / T, np.log(k))
     (activation,) = [c for c in payload["constants"] if c["units"] == "K"]
