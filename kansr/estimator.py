@@ -51,6 +51,10 @@ class KANSymbolicRegressor(RegressorMixin, BaseEstimator):
         is dimensionally consistent (see ``kansr.discover``).
     target_units : str, tuple or None, default=None
         Units of y; needed with ``units``.
+    constant_units : bool, default=False
+        With ``units``: let constants carry units (a law with a dimensional constant that
+        is not a feature, or a scale of its own); needed where y's units are no product of
+        powers of the features' (see ``kansr.discover``).
     verbose : bool, default=False
         Progress lines on stderr.
 
@@ -77,7 +81,7 @@ class KANSymbolicRegressor(RegressorMixin, BaseEstimator):
     """
 
     def __init__(self, *, random_state=0, time_budget=120.0, steps=None, transforms=None, architectures=None,
-                 config=None, units=None, target_units=None, verbose=False):
+                 config=None, units=None, target_units=None, constant_units=False, verbose=False):
         self.random_state = random_state
         self.time_budget = time_budget
         self.steps = steps
@@ -86,6 +90,7 @@ class KANSymbolicRegressor(RegressorMixin, BaseEstimator):
         self.config = config
         self.units = units
         self.target_units = target_units
+        self.constant_units = constant_units
         self.verbose = verbose
 
     def _config(self) -> DiscoverConfig:
@@ -132,7 +137,8 @@ class KANSymbolicRegressor(RegressorMixin, BaseEstimator):
         if sample_weight is not None:
             data = _weighted(X, y, names, sample_weight)
         self.result_ = discover(data, target="_target_", seed=self._seed(), time_budget=self.time_budget,
-                                config=self._config(), verbose=self.verbose, units=units)
+                                config=self._config(), verbose=self.verbose, units=units,
+                                constant_units=self.constant_units)
         self.equations_ = self.result_.front
         return self
 

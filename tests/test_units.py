@@ -300,6 +300,17 @@ def test_the_estimator_takes_units():
     assert model.result_.target_units == "s"
     with pytest.raises(ValueError, match="target_units"):
         KANSymbolicRegressor(units={"L": "m", "g": "m/s^2"}).fit(X, y)
+    # a spring's force in N against its extension in cm: the stiffness is no feature, so
+    # the constant carries units, stated in the features' (N per cm); without, the error
+    # says how to allow it in Python
+    extension = pd.DataFrame({"x": np.linspace(1, 10, 12)})
+    force = 0.35 * extension.x * (1 + 0.01 * np.random.default_rng(100).standard_normal(12))
+    with pytest.raises(DataError, match="constant_units=True"):
+        KANSymbolicRegressor(time_budget=5, units={"x": "cm"}, target_units="N").fit(extension, force)
+    spring = KANSymbolicRegressor(time_budget=5, units={"x": "cm"}, target_units="N", constant_units=True)
+    stiffness = spring.fit(extension, force).result_.constants
+    assert spring.sympy() == sympy.Float(stiffness.value[0]) * sympy.Symbol("x") and list(stiffness.units) == ["N cm^-1"]
+    assert stiffness.value[0] == pytest.approx(force @ extension.x / (extension.x @ extension.x), rel=0.01)
 
 
 def test_of_equally_simple_forms_the_flattest_is_taken():

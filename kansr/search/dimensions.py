@@ -113,7 +113,7 @@ def dimensionless_groups(inputs: list[Dimension], target: Dimension, constant_un
             return None
         raise DataError(f"the target's units ({format_unit(target)}) are no product of powers of the inputs' "
                         "units: the law has a dimensional constant that is not a column; add that column, or "
-                        "allow constants with units (--constant-units)")
+                        "allow constants with units (--constant-units; constant_units=True in Python)")
     found = []
     for count, chosen in enumerate(itertools.combinations(range(n), rank)):
         if count >= _MAX_CHOICES:
