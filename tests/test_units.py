@@ -151,8 +151,7 @@ def test_with_constant_units_a_law_with_a_scale_of_its_own_is_found_where_no_gro
     # a population (a count) against the year: the units leave no dimensionless group, and
     # y = c·M would be the only law, the mean; with constants that carry units the logistic
     # comes back
-    assert dimensionless_groups([parse_unit("yr")], parse_unit("1")).groups == ()
-    assert dimensionless_groups([parse_unit("yr")], parse_unit("1"), constant_units=True) is None
+    assert dimensionless_groups([parse_unit("yr")], parse_unit("1"), constant_units=True).groups == ()
     rng = np.random.default_rng(3)
     years = np.arange(0.0, 200.0, 10.0)  # since the first census
     population = 200 / (1 + np.exp(-(years - 120) / 25)) * (1 + 0.02 * rng.standard_normal(len(years)))
@@ -169,6 +168,22 @@ def test_with_constant_units_a_law_with_a_scale_of_its_own_is_found_where_no_gro
     assert mean.formula.is_Float and any(
         "leave no dimensionless group: the one law they allow is a constant population; --constant-units" in note
         for note in mean.notes)
+
+
+def test_with_constant_units_the_law_the_units_give_is_among_the_candidates():
+    # a pendulum with g a column, L in cm: the units leave no π, and T = c·sqrt(L/g) is the
+    # law of dimensionless constants (c = 2π/10, the cm in it). With constants that carry
+    # units the columns are searched as they are, and g, which varies by 2 % only, came
+    # back as g^(2/5); c·sqrt(L/g) is scored beside the rest, and chosen
+    rng = np.random.default_rng(2)
+    L, g = rng.uniform(20, 200, 30), rng.uniform(9.7, 9.9, 30)
+    frame = pd.DataFrame({"L": L, "g": g, "T": 2 * np.pi * np.sqrt(L / 100 / g) * (1 + 0.005 * rng.standard_normal(30))})
+    result = discover(frame, units={"L": "cm", "g": "m/s^2", "T": "s"}, constant_units=True, time_budget=10,
+                      verbose=False)
+    (c,) = result.constants.value
+    length, gravity = sympy.symbols("L g")
+    assert result.formula == sympy.Float(c) * sympy.sqrt(length) / sympy.sqrt(gravity)
+    assert c == pytest.approx(2 * np.pi / 10, rel=0.01) and list(result.constants.units) == ["m^1/2 cm^-1/2"]
 
 
 def test_an_inconsistent_formula_never_reaches_the_front(tmp_path):

@@ -18,8 +18,8 @@ Where the target's units are not a monomial of the inputs' (a law with a dimensi
 constant such as G or k_B, which is not a column), nothing can be reduced: the constant's
 units are free, and with them every input's power. With ``constant_units`` the search
 then runs on the columns as they are, and the constants' units are inferred from the
-formula found (``kansr.search.formula_units``); so too where the units leave no π, as
-constants with units allow a law a scale of its own.
+formula found (``kansr.search.formula_units``). So too where the units leave no π
+(``kansr.search.discover``): y = c·M alone would rule out a scale of the law's own.
 """
 
 from __future__ import annotations
@@ -100,9 +100,7 @@ def dimensionless_groups(inputs: list[Dimension], target: Dimension, constant_un
     """The simplest y = M·f(π) for inputs and a target of these dimensions (module doc).
     Where the target's units are no monomial of the inputs': None with ``constant_units``
     (no reduction is valid then: the constant's units are free, and with them the powers
-    of every input), else ``DataError``. None with ``constant_units`` too where no π is
-    left: y = c·M would be the only law, where constants with units allow a scale of the
-    law's own (the mid-year of a logistic in years, a saturation's concentration)."""
+    of every input), else ``DataError``."""
     n = len(inputs)
     D = sympy.Matrix([[sympy.Rational(e.numerator, e.denominator) for e in column] for column in inputs]).T
     d = sympy.Matrix([sympy.Rational(e.numerator, e.denominator) for e in target])
@@ -151,8 +149,6 @@ def dimensionless_groups(inputs: list[Dimension], target: Dimension, constant_un
         raise DataError("no set of inputs spans the inputs' units; check the units table")
     simplest = min(cost for cost, _, _ in found)
     tied = [Groups(scale, groups) for cost, scale, groups in found if cost == simplest]
-    if constant_units and not tied[0].groups:
-        return None
     if len(tied) == 1 or X is None or y is None:
         return tied[0]
 

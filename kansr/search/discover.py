@@ -241,23 +241,31 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
     dates = dict(dataset.dates)  # the columns read as times, by the names the user's table gives them
     for note in dataset.notes:
         progress(f"note: {note}", verbose)
-    groups = None
+    groups, units_law = None, None  # units_law: c·M, where the units leave no π (below)
     if units is not None:
         user = dataset
         original = {safe: name for name, safe in dataset.renamed.items()}
         (dims, target_dims), (texts, target_text) = units_module.resolve_with_texts(
             units, [original.get(n, n) for n in dataset.names], dataset.target, partial_units)
         groups = dimensions.dimensionless_groups(dims, target_dims, constant_units, dataset.X, dataset.y)
+        if constant_units and groups is not None and not groups.groups:
+            # no π left: y = c·M is the one law of dimensionless constants, where constants
+            # with units allow a scale of the law's own (a logistic's mid-year, an allometric
+            # exponent); the columns are searched as they are, c·M among the candidates
+            scale, _ = groups.expressions([sympy.Symbol(n) for n in dataset.names])
+            units_law = None if scale == 1 else sympy.Float(1.0) * scale
+            groups = None
         if groups is None:
             progress("units: constants may carry units; searching the columns as they are", verbose)
     if groups is not None:
         X, y, labels, divisor = dimensions.dimensionless_data(groups, dataset.X, dataset.y, dataset.names)
         mapping, scale = dimensions.substitution(groups, labels, [sympy.Symbol(n) for n in user.names])
         notes = dataset.notes
-        if not groups.groups:  # the units alone decide the law, up to its constant
-            law = f"{user.target} = c·{scale}" if scale != 1 else f"a constant {user.target}"
-            notes += (f"the units leave no dimensionless group: the one law they allow is {law}; "
-                      "--constant-units lets constants carry units (a scale of the law's own)",)
+        if not groups.groups:  # the units alone decide the law, up to its constant: c·M, M the one input
+            (monomial,) = mapping.values()
+            law = f"{user.target} = c·{monomial}" if monomial != 1 else f"a constant {user.target}"
+            notes += ((f"the units leave no dimensionless group: the one law they allow is {law}; "
+                       "--constant-units lets constants carry units (a scale of the law's own)"),)
             progress(f"note: {notes[-1]}", verbose)
         dataset = Dataset(X, y, labels, dataset.target, notes=notes, scale=divisor, sigma=dataset.sigma,
                           sigma_column=dataset.sigma_column)
@@ -356,6 +364,8 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
             raise KeyboardInterrupt
         raise KansrError("no formula could be fitted to the data")
     if units is not None and groups is None:
+        if units_law is not None and units_law.free_symbols <= set(search.symbols):
+            search.consider(units_law, "units")
         by_symbol = {sympy.Symbol(name): unit for name, unit in zip(table.names, dims)}
         search.refit_as(lambda formula: formula_units.with_fitted_carrier(formula, by_symbol, target_dims))
         # constants may carry units, each those its place fixes: formulas that no units of

@@ -376,6 +376,14 @@ class Search:
             changed.append(refitted or candidate)
         self.candidates = changed
 
+    def consider(self, expr: sympy.Expr, label: str) -> None:
+        """``expr`` among the candidates (a law the units give), its constants fitted within
+        the reporting budget and never snapped, scored as any candidate."""
+        found = self.scorer.fitted(expr, label, report_budget(self.budget))
+        if found is not None:
+            self.models[len(self.candidates)] = None  # no KAN proposed it
+            self.candidates.append(replace(found, key=len(self.candidates)))
+
     def restrict(self, keep: Callable[[sympy.Expr], bool]) -> bool:
         """Keep only the candidates whose formula ``keep`` accepts, where one that is not a
         number is among them (else keep all: a constant alone is no answer where formulas
