@@ -163,9 +163,9 @@ def user_unit_statements(formula: sympy.Expr, texts: dict[sympy.Symbol, str | No
     base units would call it dimensionless). Empty where a column of the formula or the
     target has no string; None for a float they leave open or where the strings contradict
     each other (cm added to mm)."""
-    used = [texts.get(s) for s in formula.free_symbols]
-    if target is None or any(t is None for t in used):
+    if target is None or any(texts.get(s) is None for s in formula.free_symbols):
         return {}
+    used = [texts[s] for s in texts if s in formula.free_symbols]  # the table's order, not a set's
     powers = {t: unit_powers(t) for t in [*used, target]}
     basis = list(dict.fromkeys(name for t in [target, *used] for name in powers[t]))  # as first written
     vectors = {t: tuple(p.get(name, Fraction(0)) for name in basis) for t, p in powers.items()}
