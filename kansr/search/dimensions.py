@@ -96,11 +96,13 @@ def _cost(exponents: list[Fraction]) -> tuple[int, Fraction]:
 
 
 def dimensionless_groups(inputs: list[Dimension], target: Dimension, constant_units: bool = False,
-                         X: np.ndarray | None = None, y: np.ndarray | None = None) -> Groups | None:
+                         X: np.ndarray | None = None, y: np.ndarray | None = None,
+                         target_text: str | None = None) -> Groups | None:
     """The simplest y = M·f(π) for inputs and a target of these dimensions (module doc).
     Where the target's units are no monomial of the inputs': None with ``constant_units``
     (no reduction is valid then: the constant's units are free, and with them the powers
-    of every input), else ``DataError``."""
+    of every input), else ``DataError`` (naming the target's units as the user wrote them,
+    ``target_text``, where given)."""
     n = len(inputs)
     D = sympy.Matrix([[sympy.Rational(e.numerator, e.denominator) for e in column] for column in inputs]).T
     d = sympy.Matrix([sympy.Rational(e.numerator, e.denominator) for e in target])
@@ -109,9 +111,9 @@ def dimensionless_groups(inputs: list[Dimension], target: Dimension, constant_un
     if not in_span:
         if constant_units:
             return None
-        raise DataError(f"the target's units ({format_unit(target)}) are no product of powers of the inputs' "
-                        "units: the law has a dimensional constant that is not a column; add that column, or "
-                        "allow constants with units (--constant-units; constant_units=True in Python)")
+        raise DataError(f"the target's units ({target_text or format_unit(target)}) are no product of powers "
+                        "of the inputs' units: the law has a dimensional constant that is not a column; add that "
+                        "column, or allow constants with units (--constant-units; constant_units=True in Python)")
     found = []
     for count, chosen in enumerate(itertools.combinations(range(n), rank)):
         if count >= _MAX_CHOICES:

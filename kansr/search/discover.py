@@ -247,7 +247,8 @@ def discover(data, target: str | None = None, seed: int = 0, time_budget: float 
         original = {safe: name for name, safe in dataset.renamed.items()}
         (dims, target_dims), (texts, target_text) = units_module.resolve_with_texts(
             units, [original.get(n, n) for n in dataset.names], dataset.target, partial_units)
-        groups = dimensions.dimensionless_groups(dims, target_dims, constant_units, dataset.X, dataset.y)
+        groups = dimensions.dimensionless_groups(dims, target_dims, constant_units, dataset.X, dataset.y,
+                                                 target_text)
         if constant_units and groups is not None and not groups.groups:
             # no π left: y = c·M is the one law of dimensionless constants, where constants
             # with units allow a scale of the law's own (a logistic's mid-year, an allometric
