@@ -60,10 +60,8 @@ def inferred_constant_units(formula: sympy.Expr, units: dict[sympy.Symbol, Dimen
     contradicts the rest: then each carries units too (snapped, the 2 mM of 2·exp(k·t), the
     5/6 mM of c·S/(S + 5/6)), as does the 1 of a product without a number (exp(k·t) alone
     in mM)."""
-    found = _inferred(formula, units, target, free=False)
-    if found is None:
-        found = _inferred(formula, units, target, free=True)
-    return found or {float(f): None for f in formula.atoms(sympy.Float)}
+    found = _solved(formula, units, target)
+    return {float(f): None for f in formula.atoms(sympy.Float)} if found is None else found
 
 
 def consistent(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension], target: Dimension) -> bool:
@@ -71,8 +69,15 @@ def consistent(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension], target
     (``inferred_constant_units``): what ``--constant-units`` allows. sin(L) + c for a time
     against a length is not, whatever c's units: a function of metres; a + b·exp(k·L) is,
     a and b in seconds, k per metre."""
-    return (_inferred(formula, units, target, free=False) is not None
-            or _inferred(formula, units, target, free=True) is not None)
+    return _solved(formula, units, target) is not None
+
+
+def _solved(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension], target: Dimension
+            ) -> dict[float, Dimension | None] | None:
+    """``_inferred`` with exact numbers dimensionless, else, where that contradicts the
+    rest, with their units unknown too; None where both contradict."""
+    found = _inferred(formula, units, target, free=False)
+    return _inferred(formula, units, target, free=True) if found is None else found
 
 
 def _inferred(formula: sympy.Expr, units: dict[sympy.Symbol, Dimension], target: Dimension, free: bool
@@ -170,9 +175,7 @@ def user_unit_statements(formula: sympy.Expr, texts: dict[sympy.Symbol, str | No
     basis = list(dict.fromkeys(name for t in [target, *used] for name in powers[t]))  # as first written
     vectors = {t: tuple(p.get(name, Fraction(0)) for name in basis) for t, p in powers.items()}
     symbols = {s: vectors[texts[s]] for s in formula.free_symbols}
-    found = _inferred(formula, symbols, vectors[target], free=False)
-    if found is None:
-        found = _inferred(formula, symbols, vectors[target], free=True)
+    found = _solved(formula, symbols, vectors[target])
     if found is None:
         return {float(f): None for f in formula.atoms(sympy.Float)}
 

@@ -381,8 +381,9 @@ class Search:
         the reporting budget and never snapped, scored as any candidate."""
         found = self.scorer.fitted(expr, label, report_budget(self.budget))
         if found is not None:
-            self.models[len(self.candidates)] = None  # no KAN proposed it
-            self.candidates.append(replace(found, key=len(self.candidates)))
+            key = len(self.candidates)
+            self.models[key] = None  # no KAN proposed it
+            self.candidates.append(replace(found, key=key))
 
     def restrict(self, keep: Callable[[sympy.Expr], bool]) -> bool:
         """Keep only the candidates whose formula ``keep`` accepts, where one that is not a
