@@ -351,10 +351,10 @@ def test_a_row_far_from_the_law_is_named_in_a_note(capsys):
     rng = np.random.default_rng(8)
     length = np.sort(rng.uniform(0.1, 2, 40))
     period = 2 * np.pi * np.sqrt(length / 9.81) * (1 + 0.01 * rng.standard_normal(40))
-    clean = discover(pd.DataFrame({"length": length, "period": period}), seed=0, time_budget=10, verbose=False)
+    clean = discover(pd.DataFrame({"length": length, "period": period}), seed=0, time_budget=4, verbose=False)
     assert not any("robust standard deviations" in note for note in clean.notes)
     period[25] += 1.0
-    result = discover(pd.DataFrame({"length": length, "period": period}), seed=0, time_budget=10, verbose=True)
+    result = discover(pd.DataFrame({"length": length, "period": period}), seed=0, time_budget=4, verbose=True)
     (c,) = result.constants.value
     assert result.formula == sympy.Float(c) * sympy.sqrt(sympy.Symbol("length"))
     (note,) = [note for note in result.notes if "robust standard deviations" in note]
@@ -369,7 +369,7 @@ def test_small_tables_get_formulas_with_a_note(rows, tmp_path, capsys):
     rate = 210 * conc / (0.065 + conc) * (1 + 0.01 * np.random.default_rng(rows).standard_normal(rows))
     path = tmp_path / "small.csv"
     pd.DataFrame({"conc": conc, "rate": rate}).to_csv(path, index=False)
-    assert main(["discover", str(path), "--json", "--time-budget", "6"]) == 0
+    assert main(["discover", str(path), "--json", "--time-budget", "3"]) == 0
     captured = capsys.readouterr()
     payload = json.loads(captured.out)
     assert payload["r2"] > 0.99
@@ -434,7 +434,7 @@ def test_the_front_starts_at_a_constant_and_every_row_has_errors_for_its_constan
     rng = np.random.default_rng(inputs)
     X = rng.uniform(1, 3, (200, inputs))
     y = np.sin(X[:, 0]) * X[:, -1] + 0.01 * rng.standard_normal(200)
-    result = discover((X, y), time_budget=5, verbose=False)
+    result = discover((X, y), time_budget=3, verbose=False)
     assert result.front.complexity.iloc[0] <= 3
     chosen = result.front[result.front.formula.astype(str) == str(result.formula)]
     assert len(chosen) == 1 and chosen.score.iloc[0] == result.front.score.min()
@@ -583,7 +583,7 @@ def test_the_text_output_states_every_front_rows_constants_with_their_errors(tmp
     pd.DataFrame({"conc": conc, "rate": rate}).to_csv(path, index=False)
     # one run: the text on stdout, the JSON of the same result in --output
     output = tmp_path / "result.json"
-    assert main(["discover", str(path), "--quiet", "--time-budget", "6", "--output", str(output)]) == 0
+    assert main(["discover", str(path), "--quiet", "--time-budget", "2", "--output", str(output)]) == 0
     payload = json.loads(output.read_text())
     lines = capsys.readouterr().out.splitlines()
     rows = lines[lines.index(next(line for line in lines if line.startswith("front"))) + 1:]

@@ -93,7 +93,7 @@ def test_the_report_states_the_constants_as_the_text_does(tmp_path, capsys):
     x = np.linspace(1, 10, 15)
     path = tmp_path / "d.csv"
     pd.DataFrame({"x": x, "y": 2.37 * x + 1.21 + rng.normal(0, 0.3, 15)}).to_csv(path, index=False)
-    assert main(["discover", str(path), "--quiet", "--time-budget", "5", "--output", str(tmp_path / "r.json"),
+    assert main(["discover", str(path), "--quiet", "--time-budget", "2", "--output", str(tmp_path / "r.json"),
                  "--report", str(tmp_path / "rep")]) == 0
     payload = json.loads((tmp_path / "r.json").read_text())
     report = (tmp_path / "rep" / "report.md").read_text()

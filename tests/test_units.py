@@ -178,8 +178,8 @@ def test_with_constant_units_the_law_the_units_give_is_among_the_candidates():
     rng = np.random.default_rng(2)
     L, g = rng.uniform(20, 200, 30), rng.uniform(9.7, 9.9, 30)
     frame = pd.DataFrame({"L": L, "g": g, "T": 2 * np.pi * np.sqrt(L / 100 / g) * (1 + 0.005 * rng.standard_normal(30))})
-    result = discover(frame, units={"L": "cm", "g": "m/s^2", "T": "s"}, constant_units=True, time_budget=10,
-                      verbose=False)
+    result = discover(frame, units={"L": "cm", "g": "m/s^2", "T": "s"}, constant_units=True, time_budget=3,
+                      budget_mode="work", verbose=False)
     (c,) = result.constants.value
     length, gravity = sympy.symbols("L g")
     assert result.formula == sympy.Float(c) * sympy.sqrt(length) / sympy.sqrt(gravity)
@@ -190,7 +190,7 @@ def test_an_inconsistent_formula_never_reaches_the_front(tmp_path):
     rng = np.random.default_rng(0)
     x, t = rng.uniform(1, 3, 200), rng.uniform(1, 3, 200)
     result = discover((np.column_stack([x, t]), x + t, ["x", "t"]), units={"x": "m", "t": "s", "_target_": "m"},
-                      target="_target_", time_budget=5, verbose=False)
+                      target="_target_", time_budget=3, verbose=False)
     symbols = {sympy.Symbol("x"): parse_unit("m"), sympy.Symbol("t"): parse_unit("s")}
     assert result.target_units == "m" and not result.formula.has(sympy.Symbol("t"))
     # the first row is the mean, whose one constant carries the target's units; c·x, the one
