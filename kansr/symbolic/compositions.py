@@ -67,18 +67,19 @@ def compositions(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFuncti
                  top: int = 4, refine: int = 24, budget: Budget | None = None,
                  powers: tuple[int, ...] = (0, -1, 1), slack: float = 1e-14,
                  exact: float = 0.0) -> list[sympy.Expr]:
-    """The ``top`` best formulas x^k * (c*f(a*g(p*x)+b)+d), k in ``powers`` (k ≠ 0 only where
-    x has no zero), as formulas in ``symbol``, best fit first, plus the simplest one whose
-    unexplained variance is within 10× of the best + ``slack`` (the error of data that are
-    only approximate, such as a surrogate's); the ``refine`` best of the first,
+    """The three formulas x^k * (c*f(a*g(p*x)+b)+d), k in ``powers`` (k ≠ 0 only where x
+    has no zero), of the shortest descriptions (below), shortest first, then the ``top`` best
+    fits and the simplest one whose unexplained variance is within 10× of the best +
+    ``slack`` (the error of data that are only approximate, such as a surrogate's), as
+    formulas in ``symbol``: the order they are scored in, which a short budget may end
+    before the last (the likeliest law first); the ``refine`` best of the first,
     affine-only fits (half as many for k ≠ 0) are refit in all their constants first. The
     factors are skipped once a formula without one fits exactly (unexplained variance
     below rounding, or below ``exact``: on a surrogate's data its own error, which no
     formula can beat), and the affine fits once a composition with an exact inner map does, or
-    leaves only noise (module doc). Then the three shortest
-    descriptions (module doc) on the (at most 256) points they are fitted on, where they are
-    not among those: counted as the whole table's, the errors of fits to a quarter of its
-    rows would buy each free constant about four times what it is worth.
+    leaves only noise (module doc). The descriptions (module doc) are those on the (at most
+    256) points the formulas are fitted on: counted as the whole table's, the errors of fits
+    to a quarter of its rows would buy each free constant about four times what it is worth.
 
     The factor x^k covers what a reduction leaves with the input outside the composition:
     exp(-1/(2u²))/u from a Gaussian in θ/σ, u/sqrt(1 - u²) from m·v/sqrt(1 - v²/c²).
@@ -114,7 +115,7 @@ def compositions(x: np.ndarray, y: np.ndarray, library: dict[str, SymbolicFuncti
     # and the shortest descriptions: on noisy data the best fits are flexible shapes fitting
     # the noise, and the law, with fewer free constants, trails them by a hair
     shortest = sorted(ranked, key=lambda item: _length(item[0], item[2], len(xs), slack))[:3]
-    return list(dict.fromkeys(chosen + [simplest] + [item[2] for item in shortest]))
+    return list(dict.fromkeys([item[2] for item in shortest] + chosen + [simplest]))
 
 
 def _length(nmse: float, formula: sympy.Expr, rows: int, floor: float) -> float:
