@@ -379,6 +379,24 @@ def test_a_row_far_from_the_law_is_named_in_a_note(capsys):
     assert f"note: {note}" in capsys.readouterr().err
 
 
+def test_a_row_off_a_law_that_meets_the_others_exactly_is_named_without_a_warning(tmp_path, capsys):
+    # y = 2·x typed exactly but for its last row: the rest have no scatter to measure that
+    # row's distance in ("inf robust standard deviations"), and numpy warned twice on stderr
+    # (the neighbour correlation of residuals that do not vary, a division by that scatter)
+    import warnings
+
+    path = tmp_path / "typo.csv"
+    pd.DataFrame({"x": np.arange(1.0, 7.0), "y": [2, 4, 6, 8, 10, 12.1]}).to_csv(path, index=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["discover", str(path), "--quiet", "--time-budget", "2"]) == 0
+    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)], [str(w.message) for w in caught]
+    out = capsys.readouterr().out
+    assert out.startswith("y = 2*x\n")
+    assert ("note: a row lies off the formula, which at least half of the rows meet exactly and which was fitted "
+            "with it: x = 6, y = 12.1 (") in out
+
+
 @pytest.mark.parametrize("rows", [6, 12])
 def test_small_tables_get_formulas_with_a_note(rows, tmp_path, capsys):
     # Michaelis-Menten-like data, a few measurements with 1 % noise

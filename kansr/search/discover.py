@@ -468,8 +468,11 @@ def _far_rows_note(result: Result, data: Dataset) -> str | None:
     values = np.column_stack([data.X, data.y])
     shown = "; ".join(", ".join(f"{c} = {v:.4g}" for c, v in zip(columns, values[i])) for i in far[:3])
     more = f" and {len(far) - 3} more" if len(far) > 3 else ""
-    size = float(np.max(np.abs(found[far] - np.median(found)))) / spread
-    rows = "a row lies" if len(far) == 1 else f"{len(far)} rows lie"
-    return (f"{rows} {'' if len(far) == 1 else 'up to '}{size:.0f} robust standard deviations from the formula, "
-            f"which was fitted with {'it' if len(far) == 1 else 'them'}: {shown}{more} (a typo, another regime, "
-            "or where the formula falls short?)")
+    rows, them = ("a row lies", "it") if len(far) == 1 else (f"{len(far)} rows lie", "them")
+    if spread > 0:
+        size = float(np.max(np.abs(found[far] - np.median(found)))) / spread
+        where = f"{'' if len(far) == 1 else 'up to '}{size:.0f} robust standard deviations from the formula, which"
+    else:  # half the rows or more lie on it: no scatter to measure the distance in
+        where = "off the formula, which at least half of the rows meet exactly and which"
+    return (f"{rows} {where} was fitted with {them}: {shown}{more} (a typo, another regime, or where the formula "
+            "falls short?)")

@@ -56,6 +56,10 @@ def looks_like_noise(residual: np.ndarray, y: np.ndarray, nearest: np.ndarray,
         return False
     if np.std(residual) <= 1e-12 * (np.std(y) or 1.0):
         return True  # nothing left to explain
+    if np.std(residual[nearest]) == 0:
+        # no correlation to measure (a row off a formula that fits every other row
+        # exactly, that no row has as its nearest): nothing says the rest is noise
+        return False
     return float(np.corrcoef(residual, residual[nearest])[0, 1]) < threshold
 
 
