@@ -329,9 +329,10 @@ def zeroed(scored: Scored, symbols, X, y, budget: Budget | None = None) -> Score
     floats = {float(c.value) for c in scored.constants
               if math.isfinite(c.stderr) and abs(c.value) <= _window(c.value, c.stderr)}
     zero = {f: sympy.Integer(0) for f in scored.expr.atoms(sympy.Float) if float(f) in floats}
-    if not zero:
+    zeroed_expr = scored.expr.xreplace(zero)
+    if not zero or zeroed_expr.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):  # 1/(a + b·x) with both 0
         return None
-    return refit(scored.expr.xreplace(zero), symbols, X, y, budget, relative=scored.relative)
+    return refit(zeroed_expr, symbols, X, y, budget, relative=scored.relative)
 
 
 def with_fitted_factor(expr: sympy.Expr) -> sympy.Expr | None:
