@@ -1046,6 +1046,12 @@ def test_constants_within_their_errors_of_zero_are_dropped_and_the_rest_refit():
     shifted = y + 60
     fitted = describe(sympy.Float(intercept + 60) + sympy.Float(slope) * x, [x], X, shifted)
     assert zeroed(fitted, [x], X, shifted) is None
+    # every constant of a denominator within its errors of 0 (1/(a + b·x) on rows it does not
+    # describe): zeroing them divides by zero, which is no formula; that ended the scoring
+    # of a table law with sympy's KeyError 'ComplexInfinity'
+    reciprocal = describe(1 / (sympy.Float(0.01) + sympy.Float(0.002) * x), [x], X, rng.normal(0, 1, 40))
+    assert all(abs(c.value) < 2.5 * c.stderr for c in reciprocal.constants)
+    assert zeroed(reciprocal, [x], X, rng.normal(0, 1, 40)) is None
 
 
 def test_rows_far_from_the_rest_are_named_and_pure_noise_almost_never():

@@ -1,12 +1,12 @@
 """The simplest formulas, fitted before any KAN is trained: a constant, straight lines, power
-laws, reciprocals of lines, exponentials, sums of two exponentials, saturation (Michaelis-Menten's and Hill's) and
+laws, exponentials, sums of two exponentials, saturation (Michaelis-Menten's and Hill's) and
 logistic curves in each input, a damped oscillation (on a straight trend or not) in an
 input the target swings with, Gauss's and Lorentz's peaks in one it peaks in, a linear
 function and a monomial of all inputs: a table of common laws.
 
 They give the front its first rows (a user sees what a constant or a line already
 explains), an answer on any budget, and, for data that follow one of these textbook laws
-(y = k·n, Kleiber's power law, second-order kinetics 1/(a + k·t), a decay a + b·exp(-k·t), a two-compartment decay
+(y = k·n, Kleiber's power law, a decay a + b·exp(-k·t), a two-compartment decay
 a·exp(-k₁·t) + b·exp(-k₂·t) or, with terms of opposite signs, Bateman's rise and fall,
 Michaelis-Menten's a·x/(b + x), Hill's dose-response and binding curves, a pendulum's
 swings, a spectral line), the answer itself, usually at once. A sum of two exponentials
@@ -328,13 +328,6 @@ def _shapes(x: sympy.Symbol, values: np.ndarray, y: np.ndarray) -> list[Law]:
         fit = _log_fit(np.log(values[:, None]), y, sign)  # a·x^b
         if fit is not None:
             shapes.append(Law(_f(fit[0]) * x ** _f(fit[1][0])))
-    if sign and np.all(y != 0):
-        # 1/(a + b·x), the reciprocal of a line: second-order kinetics (1/[A] = 1/[A]₀ + k·t),
-        # Curie-Weiss's C/(T − θ), Doppler's f₀·c/(c − v); started from the line 1/y = a + b·x
-        b, a = np.polyfit(values, 1 / y, 1)
-        if b != 0 and np.isfinite(a) and np.isfinite(b):
-            shapes.append(Law(1 / (_f(a) + _f(b) * x)))
-    if low > 0 and sign:
         # a·x/(b + x), saturating; the half-saturation constant starts mid-range
         shapes.append(Law(_f(2 * sign * np.abs(y).max()) * x / (_f(np.median(values)) + x)))
         shapes += [Law(f) for f in _hill(x, values, y, sign)]
