@@ -381,8 +381,8 @@ def test_a_row_far_from_the_law_is_named_in_a_note(capsys):
 
 def test_a_row_off_a_law_that_meets_the_others_exactly_is_named_without_a_warning(tmp_path, capsys):
     # y = 2·x typed exactly but for its last row: the rest have no scatter to measure that
-    # row's distance in ("inf robust standard deviations"), and numpy warned twice on stderr
-    # (the neighbour correlation of residuals that do not vary, a division by that scatter)
+    # row's distance in ("inf robust standard deviations"), and numpy's warnings reached
+    # stderr (the neighbour correlation of residuals that do not vary, a division by that scatter)
     import warnings
 
     path = tmp_path / "typo.csv"

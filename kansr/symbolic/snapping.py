@@ -320,17 +320,19 @@ def _limit_forms(expr: sympy.Expr, symbols, X) -> list[sympy.Expr]:
 
 def zeroed(scored: Scored, symbols, X, y, budget: Budget | None = None) -> Scored | None:
     """``scored`` with the constants that lie within their snapping window of 0 (``_window``)
-    set to 0 and the others refit; None where none does. Snapping sets them to 0 too, but
-    with every other constant it can snap, which a cross-validated description may not
-    prefer (it charges an exact number's digits and not a fitted constant's): an offset of
-    0.0015 ± 0.0030 beside a damped oscillation should go whether or not the rate and the
-    frequency are written exactly. A constant whose error is unknown is not within it: its
-    window is unbounded only so that snapping lets the description decide, one at a time."""
+    set to 0 and the others refit; None where none does, or where that divides by zero (every
+    constant of a denominator within its window: 1/(a + b·x) on rows it does not describe).
+    Snapping sets them to 0 too, but with every other constant it can snap, which a
+    cross-validated description may not prefer (it charges an exact number's digits and not
+    a fitted constant's): an offset of 0.0015 ± 0.0030 beside a damped oscillation should go
+    whether or not the rate and the frequency are written exactly. A constant whose error is
+    unknown is not within it: its window is unbounded only so that snapping lets the
+    description decide, one at a time."""
     floats = {float(c.value) for c in scored.constants
               if math.isfinite(c.stderr) and abs(c.value) <= _window(c.value, c.stderr)}
     zero = {f: sympy.Integer(0) for f in scored.expr.atoms(sympy.Float) if float(f) in floats}
     zeroed_expr = scored.expr.xreplace(zero)
-    if not zero or zeroed_expr.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):  # 1/(a + b·x) with both 0
+    if not zero or zeroed_expr.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
         return None
     return refit(zeroed_expr, symbols, X, y, budget, relative=scored.relative)
 
