@@ -198,8 +198,8 @@ def _numeric(frame: pd.DataFrame, source: str, by_line: bool, first_line: int = 
         if np.isinf(values).any():
             row = int(np.argmax(np.isinf(values)))
             raise DataError(f"{source}: column {column!r}, {row_name(row)}: infinite value")
-        if np.abs(values).max(initial=0) > 1e150:
-            row = int(np.argmax(np.abs(values)))
+        if np.nanmax(np.abs(values), initial=0) > 1e150:  # beside a missing cell as well
+            row = int(np.nanargmax(np.abs(values)))
             raise DataError(f"{source}: column {column!r}, {row_name(row)}: value too large ({values[row]:g})")
         columns.append(values)
     values = np.column_stack(columns)

@@ -26,6 +26,10 @@ def _rows(n=20, header="a,b,y", fn=lambda i: f"{i},{i % 3},{i * 2 + i % 3}"):
     (_rows(fn=lambda i: f"{i},{'x' if i == 4 else 1},{i}"), "column 'b', row 5: not a number"),
     (_rows(fn=lambda i: f"{i},{'' if i > 9 else 1},{i}"), "column 'b': missing on 11 of 20 rows (to leave"),
     (_rows(fn=lambda i: f"{i},{'inf' if i == 2 else 1},{i}"), "column 'b', row 3: infinite value"),
+    (_rows(fn=lambda i: f"{i},1,{'6e200' if i == 3 else i}"), "column 'y', row 4: value too large (6e+200)"),
+    # beside a missing cell too (the column's largest was NaN, and the check passed it)
+    (_rows(fn=lambda i: f"{i},1,{'6e200' if i == 3 else '' if i == 2 else i}"),
+     "column 'y', row 4: value too large (6e+200)"),
     (_rows(fn=lambda i: f"{i},{'nan' if i % 2 else 1},{i}", n=8), "only 4 rows without a missing value"),
     (_rows(n=4), "only 4 data row(s)"),
     (_rows(header="a,a,y"), "duplicate column name(s): 'a'"),
