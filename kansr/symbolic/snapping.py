@@ -44,6 +44,11 @@ _ROUNDING = math.sqrt(FLOOR)
 _LIMIT = 0.1
 
 
+def _undefined(expr: sympy.Expr) -> bool:
+    """Whether exact numbers made ``expr`` no formula (a division by 0: zoo, nan, ±oo)."""
+    return expr.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo)
+
+
 def snap_candidates(value: float, plain_first: bool = False, rational: bool = False) -> list[sympy.Expr]:
     """Exact constants near ``value``: 0, the nearest integer, simple rationals, rational
     multiples of π, 1/π and π², in that order, or with ``plain_first`` by ``_plainness``;
@@ -232,7 +237,7 @@ def _snapped(scored: Scored, symbols, X, y, budget: Budget | None, max_constants
     if noisy and len(values) <= _BEST_FIRST:
         values, exact = _snap_best_first(template, values, length, rational, budget)
         result = template.build(values, exact)
-        return scored if result.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) else \
+        return scored if _undefined(result) else \
             describe(result, symbols, X, y, budget, relative=relative)
     known = np.where(np.isfinite(errors), errors, precisions)
     order = _snap_order(template, values, known, rational) if noisy else range(len(values))
@@ -253,7 +258,7 @@ def _snapped(scored: Scored, symbols, X, y, budget: Budget | None, max_constants
                 values, current, exact, length = trial_values, error, trial_exact, trial_length
                 break
     result = template.build(values, exact)
-    if result.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+    if _undefined(result):
         return scored
     return describe(result, symbols, X, y, budget, relative=relative)
 
@@ -332,7 +337,7 @@ def zeroed(scored: Scored, symbols, X, y, budget: Budget | None = None) -> Score
               if math.isfinite(c.stderr) and abs(c.value) <= _window(c.value, c.stderr)}
     zero = {f: sympy.Integer(0) for f in scored.expr.atoms(sympy.Float) if float(f) in floats}
     zeroed_expr = scored.expr.xreplace(zero)
-    if not zero or zeroed_expr.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+    if not zero or _undefined(zeroed_expr):
         return None
     return refit(zeroed_expr, symbols, X, y, budget, relative=scored.relative)
 
